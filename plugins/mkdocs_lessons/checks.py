@@ -1,0 +1,253 @@
+"""Rules that a schema cannot express: references between records, order, versions.
+
+Each rule reports a located `Diagnostic`; none stops at the first problem.
+Every lookup is a dict or set access, so the checks stay linear in the
+number of records.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
+from .load import LoadResult
+from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
+from .yamlsource import Document, FieldPath
+
+
+def check(result: LoadResult, include_drafts: bool = False) -> None:
+    """Run every cross-record rule, adding problems to `result.diagnostics`."""
+    diags = result.diagnostics
+    taxonomy = result.taxonomy
+    if taxonomy is not None:
+        _check_taxonomy(taxonomy, diags)
+    _check_teams_file(result, diags)
+    refs = _Refs(result)
+    for incident in result.incidents.values():
+        _check_incident(incident, refs, diags)
+    for sop in result.sops.values():
+        _check_sop(sop, refs, diags)
+    for path in result.paths.values():
+        _check_path(path, refs, diags, include_drafts)
+
+
+class _Refs:
+    """What references can point at, including ids of files that failed the schema."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+        self.taxonomy = result.taxonomy
+        self.incident_ids = set(result.incidents) | result.invalid_ids["incident"]
+        self.sop_ids = set(result.sops) | result.invalid_ids["sop"]
+        self.team_ids = set(result.teams)
+
+    def term(self, doc: Document, where: FieldPath, path: str, diags: Diagnostics) -> bool:
+        taxonomy = self.taxonomy
+        if taxonomy is None:
+            return True  # the taxonomy file has its own errors
+        if path in taxonomy.terms:
+            return True
+        retired = taxonomy.retired.get(path)
+        if retired is not None:
+            note = f" ({retired.note.rstrip('.')})" if retired.note else ""
+            diags.add(doc.diagnostic(where, f"taxonomy term '{path}' is retired; use '{retired.replaced_by}' instead{note}", rule="retired-term"))
+            return False
+        diags.add(doc.diagnostic(where, f"unknown taxonomy term '{path}'{did_you_mean(path, taxonomy.terms)}", rule="unknown-term"))
+        return False
+
+    def team(self, doc: Document, where: FieldPath, team: str, diags: Diagnostics) -> None:
+        if self.result.teams or self.result.taxonomy is not None:
+            if team not in self.team_ids:
+                diags.add(doc.diagnostic(where, f"unknown team '{team}'{did_you_mean(team, self.team_ids)} (teams are listed in taxonomy/teams.yaml)", rule="unknown-team"))
+
+    def incident(self, doc: Document, where: FieldPath, incident_id: str, diags: Diagnostics) -> bool:
+        if incident_id in self.incident_ids:
+            return True
+        diags.add(doc.diagnostic(where, f"unknown incident '{incident_id}'{did_you_mean(incident_id, self.incident_ids)}", rule="unknown-incident"))
+        return False
+
+    def sop(self, doc: Document, where: FieldPath, text: str, diags: Diagnostics) -> Optional[Sop]:
+        ref = SopRef.parse(text)
+        if ref.sop_id not in self.sop_ids:
+            diags.add(doc.diagnostic(where, f"unknown SOP '{ref.sop_id}'{did_you_mean(ref.sop_id, self.sop_ids)}", rule="unknown-sop"))
+            return None
+        sop = self.result.sops.get(ref.sop_id)
+        if sop is None:
+            return None  # the SOP file has its own errors
+        if ref.version is not None and sop.version(ref.version) is None:
+            have = ", ".join(str(v.version) for v in sop.versions)
+            diags.add(doc.diagnostic(where, f"{ref.sop_id} has no version {ref.version} (versions: {have})", rule="unknown-sop-version"))
+            return None
+        return sop
+
+
+def _check_taxonomy(taxonomy: Taxonomy, diags: Diagnostics) -> None:
+    doc = taxonomy.source
+    assert doc is not None
+    seen: dict[str, FieldPath] = {}
+
+    def walk(items: list, parent: str, where: FieldPath) -> None:
+        for index, item in enumerate(items):
+            path = f"{parent}/{item['id']}" if parent else item["id"]
+            here = where + (index,)
+            if path in seen:
+                line = doc.where(seen[path] + ("id",))[0]
+                diags.add(doc.diagnostic(here + ("id",), f"duplicate term '{path}' (first defined at line {line})", rule="duplicate-id"))
+            else:
+                seen[path] = here
+            walk(item.get("children", []), path, here + ("children",))
+
+    walk(doc.data["terms"], "", ("terms",))
+    for index, item in enumerate(doc.data.get("retired", [])):
+        where: FieldPath = ("retired", index)
+        if item["id"] in taxonomy.terms:
+            diags.add(doc.diagnostic(where + ("id",), f"'{item['id']}' is listed as retired but is still an active term", rule="retired-term"))
+        target = item["replaced_by"]
+        if target not in taxonomy.terms:
+            hint = " (it is itself retired)" if target in taxonomy.retired else did_you_mean(target, taxonomy.terms)
+            diags.add(doc.diagnostic(where + ("replaced_by",), f"replacement term '{target}' does not exist{hint}", rule="unknown-term"))
+
+
+def _check_teams_file(result: LoadResult, diags: Diagnostics) -> None:
+    doc = next((d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and d.data and not d.problems), None)
+    if doc is None or not isinstance(doc.data, dict):
+        return
+    _duplicates(doc, [(("teams", i, "id"), t.get("id")) for i, t in enumerate(doc.data.get("teams", [])) if isinstance(t, dict)], "team", diags)
+
+
+def _duplicates(doc: Document, items: Iterable[tuple[FieldPath, object]], what: str, diags: Diagnostics) -> None:
+    first: dict[object, FieldPath] = {}
+    for where, value in items:
+        if value in first:
+            line = doc.where(first[value])[0]
+            diags.add(doc.diagnostic(where, f"duplicate {what} id '{value}' (first defined at line {line})", rule="duplicate-id"))
+        else:
+            first[value] = where
+
+
+def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None:
+    doc = incident.source
+    assert doc is not None
+    raw = incident.raw
+    refs.term(doc, ("classification", "primary"), incident.primary, diags)
+    for index, term in enumerate(incident.secondary):
+        where = ("classification", "secondary", index)
+        if refs.term(doc, where, term, diags) and term == incident.primary:
+            diags.add(doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term"))
+    for index, team in enumerate(incident.teams):
+        refs.team(doc, ("teams", index), team, diags)
+    for index, link in enumerate(incident.sops):
+        refs.sop(doc, ("sops", index, "ref"), str(link.ref), diags)
+    for index, related in enumerate(incident.related):
+        where = ("related", index)
+        if related == incident.id:
+            diags.add(doc.diagnostic(where, "an incident cannot be related to itself", rule="self-reference"))
+        else:
+            refs.incident(doc, where, related, diags)
+
+    # Times: detected >= occurred, resolved >= detected, a chronological timeline.
+    if incident.detected and incident.detected < incident.occurred:
+        diags.add(doc.diagnostic(("detected",), f"detected ({raw['detected']}) is before occurred ({raw['occurred']})", rule="time-order"))
+    if incident.resolved:
+        start, name = (incident.detected, "detected") if incident.detected else (incident.occurred, "occurred")
+        if incident.resolved < start:
+            diags.add(doc.diagnostic(("resolved",), f"resolved ({raw['resolved']}) is before {name} ({raw[name]})", rule="time-order"))
+    for index in range(1, len(incident.timeline)):
+        before, after = incident.timeline[index - 1], incident.timeline[index]
+        if after.at < before.at:
+            diags.add(
+                doc.diagnostic(
+                    ("timeline", index, "at"),
+                    f"timeline is out of order: {raw['timeline'][index]['at']} comes after {raw['timeline'][index - 1]['at']}",
+                    rule="timeline-order",
+                )
+            )
+
+    _duplicates(doc, [(("action_items", i, "id"), a.id) for i, a in enumerate(incident.action_items)], "action item", diags)
+    for index, item in enumerate(incident.action_items):
+        if item.codified_in is not None:
+            refs.sop(doc, ("action_items", index, "codified_in"), str(item.codified_in), diags)
+        if item.closed and item.status not in ("done", "dropped"):
+            diags.add(doc.diagnostic(("action_items", index, "closed"), f"has a closed date but its status is '{item.status}'", rule="action-closed", severity=Severity.WARNING))
+
+
+def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
+    doc = sop.source
+    assert doc is not None
+    refs.team(doc, ("owner",), sop.owner, diags)
+    approved_at: Optional[int] = None
+    previous = None
+    for index, version in enumerate(sop.versions):
+        where: FieldPath = ("versions", index)
+        if previous is not None and version.version <= previous.version:
+            diags.add(
+                doc.diagnostic(
+                    where + ("version",),
+                    f"version {version.version} follows version {previous.version}; version numbers must strictly increase in file order",
+                    rule="sop-version-order",
+                )
+            )
+        if version.status == "approved":
+            if approved_at is not None:
+                diags.add(
+                    doc.diagnostic(
+                        where + ("status",),
+                        f"version {version.version} is approved, but version {sop.versions[approved_at].version} is approved too; "
+                        "only the current version is approved, earlier ones are superseded",
+                        rule="sop-one-approved",
+                    )
+                )
+            else:
+                approved_at = index
+        elif version.status == "superseded" and approved_at is not None:
+            diags.add(
+                doc.diagnostic(
+                    where + ("status",),
+                    f"version {version.version} is superseded but comes after the approved version {sop.versions[approved_at].version}",
+                    rule="sop-superseded-order",
+                )
+            )
+        if previous is not None and version.effective and previous.effective and version.effective < previous.effective:
+            diags.add(
+                doc.diagnostic(
+                    where + ("effective",),
+                    f"version {version.version} takes effect ({version.effective}) before version {previous.version} ({previous.effective})",
+                    rule="sop-effective-order",
+                    severity=Severity.WARNING,
+                )
+            )
+        for m, incident_id in enumerate(version.motivated_by):
+            refs.incident(doc, where + ("motivated_by", m), incident_id, diags)
+        previous = version
+
+
+def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_drafts: bool) -> None:
+    doc = path.source
+    assert doc is not None
+    result = refs.result
+    for index, step in enumerate(path.steps):
+        where: FieldPath = ("steps", index, "ref")
+        kind, target = step.target_kind, step.target
+        if kind == "incident":
+            if refs.incident(doc, where, target, diags):
+                incident = result.incidents.get(target)
+                if incident is not None and incident.is_draft and not include_drafts:
+                    diags.add(doc.diagnostic(where, f"{target} is a draft and is not published; readers would meet a dead end", rule="path-draft", severity=Severity.WARNING))
+        elif kind == "sop":
+            sop = refs.sop(doc, where, target, diags)
+            ref = SopRef.parse(target)
+            if sop is not None and ref.version is not None:
+                version = sop.version(ref.version)
+                if version is not None and version.status in ("superseded", "retired"):
+                    current = sop.current
+                    hint = f"; the current version is {sop.id}@{current.version}" if current else ""
+                    diags.add(doc.diagnostic(where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING))
+        elif kind == "team":
+            refs.team(doc, where, target, diags)
+        else:
+            taxonomy = refs.taxonomy
+            if taxonomy is not None and target in taxonomy.retired:
+                replacement = taxonomy.retired[target].replaced_by
+                diags.add(doc.diagnostic(where, f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'", rule="path-retired-term", severity=Severity.WARNING))
+            else:
+                refs.term(doc, where, target, diags)

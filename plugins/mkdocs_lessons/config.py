@@ -1,0 +1,27 @@
+"""The plugin's options in `mkdocs.yml` (see the README for each one)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class LessonsConfig(Config):
+    #: The knowledge-base folder, relative to `mkdocs.yml`.
+    root = c.Type(str, default="content")
+    #: A folder to put every generated page under, e.g. `kb` -> `kb/incidents/...`.
+    prefix = c.Type(str, default="")
+    #: Publish `status: draft` incidents too (they are always validated).
+    include_drafts = c.Type(bool, default=False)
+    #: "Today" for overdue marks, as YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else the build date.
+    today = c.Optional(c.Type((str, date)))  # YAML reads an unquoted date as a date
+    #: Let raw HTML in record Markdown through. Off: records cannot inject markup.
+    allow_html = c.Type(bool, default=False)
+    #: Generate the home page when `docs_dir` has none at the prefix.
+    home = c.Type(bool, default=True)
+    #: Build the navigation (Home, Incidents, Procedures, Taxonomy, Teams, Onboarding) when `nav` is not set.
+    navigation = c.Type(bool, default=True)
+    #: Point "edit this page" of generated pages at their YAML source.
+    edit_links = c.Type(bool, default=True)

@@ -1,0 +1,84 @@
+"""Problems found in a knowledge base, with the place they were found.
+
+Every check in the core reports into a `Diagnostics` collector instead of
+raising, so one run reports every problem of every file (the contract asks
+for all of them, not only the first).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable, Iterator
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem: `path:line:col: [field.path] message`."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    rule: str = "invalid"
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        label = f"[{self.field}] " if self.field else ""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}: {prefix}{label}{self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of problems; sorted by place when read."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return sorted(d for d in set(self.items) if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return sorted(d for d in set(self.items) if d.severity is Severity.WARNING)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(set(self.items)))
+
+    def __len__(self) -> int:
+        return len(set(self.items))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    """A " (did you mean 'x'?)" suffix, or "" when nothing is close enough."""
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -1,0 +1,68 @@
+"""One call from a folder of records to a checked knowledge base.
+
+This is the core's front door: `lessons validate`, the MkDocs adapter and
+the tests all come through here. Nothing in it knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .checks import check
+from .diagnostics import Diagnostics
+from .load import DocumentCache, LoadResult, load
+from .model import KnowledgeBase, Taxonomy
+
+
+@dataclass
+class Outcome:
+    """The checked knowledge base (None when any error was found) and every problem."""
+
+    kb: Optional[KnowledgeBase]
+    diagnostics: Diagnostics
+    loaded: LoadResult
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.errors
+
+
+def open_knowledge_base(
+    root: Path,
+    *,
+    base: Optional[Path] = None,
+    include_drafts: bool = False,
+    cache: Optional[DocumentCache] = None,
+) -> Outcome:
+    loaded = load(root, base=base, cache=cache)
+    check(loaded, include_drafts=include_drafts)
+    diagnostics = loaded.diagnostics
+    kb = None
+    if not diagnostics.errors:
+        kb = KnowledgeBase(
+            taxonomy=loaded.taxonomy or Taxonomy(1, None, {}, {}),
+            teams=loaded.teams,
+            incidents=loaded.incidents,
+            sops=loaded.sops,
+            paths=loaded.paths,
+            include_drafts=include_drafts,
+        )
+    return Outcome(kb, diagnostics, loaded)
+
+
+def summary_line(outcome: Outcome) -> str:
+    """`42 incidents, 12 SOPs (31 versions), 19 terms, 8 teams, 3 paths: no problems`."""
+    loaded = outcome.loaded
+    versions = sum(len(s.versions) for s in loaded.sops.values())
+    terms = len(loaded.taxonomy.terms) if loaded.taxonomy else 0
+    drafts = sum(1 for i in loaded.incidents.values() if i.is_draft)
+    counts = (
+        f"{len(loaded.incidents)} incidents ({drafts} drafts), {len(loaded.sops)} SOPs ({versions} versions), "
+        f"{terms} taxonomy terms, {len(loaded.teams)} teams, {len(loaded.paths)} reading paths"
+    )
+    errors, warnings = len(outcome.diagnostics.errors), len(outcome.diagnostics.warnings)
+    if not errors and not warnings:
+        return f"{counts}: no problems"
+    return f"{counts}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -1,0 +1,311 @@
+"""Find, parse and schema-check every record file, then build the typed model.
+
+The result is a `LoadResult`: the model of every schema-valid record plus
+every problem found. Cross-record rules live in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from . import schema
+from .diagnostics import Diagnostic, Diagnostics
+from .model import (
+    ActionItem,
+    Assumption,
+    CheckIn,
+    Criterion,
+    Decision,
+    Incident,
+    PathStep,
+    ReadingPath,
+    RetiredTerm,
+    Review,
+    RootCause,
+    Sop,
+    SopLink,
+    SopRef,
+    SopVersion,
+    Taxonomy,
+    Team,
+    Term,
+    TimelineEvent,
+    natural_key,
+    parse_date,
+    parse_timestamp,
+)
+from .yamlsource import Document, read_document
+
+FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths"}
+TAXONOMY_FILE = "taxonomy/taxonomy.yaml"
+TEAMS_FILE = "taxonomy/teams.yaml"
+
+
+@dataclass
+class LoadResult:
+    root: Path
+    taxonomy: Optional[Taxonomy] = None
+    teams: dict[str, Team] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    sops: dict[str, Sop] = field(default_factory=dict)
+    paths: dict[str, ReadingPath] = field(default_factory=dict)
+    # Ids seen in files that failed the schema: references to them are not
+    # reported again as unknown (the file's own errors already say what is wrong).
+    invalid_ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in FOLDERS})
+    documents: dict[str, Document] = field(default_factory=dict)  # by display path
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    files: list[Path] = field(default_factory=list)  # every record file read
+
+
+class DocumentCache:
+    """Parsed documents keyed by content hash, so `mkdocs serve` re-parses only edited files."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, Document]] = {}
+
+    def read(self, file: Path, display: str) -> Document:
+        try:
+            digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            return read_document(file, display)
+        cached = self._entries.get(display)
+        if cached and cached[0] == digest:
+            return cached[1]
+        doc = read_document(file, display)
+        self._entries[display] = (digest, doc)
+        return doc
+
+
+def display_path(file: Path, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(file, base)).as_posix() if file.is_relative_to(base) else file.as_posix()
+    except ValueError:  # another drive on Windows
+        return file.as_posix()
+
+
+def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None) -> LoadResult:
+    """Read every record under `root`; messages name files relative to `base`."""
+    root = root.resolve()
+    base = (base or Path.cwd()).resolve()
+    result = LoadResult(root=root)
+    diags = result.diagnostics
+    read = cache.read if cache else read_document
+
+    if not root.is_dir():
+        diags.add(Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root"))
+        return result
+
+    def parse(file: Path, kind: str) -> Optional[Document]:
+        display = display_path(file, base)
+        doc = read(file, display)
+        result.files.append(file)
+        result.documents[display] = doc
+        diags.extend(doc.problems)
+        if doc.problems:
+            return None
+        if not isinstance(doc.data, dict):
+            what = "a list" if isinstance(doc.data, list) else f"a single value ({type(doc.data).__name__})"
+            diags.add(doc.diagnostic((), f"the file must hold a mapping of fields, not {what}", rule="not-a-mapping"))
+            return None
+        problems = schema.validate(doc, kind)
+        diags.extend(problems)
+        return None if problems else doc
+
+    for kind, builder in (("taxonomy", _taxonomy), ("teams", _teams)):
+        file = root / (TAXONOMY_FILE if kind == "taxonomy" else TEAMS_FILE)
+        if not file.is_file():
+            diags.add(Diagnostic(display_path(file, base), 1, 1, "", f"missing file: the knowledge base needs {file.name}", "missing-file"))
+            continue
+        doc = parse(file, kind)
+        if doc is not None:
+            built = builder(doc)
+            if kind == "taxonomy":
+                result.taxonomy = built  # type: ignore[assignment]
+            else:
+                result.teams = built  # type: ignore[assignment]
+    _unexpected_files(root / "taxonomy", {"taxonomy.yaml", "teams.yaml"}, base, diags)
+
+    builders: dict[str, Callable[[Document], Any]] = {"incident": _incident, "sop": _sop, "path": _path}
+    targets: dict[str, dict[str, Any]] = {"incident": result.incidents, "sop": result.sops, "path": result.paths}
+    for kind, folder in FOLDERS.items():
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for file in sorted(directory.iterdir(), key=lambda p: natural_key(p.name)):
+            if file.suffix != ".yaml" or not file.is_file():
+                continue
+            doc = parse(file, kind)
+            data = doc.data if doc else None
+            record_id = data.get("id") if isinstance(data, dict) else None
+            if doc is None:
+                # Remember the id the file claims (or its name) so references to it stay quiet.
+                result.invalid_ids[kind].add(file.stem)
+                continue
+            if record_id != file.stem:
+                diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{file.stem}'", rule="id-filename"))
+                result.invalid_ids[kind].add(file.stem)
+                continue
+            targets[kind][record_id] = builders[kind](doc)
+        _unexpected_files(directory, None, base, diags)
+    return result
+
+
+def _unexpected_files(directory: Path, allowed: Optional[set[str]], base: Path, diags: Diagnostics) -> None:
+    """Report files that look like records but would be ignored: nothing is dropped silently."""
+    if not directory.is_dir():
+        return
+    for file in sorted(directory.rglob("*")):
+        if not file.is_file() or file.suffix not in (".yaml", ".yml"):
+            continue
+        display = display_path(file, base)
+        if file.suffix == ".yml":
+            diags.add(Diagnostic(display, 1, 1, "", f"records must end in .yaml; rename to {file.stem}.yaml", "file-name"))
+        elif file.parent != directory:
+            diags.add(Diagnostic(display, 1, 1, "", f"records belong directly in {directory.name}/, not in a subfolder", "file-location"))
+        elif allowed is not None and file.name not in allowed:
+            diags.add(Diagnostic(display, 1, 1, "", f"unexpected file in {directory.name}/ (expected {', '.join(sorted(allowed))})", "file-name"))
+
+
+# --- builders: schema-valid data -> model ------------------------------------
+
+
+def _opt_date(value: Optional[str]):
+    return parse_date(value) if value else None
+
+
+def _opt_ts(value: Optional[str]):
+    return parse_timestamp(value) if value else None
+
+
+def _taxonomy(doc: Document) -> Taxonomy:
+    data = doc.data
+    terms: dict[str, Term] = {}
+
+    def walk(items: list[dict[str, Any]], parent: Optional[str]) -> list[str]:
+        paths = []
+        for item in items:
+            path = f"{parent}/{item['id']}" if parent else item["id"]
+            term = Term(item["id"], path, item["title"], item["description"], item.get("remedy"), parent)
+            # A duplicate path keeps the first definition; checks.py reports it.
+            terms.setdefault(path, term)
+            term.children = walk(item.get("children", []), path)
+            paths.append(path)
+        return paths
+
+    walk(data["terms"], None)
+    retired = {r["id"]: RetiredTerm(r["id"], r["replaced_by"], r.get("note", "")) for r in data.get("retired", [])}
+    return Taxonomy(data["version"], _opt_date(data.get("updated")), terms, retired, doc)
+
+
+def _teams(doc: Document) -> dict[str, Team]:
+    teams: dict[str, Team] = {}
+    for item in doc.data["teams"]:
+        teams.setdefault(item["id"], Team(item["id"], item["title"], item.get("description", ""), item.get("contact", "")))
+    return teams
+
+
+def _incident(doc: Document) -> Incident:
+    d = doc.data
+    rc = d.get("root_cause")
+    review = d.get("review")
+    return Incident(
+        id=d["id"],
+        title=d["title"],
+        kind=d["kind"],
+        status=d["status"],
+        occurred=parse_timestamp(d["occurred"]),
+        teams=list(d["teams"]),
+        summary=d["summary"],
+        primary=d["classification"]["primary"],
+        secondary=list(d["classification"].get("secondary", [])),
+        severity=d.get("severity", ""),
+        failure_type=d.get("failure_type", ""),
+        detected=_opt_ts(d.get("detected")),
+        resolved=_opt_ts(d.get("resolved")),
+        detection=d.get("detection", ""),
+        caused_by_change=d.get("caused_by_change"),
+        context=d.get("context", ""),
+        impact=d.get("impact", ""),
+        timeline=[TimelineEvent(parse_timestamp(e["at"]), e["event"]) for e in d.get("timeline", [])],
+        decisions=[Decision(x["decision"], _opt_ts(x.get("at")), x.get("rationale", "")) for x in d.get("decisions", [])],
+        assumptions=[Assumption(x["assumption"], x.get("held")) for x in d.get("assumptions", [])],
+        root_cause=RootCause(rc.get("whys", []), rc.get("cause", ""), rc.get("contributing_factors", [])) if rc else None,
+        lessons=list(d.get("lessons", [])),
+        went_well=list(d.get("went_well", [])),
+        went_wrong=list(d.get("went_wrong", [])),
+        got_lucky=list(d.get("got_lucky", [])),
+        action_items=[
+            ActionItem(
+                id=a["id"],
+                action=a["action"],
+                status=a["status"],
+                owner=a.get("owner", ""),
+                due=_opt_date(a.get("due")),
+                type=a.get("type", ""),
+                closed=_opt_date(a.get("closed")),
+                indicator=a.get("indicator", ""),
+                pdsa=a.get("pdsa", ""),
+                check_ins=[CheckIn(parse_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
+                codified_in=SopRef.parse(a["codified_in"]) if a.get("codified_in") else None,
+            )
+            for a in d.get("action_items", [])
+        ],
+        sops=[SopLink(SopRef.parse(s["ref"]), s["relation"]) for s in d.get("sops", [])],
+        related=list(d.get("related", [])),
+        review=Review(
+            _opt_date(review.get("date")),
+            review.get("facilitator", ""),
+            review.get("participants", []),
+            review.get("learning_buddies", []),
+        )
+        if review
+        else None,
+        tags=list(d.get("tags", [])),
+        raw=d,
+        source=doc,
+    )
+
+
+def _sop(doc: Document) -> Sop:
+    d = doc.data
+    versions = [
+        SopVersion(
+            version=v["version"],
+            status=v["status"],
+            purpose=v["purpose"],
+            steps=list(v["steps"]),
+            effective=_opt_date(v.get("effective")),
+            approved_by=list(v.get("approved_by", [])),
+            motivated_by=list(v.get("motivated_by", [])),
+            changes=v.get("changes", ""),
+            decision_criteria=[Criterion(c["when"], c["then"]) for c in v.get("decision_criteria", [])],
+        )
+        for v in d["versions"]
+    ]
+    return Sop(
+        id=d["id"],
+        title=d["title"],
+        owner=d["owner"],
+        versions=versions,
+        review_every_months=d.get("review_every_months"),
+        summary=d.get("summary", ""),
+        tags=list(d.get("tags", [])),
+        raw=d,
+        source=doc,
+    )
+
+
+def _path(doc: Document) -> ReadingPath:
+    d = doc.data
+    return ReadingPath(
+        id=d["id"],
+        title=d["title"],
+        steps=[PathStep(s["ref"], s.get("note", "")) for s in d["steps"]],
+        audience=d.get("audience", ""),
+        description=d.get("description", ""),
+        source=doc,
+    )

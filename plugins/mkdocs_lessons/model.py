@@ -1,0 +1,349 @@
+"""The knowledge base as typed records. No MkDocs in here.
+
+Records are built from schema-valid data only (see `load.py`), so the
+constructors can trust types and required fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Optional
+
+from .yamlsource import Document
+
+INCIDENT_KINDS = ("incident", "near-miss", "success")
+KIND_LABELS = {"incident": "Incident", "near-miss": "Near miss", "success": "Success"}
+STATUSES = ("draft", "in-review", "reviewed", "closed")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort `INC-2024-9` before `INC-2024-10`."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An ISO 8601 timestamp with a time zone (the schema guarantees the form)."""
+    value = text.strip().replace("z", "Z")
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    return datetime.fromisoformat(value.replace("t", "T"))
+
+
+def parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def quarter_of(moment: date | datetime) -> str:
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True, order=True)
+class SopRef:
+    """`SOP-007` (the current version) or `SOP-007@2` (that version)."""
+
+    sop_id: str
+    version: Optional[int] = None
+
+    @classmethod
+    def parse(cls, text: str) -> "SopRef":
+        sop_id, _, version = text.partition("@")
+        return cls(sop_id, int(version) if version else None)
+
+    def __str__(self) -> str:
+        return self.sop_id if self.version is None else f"{self.sop_id}@{self.version}"
+
+
+# --- taxonomy and teams ---------------------------------------------------
+
+
+@dataclass
+class Term:
+    id: str
+    path: str  # "parent/child"
+    title: str
+    description: str
+    remedy: Optional[str]
+    parent: Optional[str]  # parent path
+    children: list[str] = field(default_factory=list)  # child paths, file order
+
+    @property
+    def top(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+@dataclass
+class RetiredTerm:
+    path: str
+    replaced_by: str
+    note: str = ""
+
+
+@dataclass
+class Taxonomy:
+    version: int
+    updated: Optional[date]
+    terms: dict[str, Term]  # by path, in file order (depth first)
+    retired: dict[str, RetiredTerm]
+    source: Optional[Document] = None
+
+    @property
+    def top_level(self) -> list[Term]:
+        return [t for t in self.terms.values() if t.parent is None]
+
+
+@dataclass
+class Team:
+    id: str
+    title: str
+    description: str = ""
+    contact: str = ""
+
+
+# --- incidents --------------------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    at: datetime
+    event: str
+
+
+@dataclass
+class Decision:
+    decision: str
+    at: Optional[datetime] = None
+    rationale: str = ""
+
+
+@dataclass
+class Assumption:
+    assumption: str
+    held: Optional[bool] = None
+
+
+@dataclass
+class RootCause:
+    whys: list[str] = field(default_factory=list)
+    cause: str = ""
+    contributing_factors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckIn:
+    date: date
+    note: str
+
+
+@dataclass
+class ActionItem:
+    id: str
+    action: str
+    status: str
+    owner: str = ""
+    due: Optional[date] = None
+    type: str = ""
+    closed: Optional[date] = None
+    indicator: str = ""
+    pdsa: str = ""
+    check_ins: list[CheckIn] = field(default_factory=list)
+    codified_in: Optional[SopRef] = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "in-progress")
+
+
+@dataclass
+class SopLink:
+    ref: SopRef
+    relation: str
+
+
+@dataclass
+class Review:
+    date: Optional[date] = None
+    facilitator: str = ""
+    participants: list[str] = field(default_factory=list)
+    learning_buddies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Incident:
+    id: str
+    title: str
+    kind: str
+    status: str
+    occurred: datetime
+    teams: list[str]
+    summary: str
+    primary: str
+    secondary: list[str] = field(default_factory=list)
+    severity: str = ""
+    failure_type: str = ""
+    detected: Optional[datetime] = None
+    resolved: Optional[datetime] = None
+    detection: str = ""
+    caused_by_change: Optional[bool] = None
+    context: str = ""
+    impact: str = ""
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+    root_cause: Optional[RootCause] = None
+    lessons: list[str] = field(default_factory=list)
+    went_well: list[str] = field(default_factory=list)
+    went_wrong: list[str] = field(default_factory=list)
+    got_lucky: list[str] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    sops: list[SopLink] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    review: Optional[Review] = None
+    tags: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    source: Optional[Document] = field(default=None, repr=False)
+
+    @property
+    def terms(self) -> list[str]:
+        return [self.primary, *self.secondary]
+
+    @property
+    def time_to_detect(self) -> Optional[timedelta]:
+        return self.detected - self.occurred if self.detected else None
+
+    @property
+    def time_to_restore(self) -> Optional[timedelta]:
+        """Resolved minus detected (the contract's definition)."""
+        return self.resolved - self.detected if self.resolved and self.detected else None
+
+    @property
+    def year(self) -> int:
+        return self.occurred.year
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+# --- SOPs ------------------------------------------------------------------
+
+
+@dataclass
+class Criterion:
+    when: str
+    then: str
+
+
+@dataclass
+class SopVersion:
+    version: int
+    status: str
+    purpose: str
+    steps: list[str]
+    effective: Optional[date] = None
+    approved_by: list[str] = field(default_factory=list)
+    motivated_by: list[str] = field(default_factory=list)
+    changes: str = ""
+    decision_criteria: list[Criterion] = field(default_factory=list)
+
+
+@dataclass
+class Sop:
+    id: str
+    title: str
+    owner: str
+    versions: list[SopVersion]
+    review_every_months: Optional[int] = None
+    summary: str = ""
+    tags: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    source: Optional[Document] = field(default=None, repr=False)
+
+    @property
+    def current(self) -> Optional[SopVersion]:
+        """The approved version: the standard in force today."""
+        return next((v for v in self.versions if v.status == "approved"), None)
+
+    @property
+    def pending(self) -> list[SopVersion]:
+        """Proposed or draft versions newer than the current one: not yet standard."""
+        floor = self.current.version if self.current else 0
+        return [v for v in self.versions if v.status in ("proposed", "draft") and v.version > floor]
+
+    def version(self, number: int) -> Optional[SopVersion]:
+        return next((v for v in self.versions if v.version == number), None)
+
+    def resolve(self, ref: SopRef) -> Optional[SopVersion]:
+        if ref.version is None:
+            return self.current or (self.versions[-1] if self.versions else None)
+        return self.version(ref.version)
+
+
+# --- reading paths -----------------------------------------------------------
+
+
+@dataclass
+class PathStep:
+    ref: str
+    note: str = ""
+
+    @property
+    def target_kind(self) -> str:
+        if self.ref.startswith("INC-"):
+            return "incident"
+        if self.ref.startswith("SOP-"):
+            return "sop"
+        if self.ref.startswith("teams/"):
+            return "team"
+        return "term"
+
+    @property
+    def target(self) -> str:
+        """The id inside the ref: a term path, team id, SOP ref or incident id."""
+        if self.target_kind in ("term", "team"):
+            return self.ref.split("/", 1)[1]
+        return self.ref
+
+
+@dataclass
+class ReadingPath:
+    id: str
+    title: str
+    steps: list[PathStep]
+    audience: str = ""
+    description: str = ""
+    source: Optional[Document] = field(default=None, repr=False)
+
+
+# --- the whole knowledge base -------------------------------------------------
+
+
+@dataclass
+class KnowledgeBase:
+    taxonomy: Taxonomy
+    teams: dict[str, Team]
+    incidents: dict[str, Incident]  # every valid incident, drafts included, natural id order
+    sops: dict[str, Sop]
+    paths: dict[str, ReadingPath]
+    include_drafts: bool = False
+
+    def is_published(self, incident_id: str) -> bool:
+        incident = self.incidents.get(incident_id)
+        return incident is not None and (self.include_drafts or not incident.is_draft)
+
+    @property
+    def published_incidents(self) -> list[Incident]:
+        """Published incidents in natural id order."""
+        return [i for i in self.incidents.values() if self.include_drafts or not i.is_draft]
+
+    def newest_first(self, incidents: Iterable[Incident]) -> list[Incident]:
+        return sorted(incidents, key=lambda i: (i.occurred, natural_key(i.id)), reverse=True)

@@ -1,0 +1,170 @@
+"""What every page renderer shares: the output type, links, formatting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+from .. import text
+from ..link import LinkGraph
+from ..model import KIND_LABELS, Incident, KnowledgeBase, SopRef
+from ..urls import Urls, relative
+
+
+@dataclass
+class GeneratedFile:
+    """One file of the site: a Markdown page or a data/asset file."""
+
+    src_uri: str
+    content: Union[str, bytes]
+    source: Optional[Path] = None  # the YAML record it comes from (for "edit this page")
+    in_nav: bool = False  # listed in the navigation (index pages) or only linked (records)
+    title: str = ""
+
+
+@dataclass
+class Context:
+    """Everything a renderer needs; built once per build."""
+
+    kb: KnowledgeBase
+    graph: LinkGraph
+    urls: Urls
+    today: date
+    allow_html: bool = False
+    use_directory_urls: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+    # -- text -------------------------------------------------------------
+    def md(self, value: object) -> str:
+        return text.markdown(value, allow_html=self.allow_html)
+
+    def md_line(self, value: object) -> str:
+        return text.one_line(value, allow_html=self.allow_html)
+
+    # -- links ------------------------------------------------------------
+    def link(self, page: str, target: str, label: str) -> str:
+        """`[label](relative.md)`; `label` must already be Markdown-safe."""
+        return f"[{label}]({relative(page, target)})"
+
+    def incident_link(self, page: str, incident_id: str, *, title: bool = False) -> str:
+        incident = self.kb.incidents.get(incident_id)
+        label = text.inline(incident_id)
+        if title and incident is not None:
+            label = f"{label}: {text.inline(incident.title)}"
+        if not self.kb.is_published(incident_id):
+            return f"{label} *(draft, not published)*"
+        return self.link(page, self.urls.incident(incident_id), label)
+
+    def term_link(self, page: str, path: str) -> str:
+        term = self.kb.taxonomy.terms.get(path)
+        label = text.inline(self.term_label(path)) if term else text.inline(path)
+        return self.link(page, self.urls.term(path), label)
+
+    def term_label(self, path: str) -> str:
+        """`Process deviation › Skipped review`."""
+        terms = self.kb.taxonomy.terms
+        parts = path.split("/")
+        names = [terms["/".join(parts[: i + 1])].title if "/".join(parts[: i + 1]) in terms else parts[i] for i in range(len(parts))]
+        return " › ".join(names)
+
+    def team_link(self, page: str, team_id: str) -> str:
+        team = self.kb.teams.get(team_id)
+        return self.link(page, self.urls.team(team_id), text.inline(team.title if team else team_id))
+
+    def teams_links(self, page: str, team_ids: Iterable[str]) -> str:
+        return ", ".join(self.team_link(page, t) for t in team_ids)
+
+    def sop_link(self, page: str, ref: SopRef, *, title: bool = False) -> str:
+        label = text.inline(str(ref))
+        sop = self.kb.sops.get(ref.sop_id)
+        if title and sop is not None:
+            label = f"{label}: {text.inline(sop.title)}"
+        return self.link(page, self.urls.sop_ref(ref), label)
+
+    def page_url(self, src_uri: str) -> str:
+        """The site-relative URL of a generated page (for kb.json)."""
+        if not src_uri.endswith(".md"):
+            return src_uri
+        stem = src_uri[:-3]
+        if self.use_directory_urls:
+            if stem == "index" or stem.endswith("/index"):
+                return stem[: -len("index")]
+            return stem + "/"
+        return stem + ".html"
+
+
+# -- formatting --------------------------------------------------------------
+
+
+def fmt_timestamp(moment: datetime) -> str:
+    offset = moment.utcoffset()
+    zone = "UTC" if not offset else moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+
+
+def fmt_date(day: Optional[date]) -> str:
+    return day.isoformat() if day else ""
+
+
+def fmt_duration(delta: Optional[timedelta]) -> str:
+    if delta is None:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def kind_label(incident: Incident) -> str:
+    return KIND_LABELS.get(incident.kind, incident.kind)
+
+
+def badge(label: str, modifier: str) -> str:
+    """A small coloured label (styled by lessons.css)."""
+    return f'<span class="lessons-badge lessons-badge--{text.attr(modifier)}">{text.inline(label)}</span>'
+
+
+def table(header: list[str], rows: Iterable[list[str]]) -> str:
+    """A Markdown table; cells must already be Markdown-safe and single-line."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def section(title: str, body: str, level: int = 2) -> str:
+    return f"{'#' * level} {title}\n\n{body.strip()}\n" if body.strip() else ""
+
+
+def join_blocks(*blocks: str) -> str:
+    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
+
+
+def incident_table(ctx: Context, page: str, incidents: Iterable[Incident], *, extra: Optional[dict[str, str]] = None) -> str:
+    """The standard incident list: newest first; `extra` adds a column keyed by incident id."""
+    header = ["Date", "Incident", "Kind", "Severity", "Status", "Teams"]
+    if extra is not None:
+        header.append("Classified as")
+    rows = []
+    for incident in ctx.kb.newest_first(incidents):
+        row = [
+            incident.occurred.date().isoformat(),
+            ctx.incident_link(page, incident.id, title=True),
+            kind_label(incident),
+            incident.severity or "–",
+            incident.status,
+            ctx.teams_links(page, incident.teams),
+        ]
+        if extra is not None:
+            row.append(extra.get(incident.id, ""))
+        rows.append(row)
+    return table(header, rows)

@@ -1,0 +1,44 @@
+"""Machine-readable output: `kb.json` (every published record) and the JSON Schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__, schema
+from .common import Context, GeneratedFile
+
+
+def render_kb_json(ctx: Context) -> GeneratedFile:
+    kb = ctx.kb
+    urls = ctx.urls
+    taxonomy_doc = kb.taxonomy.source
+
+    def with_url(raw: dict[str, Any], src_uri: str) -> dict[str, Any]:
+        return {**raw, "url": ctx.page_url(src_uri)}
+
+    data = {
+        "format": "mkdocs-lessons/v1",
+        "generator": f"mkdocs-lessons {__version__}",
+        "incidents": [with_url(i.raw, urls.incident(i.id)) for i in kb.published_incidents],
+        "sops": [
+            {
+                **with_url(s.raw, urls.sop(s.id)),
+                "version_urls": {str(v.version): ctx.page_url(urls.sop_version(s.id, v.version)) for v in s.versions},
+            }
+            for s in kb.sops.values()
+        ],
+        "taxonomy": taxonomy_doc.data if taxonomy_doc else None,
+        "teams": [{"id": t.id, "title": t.title, "description": t.description, "contact": t.contact, "url": ctx.page_url(urls.team(t.id))} for t in kb.teams.values()],
+        "paths": [
+            {"id": p.id, "title": p.title, "audience": p.audience, "description": p.description,
+             "steps": [{"ref": s.ref, "note": s.note} for s in p.steps], "url": ctx.page_url(urls.path(p.id))}
+            for p in kb.paths.values()
+        ],
+    }
+    # Indented so that a diff of two builds stays readable.
+    return GeneratedFile(urls.kb_json, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def render_schemas(ctx: Context) -> list[GeneratedFile]:
+    return [GeneratedFile(ctx.urls.schema(kind), schema.schema_text(kind)) for kind in schema.KINDS]

@@ -1,0 +1,119 @@
+"""Aggregate pages: the home section, the incident index and the SOP catalog."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import text
+from ..model import INCIDENT_KINDS, KIND_LABELS
+from .common import Context, GeneratedFile, badge, fmt_date, incident_table, join_blocks, kind_label, section, table
+from .sop import next_review
+
+
+def render_home(ctx: Context) -> GeneratedFile:
+    page = ctx.urls.home
+    kb = ctx.kb
+    incidents = kb.published_incidents
+    kinds = Counter(i.kind for i in incidents)
+    versions = sum(len(s.versions) for s in kb.sops.values())
+    years = sorted({i.year for i in incidents})
+    span = f" from {years[0]} to {years[-1]}" if years else ""
+    counts = [
+        f"**{len(incidents)}** reviews{span}: "
+        + ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k]),
+        f"**{len(kb.sops)}** standard operating procedures with {versions} versions kept",
+        f"**{len(kb.taxonomy.terms)}** failure-taxonomy terms",
+        f"**{len(kb.teams)}** teams",
+        f"**{len(kb.paths)}** onboarding reading paths",
+    ]
+    newest = [i for i in kb.newest_first(incidents) if i.status in ("reviewed", "closed")][:5]
+    newest_lines = [
+        f"- {i.occurred.date().isoformat()} · {ctx.incident_link(page, i.id, title=True)} ({kind_label(i)})\n\n    {ctx.md_line(i.summary)}"
+        for i in newest
+    ]
+    where = [
+        f"- {ctx.link(page, ctx.urls.incidents, 'Incidents')}: every review, newest first.",
+        f"- {ctx.link(page, ctx.urls.sops, 'Procedures')}: the standards we work by, with every version kept and the incidents that changed them.",
+        f"- {ctx.link(page, ctx.urls.taxonomy, 'Taxonomy')}: the words we use for causes, and what each one has cost us.",
+        f"- {ctx.link(page, ctx.urls.teams, 'Teams')}: each team's incidents and the procedures it owns.",
+        f"- {ctx.link(page, ctx.urls.paths, 'Onboarding')}: where to start if you are new here.",
+    ]
+    body = join_blocks(
+        "# Lessons learned",
+        "What went wrong, what nearly did, what went right, and what we changed because of it. "
+        "Every review here is blameless: it names causes, not culprits.",
+        section("What is in here", "\n".join(f"- {c}" for c in counts)),
+        section("Where to go", "\n".join(where)),
+        section("Newest reviews", "\n".join(newest_lines)) if newest_lines else "",
+    )
+    return GeneratedFile(page, body, in_nav=True, title="Home")
+
+
+def render_incident_index(ctx: Context) -> GeneratedFile:
+    page = ctx.urls.incidents
+    incidents = ctx.kb.published_incidents
+    kinds = Counter(i.kind for i in incidents)
+    summary = ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k])
+    rows = []
+    for incident in ctx.kb.newest_first(incidents):
+        rows.append(
+            [
+                incident.occurred.date().isoformat(),
+                ctx.incident_link(page, incident.id),
+                text.inline(incident.title),
+                kind_label(incident),
+                incident.severity or "–",
+                incident.status,
+                ctx.teams_links(page, incident.teams),
+                ctx.term_link(page, incident.primary),
+            ]
+        )
+    return GeneratedFile(
+        page,
+        join_blocks(
+            "# Incidents",
+            f"{len(incidents)} reviews ({summary}), newest first." if incidents else "No published review yet.",
+            table(["Date", "Id", "Title", "Kind", "Severity", "Status", "Teams", "Primary cause"], rows) if rows else "",
+        ),
+        in_nav=True,
+        title="Incidents",
+    )
+
+
+def render_sop_catalog(ctx: Context) -> GeneratedFile:
+    page = ctx.urls.sops
+    rows = []
+    for sop in ctx.kb.sops.values():
+        current = sop.current
+        due = next_review(sop)
+        due_text = fmt_date(due)
+        if due and due < ctx.today:
+            due_text += " " + badge(f"overdue {(ctx.today - due).days} d", "overdue")
+        linked = len({m.incident.id for m in ctx.graph.sop_mentions.get(sop.id, [])})
+        pending = ", ".join(
+            ctx.link(page, ctx.urls.sop_version(sop.id, v.version), f"v{v.version} ({v.status})") for v in sop.pending
+        )
+        rows.append(
+            [
+                ctx.link(page, ctx.urls.sop(sop.id), text.inline(sop.id)),
+                text.inline(sop.title),
+                f"v{current.version}" if current else "none approved",
+                fmt_date(current.effective) if current else "",
+                ctx.team_link(page, sop.owner),
+                due_text,
+                str(len(sop.versions)),
+                str(linked),
+                pending,
+            ]
+        )
+    return GeneratedFile(
+        page,
+        join_blocks(
+            "# Procedures",
+            "Standard operating procedures. Each keeps every version, and each version names the incidents that motivated it.",
+            table(["Id", "Title", "Current", "Effective", "Owner", "Next review", "Versions", "Incidents", "Pending"], rows) if rows else "No procedure yet.",
+        ),
+        in_nav=True,
+        title="Procedures",
+    )
+

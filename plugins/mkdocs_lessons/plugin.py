@@ -1,0 +1,127 @@
+"""The MkDocs adapter: a thin layer from the core's pages to MkDocs files.
+
+Everything else (loading, validation, the link graph, page generation) is
+in the core and knows nothing about MkDocs, so another site generator only
+needs another adapter.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import nest_paths
+
+from .config import LessonsConfig
+from .diagnostics import Severity
+from .knowledge import open_knowledge_base, summary_line
+from .load import DocumentCache
+from .pages import generate, make_context
+from .urls import Urls, normalize_prefix
+
+log = get_plugin_logger(__name__)
+
+# Markdown extensions the generated pages rely on; added when a site lacks them.
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "pymdownx.tasklist")
+
+
+def resolve_today(option: Optional[str | date]) -> date:
+    """The date that "overdue" is measured against: reproducible when asked to be."""
+    if isinstance(option, date):
+        return option
+    if option:
+        return date.fromisoformat(option)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+class LessonsPlugin(BasePlugin[LessonsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        # Survives `mkdocs serve` rebuilds (we define on_startup): unchanged
+        # records are not parsed again.
+        self.cache = DocumentCache()
+        self.root: Path = Path("content")
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        self.root = (config_dir / self.config.root).resolve()
+        self.base = config_dir
+        self.prefix = normalize_prefix(self.config.prefix)
+        try:
+            self.today = resolve_today(self.config.today)
+        except ValueError:
+            raise PluginError(f"lessons: option 'today' must be a date like 2024-03-14, got {self.config.today!r}")
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if "pymdownx.tasklist" not in config.mdx_configs:
+            config.mdx_configs["pymdownx.tasklist"] = {"custom_checkbox": True}
+        css = Urls(self.prefix).asset("lessons.css")
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache)
+        for problem in outcome.diagnostics:
+            (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
+        if outcome.kb is None:
+            count = len(outcome.diagnostics.errors)
+            raise PluginError(f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)")
+        log.info(summary_line(outcome))
+
+        ctx = make_context(
+            outcome.kb,
+            today=self.today,
+            prefix=self.prefix,
+            allow_html=self.config.allow_html,
+            use_directory_urls=config.use_directory_urls,
+        )
+        urls = ctx.urls
+        handwritten = [f.src_uri for f in files.documentation_pages()]
+        nav_items: list[Any] = []
+        for generated in generate(ctx, home=self.config.home):
+            existing = files.get_file_from_path(generated.src_uri)
+            if existing is not None:
+                if generated.src_uri == urls.home:
+                    # A hand-written home page wins over the generated one.
+                    nav_items.append({"Home": generated.src_uri})
+                    continue
+                raise PluginError(
+                    f"lessons: the generated page '{generated.src_uri}' (from {generated.source or 'the knowledge base'}) "
+                    f"clashes with '{existing.abs_src_path or existing.src_uri}' in docs_dir; rename one or set the 'prefix' option"
+                )
+            inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
+            if generated.source is not None and self.config.edit_links:
+                file.edit_uri = Path(os.path.relpath(generated.source, config.docs_dir)).as_posix()
+            elif generated.src_uri.endswith(".md"):
+                file.edit_uri = None
+            files.append(file)
+            if generated.in_nav:
+                nav_items.append({generated.title: generated.src_uri})
+
+        if config.nav is None and self.config.navigation:
+            own = {next(iter(item.values())) for item in nav_items}
+            others = [uri for uri in handwritten if uri not in own]
+            config.nav = nav_items + nest_paths(others)
+        return files
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        # The records live outside docs_dir: watch them too.
+        server.watch(str(self.root))
+        return server

@@ -1,0 +1,169 @@
+"""JSON Schema validation of records, with messages a contributor can act on.
+
+The schemas ship inside the package (`schemas/*.schema.json`), are compiled
+once per process, and every error is turned into a located `Diagnostic`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .diagnostics import Diagnostic, did_you_mean
+from .yamlsource import Document, FieldPath
+
+KINDS = ("incident", "sop", "taxonomy", "teams", "path")
+
+# Friendly names for the patterns the schemas use, so that a message says
+# "an incident id like INC-2024-017" instead of printing a regular expression.
+_PATTERN_NAMES = {
+    r"^INC-\d{4}-\d{3,}$": "an incident id like INC-2024-017",
+    r"^SOP-\d{3,}$": "an SOP id like SOP-007",
+    r"^SOP-\d{3,}(@[1-9][0-9]*)?$": "an SOP reference like SOP-007 or SOP-007@2",
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": "a lowercase slug like payments or skipped-review",
+    r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$": "a taxonomy term path like process-deviation/skipped-review",
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$": (
+        "a timestamp with a time zone like 2024-03-14T09:12:00Z"
+    ),
+    r"^(INC-\d{4}-\d{3,}|SOP-\d{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$": (
+        "a reference like INC-2024-017, SOP-007, SOP-007@2, taxonomy/process-deviation or teams/payments"
+    ),
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "a short id like A1",
+}
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+def schema_text(kind: str) -> str:
+    """The packaged schema for `kind`, as published."""
+    return resources.files(__package__).joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+
+
+@lru_cache(maxsize=None)
+def schema(kind: str) -> dict[str, Any]:
+    return json.loads(schema_text(kind))
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    """A compiled validator, built once per process and reused for every record."""
+    return Draft202012Validator(schema(kind), format_checker=FormatChecker())
+
+
+def validate(doc: Document, kind: str) -> list[Diagnostic]:
+    """Validate a parsed document against the schema for `kind`."""
+    problems: list[Diagnostic] = []
+    seen: set[tuple[str, str]] = set()
+    for error in _leaf_errors(validator(kind).iter_errors(doc.data)):
+        for problem in _describe(doc, error):
+            # A timestamp without a zone fails both `pattern` and `format`: say it once.
+            key = (problem.field, "form" if problem.rule in ("schema-pattern", "schema-format") else problem.message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(problem)
+    return problems
+
+
+def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    """Unfold anyOf/oneOf into their most relevant branch, so messages stay concrete."""
+    for error in errors:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            # Prefer the branch that got deepest into the value.
+            deepest = max(len(e.absolute_path) for e in error.context)
+            if deepest > len(error.absolute_path):
+                yield from _leaf_errors(iter(e for e in error.context if len(e.absolute_path) == deepest))
+                continue
+        yield error
+
+
+def _describe(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
+    path: FieldPath = tuple(error.absolute_path)
+    value = error.instance
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed)):
+            hint = did_you_mean(key, allowed) or f" (allowed here: {', '.join(allowed)})"
+            yield doc.diagnostic(path + (key,), f"unknown field '{key}'{hint}", rule="unknown-field", key=True)
+        return
+    if kind == "required" and isinstance(value, dict):
+        for key in error.validator_value:
+            if key not in value:
+                yield doc.diagnostic(path + (key,), f"missing required field '{key}'{_why_required(error)}", rule="required")
+        return
+    yield doc.diagnostic(path, _message(error), rule=f"schema-{kind}")
+
+
+def _why_required(error: ValidationError) -> str:
+    # Fields required by an if/then (e.g. for reviewed incidents) say why.
+    schema_path = list(error.absolute_schema_path)
+    if "then" in schema_path:
+        parent = error.schema
+        reason = parent.get("description") if isinstance(parent, dict) else None
+        if reason:
+            return f" ({reason.rstrip('.')})"
+    return ""
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: ValidationError) -> str:
+    kind = error.validator
+    value = error.instance
+    expected = error.validator_value
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        hint = ""
+        if "boolean" in names and isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+            hint = " (write true or false)"
+        if "string" in names and isinstance(value, (int, float, bool)):
+            hint = " (put it in quotes to make it text)"
+        return f"expected {wanted}, got {_show(value)}{hint}"
+    if kind == "enum":
+        options = [str(o) for o in expected]
+        hint = ""
+        if isinstance(value, str):
+            folded = {o.lower(): o for o in options}
+            hint = f" (did you mean '{folded[value.lower()]}'?)" if value.lower() in folded else did_you_mean(value, options)
+        return f"{_show(value)} is not one of: {', '.join(options)}{hint}"
+    if kind == "const":
+        return f"must be {_show(expected)}, got {_show(value)}"
+    if kind == "pattern":
+        name = _PATTERN_NAMES.get(expected)
+        if name is None and isinstance(error.schema, dict) and error.schema.get("x-pattern-name"):
+            name = error.schema["x-pattern-name"]
+        return f"{_show(value)} is not {name}" if name else f"{_show(value)} does not match {expected}"
+    if kind == "format":
+        forms = {"date": "a date like 2024-03-14", "date-time": "a timestamp with a time zone like 2024-03-14T09:12:00Z"}
+        return f"{_show(value)} is not {forms.get(expected, expected)}"
+    if kind == "minItems":
+        return "must not be empty" if expected == 1 else f"needs at least {expected} items"
+    if kind == "minLength":
+        return "must not be empty" if expected == 1 else f"needs at least {expected} characters"
+    if kind == "maxLength":
+        return f"is {len(value)} characters long; at most {expected} allowed"
+    if kind == "uniqueItems":
+        seen: set[str] = set()
+        dupes = sorted({json.dumps(v) for v in value if json.dumps(v) in seen or seen.add(json.dumps(v))})
+        return f"lists {', '.join(dupes)} more than once"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+        return f"{_show(value)} must be {words[kind]} {expected}"
+    return error.message

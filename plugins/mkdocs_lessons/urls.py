@@ -1,0 +1,87 @@
+"""Where every generated page lives. The URLs are part of the public contract.
+
+Pages are addressed by their Markdown source path (`incidents/INC-2024-017.md`);
+MkDocs turns that into `incidents/INC-2024-017/` (or `.html` without
+directory URLs). Links between pages are relative `.md` paths, so MkDocs
+rewrites and checks them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .model import SopRef
+
+
+@dataclass(frozen=True)
+class Urls:
+    prefix: str = ""  # "" or "kb/": every page lives under it
+
+    def _p(self, path: str) -> str:
+        return f"{self.prefix}{path}"
+
+    @property
+    def home(self) -> str:
+        return self._p("index.md")
+
+    @property
+    def incidents(self) -> str:
+        return self._p("incidents/index.md")
+
+    def incident(self, incident_id: str) -> str:
+        return self._p(f"incidents/{incident_id}.md")
+
+    @property
+    def sops(self) -> str:
+        return self._p("sops/index.md")
+
+    def sop(self, sop_id: str) -> str:
+        return self._p(f"sops/{sop_id}/index.md")
+
+    def sop_version(self, sop_id: str, version: int) -> str:
+        return self._p(f"sops/{sop_id}/v{version}.md")
+
+    def sop_ref(self, ref: SopRef) -> str:
+        return self.sop(ref.sop_id) if ref.version is None else self.sop_version(ref.sop_id, ref.version)
+
+    @property
+    def taxonomy(self) -> str:
+        return self._p("taxonomy/index.md")
+
+    def term(self, path: str) -> str:
+        return self._p(f"taxonomy/{path}/index.md")
+
+    @property
+    def teams(self) -> str:
+        return self._p("teams/index.md")
+
+    def team(self, team_id: str) -> str:
+        return self._p(f"teams/{team_id}.md")
+
+    @property
+    def paths(self) -> str:
+        return self._p("paths/index.md")
+
+    def path(self, path_id: str) -> str:
+        return self._p(f"paths/{path_id}/index.md")
+
+    @property
+    def kb_json(self) -> str:
+        return self._p("kb.json")
+
+    def schema(self, kind: str) -> str:
+        return self._p(f"schemas/{kind}.schema.json")
+
+    def asset(self, name: str) -> str:
+        return self._p(f"assets/lessons/{name}")
+
+
+def relative(from_page: str, to_page: str) -> str:
+    """A link from one source path to another, relative, as MkDocs expects."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def normalize_prefix(prefix: str) -> str:
+    prefix = prefix.strip().strip("/")
+    return f"{prefix}/" if prefix else ""

@@ -1,0 +1,250 @@
+"""Read one YAML file into plain JSON-like values, keeping where every node was.
+
+PyYAML's constructors lose positions, keep the last of two duplicate keys
+and turn `2024-03-14` into a `date` that JSON Schema then rejects. So we
+compose the node graph (libyaml's C composer when present) and build the
+values ourselves:
+
+- every scalar keeps its text unless it is a YAML 1.2 core null, bool, int or
+  float; dates and timestamps stay strings, exactly as written;
+- `yes`/`no`/`on`/`off` are text (YAML 1.2), not booleans;
+- duplicate keys, non-string keys, merge keys and custom tags are errors;
+- alias expansion and nesting are bounded, so an alias bomb costs a clear
+  error instead of the machine's memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+WITH_LIBYAML = Loader is not yaml.SafeLoader
+
+#: A JSON pointer into a document, as a tuple of keys and indexes.
+FieldPath = tuple[Union[str, int], ...]
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_KNOWN_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+def field_label(path: FieldPath) -> str:
+    """`('action_items', 0, 'due')` -> `action_items[0].due`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and the position of every node in it."""
+
+    path: str  # as shown in messages
+    file: Path | None
+    data: Any = None
+    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def where(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the node at `path`, or of its nearest parent."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        probe = tuple(path)
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+    def diagnostic(
+        self, path: FieldPath, message: str, *, rule: str, key: bool = False, **kwargs: Any
+    ) -> Diagnostic:
+        line, column = self.where(path, key=key)
+        return Diagnostic(self.path, line, column, field_label(path), message, rule, **kwargs)
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.nodes = 0
+
+    def error(self, node: yaml.Node, path: FieldPath, message: str, rule: str) -> None:
+        mark = node.start_mark
+        self.doc.problems.append(
+            Diagnostic(self.doc.path, mark.line + 1, mark.column + 1, field_label(path), message, rule)
+        )
+
+    def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooLarge(node, f"more than {MAX_NODES} values (aliases expanded); is this an alias bomb?")
+        if depth > MAX_DEPTH:
+            raise _TooLarge(node, f"nested deeper than {MAX_DEPTH} levels")
+        self.doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _KNOWN_TAGS and node.tag != _MERGE:
+            self.error(node, path, f"unsupported YAML tag {node.tag!r}", "yaml-tag")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return scalar_value(node)
+
+    def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                self.error(key_node, path, "YAML merge keys (<<) are not supported; write the fields out", "yaml-merge")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, path, "a key must be a plain name, not a list or mapping", "yaml-key")
+                continue
+            key = key_node.value
+            child = path + (key,)
+            if key in out:
+                first = self.doc.key_positions[child]
+                self.error(
+                    key_node,
+                    child,
+                    f"duplicate key '{key}' (first defined at line {first[0]}); YAML would silently keep only the last",
+                    "duplicate-key",
+                )
+                continue
+            self.doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def scalar_value(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar under YAML 1.2's core schema; dates stay text."""
+    text = node.value
+    # libyaml marks plain scalars with style '' and PyYAML with None.
+    if node.style or node.tag == _STR:  # quoted, block, or explicitly text
+        return text
+    if _NULL.match(text):
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT10.match(text):
+        return int(text)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+def parse_text(text: str, path: str, file: Path | None = None) -> Document:
+    """Parse YAML text; problems are collected on the returned document."""
+    doc = Document(path=path, file=file)
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        if "\t" in text and ("tab" in problem or "found character" in problem):
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
+        context = f" ({exc.context})" if exc.context and exc.context not in problem else ""
+        doc.problems.append(Diagnostic(path, line, column, "", f"YAML syntax error: {problem}{context}", "yaml-syntax"))
+        return doc
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports without a mark
+        doc.problems.append(Diagnostic(path, 1, 1, "", f"YAML error: {exc}", "yaml-syntax"))
+        return doc
+    if node is None:
+        doc.problems.append(Diagnostic(path, 1, 1, "", "the file is empty", "empty-file"))
+        return doc
+    try:
+        doc.data = _Builder(doc).build(node, (), 0)
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        doc.data = None
+        doc.problems.append(Diagnostic(path, mark.line + 1, mark.column + 1, "", exc.message, "yaml-limits"))
+    except RecursionError:
+        doc.data = None
+        doc.problems.append(Diagnostic(path, 1, 1, "", "the YAML is nested too deeply", "yaml-limits"))
+    return doc
+
+
+def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Read and parse a file, reporting size and encoding problems as diagnostics."""
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            doc = Document(path=display, file=file)
+            doc.problems.append(
+                Diagnostic(
+                    display, 1, 1, "",
+                    f"file is {size / 1048576:.1f} MiB; records are limited to {max_bytes / 1048576:.0f} MiB",
+                    "file-size",
+                )
+            )
+            return doc
+        raw = file.read_bytes()
+    except OSError as exc:
+        doc = Document(path=display, file=file)
+        doc.problems.append(Diagnostic(display, 1, 1, "", f"cannot read file: {exc.strerror}", "io"))
+        return doc
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is accepted
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        doc = Document(path=display, file=file)
+        doc.problems.append(
+            Diagnostic(display, line, column, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", "encoding")
+        )
+        return doc
+    return parse_text(text, display, file)
