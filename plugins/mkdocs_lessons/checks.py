@@ -23,12 +23,29 @@ def check(result: LoadResult, include_drafts: bool = False) -> None:
         _check_taxonomy(taxonomy, diags)
     _check_teams_file(result, diags)
     refs = _Refs(result)
-    for incident in result.incidents.values():
+    for incident in [*result.incidents.values(), *result.partial["incident"]]:
         _check_incident(incident, refs, diags)
-    for sop in result.sops.values():
+    for sop in [*result.sops.values(), *result.partial["sop"]]:
         _check_sop(sop, refs, diags)
-    for path in result.paths.values():
+    for path in [*result.paths.values(), *result.partial["path"]]:
         _check_path(path, refs, diags, include_drafts)
+    _drop_follow_on_problems(diags)
+
+
+def _drop_follow_on_problems(diags: Diagnostics) -> None:
+    """A field the schema rejected gets no second message from a later rule."""
+    rejected: dict[str, set[str]] = {}
+    for d in diags.items:
+        if d.rule.startswith("schema-") or d.rule in ("required", "unknown-field"):
+            rejected.setdefault(d.path, set()).add(d.field)
+
+    def follows(d: Diagnostic) -> bool:
+        fields = rejected.get(d.path)
+        if not fields or d.rule.startswith("schema-") or d.rule in ("required", "unknown-field"):
+            return False
+        return any(d.field == f or d.field.startswith((f + ".", f + "[")) for f in fields if f)
+
+    diags.items[:] = [d for d in diags.items if not follows(d)]
 
 
 class _Refs:

@@ -56,6 +56,8 @@ class LoadResult:
     # Ids seen in files that failed the schema: references to them are not
     # reported again as unknown (the file's own errors already say what is wrong).
     invalid_ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in FOLDERS})
+    # Records that failed the schema but could still be built: checked, never published.
+    partial: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in FOLDERS})
     documents: dict[str, Document] = field(default_factory=dict)  # by display path
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: list[Path] = field(default_factory=list)  # every record file read
@@ -81,10 +83,12 @@ class DocumentCache:
 
 
 def display_path(file: Path, base: Path) -> str:
+    """A path to show in messages: relative to `base` unless that climbs far."""
     try:
-        return Path(os.path.relpath(file, base)).as_posix() if file.is_relative_to(base) else file.as_posix()
+        relative = Path(os.path.relpath(file, base))
     except ValueError:  # another drive on Windows
         return file.as_posix()
+    return relative.as_posix() if relative.parts[:3].count("..") < 3 else file.as_posix()
 
 
 def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None) -> LoadResult:
@@ -139,12 +143,12 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             if file.suffix != ".yaml" or not file.is_file():
                 continue
             doc = parse(file, kind)
-            data = doc.data if doc else None
-            record_id = data.get("id") if isinstance(data, dict) else None
             if doc is None:
-                # Remember the id the file claims (or its name) so references to it stay quiet.
+                # Remember the id the file claims (its name) so references to it stay quiet.
                 result.invalid_ids[kind].add(file.stem)
+                _check_partially(result, kind, file, builders[kind])
                 continue
+            record_id = doc.data.get("id")
             if record_id != file.stem:
                 diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{file.stem}'", rule="id-filename"))
                 result.invalid_ids[kind].add(file.stem)
@@ -152,6 +156,21 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             targets[kind][record_id] = builders[kind](doc)
         _unexpected_files(directory, None, base, diags)
     return result
+
+
+def _check_partially(result: LoadResult, kind: str, file: Path, builder: Callable[[Document], Any]) -> None:
+    """Keep a record that failed the schema for the cross-record checks, when it can be built.
+
+    All problems in one run: a wrong enum must not hide an unknown team in
+    the same file. Such records are never published (the build fails anyway).
+    """
+    doc = next((d for d in reversed(result.documents.values()) if d.file == file), None)
+    if doc is None or doc.problems or not isinstance(doc.data, dict) or doc.data.get("id") != file.stem:
+        return
+    try:
+        result.partial[kind].append(builder(doc))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        pass  # too broken to check further; its schema errors say why
 
 
 def _unexpected_files(directory: Path, allowed: Optional[set[str]], base: Path, diags: Diagnostics) -> None:

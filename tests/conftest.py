@@ -1,0 +1,132 @@
+"""Shared helpers: build real MkDocs sites in a temporary folder and read them back."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Optional
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL = FIXTURES / "minimal"
+SAMPLE = REPO / "content"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@dataclass
+class Site:
+    root: Path  # the project folder holding mkdocs.yml
+    site_dir: Path
+    log: list[logging.LogRecord]
+
+    def page(self, url: str) -> Path:
+        """The HTML file behind a site-relative URL like `incidents/INC-2024-017/`."""
+        target = self.site_dir / url
+        return target / "index.html" if url.endswith("/") or url == "" else target
+
+    def soup(self, url: str) -> BeautifulSoup:
+        return BeautifulSoup(self.page(url).read_text("utf-8"), "html.parser")
+
+    def article(self, url: str) -> BeautifulSoup:
+        """The page's content area (no navigation, header or footer)."""
+        article = self.soup(url).find("article")
+        assert article is not None, url
+        return article
+
+    def text(self, url: str) -> str:
+        return " ".join(self.article(url).get_text(" ", strip=True).split())
+
+    def html_pages(self) -> list[Path]:
+        return sorted(self.site_dir.rglob("*.html"))
+
+
+def copy_kb(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def write_config(project: Path, kb_root: Path, *, options: Optional[dict[str, Any]] = None, extra: Optional[dict[str, Any]] = None) -> Path:
+    lessons = {"root": str(kb_root), "today": "2026-11-27", **(options or {})}
+    config: dict[str, Any] = {
+        "site_name": "Test KB",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search", {"lessons": lessons}],
+        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn"},
+        **(extra or {}),
+    }
+    (project / "docs").mkdir(parents=True, exist_ok=True)
+    path = project / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return path
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def build(project: Path, *, strict: bool = True) -> Site:
+    """`mkdocs build` of `project/mkdocs.yml`, in this process."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        config = load_config(str(project / "mkdocs.yml"), strict=strict)
+        mkdocs_build(config)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return Site(project, Path(config.site_dir), handler.records)
+
+
+@pytest.fixture
+def build_kb(tmp_path: Path):
+    """Build a site from a knowledge-base folder: build_kb(MINIMAL, include_drafts=True)."""
+
+    def _build(kb: Path, strict: bool = True, extra: Optional[dict[str, Any]] = None, **options: Any) -> Site:
+        project = tmp_path / f"project{len(list(tmp_path.glob('project*')))}"
+        project.mkdir()
+        write_config(project, kb, options=options, extra=extra)
+        return build(project, strict=strict)
+
+    return _build
+
+
+def internal_links(site: Site) -> Iterator[tuple[Path, str, Path, str]]:
+    """Every internal link of every page: (page, href, target file, fragment)."""
+    for page in site.html_pages():
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img"]):
+            href = tag.get("href") or tag.get("src")
+            if not href:
+                continue
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "#")):
+                continue
+            path = unquote(parts.path)
+            # 404.html uses absolute links (it can be served from any depth).
+            base = site.site_dir if path.startswith("/") else page.parent
+            target = (base / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            yield page, href, target, parts.fragment
