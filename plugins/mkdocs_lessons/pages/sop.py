@@ -172,8 +172,8 @@ def _steps_diff(ctx: Context, before: SopVersion, after: SopVersion) -> str:
     added = [c for c in after.decision_criteria if (c.when, c.then) not in old_criteria]
     removed = [c for c in before.decision_criteria if (c.when, c.then) not in new_criteria]
     if added or removed:
-        items = [f"added: when {ctx.md_line(c.when)} then {ctx.md_line(c.then)}" for c in added]
-        items += [f"removed: when {ctx.md_line(c.when)} then {ctx.md_line(c.then)}" for c in removed]
+        items = [f"added: *when* {ctx.md_line(c.when)} *then* {ctx.md_line(c.then)}" for c in added]
+        items += [f"removed: *when* {ctx.md_line(c.when)} *then* {ctx.md_line(c.then)}" for c in removed]
         parts.append("**Decision criteria changed:**\n\n" + bullets(items))
     return join_blocks(*parts)
 
