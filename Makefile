@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve build validate test clean
+.PHONY: install browser serve build validate test test-fast clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ build: install
 validate: install
 	$(BIN)/lessons validate content
 
-test: install
+browser:
+	sh scripts/install-browser.sh
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the real-browser tests (no Chromium needed).
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) site
