@@ -23,7 +23,7 @@ from .config import LessonsConfig
 from .diagnostics import Severity
 from .knowledge import open_knowledge_base, summary_line
 from .load import DocumentCache
-from .pages import generate, make_context
+from .pages import ASSETS, generate, make_context
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -70,9 +70,12 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 config.markdown_extensions.append(name)
         if "pymdownx.tasklist" not in config.mdx_configs:
             config.mdx_configs["pymdownx.tasklist"] = {"custom_checkbox": True}
-        css = Urls(self.prefix).asset("lessons.css")
-        if css not in config.extra_css:
-            config.extra_css.append(css)
+        urls = Urls(self.prefix)
+        for name in ASSETS:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            uri = urls.asset(name)
+            if uri not in target:
+                target.append(uri)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -21,7 +21,10 @@ from .sop import render_sop_pages
 from .taxonomy import render_taxonomy
 from .teams import render_teams
 
-ASSETS = ("lessons.css",)
+# Files shipped in `assets/` and published under `assets/lessons/`. The
+# adapter links every `.css` as a stylesheet and every `.js` as a script on
+# all pages; each feature keeps its own file.
+ASSETS: tuple[str, ...] = ("lessons.css",)
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
