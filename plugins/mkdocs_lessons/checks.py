@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean
+from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id
 from .load import LoadResult
 from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
 from .yamlsource import Document, FieldPath
@@ -73,20 +73,21 @@ class _Refs:
         return False
 
     def team(self, doc: Document, where: FieldPath, team: str, diags: Diagnostics) -> None:
-        if self.result.teams or self.result.taxonomy is not None:
-            if team not in self.team_ids:
-                diags.add(doc.diagnostic(where, f"unknown team '{team}'{did_you_mean(team, self.team_ids)} (teams are listed in taxonomy/teams.yaml)", rule="unknown-team"))
+        # Without a usable teams.yaml its own error says so; no echo per reference.
+        if self.result.teams_loaded and team not in self.team_ids:
+            hint = did_you_mean(team, self.team_ids)
+            diags.add(doc.diagnostic(where, f"unknown team '{team}'{hint}; teams are listed in taxonomy/teams.yaml", rule="unknown-team"))
 
     def incident(self, doc: Document, where: FieldPath, incident_id: str, diags: Diagnostics) -> bool:
         if incident_id in self.incident_ids:
             return True
-        diags.add(doc.diagnostic(where, f"unknown incident '{incident_id}'{did_you_mean(incident_id, self.incident_ids)}", rule="unknown-incident"))
+        diags.add(doc.diagnostic(where, f"unknown incident '{incident_id}'{did_you_mean_id(incident_id, self.incident_ids)}", rule="unknown-incident"))
         return False
 
     def sop(self, doc: Document, where: FieldPath, text: str, diags: Diagnostics) -> Optional[Sop]:
         ref = SopRef.parse(text)
         if ref.sop_id not in self.sop_ids:
-            diags.add(doc.diagnostic(where, f"unknown SOP '{ref.sop_id}'{did_you_mean(ref.sop_id, self.sop_ids)}", rule="unknown-sop"))
+            diags.add(doc.diagnostic(where, f"unknown SOP '{ref.sop_id}'{did_you_mean_id(ref.sop_id, self.sop_ids)}", rule="unknown-sop"))
             return None
         sop = self.result.sops.get(ref.sop_id)
         if sop is None:
@@ -175,7 +176,7 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
             diags.add(
                 doc.diagnostic(
                     ("timeline", index, "at"),
-                    f"timeline is out of order: {raw['timeline'][index]['at']} comes after {raw['timeline'][index - 1]['at']}",
+                    f"timeline is out of order: {raw['timeline'][index]['at']} is earlier than the entry before it ({raw['timeline'][index - 1]['at']})",
                     rule="timeline-order",
                 )
             )

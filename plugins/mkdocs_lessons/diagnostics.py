@@ -82,3 +82,32 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> s
     """A " (did you mean 'x'?)" suffix, or "" when nothing is close enough."""
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def did_you_mean_id(word: str, candidates: Iterable[str], limit: int = 2) -> str:
+    """A hint for a mistyped id: only ids one or two keystrokes away.
+
+    `difflib` finds INC-2023-025 "close" to INC-2024-052 (same characters);
+    for identifiers a typo is a small edit, so use edit distance instead.
+    """
+    best = None
+    for candidate in sorted(set(candidates)):
+        distance = edit_distance(word.upper(), candidate.upper(), limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return f" (did you mean '{best[1]}'?)" if best else ""

@@ -41,6 +41,7 @@ from .model import (
 from .yamlsource import Document, read_document
 
 FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths"}
+_VALUE_NAMES = {str: "text", int: "number", float: "number", bool: "true/false"}
 TAXONOMY_FILE = "taxonomy/taxonomy.yaml"
 TEAMS_FILE = "taxonomy/teams.yaml"
 
@@ -50,6 +51,7 @@ class LoadResult:
     root: Path
     taxonomy: Optional[Taxonomy] = None
     teams: dict[str, Team] = field(default_factory=dict)
+    teams_loaded: bool = False  # teams.yaml was read and valid: team references can be checked
     incidents: dict[str, Incident] = field(default_factory=dict)
     sops: dict[str, Sop] = field(default_factory=dict)
     paths: dict[str, ReadingPath] = field(default_factory=dict)
@@ -112,8 +114,12 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
         if doc.problems:
             return None
         if not isinstance(doc.data, dict):
-            what = "a list" if isinstance(doc.data, list) else f"a single value ({type(doc.data).__name__})"
-            diags.add(doc.diagnostic((), f"the file must hold a mapping of fields, not {what}", rule="not-a-mapping"))
+            if doc.data is None:
+                message = "the file has no fields (only comments or null)"
+            else:
+                what = "a list" if isinstance(doc.data, list) else f"a single {_VALUE_NAMES.get(type(doc.data), 'text')} value"
+                message = f"the file must hold a mapping of fields, not {what}"
+            diags.add(doc.diagnostic((), message, rule="not-a-mapping"))
             return None
         problems = schema.validate(doc, kind)
         diags.extend(problems)
@@ -131,6 +137,7 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
                 result.taxonomy = built  # type: ignore[assignment]
             else:
                 result.teams = built  # type: ignore[assignment]
+                result.teams_loaded = True
     _unexpected_files(root / "taxonomy", {"taxonomy.yaml", "teams.yaml"}, base, diags)
 
     builders: dict[str, Callable[[Document], Any]] = {"incident": _incident, "sop": _sop, "path": _path}
@@ -190,6 +197,12 @@ def _unexpected_files(directory: Path, allowed: Optional[set[str]], base: Path, 
 
 
 # --- builders: schema-valid data -> model ------------------------------------
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"not a whole number: {value!r}")
+    return value
 
 
 def _opt_date(value: Optional[str]):
@@ -293,7 +306,7 @@ def _sop(doc: Document) -> Sop:
     d = doc.data
     versions = [
         SopVersion(
-            version=v["version"],
+            version=_int(v["version"]),
             status=v["status"],
             purpose=v["purpose"],
             steps=list(v["steps"]),

@@ -32,7 +32,11 @@ def parse_timestamp(text: str) -> datetime:
     value = text.strip().replace("z", "Z")
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
-    return datetime.fromisoformat(value.replace("t", "T"))
+    moment = datetime.fromisoformat(value.replace("t", "T"))
+    if moment.tzinfo is None:
+        # Never compare zoned and unzoned times; the schema reports the missing zone.
+        raise ValueError(f"timestamp {text!r} has no time zone")
+    return moment
 
 
 def parse_date(text: str) -> date:

@@ -7,6 +7,8 @@ once per process, and every error is turned into a located `Diagnostic`.
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
@@ -58,6 +60,47 @@ def schema(kind: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
+def _reasons(kind: str) -> dict[int, str]:
+    """Why a field is required by an if/then rule, keyed by the id() of every
+    subschema inside the `then` (jsonschema reports those dicts on errors)."""
+    reasons: dict[int, str] = {}
+
+    def condition(rule: dict[str, Any]) -> str:
+        parts = []
+        for name, spec in rule.get("properties", {}).items():
+            if "const" in spec:
+                parts.append(f"{name} is {spec['const']}")
+            elif "enum" in spec:
+                parts.append(f"{name} is {' or '.join(str(v) for v in spec['enum'])}")
+        return " and ".join(parts)
+
+    def mark(node: Any, reason: str) -> None:
+        if isinstance(node, dict):
+            reasons[id(node)] = reason
+            for value in node.values():
+                mark(value, reason)
+        elif isinstance(node, list):
+            for value in node:
+                mark(value, reason)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("if"), dict) and isinstance(node.get("then"), dict):
+                reason = condition(node["if"])
+                if reason:
+                    label = node.get("x-rule")
+                    mark(node["then"], f"required when {reason}" + (f": {label}" if label else ""))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema(kind))
+    return reasons
+
+
+@lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
     """A compiled validator, built once per process and reused for every record."""
     return Draft202012Validator(schema(kind), format_checker=FormatChecker())
@@ -68,7 +111,7 @@ def validate(doc: Document, kind: str) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     for error in _leaf_errors(validator(kind).iter_errors(doc.data)):
-        for problem in _describe(doc, error):
+        for problem in _describe(doc, error, _reasons(kind)):
             # A timestamp without a zone fails both `pattern` and `format`: say it once.
             key = (problem.field, "form" if problem.rule in ("schema-pattern", "schema-format") else problem.message)
             if key not in seen:
@@ -89,7 +132,7 @@ def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]
         yield error
 
 
-def _describe(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
+def _describe(doc: Document, error: ValidationError, reasons: dict[int, str]) -> Iterator[Diagnostic]:
     path: FieldPath = tuple(error.absolute_path)
     value = error.instance
     kind = error.validator
@@ -100,27 +143,43 @@ def _describe(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
             yield doc.diagnostic(path + (key,), f"unknown field '{key}'{hint}", rule="unknown-field", key=True)
         return
     if kind == "required" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+        unknown = [k for k in value if allowed and k not in allowed]
+        reason = reasons.get(id(error.schema))
         for key in error.validator_value:
-            if key not in value:
-                yield doc.diagnostic(path + (key,), f"missing required field '{key}'{_why_required(error)}", rule="required")
+            if key in value:
+                continue
+            if any(did_you_mean(k, [key]) for k in unknown):
+                continue  # the misspelt key's "did you mean" already says it
+            why = f" ({reason})" if reason else ""
+            yield doc.diagnostic(path + (key,), f"missing required field '{key}'{why}", rule="required")
         return
     yield doc.diagnostic(path, _message(error), rule=f"schema-{kind}")
-
-
-def _why_required(error: ValidationError) -> str:
-    # Fields required by an if/then (e.g. for reviewed incidents) say why.
-    schema_path = list(error.absolute_schema_path)
-    if "then" in schema_path:
-        parent = error.schema
-        reason = parent.get("description") if isinstance(parent, dict) else None
-        if reason:
-            return f" ({reason.rstrip('.')})"
-    return ""
 
 
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIMESTAMP_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _impossible(form: str, value: Any) -> str:
+    """Why a value of the right shape is still no date: "day is out of range for month"."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        if form == "date" and _DATE_SHAPE.match(value):
+            date.fromisoformat(value)
+        elif form == "date-time" and _TIMESTAMP_SHAPE.match(value):
+            datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        else:
+            return ""
+    except ValueError as exc:
+        return str(exc)
+    return ""
 
 
 def _message(error: ValidationError) -> str:
@@ -135,6 +194,8 @@ def _message(error: ValidationError) -> str:
             hint = " (write true or false)"
         if "string" in names and isinstance(value, (int, float, bool)):
             hint = " (put it in quotes to make it text)"
+        if "array" in names and isinstance(value, (str, int, float)):
+            hint = f" (write [{value}] for a list of one)"
         return f"expected {wanted}, got {_show(value)}{hint}"
     if kind == "enum":
         options = [str(o) for o in expected]
@@ -152,6 +213,9 @@ def _message(error: ValidationError) -> str:
         return f"{_show(value)} is not {name}" if name else f"{_show(value)} does not match {expected}"
     if kind == "format":
         forms = {"date": "a date like 2024-03-14", "date-time": "a timestamp with a time zone like 2024-03-14T09:12:00Z"}
+        impossible = _impossible(expected, value)
+        if impossible:
+            return f"{_show(value)} is not a valid {'date' if expected == 'date' else 'timestamp'} ({impossible})"
         return f"{_show(value)} is not {forms.get(expected, expected)}"
     if kind == "minItems":
         return "must not be empty" if expected == 1 else f"needs at least {expected} items"

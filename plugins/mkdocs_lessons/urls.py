@@ -32,6 +32,10 @@ class Urls:
     def incident(self, incident_id: str) -> str:
         return self._p(f"incidents/{incident_id}.md")
 
+    def year(self, year: int) -> str:
+        """The time archive: incidents of one year."""
+        return self._p(f"incidents/{year}/index.md")
+
     @property
     def sops(self) -> str:
         return self._p("sops/index.md")

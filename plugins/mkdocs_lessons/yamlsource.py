@@ -85,8 +85,13 @@ class Document:
         """Line and column (1-based) of the node at `path`, or of its nearest parent."""
         if key and path in self.key_positions:
             return self.key_positions[path]
-        probe = tuple(path)
+        if path in self.positions:
+            return self.positions[path]
+        # A missing field: point at the key of the mapping that lacks it.
+        probe = tuple(path)[:-1]
         while probe:
+            if probe in self.key_positions:
+                return self.key_positions[probe]
             if probe in self.positions:
                 return self.positions[probe]
             probe = probe[:-1]
@@ -185,19 +190,41 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     return text
 
 
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Diagnostic:
+    """A YAML syntax error in words a contributor can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or "invalid YAML").strip()
+    context = (exc.context or "").strip()
+    if "another document" in problem or "single document" in context:
+        message = "the file holds more than one document ('---' starts a second one); put each record in its own file"
+    elif mark is not None and text and _is_tab_at(text, mark):
+        message = "a tab character here; YAML allows only spaces for indentation"
+    else:
+        message = problem
+        started = exc.context_mark
+        if context and started is not None and (started.line, started.column) != (mark.line, mark.column):
+            message += f" ({context} started at line {started.line + 1}, column {started.column + 1})"
+        elif context and context not in problem and "scanning for the next token" not in context:
+            message += f" ({context})"
+    return Diagnostic(path, line, column, "", f"YAML syntax error: {message}", "yaml-syntax")
+
+
+def _is_tab_at(text: str, mark: yaml.Mark) -> bool:
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return False
+    rest = lines[mark.line][mark.column :]
+    return rest.startswith("\t") or (mark.column == 0 and rest[:1] == "\t")
+
+
 def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     """Parse YAML text; problems are collected on the returned document."""
     doc = Document(path=path, file=file)
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        if "\t" in text and ("tab" in problem or "found character" in problem):
-            problem += " (YAML does not allow tabs for indentation; use spaces)"
-        context = f" ({exc.context})" if exc.context and exc.context not in problem else ""
-        doc.problems.append(Diagnostic(path, line, column, "", f"YAML syntax error: {problem}{context}", "yaml-syntax"))
+        doc.problems.append(_syntax_problem(exc, text, path))
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports without a mark
         doc.problems.append(Diagnostic(path, 1, 1, "", f"YAML error: {exc}", "yaml-syntax"))

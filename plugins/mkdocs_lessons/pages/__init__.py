@@ -13,9 +13,11 @@ from ..link import build_graph
 from ..model import KnowledgeBase
 from ..urls import Urls
 from .common import Context, GeneratedFile
+from .archive import render_archive
 from .data import render_kb_json, render_schemas
 from .incident import render_incident
-from .indexes import render_home, render_incident_index, render_sop_catalog
+from .incident_index import render_incident_index
+from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
 from .sop import render_sop_pages
 from .taxonomy import render_taxonomy
@@ -24,7 +26,7 @@ from .teams import render_teams
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css",)
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -42,6 +44,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         files.append(render_home(ctx))
     files.append(render_incident_index(ctx))
     files += [render_incident(ctx, i) for i in ctx.kb.published_incidents]
+    files += render_archive(ctx)
     files.append(render_sop_catalog(ctx))
     for sop in ctx.kb.sops.values():
         files += render_sop_pages(ctx, sop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -82,6 +83,21 @@ class Context:
         if title and sop is not None:
             label = f"{label}: {text.inline(sop.title)}"
         return self.link(page, self.urls.sop_ref(ref), label)
+
+    def href(self, page: str, target: str, query: str = "") -> str:
+        """The final relative URL from one page to another, for raw HTML.
+
+        MkDocs rewrites `.md` links in Markdown but not inside raw HTML
+        blocks (tables with data attributes, SVG), so those get the URL the
+        reader's browser needs, for either `use_directory_urls` setting.
+        """
+        source, destination = self.page_url(page), self.page_url(target)
+        base = source if source.endswith("/") or source == "" else posixpath.dirname(source)
+        url = posixpath.relpath(destination or ".", base or ".")
+        if destination.endswith("/") or destination == "":
+            url = url.rstrip("/") + "/"
+            url = "./" if url == "./" or url == "/" else url
+        return url + (f"?{query}" if query else "")
 
     def page_url(self, src_uri: str) -> str:
         """The site-relative URL of a generated page (for kb.json)."""

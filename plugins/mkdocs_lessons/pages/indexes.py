@@ -49,35 +49,7 @@ def render_home(ctx: Context) -> GeneratedFile:
     return GeneratedFile(page, body, in_nav=True, title="Home")
 
 
-def render_incident_index(ctx: Context) -> GeneratedFile:
-    page = ctx.urls.incidents
-    incidents = ctx.kb.published_incidents
-    kinds = Counter(i.kind for i in incidents)
-    summary = ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k])
-    rows = []
-    for incident in ctx.kb.newest_first(incidents):
-        rows.append(
-            [
-                incident.occurred.date().isoformat(),
-                ctx.incident_link(page, incident.id),
-                text.inline(incident.title),
-                kind_label(incident),
-                incident.severity or "–",
-                incident.status,
-                ctx.teams_links(page, incident.teams),
-                ctx.term_link(page, incident.primary),
-            ]
-        )
-    return GeneratedFile(
-        page,
-        join_blocks(
-            "# Incidents",
-            f"{len(incidents)} reviews ({summary}), newest first." if incidents else "No published review yet.",
-            table(["Date", "Id", "Title", "Kind", "Severity", "Status", "Teams", "Primary cause"], rows) if rows else "",
-        ),
-        in_nav=True,
-        title="Incidents",
-    )
+# The incident index (a faceted browser) lives in incident_index.py.
 
 
 def render_sop_catalog(ctx: Context) -> GeneratedFile:

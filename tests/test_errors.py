@@ -1,0 +1,220 @@
+"""Error reporting: a corpus of broken knowledge bases, one mistake each.
+
+Every folder under `tests/fixtures/broken/` is one case:
+
+- `files/<path>`: files copied over (or added to) a copy of `tests/fixtures/minimal`,
+  paths relative to the knowledge-base root;
+- `remove` (optional): knowledge-base-relative paths to delete, one per line;
+- `expected`: the exact diagnostics, one per line, as `Diagnostics` yields them
+  (sorted), with paths relative to the knowledge-base root. An empty file means
+  "no problems" (the case is valid).
+
+Cases listed in `CORE_PROBLEMS` hold what the message *should* say; the core
+does not say it yet, so they are strict xfails until the core is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mkdocs_lessons import cli
+from mkdocs_lessons.knowledge import open_knowledge_base
+from mkdocs_lessons.yamlsource import WITH_LIBYAML
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL = FIXTURES / "minimal"
+BROKEN = FIXTURES / "broken"
+
+LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<warning>warning: )?(?P<rest>.*)$")
+
+# Known problems in the core: the case's `expected` holds the message it should print.
+CORE_PROBLEMS: dict[str, str] = {}
+
+# Syntax-error wording comes from libyaml; PyYAML's pure-Python parser words it differently.
+LIBYAML_WORDING = {"yaml-syntax-error", "yaml-tab-indent", "yaml-two-documents"}
+
+
+def _cases() -> list[str]:
+    return sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+def _params() -> list:
+    params = []
+    for name in _cases():
+        marks = []
+        if name in CORE_PROBLEMS:
+            marks.append(pytest.mark.xfail(strict=True, reason=CORE_PROBLEMS[name]))
+        if name in LIBYAML_WORDING:
+            marks.append(pytest.mark.skipif(not WITH_LIBYAML, reason="message text comes from libyaml"))
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+def make_kb(name: str, target: Path) -> Path:
+    """A copy of the minimal knowledge base with the case's mistake applied."""
+    case = BROKEN / name
+    root = target / "kb"
+    shutil.copytree(MINIMAL, root)
+    files = case / "files"
+    if files.is_dir():
+        for source in sorted(files.rglob("*")):
+            if source.is_file():
+                dest = root / source.relative_to(files)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest)
+    removals = case / "remove"
+    if removals.is_file():
+        for line in removals.read_text("utf-8").splitlines():
+            if line.strip():
+                (root / line.strip()).unlink()
+    return root
+
+
+def expected_lines(name: str) -> list[str]:
+    text = (BROKEN / name / "expected").read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def is_error(line: str) -> bool:
+    match = LINE.match(line)
+    assert match, f"malformed expected line: {line!r}"
+    return not match["warning"]
+
+
+def test_corpus_is_well_formed() -> None:
+    names = _cases()
+    assert len(names) >= 45
+    for name in names:
+        case = BROKEN / name
+        assert (case / "expected").is_file(), f"{name}: no expected file"
+        assert (case / "files").is_dir() or (case / "remove").is_file(), f"{name}: changes nothing"
+        for line in expected_lines(name):
+            is_error(line)
+    assert set(CORE_PROBLEMS) <= set(names)
+    assert LIBYAML_WORDING <= set(names)
+
+
+@pytest.mark.parametrize("name", _params())
+def test_diagnostics(name: str, tmp_path: Path) -> None:
+    root = make_kb(name, tmp_path)
+    expected = expected_lines(name)
+    outcome = open_knowledge_base(root, base=root)
+    assert [str(d) for d in outcome.diagnostics] == expected
+    if any(is_error(line) for line in expected):
+        assert outcome.kb is None
+        assert not outcome.ok
+    else:
+        assert outcome.kb is not None
+        assert outcome.ok
+
+
+@pytest.mark.parametrize("name", _params())
+def test_cli_reports_every_problem(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb(name, tmp_path)
+    expected = expected_lines(name)
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", str(root)])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for line in expected:
+        assert line in lines
+    # Nothing else: every problem, then the one-line summary.
+    assert lines[:-1] == expected
+    failing = any(is_error(line) for line in expected)
+    errors = sum(is_error(line) for line in expected)
+    if expected:
+        assert lines[-1].endswith(f": {errors} error{'s' * (errors != 1)}, {len(expected) - errors} warning{'s' * (len(expected) - errors != 1)}")
+    else:
+        assert lines[-1].endswith(": no problems")
+    assert code == (1 if failing else 0)
+
+
+def _console_script() -> str:
+    beside = Path(sys.executable).parent / ("lessons.exe" if os.name == "nt" else "lessons")
+    found = str(beside) if beside.exists() else shutil.which("lessons")
+    assert found, "the `lessons` console script is not installed"
+    return found
+
+
+def test_console_script_on_alias_bomb(tmp_path: Path) -> None:
+    """The installed `lessons` command fails cleanly on an alias bomb: no traceback, no memory blow-up."""
+    root = make_kb("yaml-alias-bomb", tmp_path)
+    proc = subprocess.run(
+        [_console_script(), "validate", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    for line in expected_lines("yaml-alias-bomb"):
+        assert line in proc.stdout.splitlines()
+
+
+def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb("unknown-team", tmp_path)
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", str(root), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    problems = json.loads(captured.out)  # the summary goes to stderr, stdout is pure JSON
+    assert isinstance(problems, list)
+    assert problems == [
+        {
+            "file": "incidents/INC-2024-017.yaml",
+            "line": 10,
+            "column": 9,
+            "field": "teams[0]",
+            "rule": "unknown-team",
+            "severity": "error",
+            "message": "unknown team 'payment' (did you mean 'payments'?); teams are listed in taxonomy/teams.yaml",
+        }
+    ]
+    assert "1 error" in captured.err
+
+
+def test_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb("retired-term", tmp_path)
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", str(root), "--format", "github"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert out[0] == (
+        "::error file=incidents/INC-2023-044.yaml,line=10,col=12::[classification.primary] "
+        "taxonomy term 'human-error' is retired; use 'process-deviation' instead "
+        "(Retired in v3; it named a person, not a cause)"
+    )
+    assert len(out) == 2  # the annotation and the summary
+
+
+def test_github_format_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb("path-draft-incident", tmp_path)
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", str(root), "--format", "github"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0].startswith("::warning file=paths/new-engineer.yaml,line=11,col=10::[steps[3].ref] INC-2025-001 is a draft")
+
+
+def test_minimal_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(MINIMAL, root)
+    outcome = open_knowledge_base(root, base=root)
+    assert list(outcome.diagnostics) == []
+    assert outcome.kb is not None
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", str(root)])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(r"\d+ incidents \(\d+ drafts?\), \d+ SOPs .*: no problems", lines[0]), lines[0]
