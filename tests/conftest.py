@@ -112,6 +112,20 @@ def build_kb(tmp_path: Path):
     return _build
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Site:
+    """The repository's own mkdocs.yml and content/, built with --strict, once per test run."""
+    project = tmp_path_factory.mktemp("sample")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text("utf-8"))
+    config["docs_dir"] = str(REPO / "docs")
+    config["site_dir"] = str(project / "site")
+    for entry in config["plugins"]:
+        if isinstance(entry, dict) and "lessons" in entry:
+            entry["lessons"] = {**(entry["lessons"] or {}), "root": str(SAMPLE), "today": "2026-11-27"}
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return build(project, strict=True)
+
+
 def internal_links(site: Site) -> Iterator[tuple[Path, str, Path, str]]:
     """Every internal link of every page: (page, href, target file, fragment)."""
     for page in site.html_pages():

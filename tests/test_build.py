@@ -121,7 +121,12 @@ def test_team_pages_list_incidents_and_owned_sops(minimal_site):
 def test_reading_path_lists_steps_in_order(minimal_site):
     article = minimal_site.article("paths/new-engineer/")
     hrefs = [a["href"] for a in article.select("ol > li a")]
-    assert hrefs == ["../../taxonomy/process-deviation/", "../../incidents/INC-2024-017/", "../../sops/SOP-007/"]
+    # Step links tell the step page which path the reader is on (tests/test_paths.py).
+    assert hrefs == [
+        "../../taxonomy/process-deviation/?path=new-engineer",
+        "../../incidents/INC-2024-017/?path=new-engineer",
+        "../../sops/SOP-007/?path=new-engineer",
+    ]
     assert "A small change, a large outage." in minimal_site.text("paths/new-engineer/")
 
 
@@ -149,7 +154,7 @@ def test_kb_json_holds_every_published_record_with_urls(minimal_site):
 def test_navigation_a_new_hire_understands(minimal_site):
     nav = minimal_site.soup("incidents/").select("nav.md-nav--primary > ul > li > a")
     titles = [a.get_text(" ", strip=True) for a in nav]
-    assert titles[:6] == ["Home", "Incidents", "Procedures", "Taxonomy", "Teams", "Onboarding"]
+    assert titles[:8] == ["Home", "Dashboard", "Action items", "Incidents", "Procedures", "Taxonomy", "Teams", "Onboarding"]
     # Record pages are linked from indexes, not listed in every page's sidebar.
     assert all("INC-" not in t for t in titles)
 

@@ -243,23 +243,39 @@ def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_draf
     doc = path.source
     assert doc is not None
     result = refs.result
+    first_step: dict[str, int] = {}
     for index, step in enumerate(path.steps):
         where: FieldPath = ("steps", index, "ref")
         kind, target = step.target_kind, step.target
+        if step.ref in first_step:
+            # A page that is two steps of one path cannot say which step it is.
+            diags.add(doc.diagnostic(where, f"{step.ref} is already step {first_step[step.ref] + 1} of this path", rule="path-duplicate-step", severity=Severity.WARNING))
+        else:
+            first_step[step.ref] = index
         if kind == "incident":
             if refs.incident(doc, where, target, diags):
                 incident = result.incidents.get(target)
                 if incident is not None and incident.is_draft and not include_drafts:
                     diags.add(doc.diagnostic(where, f"{target} is a draft and is not published; readers would meet a dead end", rule="path-draft", severity=Severity.WARNING))
+                elif incident is not None and incident.is_draft:
+                    diags.add(doc.diagnostic(where, f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story", rule="path-draft", severity=Severity.WARNING))
         elif kind == "sop":
             sop = refs.sop(doc, where, target, diags)
             ref = SopRef.parse(target)
+            current = sop.current if sop is not None else None
             if sop is not None and ref.version is not None:
                 version = sop.version(ref.version)
                 if version is not None and version.status in ("superseded", "retired"):
-                    current = sop.current
                     hint = f"; the current version is {sop.id}@{current.version}" if current else ""
                     diags.add(doc.diagnostic(where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING))
+                elif version is not None and version.status in ("draft", "proposed"):
+                    hint = f"; the current version is {sop.id}@{current.version}" if current else ""
+                    diags.add(doc.diagnostic(where, f"{target} is {version.status}, not yet standard practice{hint}", rule="path-draft", severity=Severity.WARNING))
+            elif sop is not None and current is None and sop.versions:
+                if sop.versions[-1].status == "retired":
+                    diags.add(doc.diagnostic(where, f"{target} is retired: its last version was withdrawn", rule="path-superseded", severity=Severity.WARNING))
+                else:
+                    diags.add(doc.diagnostic(where, f"{target} has no approved version yet; readers would study a procedure that is not standard practice", rule="path-draft", severity=Severity.WARNING))
         elif kind == "team":
             refs.team(doc, where, target, diags)
         else:

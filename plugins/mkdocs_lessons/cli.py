@@ -1,27 +1,64 @@
-"""The `lessons` command: check a knowledge base without building a site."""
+"""The `lessons` command: work on a knowledge base without building a site.
+
+A thin argument parser; each command's work lives in its own module:
+`validate` in knowledge.py, `new` in scaffold.py, `stats` in stats.py,
+`schema` in schema_export.py. Exit codes: 0 done (no errors), 1 the
+knowledge base has errors (or warnings with `--strict`; schemas out of
+date with `schema --check`), 2 a usage error (unknown option, team or term,
+a file that already exists, a folder that is not a knowledge base).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import __version__
+from . import __version__, schema, scaffold, schema_export, stats
+from .clock import resolve_today
+from .discover import SiteSettings, repository_root, site_settings
 from .knowledge import open_knowledge_base, summary_line
+from .load import display_path
+from .model import INCIDENT_KINDS, KnowledgeBase, SEVERITIES, Taxonomy
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _find_root(given: Optional[str]) -> Path:
-    if given:
-        return Path(given)
-    # Without an argument: ./content when it exists (the default layout), else here.
-    return Path("content") if Path("content").is_dir() else Path(".")
+def _settings(given: Optional[str]) -> SiteSettings:
+    # Without a folder: the `root` of the lessons plugin in ./mkdocs.yml, else ./content, else here.
+    return site_settings(given)
+
+
+def _usage_error(message: str) -> int:
+    print(f"lessons: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _escape_property(value: str) -> str:
+    # GitHub's workflow-command property escaping (file names with `,` or `:`).
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation_base() -> Optional[Path]:
+    """Annotations must name files relative to the repository root to show on a pull request's diff."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and Path(workspace).is_dir():
+        return Path(workspace)
+    return repository_root(Path.cwd())
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    root = _find_root(args.root)
-    outcome = open_knowledge_base(root, include_drafts=args.include_drafts)
+    settings = _settings(args.root)
+    base = _annotation_base() if args.format == "github" else None
+    outcome = open_knowledge_base(
+        settings.root,
+        base=base,
+        include_drafts=args.include_drafts or settings.flag("include_drafts"),
+        generated_paths=args.generated_paths or settings.flag("generated_paths"),
+    )
     problems = list(outcome.diagnostics)
     if args.format == "json":
         print(json.dumps([d.as_dict() for d in problems], indent=2, ensure_ascii=False))
@@ -30,26 +67,208 @@ def cmd_validate(args: argparse.Namespace) -> int:
             level = "error" if d.severity.value == "error" else "warning"
             title = f"[{d.field}] " if d.field else ""
             message = f"{title}{d.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{level} file={d.path},line={d.line},col={d.column}::{message}")
+            print(f"::{level} file={_escape_property(d.path)},line={d.line},col={d.column}::{message}")
     else:
         for d in problems:
             print(d)
     failed = bool(outcome.diagnostics.errors) or (args.strict and bool(outcome.diagnostics.warnings))
     print(summary_line(outcome), file=sys.stderr if args.format == "json" else sys.stdout)
-    return 1 if failed else 0
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    settings = _settings(args.root)
+    request = scaffold.NewRecord(
+        record=args.record,
+        root=settings.root,
+        title=args.title,
+        teams=list(args.team or []),
+        kind=getattr(args, "kind", None),
+        severity=getattr(args, "severity", None),
+        occurred=getattr(args, "occurred", None),
+        term=getattr(args, "term", None),
+        summary=getattr(args, "summary", None),
+        purpose=getattr(args, "purpose", None),
+        step=getattr(args, "step", None),
+        review_every_months=getattr(args, "review_every_months", None),
+        id=getattr(args, "id", None),
+        schema_url=args.schema_url,
+    )
+    asker = None if args.no_input else scaffold.terminal_asker()
+    try:
+        created = scaffold.build(request, asker)
+        if args.dry_run:
+            sys.stdout.write(created.content)
+            print(f"(dry run: {created.path} was not written)", file=sys.stderr)
+            return EXIT_OK
+        scaffold.write(created)
+    except scaffold.ScaffoldError as problem:
+        return _usage_error(str(problem))
+    except FileExistsError:
+        return _usage_error(f"{created.path} already exists")
+    here = Path.cwd()
+    state = "" if args.record == "path" else ", draft"  # reading paths have no draft state: valid means published
+    print(f"Created {display_path(created.path, here)} ({created.record_id}{state})")
+    for note in created.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"Next: fill it in (a comment explains every field), then run `lessons validate {display_path(settings.root, here)}` and open a pull request.")
+    return EXIT_OK
+
+
+def _kb_for_stats(outcome) -> KnowledgeBase:  # type: ignore[no-untyped-def]
+    if outcome.kb is not None:
+        return outcome.kb
+    loaded = outcome.loaded  # the records that passed their schema; others are left out
+    return KnowledgeBase(
+        taxonomy=loaded.taxonomy or Taxonomy(1, None, {}, {}),
+        teams=loaded.teams,
+        incidents=loaded.incidents,
+        sops=loaded.sops,
+        paths=loaded.paths,
+    )
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    settings = _settings(args.root)
+    try:
+        today = resolve_today(args.today or settings.options.get("today"))
+    except (TypeError, ValueError):
+        return _usage_error(f"--today must be a date like 2026-03-14, got {args.today!r}")
+    if not settings.root.is_dir():
+        return _usage_error(f"{settings.root}: no such folder")
+    include_drafts = args.include_drafts or settings.flag("include_drafts")
+    outcome = open_knowledge_base(settings.root, include_drafts=include_drafts)
+    kb = _kb_for_stats(outcome)
+    kb.include_drafts = include_drafts
+    figures = stats.compute(kb, today)
+    errors = len(outcome.diagnostics.errors)
+    shown = Path(settings.root).as_posix()
+    if args.format == "json":
+        sys.stdout.write(stats.render_json(figures, root=shown, include_drafts=include_drafts, problems=errors))
+    else:
+        sys.stdout.write(stats.render_text(figures, root=shown, include_drafts=include_drafts))
+    if errors:
+        print(
+            f"lessons: the knowledge base has {errors} error{'s' * (errors != 1)}; these figures leave out the records "
+            "that failed their schema (run `lessons validate` for the list)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    kinds = [args.kind] if args.kind else list(schema.KINDS)
+    if args.out is None:
+        if args.check:
+            return _usage_error("--check needs --out DIR (the folder to compare)")
+        if not args.kind:
+            return _usage_error(f"name a schema to print ({', '.join(schema.KINDS)}) or pass --out DIR to write them all")
+        sys.stdout.write(schema.schema_text(args.kind))
+        return EXIT_OK
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _usage_error(f"{out} exists and is not a folder")
+    results = schema_export.export(out, kinds, check=args.check)
+    for result in results:
+        print(f"{result.state:9} {result.path.as_posix()}")
+    if args.check:
+        stale = [r for r in results if r.state != "unchanged"]
+        if stale:
+            print(f"lessons: {len(stale)} schema file{'s' * (len(stale) != 1)} out of date; run `lessons schema --out {out.as_posix()}`", file=sys.stderr)
+            return EXIT_PROBLEMS
+        return EXIT_OK
+    settings = _settings(None)
+    print(
+        "\nNew records made by `lessons new` point at these files. For records made by hand, "
+        "map the folders in your editor's settings (VS Code, .vscode/settings.json):\n"
+        + schema_export.editor_settings(out, settings.root, Path.cwd())
+    )
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lessons", description="Work with a mkdocs-lessons knowledge base.")
+    parser = argparse.ArgumentParser(
+        prog="lessons",
+        description="Work with a mkdocs-lessons knowledge base.",
+        epilog="Exit codes: 0 done, 1 the knowledge base has problems, 2 a usage error.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    root_help = "the knowledge-base folder (default: the lessons plugin's root in ./mkdocs.yml, else ./content)"
 
-    validate = commands.add_parser("validate", help="check every record and report all problems")
-    validate.add_argument("root", nargs="?", help="the knowledge-base folder (default: ./content)")
-    validate.add_argument("--format", choices=("text", "github", "json"), default="text")
+    validate = commands.add_parser("validate", help="check every record and report all problems", description="Check every record and report all problems, as file:line:column: [field] message.")
+    validate.add_argument("root", nargs="?", help=root_help)
+    validate.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text (default); github: workflow annotations that show on a pull request's diff; json: a list of objects",
+    )
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--include-drafts", action="store_true", help="check as if drafts were published")
+    validate.add_argument(
+        "--generated-paths", action="store_true", help="check as if the plugin option generated_paths were on (the path id 'essentials' is reserved)"
+    )
     validate.set_defaults(func=cmd_validate)
+
+    new = commands.add_parser(
+        "new",
+        help="start a new incident, SOP or reading path",
+        description="Write a new record with the next free id, a schema line for editors and a comment for every field. "
+        "It validates as a draft at once. In a terminal, what is not given is asked for.",
+    )
+    kinds = new.add_subparsers(dest="record", required=True, metavar="RECORD")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", help=root_help)
+    common.add_argument("--title", help="the title, one line (up to 200 characters)")
+    common.add_argument(
+        "--schema-url",
+        help="where editors find the JSON Schema: a URL or a folder (default: a schemas/ folder written by `lessons schema --out` "
+        "in the knowledge base or above it, else the installed plugin's copy)",
+    )
+    common.add_argument("--no-input", action="store_true", help="never ask; fail with the list of what is missing")
+    common.add_argument("--dry-run", action="store_true", help="print the new record instead of writing it")
+
+    incident = kinds.add_parser("incident", parents=[common], help="an incident, near-miss or success review")
+    incident.add_argument("--team", action="append", metavar="TEAM", help="a team involved (repeat, or separate with commas)")
+    incident.add_argument("--kind", help=f"{' | '.join(INCIDENT_KINDS)} (default: incident)")
+    incident.add_argument("--severity", help=f"{' | '.join(SEVERITIES)}; required for kind incident")
+    incident.add_argument("--occurred", help="when it started: 2026-03-14T09:12:00Z (default: now); the id takes its year")
+    incident.add_argument("--term", help="the primary cause class, a taxonomy term path like process-deviation/skipped-review")
+    incident.add_argument("--summary", help="one paragraph: what happened and why it matters (default: a placeholder to replace)")
+
+    sop = kinds.add_parser("sop", parents=[common], help="a standard operating procedure (version 1, draft)")
+    sop.add_argument("--team", action="append", metavar="TEAM", help="the owning team")
+    sop.add_argument("--purpose", help="why the procedure exists (default: a placeholder to replace)")
+    sop.add_argument("--step", help="the first step (default: a placeholder to replace)")
+    sop.add_argument("--review-every-months", type=int, metavar="N", help="review interval in months (1 to 120)")
+
+    path = kinds.add_parser("path", parents=[common], help="an onboarding reading path")
+    path.add_argument("--team", action="append", metavar="TEAM", help="the team whose newcomers it is for (its first step)")
+    path.add_argument("--id", help="the path's slug (default: made from the title)")
+    new.set_defaults(func=cmd_new)
+
+    stats_cmd = commands.add_parser(
+        "stats",
+        help="counts by kind, status, team and term; open and overdue action items; SOPs due for review",
+        description="Where the knowledge base stands, counted over the published records (as the site and its dashboard count them).",
+    )
+    stats_cmd.add_argument("root", nargs="?", help=root_help)
+    stats_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    stats_cmd.add_argument("--today", help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)")
+    stats_cmd.add_argument("--include-drafts", action="store_true", help="count drafts as if they were published")
+    stats_cmd.set_defaults(func=cmd_stats)
+
+    schema_cmd = commands.add_parser(
+        "schema",
+        help="write the JSON Schemas, for editors and other tools",
+        description="Write the JSON Schemas of the record format (or print one). Commit the folder: `lessons new` points new records at it.",
+    )
+    schema_cmd.add_argument("kind", nargs="?", choices=schema.KINDS, help="print this schema (or, with --out, write only this one)")
+    schema_cmd.add_argument("--out", metavar="DIR", help="the folder to write <kind>.schema.json files into")
+    schema_cmd.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files in --out differ from the installed plugin's")
+    schema_cmd.set_defaults(func=cmd_schema)
     return parser
 
 

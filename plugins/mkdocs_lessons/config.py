@@ -23,5 +23,13 @@ class LessonsConfig(Config):
     home = c.Type(bool, default=True)
     #: Build the navigation (Home, Incidents, Procedures, Taxonomy, Teams, Onboarding) when `nav` is not set.
     navigation = c.Type(bool, default=True)
+    #: The search engine: Material's built-in search, or Pagefind for large knowledge bases.
+    search = c.Choice(("material", "pagefind"), default="material")
     #: Point "edit this page" of generated pages at their YAML source.
     edit_links = c.Type(bool, default=True)
+    #: Show "Last updated: YYYY-MM-DD" on record pages, from the record file's git history.
+    last_updated = c.Type(bool, default=True)
+    #: Entries in the Atom feed `feed.xml` (newest reviews and SOP versions); 0 turns the feed off.
+    feed_size = c.Type(int, default=50)
+    #: Add the generated "Essentials" reading path (id `essentials`, reserved then).
+    generated_paths = c.Type(bool, default=False)

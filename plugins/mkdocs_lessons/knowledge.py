@@ -12,8 +12,10 @@ from typing import Optional
 
 from .checks import check
 from .diagnostics import Diagnostics
+from .essentials import reserved_id_problem, with_essentials
 from .load import DocumentCache, LoadResult, load
 from .model import KnowledgeBase, Taxonomy
+from .placeholders import check_placeholders
 
 
 @dataclass
@@ -35,10 +37,17 @@ def open_knowledge_base(
     base: Optional[Path] = None,
     include_drafts: bool = False,
     cache: Optional[DocumentCache] = None,
+    generated_paths: bool = False,
 ) -> Outcome:
+    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved."""
     loaded = load(root, base=base, cache=cache)
     check(loaded, include_drafts=include_drafts)
+    check_placeholders(loaded)  # text from `lessons new` must not reach readers
     diagnostics = loaded.diagnostics
+    if generated_paths:
+        clash = reserved_id_problem(loaded.paths)
+        if clash is not None:
+            diagnostics.add(clash)
     kb = None
     if not diagnostics.errors:
         kb = KnowledgeBase(
@@ -46,9 +55,11 @@ def open_knowledge_base(
             teams=loaded.teams,
             incidents=loaded.incidents,
             sops=loaded.sops,
-            paths=loaded.paths,
+            paths=dict(loaded.paths),
             include_drafts=include_drafts,
         )
+        if generated_paths:
+            kb = with_essentials(kb)
     return Outcome(kb, diagnostics, loaded)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .model import Incident, KnowledgeBase, natural_key
+from .model import Incident, KnowledgeBase, PathStep, natural_key
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,20 @@ class LinkGraph:
         return [c for key, items in self.by_term.items() if key == path or key.startswith(prefix) for c in items]
 
 
+def step_key(kb: KnowledgeBase, step: PathStep) -> str:
+    """The ref of the page a step opens: a step at a retired term opens its replacement.
+
+    Path banners look pages up by this key, and the reader's progress is kept
+    under it, so the same page read in two paths counts in both.
+    """
+    if step.target_kind == "term":
+        taxonomy = kb.taxonomy
+        retired = taxonomy.retired.get(step.target)
+        if retired is not None and step.target not in taxonomy.terms:
+            return f"taxonomy/{retired.replaced_by}"
+    return step.ref
+
+
 def build_graph(kb: KnowledgeBase) -> LinkGraph:
     graph = LinkGraph()
     published = kb.published_incidents
@@ -83,7 +97,7 @@ def build_graph(kb: KnowledgeBase) -> LinkGraph:
             graph.motivated[(sop.id, version.version)] = [i for i in version.motivated_by if kb.is_published(i)]
     for reading_path in kb.paths.values():
         for index, step in enumerate(reading_path.steps):
-            graph.path_visits[step.ref].append(PathVisit(reading_path.id, index, len(reading_path.steps)))
+            graph.path_visits[step_key(kb, step)].append(PathVisit(reading_path.id, index, len(reading_path.steps)))
     for key in graph.related_from:
         graph.related_from[key].sort(key=natural_key)
     return graph

@@ -76,11 +76,16 @@ class DocumentCache:
             digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
         except OSError:
             return read_document(file, display)
-        cached = self._entries.get(display)
+        # Keyed by the file itself too: MkDocs keeps a plugin with on_startup
+        # across config loads in one process, and two knowledge bases with
+        # the same relative paths and contents must not share a Document
+        # (its `file` drives "edit this page" and "Last updated").
+        key = f"{file.resolve()}\0{display}"
+        cached = self._entries.get(key)
         if cached and cached[0] == digest:
             return cached[1]
         doc = read_document(file, display)
-        self._entries[display] = (digest, doc)
+        self._entries[key] = (digest, doc)
         return doc
 
 

@@ -326,6 +326,7 @@ class ReadingPath:
     audience: str = ""
     description: str = ""
     source: Optional[Document] = field(default=None, repr=False)
+    generated: bool = False  # built from the knowledge base (essentials.py), not read from a file
 
 
 # --- the whole knowledge base -------------------------------------------------

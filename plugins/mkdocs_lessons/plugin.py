@@ -8,40 +8,32 @@ needs another adapter.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from html import escape
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.utils import nest_paths
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url, nest_paths
 
+from .clock import resolve_today
 from .config import LessonsConfig
 from .diagnostics import Severity
+from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
 from .load import DocumentCache
 from .pages import ASSETS, generate, make_context
+from .pagefind import PagefindError, run_pagefind
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
 
 # Markdown extensions the generated pages rely on; added when a site lacks them.
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "pymdownx.tasklist")
-
-
-def resolve_today(option: Optional[str | date]) -> date:
-    """The date that "overdue" is measured against: reproducible when asked to be."""
-    if isinstance(option, date):
-        return option
-    if option:
-        return date.fromisoformat(option)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return date.today()
 
 
 class LessonsPlugin(BasePlugin[LessonsConfig]):
@@ -65,6 +57,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.today = resolve_today(self.config.today)
         except ValueError:
             raise PluginError(f"lessons: option 'today' must be a date like 2024-03-14, got {self.config.today!r}")
+        if self.config.feed_size < 0:
+            raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -79,7 +73,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache)
+        outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths)
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
         if outcome.kb is None:
@@ -87,12 +81,27 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             raise PluginError(f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)")
         log.info(summary_line(outcome))
 
+        updated = {}
+        if self.config.last_updated:
+            # One `git log` for the whole folder; without git, no dates (and no error).
+            history = last_changed(self.root)
+            updated = history.dates
+            if history.note:
+                log.debug(f"lessons: no 'Last updated' dates: {history.note}")
+            elif history.shallow:
+                log.info("lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)")
+
         ctx = make_context(
             outcome.kb,
             today=self.today,
             prefix=self.prefix,
             allow_html=self.config.allow_html,
             use_directory_urls=config.use_directory_urls,
+            pagefind=self.config.search == "pagefind",
+            site_name=config.site_name,
+            site_url=config.site_url or "",
+            feed_size=self.config.feed_size,
+            last_updated=updated,
         )
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
@@ -123,6 +132,38 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             others = [uri for uri in handwritten if uri not in own]
             config.nav = nav_items + nest_paths(others)
         return files
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        search = page.meta.get("search") or {}
+        if self.config.search == "pagefind" and not (isinstance(search, dict) and search.get("exclude")):
+            # Index the content area only: the navigation repeats on every page.
+            output = output.replace('<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1)
+        if self.config.feed_size > 0:
+            output = self._link_feed(output, page, config)
+        return output
+
+    def _link_feed(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Announce the Atom feed in every page's head, so readers and browsers find it."""
+        # Relative, like every other link of the site: it works from file://, behind
+        # any host name and in a moved copy; readers resolve it against the page.
+        href = get_relative_url(Urls(self.prefix).feed, page.url or ".")
+        title = f"{config.site_name}: new reviews and procedure versions"
+        # `rel="alternate feed"`, not just "alternate": Material takes every
+        # `link[rel=alternate]` (an exact match) for a language version and
+        # fetches a sitemap.xml beside it on each page load (a 404 under a
+        # prefix, megabytes on a large site). Feed readers split rel into
+        # tokens, so they still find it.
+        link = f'<link rel="alternate feed" type="application/atom+xml" title="{escape(title, quote=True)}" href="{escape(href, quote=True)}">'
+        head_end = output.find("</head>")
+        return output if head_end < 0 else output[:head_end] + link + "\n" + output[head_end:]
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.search == "pagefind":
+            try:
+                summary = run_pagefind(Path(config.site_dir), Urls(self.prefix).pagefind_dir.rstrip("/"))
+            except PagefindError as exc:
+                raise PluginError(f"lessons: {exc}") from exc
+            log.info(f"Pagefind index written{': ' + summary if summary else ''}")
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The records live outside docs_dir: watch them too.

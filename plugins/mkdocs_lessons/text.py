@@ -38,6 +38,15 @@ def inline(text: object) -> str:
     return value
 
 
+def code(text: object) -> str:
+    """An inline code span holding `text` exactly (Markdown escapes it for HTML)."""
+    value = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
 def attr(text: object) -> str:
     """A value for an HTML attribute, quoted with double quotes."""
     return html.escape(" ".join(str(text).split()), quote=True)

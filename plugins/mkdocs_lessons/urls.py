@@ -70,9 +70,42 @@ class Urls:
     def path(self, path_id: str) -> str:
         return self._p(f"paths/{path_id}/index.md")
 
+    def path_print(self, path_id: str) -> str:
+        """Every step of a path on one page, for paper or offline reading."""
+        return self._p(f"paths/{path_id}/print.md")
+
+    @property
+    def search(self) -> str:
+        """The Pagefind search page (only with `search: pagefind`)."""
+        return self._p("search/index.md")
+
+    @property
+    def pagefind_dir(self) -> str:
+        """Where the Pagefind bundle is written (a folder, not a page)."""
+        return self._p("pagefind/")
+
     @property
     def kb_json(self) -> str:
         return self._p("kb.json")
+
+    @property
+    def dashboard(self) -> str:
+        return self._p("dashboard/index.md")
+
+    @property
+    def actions(self) -> str:
+        """The action-item backlog across all incidents."""
+        return self._p("actions/index.md")
+
+    @property
+    def feed(self) -> str:
+        """The Atom feed of newly reviewed incidents and new SOP versions."""
+        return self._p("feed.xml")
+
+    @property
+    def metrics_json(self) -> str:
+        """Every figure of the dashboard, as data."""
+        return self._p("metrics.json")
 
     def schema(self, kind: str) -> str:
         return self._p(f"schemas/{kind}.schema.json")

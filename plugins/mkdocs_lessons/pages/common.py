@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
 from .. import text
 from ..link import LinkGraph
@@ -35,7 +35,17 @@ class Context:
     today: date
     allow_html: bool = False
     use_directory_urls: bool = True
+    pagefind: bool = False  # mark up pages for Pagefind and add the search page
+    site_name: str = ""  # the feed's title
+    site_url: str = ""  # absolute base URL; "" = the feed links relatively
+    feed_size: int = 50  # entries in feed.xml; 0 = no feed
+    # Record file (resolved) -> the day git last saw it change (gitdates.py); empty without git.
+    last_updated: dict[Path, date] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Per-build results a renderer computes once and reads from many pages
+    # (e.g. a reading path's steps, shown on every step page). Keyed by a tuple
+    # starting with the owning module's name.
+    memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- text -------------------------------------------------------------
     def md(self, value: object) -> str:

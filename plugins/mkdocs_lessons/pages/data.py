@@ -32,7 +32,8 @@ def render_kb_json(ctx: Context) -> GeneratedFile:
         "teams": [{"id": t.id, "title": t.title, "description": t.description, "contact": t.contact, "url": ctx.page_url(urls.team(t.id))} for t in kb.teams.values()],
         "paths": [
             {"id": p.id, "title": p.title, "audience": p.audience, "description": p.description,
-             "steps": [{"ref": s.ref, "note": s.note} for s in p.steps], "url": ctx.page_url(urls.path(p.id))}
+             "steps": [{"ref": s.ref, "note": s.note} for s in p.steps], "url": ctx.page_url(urls.path(p.id)),
+             "print_url": ctx.page_url(urls.path_print(p.id)), "generated": p.generated}
             for p in kb.paths.values()
         ],
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .. import text
 from ..model import Incident
+from .banners import with_path_banners
+from .search import incident_filters
 from .common import (
     Context,
     GeneratedFile,
@@ -36,6 +38,14 @@ DETECTION_LABELS = {
 def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
     page = ctx.urls.incident(incident.id)
     title = f"{text.inline(incident.id)}: {text.inline(incident.title)}"
+    body = join_blocks(f"# {title}", incident_filters(ctx, incident), incident_body(ctx, page, incident))
+    body = with_path_banners(ctx, page, incident.id, body)
+    source = incident.source.file if incident.source else None
+    return GeneratedFile(page, body, source=source, title=f"{incident.id}: {incident.title}")
+
+
+def incident_body(ctx: Context, page: str, incident: Incident) -> str:
+    """Everything under the title, with links relative to `page` (printed reading paths reuse it)."""
     badges = " ".join(
         b
         for b in (
@@ -45,8 +55,7 @@ def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
         )
         if b
     )
-    body = join_blocks(
-        f"# {title}",
+    return join_blocks(
         badges,
         _facts(ctx, page, incident),
         section("Summary", ctx.md(incident.summary)),
@@ -62,8 +71,6 @@ def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
         _related(ctx, page, incident),
         _review(ctx, incident),
     )
-    source = incident.source.file if incident.source else None
-    return GeneratedFile(page, body, source=source, title=f"{incident.id}: {incident.title}")
 
 
 def _facts(ctx: Context, page: str, incident: Incident) -> str:
@@ -97,7 +104,7 @@ def _facts(ctx: Context, page: str, incident: Incident) -> str:
             ["Procedures", "; ".join(f"{ctx.sop_link(page, s.ref, title=True)}: {RELATION_LABELS[s.relation]}" for s in incident.sops)]
         )
     if incident.tags:
-        rows.append(["Tags", ", ".join(f"`{t}`" for t in incident.tags)])
+        rows.append(["Tags", ", ".join(text.code(t) for t in incident.tags)])
     return '<div class="lessons-facts" markdown>\n\n' + table(["Fact", "Value"], rows) + "\n\n</div>"
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from .. import text
 from ..model import INCIDENT_KINDS, KIND_LABELS
 from .common import Context, GeneratedFile, badge, fmt_date, incident_table, join_blocks, kind_label, section, table
-from .sop import next_review
+from .catalog import catalog_summary, review_cell
 
 
 def render_home(ctx: Context) -> GeneratedFile:
@@ -32,19 +32,26 @@ def render_home(ctx: Context) -> GeneratedFile:
         for i in newest
     ]
     where = [
+        f"- {ctx.link(page, ctx.urls.dashboard, 'Dashboard')}: the patterns no single review shows: recurring causes, speed of detection and recovery, follow-through.",
+        f"- {ctx.link(page, ctx.urls.actions, 'Action items')}: every open follow-up by owner and team, overdue ones first.",
         f"- {ctx.link(page, ctx.urls.incidents, 'Incidents')}: every review, newest first.",
         f"- {ctx.link(page, ctx.urls.sops, 'Procedures')}: the standards we work by, with every version kept and the incidents that changed them.",
         f"- {ctx.link(page, ctx.urls.taxonomy, 'Taxonomy')}: the words we use for causes, and what each one has cost us.",
         f"- {ctx.link(page, ctx.urls.teams, 'Teams')}: each team's incidents and the procedures it owns.",
         f"- {ctx.link(page, ctx.urls.paths, 'Onboarding')}: where to start if you are new here.",
     ]
+    if ctx.feed_size > 0:
+        where.append(
+            f"- {ctx.link(page, ctx.urls.feed, 'Atom feed')}: newly reviewed incidents and new procedure versions, "
+            "for a feed reader or a chat channel."
+        )
     body = join_blocks(
         "# Lessons learned",
         "What went wrong, what nearly did, what went right, and what we changed because of it. "
         "Every review here is blameless: it names causes, not culprits.",
         section("What is in here", "\n".join(f"- {c}" for c in counts)),
         section("Where to go", "\n".join(where)),
-        section("Newest reviews", "\n".join(newest_lines)) if newest_lines else "",
+        section("Newest reviews", "\n\n".join(newest_lines)) if newest_lines else "",
     )
     return GeneratedFile(page, body, in_nav=True, title="Home")
 
@@ -57,10 +64,7 @@ def render_sop_catalog(ctx: Context) -> GeneratedFile:
     rows = []
     for sop in ctx.kb.sops.values():
         current = sop.current
-        due = next_review(sop)
-        due_text = fmt_date(due)
-        if due and due < ctx.today:
-            due_text += " " + badge(f"overdue {(ctx.today - due).days} d", "overdue")
+        due_text = review_cell(ctx, sop)  # overdue / due soon / no schedule, as on the dashboard
         linked = len({m.incident.id for m in ctx.graph.sop_mentions.get(sop.id, [])})
         pending = ", ".join(
             ctx.link(page, ctx.urls.sop_version(sop.id, v.version), f"v{v.version} ({v.status})") for v in sop.pending
@@ -83,6 +87,7 @@ def render_sop_catalog(ctx: Context) -> GeneratedFile:
         join_blocks(
             "# Procedures",
             "Standard operating procedures. Each keeps every version, and each version names the incidents that motivated it.",
+            catalog_summary(ctx, page) if rows else "",
             table(["Id", "Title", "Current", "Effective", "Owner", "Next review", "Versions", "Incidents", "Pending"], rows) if rows else "No procedure yet.",
         ),
         in_nav=True,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from datetime import date
 from typing import Optional
 
 from .. import text
+from ..dates import add_months, next_review  # noqa: F401  (re-exported: the review date is core logic now)
 from ..model import Sop, SopRef, SopVersion
+from .banners import with_path_banners
 from .common import Context, GeneratedFile, badge, bullets, fmt_date, join_blocks, section, table
 
 STATUS_NOTES = {
@@ -17,20 +18,6 @@ STATUS_NOTES = {
     "proposed": "proposed, awaiting approval: not yet standard practice",
     "draft": "draft: not yet standard practice",
 }
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
-
-
-def next_review(sop: Sop) -> Optional[date]:
-    current = sop.current
-    if current is None or current.effective is None or not sop.review_every_months:
-        return None
-    return add_months(current.effective, sop.review_every_months)
 
 
 def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
@@ -93,6 +80,12 @@ def _mentions_table(ctx: Context, page: str, sop: Sop, version: Optional[int]) -
 
 def _main_page(ctx: Context, sop: Sop) -> str:
     page = ctx.urls.sop(sop.id)
+    body = join_blocks(f"# {text.inline(sop.id)}: {text.inline(sop.title)}", sop_body(ctx, page, sop))
+    return with_path_banners(ctx, page, sop.id, body)
+
+
+def sop_body(ctx: Context, page: str, sop: Sop) -> str:
+    """The SOP page under its title, links relative to `page` (printed reading paths reuse it)."""
     current = sop.current
     owner = ctx.team_link(page, sop.owner)
     facts = [["Owner", owner]]
@@ -143,7 +136,6 @@ def _main_page(ctx: Context, sop: Sop) -> str:
             ]
         )
     return join_blocks(
-        f"# {text.inline(sop.id)}: {text.inline(sop.title)}",
         ctx.md(sop.summary) if sop.summary else "",
         '<div class="lessons-facts" markdown>\n\n' + table(["Fact", "Value"], facts) + "\n\n</div>",
         *pending,
@@ -180,6 +172,15 @@ def _steps_diff(ctx: Context, before: SopVersion, after: SopVersion) -> str:
 
 def _version_page(ctx: Context, sop: Sop, version: SopVersion, previous: Optional[SopVersion], following: Optional[SopVersion]) -> str:
     page = ctx.urls.sop_version(sop.id, version.version)
+    title = f"# {text.inline(sop.id)} v{version.version}: {text.inline(sop.title)}"
+    body = join_blocks(title, sop_version_body(ctx, page, sop, version, previous, following))
+    return with_path_banners(ctx, page, f"{sop.id}@{version.version}", body)
+
+
+def sop_version_body(
+    ctx: Context, page: str, sop: Sop, version: SopVersion, previous: Optional[SopVersion], following: Optional[SopVersion]
+) -> str:
+    """One version's page under its title, links relative to `page` (printed reading paths reuse it)."""
     current = sop.current
     span = ""
     if version.effective:
@@ -207,7 +208,6 @@ def _version_page(ctx: Context, sop: Sop, version: SopVersion, previous: Optiona
         nav.append(ctx.link(page, ctx.urls.sop_version(sop.id, following.version), f"v{following.version}") + " →")
     diff = section(f"What changed since v{previous.version}", _steps_diff(ctx, previous, version)) if previous else section("What changed", "This is the first version.")
     return join_blocks(
-        f"# {text.inline(sop.id)} v{version.version}: {text.inline(sop.title)}",
         note,
         '<div class="lessons-facts" markdown>\n\n' + table(["Fact", "Value"], facts) + "\n\n</div>",
         " · ".join(nav),

@@ -6,7 +6,9 @@ from collections import Counter
 
 from .. import text
 from ..model import Term
+from .banners import with_path_banners
 from .common import Context, GeneratedFile, bullets, incident_table, join_blocks, section, table
+from .trends import term_trends
 
 REMEDY_LABELS = {
     "process": "a process fix (stabilise the way work is done)",
@@ -67,6 +69,14 @@ def _overview(ctx: Context) -> str:
 
 def _term_page(ctx: Context, term: Term) -> str:
     page = ctx.urls.term(term.path)
+    # The term's own name as the title (short titles rank well in search); the
+    # facts panel says what a narrower term is part of.
+    body = join_blocks(f"# {text.inline(term.title)}", term_body(ctx, page, term), term_trends(ctx, page, term))
+    return with_path_banners(ctx, page, f"taxonomy/{term.path}", body)
+
+
+def term_body(ctx: Context, page: str, term: Term) -> str:
+    """A term's page under its title, links relative to `page` (printed reading paths reuse it)."""
     taxonomy = ctx.kb.taxonomy
     facts = []
     if term.parent:
@@ -89,11 +99,15 @@ def _term_page(ctx: Context, term: Term) -> str:
         roles.setdefault(c.incident.id, []).append(label)
     incidents = {c.incident.id: c.incident for c in classified}
     return join_blocks(
-        f"# {text.inline(ctx.term_label(term.path))}",
         ctx.md(term.description),
         '<div class="lessons-facts" markdown>\n\n' + table(["Fact", "Value"], facts) + "\n\n</div>",
         section("Narrower terms", bullets(children)) if children else "",
-        section("Replaces retired terms", bullets(f"`{text.inline(r.path)}`" + (f": {ctx.md_line(r.note)}" if r.note else "") for r in replaced)) if replaced else "",
+        section(
+            "Replaces retired terms",
+            "\n\n".join(f"### {text.inline(r.path)} (retired)\n\n" + (ctx.md(r.note) if r.note else "Use this term instead.") for r in replaced),
+        )
+        if replaced
+        else "",
         section(
             f"Incidents ({len(incidents)})",
             incident_table(ctx, page, incidents.values(), extra={k: ", ".join(v) for k, v in roles.items()}) if incidents else "No published incident is classified here yet.",

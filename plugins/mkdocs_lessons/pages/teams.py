@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from .. import text
 from ..model import Team
+from .banners import with_path_banners
 from .common import Context, GeneratedFile, fmt_date, incident_table, join_blocks, section, table
+from .trends import team_trends
 
 
 def render_teams(ctx: Context) -> list[GeneratedFile]:
-    files = [GeneratedFile(ctx.urls.teams, _overview(ctx), in_nav=True, title="Teams")]
+    source = _source(ctx)
+    files = [GeneratedFile(ctx.urls.teams, _overview(ctx), source=source, in_nav=True, title="Teams")]
     for team in ctx.kb.teams.values():
-        files.append(GeneratedFile(ctx.urls.team(team.id), _team_page(ctx, team), title=team.title))
+        files.append(GeneratedFile(ctx.urls.team(team.id), _team_page(ctx, team), source=source, title=team.title))
     return files
+
+
+def _source(ctx: Context):
+    """teams.yaml, beside taxonomy.yaml: "edit this page" on a team page opens it."""
+    doc = ctx.kb.taxonomy.source
+    if doc is None or doc.file is None:
+        return None
+    return doc.file.parent / "teams.yaml"  # the record format keeps both in taxonomy/
 
 
 def _overview(ctx: Context) -> str:
@@ -30,6 +41,12 @@ def _overview(ctx: Context) -> str:
 
 def _team_page(ctx: Context, team: Team) -> str:
     page = ctx.urls.team(team.id)
+    body = join_blocks(f"# {text.inline(team.title)}", team_body(ctx, page, team), team_trends(ctx, page, team))
+    return with_path_banners(ctx, page, f"teams/{team.id}", body)
+
+
+def team_body(ctx: Context, page: str, team: Team) -> str:
+    """A team's page under its title, links relative to `page` (printed reading paths reuse it)."""
     incidents = ctx.graph.by_team.get(team.id, [])
     sop_rows = []
     for sop_id in ctx.graph.sops_by_team.get(team.id, []):
@@ -43,7 +60,6 @@ def _team_page(ctx: Context, team: Team) -> str:
             ]
         )
     return join_blocks(
-        f"# {text.inline(team.title)}",
         ctx.md(team.description) if team.description else "",
         f"Contact: {text.inline(team.contact)}" if team.contact else "",
         section(f"Incidents ({len(incidents)})", incident_table(ctx, page, incidents) if incidents else "No published incident involves this team yet."),

@@ -1,0 +1,170 @@
+"""`feed.xml`: an Atom feed of newly reviewed incidents and new SOP versions.
+
+For people who follow the knowledge base from a feed reader or a chat
+channel. An incident enters the feed when its review is done (status
+`reviewed` or `closed`), dated by `review.date`; an SOP version enters when
+it takes effect after passing the approval gate, dated by `effective`.
+Nothing dated after "today" is listed yet. Newest first, at most
+`feed_size` entries.
+
+Everything is derived from the records, so the same records give the same
+bytes: `<updated>` is the newest entry's date, never the build time. Entry
+ids are the entries' absolute URLs when `site_url` is set (the URLs are a
+contract and never change); without it, name-based UUIDs of the same paths,
+and links relative to the feed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+from urllib.parse import urljoin
+
+from .. import __version__
+from ..model import KIND_LABELS, natural_key
+from .common import Context, GeneratedFile
+
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry, even escaped: a record may hold them through YAML escapes.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    day: date
+    title: str
+    page: str  # the source path of the page it links to
+    summary: str
+    categories: list[tuple[str, str]] = field(default_factory=list)  # (term, label)
+    order: tuple = ()  # the tie-break among entries of one day (newest first)
+
+
+def _clean(value: object) -> str:
+    return " ".join(_NOT_XML.sub("", str(value)).split())
+
+
+def _team_titles(ctx: Context, team_ids: list[str]) -> str:
+    return ", ".join(ctx.kb.teams[t].title if t in ctx.kb.teams else t for t in team_ids)
+
+
+def incident_entries(ctx: Context) -> list[FeedEntry]:
+    entries = []
+    for incident in ctx.kb.published_incidents:
+        review = incident.review
+        if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > ctx.today:
+            continue
+        kind = KIND_LABELS.get(incident.kind, incident.kind)
+        facts = [kind + (f", {incident.severity}" if incident.severity else ""), _team_titles(ctx, incident.teams)]
+        summary = f"{'; '.join(facts)}. Reviewed on {review.date.isoformat()}. {incident.summary}"
+        categories = [(incident.kind, kind)]
+        if incident.severity:
+            categories.append((incident.severity, incident.severity))
+        categories += [(f"team/{t}", _team_titles(ctx, [t])) for t in incident.teams]
+        categories += [(f"taxonomy/{t}", ctx.term_label(t)) for t in incident.terms]
+        entries.append(
+            FeedEntry(
+                review.date,
+                f"{incident.id}: {incident.title}",
+                ctx.urls.incident(incident.id),
+                summary,
+                categories,
+                (1, natural_key(incident.id)),
+            )
+        )
+    return entries
+
+
+def sop_entries(ctx: Context) -> list[FeedEntry]:
+    entries = []
+    for sop in ctx.kb.sops.values():
+        for version in sop.versions:
+            # Passed the approval gate (as the dashboard counts it): approved or
+            # superseded, or retired after an approval.
+            gated = version.status in ("approved", "superseded") or (version.status == "retired" and bool(version.approved_by))
+            if not gated or version.effective is None or version.effective > ctx.today:
+                continue
+            parts = [f"Version {version.version} of {sop.id} took effect on {version.effective.isoformat()}"]
+            if version.approved_by:
+                parts[0] += f", approved by {', '.join(version.approved_by)}"
+            if version.status != "approved":
+                parts.append(f"It is {version.status} now")
+            if version.changes:
+                parts.append(f"What changed: {version.changes}")
+            if version.motivated_by:
+                parts.append(f"Motivated by {', '.join(version.motivated_by)}")
+            summary = ". ".join(p.rstrip(".") for p in parts) + ". " + version.purpose
+            owner = _team_titles(ctx, [sop.owner])
+            entries.append(
+                FeedEntry(
+                    version.effective,
+                    f"{sop.id} v{version.version}: {sop.title}",
+                    ctx.urls.sop_version(sop.id, version.version),
+                    summary,
+                    [("sop", "Procedure"), (f"team/{sop.owner}", owner)],
+                    (0, natural_key(sop.id), version.version),
+                )
+            )
+    return entries
+
+
+def _absolute(ctx: Context, src_uri: str) -> Optional[str]:
+    if not ctx.site_url:
+        return None
+    base = ctx.site_url if ctx.site_url.endswith("/") else ctx.site_url + "/"
+    return urljoin(base, ctx.page_url(src_uri))
+
+
+def _id(ctx: Context, src_uri: str) -> str:
+    absolute = _absolute(ctx, src_uri)
+    if absolute:
+        return absolute
+    # No site URL: a UUID named by the site and the page's path is as stable as the path.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"mkdocs-lessons:{ctx.site_name}:{ctx.page_url(src_uri)}").urn
+
+
+def _href(ctx: Context, src_uri: str) -> str:
+    return _absolute(ctx, src_uri) or ctx.href(ctx.urls.feed, src_uri)
+
+
+def _timestamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _add(parent: ET.Element, tag: str, text: Optional[str] = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def render_feed(ctx: Context) -> GeneratedFile:
+    entries = sorted(incident_entries(ctx) + sop_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[: max(ctx.feed_size, 0)]
+    name = ctx.site_name or "Lessons learned"
+    # Unqualified tags under a default xmlns: no change to ElementTree's global prefix registry.
+    feed = ET.Element("feed", {"xmlns": ATOM})
+    _add(feed, "title", f"{name}: new reviews and procedure versions")
+    _add(feed, "subtitle", "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect.")
+    _add(feed, "id", _id(ctx, ctx.urls.feed))
+    _add(feed, "updated", _timestamp(entries[0].day if entries else ctx.today))
+    if ctx.site_url:
+        _add(feed, "link", rel="self", type="application/atom+xml", href=_absolute(ctx, ctx.urls.feed) or "")
+    _add(feed, "link", rel="alternate", type="text/html", href=_href(ctx, ctx.urls.home))
+    author = _add(feed, "author")
+    _add(author, "name", name)
+    _add(feed, "generator", "mkdocs-lessons", version=__version__)
+    for entry in entries:
+        element = _add(feed, "entry")
+        _add(element, "title", entry.title)
+        _add(element, "id", _id(ctx, entry.page))
+        _add(element, "link", rel="alternate", type="text/html", href=_href(ctx, entry.page))
+        _add(element, "updated", _timestamp(entry.day))
+        for term, label in entry.categories:
+            _add(element, "category", term=term, label=label)
+        _add(element, "summary", entry.summary, type="text")
+    ET.indent(feed, space=" ")
+    body = ET.tostring(feed, encoding="unicode")
+    return GeneratedFile(ctx.urls.feed, f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n')

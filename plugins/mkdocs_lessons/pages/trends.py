@@ -1,0 +1,85 @@
+"""Small versions of the dashboard's charts for one team's or one term's page.
+
+Both use the dashboard's quarters, so a column means the same quarter on
+every page, and link their marks to the incident index with the page's own
+filter added (`team=...` or the term itself).
+"""
+
+from __future__ import annotations
+
+from ..dates import quarter_of
+from ..metrics import heat_map, reporting_mix, top_level_rows
+from ..model import Team, Term
+from .common import Context, join_blocks, section
+from .figures import failures, metrics, reporting_chart, term_quarter_map, term_team_map
+
+
+def team_trends(ctx: Context, page: str, team: Team) -> str:
+    """Causes by quarter and the reporting mix, for the reviews that involved one team.
+
+    Only for the team's own page: the chart ids are fixed, so one per page.
+    """
+    quarters = metrics(ctx).quarters
+    incidents = ctx.graph.by_team.get(team.id, [])
+    if not incidents or not quarters:
+        return ""
+    scope = [("team", team.id)]
+    heat = heat_map(top_level_rows(ctx.kb), quarters, quarters, incidents, lambda i: [quarter_of(i.occurred)])
+    causes = term_quarter_map(
+        ctx,
+        page,
+        heat,
+        chart_id="lessons-team-terms",
+        title=f"Failures by cause and quarter: {team.title}",
+        scope=scope,
+        scope_label=team.title,
+        small=True,
+        note=f"{failures(heat.total)} (incidents and near misses) that involved this team; an incident counts under every term it is classified under.",
+    )
+    mix = reporting_chart(
+        ctx,
+        page,
+        reporting_mix(incidents, quarters),
+        chart_id="lessons-team-mix",
+        title=f"Reviews per quarter by kind: {team.title}",
+        scope=scope,
+        small=True,
+    )
+    return section("Trends", join_blocks(_dashboard_pointer(ctx, page), causes, mix))
+
+
+def term_trends(ctx: Context, page: str, term: Term) -> str:
+    """The term (and each narrower term) by quarter and by team, for the term's own page."""
+    m = metrics(ctx)
+    classified = ctx.graph.under_term(term.path)
+    if not classified or not m.quarters:
+        return ""
+    incidents = list({c.incident.id: c.incident for c in classified}.values())
+    terms = ctx.kb.taxonomy.terms
+    rows = [(term.path, f"{term.title} (all)" if term.children else term.title)]
+    rows += [(child, terms[child].title) for child in term.children]
+    by_quarter = heat_map(rows, m.quarters, m.quarters, incidents, lambda i: [quarter_of(i.occurred)])
+    team_ids = list(ctx.kb.teams)
+    by_team = heat_map(rows, team_ids, [ctx.kb.teams[t].title for t in team_ids], incidents, lambda i: i.teams)
+    narrower = " and its narrower terms" if term.children else ""
+    return section(
+        "Trends",
+        join_blocks(
+            _dashboard_pointer(ctx, page),
+            term_quarter_map(
+                ctx,
+                page,
+                by_quarter,
+                chart_id="lessons-term-quarters",
+                title=f"{term.title}: failures per quarter",
+                y_label="Term",
+                small=True,
+                note=f"{failures(by_quarter.total)} (incidents and near misses) classified under this term{narrower}, as primary or secondary.",
+            ),
+            term_team_map(ctx, page, by_team, chart_id="lessons-term-teams", title=f"{term.title}: failures per team"),
+        ),
+    )
+
+
+def _dashboard_pointer(ctx: Context, page: str) -> str:
+    return "Select a cell or a bar to list its incidents; the " + ctx.link(page, ctx.urls.dashboard, "dashboard") + " compares everything."
