@@ -6,7 +6,6 @@ import json
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import Abort

@@ -10,7 +10,6 @@ import html
 import json
 import re
 from datetime import date
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, quarter_of
-from .common import Context, GeneratedFile, incident_table, join_blocks, section
+from ..model import Incident, quarter_of
+from .common import kind_counts, Context, GeneratedFile, incident_table, join_blocks, section
 
 
 def render_archive(ctx: Context) -> list[GeneratedFile]:
@@ -17,8 +17,7 @@ def render_archive(ctx: Context) -> list[GeneratedFile]:
     for index, year in enumerate(years):
         page = ctx.urls.year(year)
         incidents = by_year[year]
-        kinds = Counter(i.kind for i in incidents)
-        summary = ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k])
+        summary = kind_counts(incidents)
         neighbours = []
         if index > 0:
             neighbours.append("← " + ctx.link(page, ctx.urls.year(years[index - 1]), str(years[index - 1])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, Iterable, Optional, Union
 
 from .. import text
 from ..link import LinkGraph
-from ..model import KIND_LABELS, Incident, KnowledgeBase, SopRef
+from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
 from ..urls import Urls, relative
 
 
@@ -145,6 +146,20 @@ def fmt_duration(delta: Optional[timedelta]) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+_KIND_NOUNS = {"incident": ("incident", "incidents"), "near-miss": ("near miss", "near misses"), "success": ("success", "successes")}
+
+
+def kind_counts(incidents: Iterable[Incident]) -> str:
+    """`34 incidents, 11 near misses, 6 successes` (kinds with none are left out)."""
+    counts = Counter(i.kind for i in incidents)
+    parts = []
+    for kind in INCIDENT_KINDS:
+        if counts[kind]:
+            singular, plural = _KIND_NOUNS[kind]
+            parts.append(f"{counts[kind]} {singular if counts[kind] == 1 else plural}")
+    return ", ".join(parts)
 
 
 def kind_label(incident: Incident) -> str:

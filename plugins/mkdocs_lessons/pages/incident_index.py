@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from .. import text
 from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
-from .common import Context, GeneratedFile, join_blocks
+from .common import kind_counts, Context, GeneratedFile, join_blocks
 
 FAILURE_TYPES = ("process", "outcome")
 
@@ -144,8 +144,7 @@ COLUMNS = (("date", "Date"), ("id", "Id"), ("title", "Title"), ("kind", "Kind"),
 def render_incident_index(ctx: Context) -> GeneratedFile:
     page = ctx.urls.incidents
     incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
-    kinds = Counter(i.kind for i in incidents)
-    summary = ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k])
+    summary = kind_counts(incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
     archive = "By year: " + " · ".join(ctx.link(page, ctx.urls.year(y), str(y)) for y in years) if years else ""
     head = "".join(
@@ -164,7 +163,9 @@ def render_incident_index(ctx: Context) -> GeneratedFile:
     )
     return GeneratedFile(
         page,
-        join_blocks(
+        # The table needs the width: no table of contents beside it (the page has no sections).
+        "---\nhide:\n  - toc\n---\n\n"
+        + join_blocks(
             "# Incidents",
             f"{len(incidents)} reviews ({summary}). Filter them by any facet, search the text, sort by any column; "
             "the address bar keeps the view, so you can share it." if incidents else "No published review yet.",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 
 from .. import text
-from ..model import INCIDENT_KINDS, KIND_LABELS
-from .common import Context, GeneratedFile, badge, fmt_date, incident_table, join_blocks, kind_label, section, table
+from .common import kind_counts, Context, GeneratedFile, fmt_date, join_blocks, kind_label, section, table
 from .catalog import catalog_summary, review_cell
 
 
@@ -14,13 +12,12 @@ def render_home(ctx: Context) -> GeneratedFile:
     page = ctx.urls.home
     kb = ctx.kb
     incidents = kb.published_incidents
-    kinds = Counter(i.kind for i in incidents)
     versions = sum(len(s.versions) for s in kb.sops.values())
     years = sorted({i.year for i in incidents})
     span = f" from {years[0]} to {years[-1]}" if years else ""
     counts = [
         f"**{len(incidents)}** reviews{span}: "
-        + ", ".join(f"{kinds[k]} {KIND_LABELS[k].lower()}{'s' if kinds[k] != 1 else ''}" for k in INCIDENT_KINDS if kinds[k]),
+        + kind_counts(incidents),
         f"**{len(kb.sops)}** standard operating procedures with {versions} versions kept",
         f"**{len(kb.taxonomy.terms)}** failure-taxonomy terms",
         f"**{len(kb.teams)}** teams",
