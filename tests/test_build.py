@@ -153,7 +153,7 @@ def test_kb_json_holds_every_published_record_with_urls(minimal_site):
 def test_navigation_a_new_hire_understands(minimal_site):
     nav = minimal_site.soup("incidents/").select("nav.md-nav--primary > ul > li > a")
     titles = [a.get_text(" ", strip=True) for a in nav]
-    assert titles[:8] == ["Home", "Dashboard", "Action items", "Incidents", "Procedures", "Taxonomy", "Teams", "Onboarding"]
+    assert titles[:8] == ["Home", "Dashboard", "Action items", "Lessons", "Incidents", "Procedures", "Taxonomy", "Teams"]
     # Record pages are linked from indexes, not listed in every page's sidebar.
     assert all("INC-" not in t for t in titles)
 

@@ -156,7 +156,7 @@ def resolve(site: Site, page_url: str, href: str) -> tuple[Path, dict[str, list[
 def test_dashboard_builds_strict_without_warnings_and_is_in_the_nav(site):
     assert [r.getMessage() for r in site.log if r.levelno >= logging.WARNING] == []
     nav = [a.get_text(" ", strip=True) for a in site.soup("dashboard/").select("nav.md-nav--primary > ul > li > a")]
-    assert nav[:4] == ["Home", "Dashboard", "Action items", "Incidents"]
+    assert nav[:5] == ["Home", "Dashboard", "Action items", "Lessons", "Incidents"]
     assert site.article("dashboard/").find("h1").get_text(strip=True) == "Dashboard"
     home = site.article("")
     assert home.find("a", href="dashboard/") is not None and home.find("a", href="actions/") is not None

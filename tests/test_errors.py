@@ -5,6 +5,9 @@ Every folder under `tests/fixtures/broken/` is one case:
 - `files/<path>`: files copied over (or added to) a copy of `tests/fixtures/minimal`,
   paths relative to the knowledge-base root;
 - `remove` (optional): knowledge-base-relative paths to delete, one per line;
+- `generate` (optional): `<path> <MiB>` lines; the runner grows that record
+  (from `files/` or the minimal copy) to the given size with a long `context`,
+  so a 20 MB file is tested without committing one;
 - `expected`: the exact diagnostics, one per line, as `Diagnostics` yields them
   (sorted), with paths relative to the knowledge-base root. An empty file means
   "no problems" (the case is valid).
@@ -16,6 +19,7 @@ does not say it yet, so they are strict xfails until the core is fixed.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -39,7 +43,7 @@ LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<warning>
 CORE_PROBLEMS: dict[str, str] = {}
 
 # Syntax-error wording comes from libyaml; PyYAML's pure-Python parser words it differently.
-LIBYAML_WORDING = {"yaml-syntax-error", "yaml-tab-indent", "yaml-two-documents"}
+LIBYAML_WORDING = {"yaml-syntax-error", "yaml-tab-indent", "yaml-two-documents", "yaml-deep-nesting-flow"}
 
 
 def _cases() -> list[str]:
@@ -75,7 +79,23 @@ def make_kb(name: str, target: Path) -> Path:
         for line in removals.read_text("utf-8").splitlines():
             if line.strip():
                 (root / line.strip()).unlink()
+    generate = case / "generate"
+    if generate.is_file():
+        for line in generate.read_text("utf-8").splitlines():
+            if line.strip():
+                relative, mebibytes = line.split()
+                grow(root / relative, int(mebibytes) * 1024 * 1024)
     return root
+
+
+def grow(record: Path, size: int) -> None:
+    """Append a `context` block scalar until the file is `size` bytes: still valid YAML."""
+    head = record.read_bytes().rstrip(b"\n") + b"\ncontext: |\n"
+    line = b"  " + b"x" * 97 + b"\n"
+    count = max(0, (size - len(head)) // len(line) + 1)
+    with record.open("wb") as out:
+        out.write(head)
+        out.write(line * count)
 
 
 def expected_lines(name: str) -> list[str]:
@@ -91,11 +111,11 @@ def is_error(line: str) -> bool:
 
 def test_corpus_is_well_formed() -> None:
     names = _cases()
-    assert len(names) >= 45
+    assert len(names) >= 80
     for name in names:
         case = BROKEN / name
         assert (case / "expected").is_file(), f"{name}: no expected file"
-        assert (case / "files").is_dir() or (case / "remove").is_file(), f"{name}: changes nothing"
+        assert any((case / part).exists() for part in ("files", "remove", "generate")), f"{name}: changes nothing"
         for line in expected_lines(name):
             is_error(line)
     assert set(CORE_PROBLEMS) <= set(names)
@@ -218,3 +238,125 @@ def test_minimal_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     lines = out.splitlines()
     assert len(lines) == 1
     assert re.fullmatch(r"\d+ incidents \(\d+ drafts?\), \d+ SOPs .*: no problems", lines[0]), lines[0]
+
+
+# -- the same corpus through `mkdocs build` ------------------------------------
+#
+# Every case also goes through a real MkDocs build of a site whose knowledge
+# base is `kb/` beside `mkdocs.yml`, so messages carry the `kb/` prefix.
+# In-process for all cases (a failing build stops before any page is
+# rendered: ~0.1 s each); a real `mkdocs build` subprocess (~1.2 s each,
+# measured) for a handful, for the exit code and the absence of a traceback.
+
+SUBPROCESS_CASES = [
+    "file-too-large",
+    "not-utf8",
+    "path-ref-sop-version-traversal",
+    "unknown-team",
+    "yaml-alias-bomb",
+    "yaml-deep-nesting",
+    "yaml-syntax-error",
+]
+
+
+def _project(name: str, tmp_path: Path) -> Path:
+    from conftest import write_config
+
+    project = tmp_path / "project"
+    project.mkdir()
+    root = make_kb(name, project)
+    write_config(project, root)
+    return project
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("name", _params())
+def test_mkdocs_build_reports_every_problem(name: str, tmp_path: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    project = _project(name, tmp_path)
+    expected = [f"kb/{line}" for line in expected_lines(name)]
+    failing = any(is_error(line) for line in expected)
+    handler = _Records()
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        config = load_config(str(project / "mkdocs.yml"), strict=False)
+        if failing:
+            with pytest.raises(Abort, match="BuildError"):
+                build(config)
+        else:
+            build(config)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    # The plugin's logger prefixes its messages with the package name.
+    reported = [
+        (record.levelno, record.getMessage().split(": ", 1)[1])
+        for record in handler.records
+        if record.name.startswith("mkdocs.plugins.mkdocs_lessons") and LINE.match(record.getMessage().split(": ", 1)[1])
+    ]
+    assert [message for _, message in reported] == expected
+    for (levelno, _), line in zip(reported, expected):
+        assert levelno == (logging.ERROR if is_error(line) else logging.WARNING), line
+    if failing:
+        errors = sum(is_error(line) for line in expected)
+        summary = [r.getMessage() for r in handler.records if "in the knowledge base at" in r.getMessage()]
+        assert summary == [f"lessons: {errors} error{'s' * (errors != 1)} in the knowledge base at {project / 'kb'} (listed above)"]
+        assert not (project / "site" / "index.html").exists()  # nothing half-built
+    else:
+        assert (project / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+def test_mkdocs_build_subprocess_exits_1_without_traceback(name: str, tmp_path: Path) -> None:
+    project = _project(name, tmp_path)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output
+    for line in expected_lines(name):
+        assert f"mkdocs_lessons: kb/{line}" in output
+    assert "Aborted with a BuildError!" in output
+
+
+def test_case_limits_are_bounded_in_time_and_memory(tmp_path: Path) -> None:
+    """Alias bomb, deep nesting and a 20 MB file: a clear error, little memory, little time."""
+    import time
+    import tracemalloc
+
+    for name in ("yaml-alias-bomb", "yaml-deep-nesting", "yaml-deep-nesting-flow", "file-too-large"):
+        root = make_kb(name, tmp_path / name)
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            outcome = open_knowledge_base(root, base=root)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        elapsed = time.perf_counter() - started
+        assert [str(d) for d in outcome.diagnostics] == expected_lines(name)
+        # Generous safety nets, not benchmarks: an unbounded expansion of the
+        # bomb needs gigabytes; reading the 20 MB file into memory needs 20 MB.
+        assert peak < 64 * 1024 * 1024, (name, peak)
+        assert elapsed < 10, (name, elapsed)

@@ -7,12 +7,18 @@ number of records.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id
 from .load import LoadResult
 from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
 from .yamlsource import Document, FieldPath
+
+# The schema's `stepRef` pattern. A path that failed the schema is still
+# cross-checked (all problems in one run), but a malformed ref such as
+# `SOP-007@../2` was reported by the schema already and cannot be resolved.
+_STEP_REF = re.compile(r"^(INC-\d{4}-\d{3,}|SOP-\d{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$")
 
 
 def check(result: LoadResult, include_drafts: bool = False) -> None:
@@ -23,13 +29,29 @@ def check(result: LoadResult, include_drafts: bool = False) -> None:
         _check_taxonomy(taxonomy, diags)
     _check_teams_file(result, diags)
     refs = _Refs(result)
-    for incident in [*result.incidents.values(), *result.partial["incident"]]:
+    for incident in result.incidents.values():
         _check_incident(incident, refs, diags)
-    for sop in [*result.sops.values(), *result.partial["sop"]]:
+    for sop in result.sops.values():
         _check_sop(sop, refs, diags)
-    for path in [*result.paths.values(), *result.partial["path"]]:
+    for path in result.paths.values():
         _check_path(path, refs, diags, include_drafts)
+    # Records that failed the schema are checked too (all problems in one
+    # run), but any value in them may have the wrong type: a rule that trips
+    # over one stops there, the schema's own message already says why.
+    for incident in result.partial["incident"]:
+        _check_partial(_check_incident, incident, refs, diags)
+    for sop in result.partial["sop"]:
+        _check_partial(_check_sop, sop, refs, diags)
+    for path in result.partial["path"]:
+        _check_partial(_check_path, path, refs, diags, include_drafts)
     _drop_follow_on_problems(diags)
+
+
+def _check_partial(rule, record, refs: "_Refs", diags: Diagnostics, *args) -> None:
+    try:
+        rule(record, refs, diags, *args)
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError):
+        pass
 
 
 def _drop_follow_on_problems(diags: Diagnostics) -> None:
@@ -60,6 +82,8 @@ class _Refs:
 
     def term(self, doc: Document, where: FieldPath, path: str, diags: Diagnostics) -> bool:
         taxonomy = self.taxonomy
+        if not isinstance(path, str):
+            return False  # a record that failed the schema: its type error says so
         if taxonomy is None:
             return True  # the taxonomy file has its own errors
         if path in taxonomy.terms:
@@ -74,11 +98,13 @@ class _Refs:
 
     def team(self, doc: Document, where: FieldPath, team: str, diags: Diagnostics) -> None:
         # Without a usable teams.yaml its own error says so; no echo per reference.
-        if self.result.teams_loaded and team not in self.team_ids:
+        if isinstance(team, str) and self.result.teams_loaded and team not in self.team_ids:
             hint = did_you_mean(team, self.team_ids)
             diags.add(doc.diagnostic(where, f"unknown team '{team}'{hint}; teams are listed in taxonomy/teams.yaml", rule="unknown-team"))
 
     def incident(self, doc: Document, where: FieldPath, incident_id: str, diags: Diagnostics) -> bool:
+        if not isinstance(incident_id, str):
+            return False
         if incident_id in self.incident_ids:
             return True
         diags.add(doc.diagnostic(where, f"unknown incident '{incident_id}'{did_you_mean_id(incident_id, self.incident_ids)}", rule="unknown-incident"))
@@ -246,6 +272,8 @@ def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_draf
     first_step: dict[str, int] = {}
     for index, step in enumerate(path.steps):
         where: FieldPath = ("steps", index, "ref")
+        if not isinstance(step.ref, str) or not _STEP_REF.fullmatch(step.ref):
+            continue
         kind, target = step.target_kind, step.target
         if step.ref in first_step:
             # A page that is two steps of one path cannot say which step it is.

@@ -19,9 +19,11 @@ from typing import Optional, Sequence
 
 from . import __version__, schema, scaffold, schema_export, stats
 from .clock import resolve_today
-from .discover import SiteSettings, repository_root, site_settings
+from .discover import SiteSettings, find_config, repository_root, site_settings
 from .knowledge import open_knowledge_base, summary_line
+from .lint import LintConfig, lint as run_lints
 from .load import display_path
+from .urls import normalize_prefix
 from .model import INCIDENT_KINDS, KnowledgeBase, SEVERITIES, Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -74,6 +76,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = bool(outcome.diagnostics.errors) or (args.strict and bool(outcome.diagnostics.warnings))
     print(summary_line(outcome), file=sys.stderr if args.format == "json" else sys.stdout)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Exit 1 when any lint is reported (a code not switched off), or the knowledge base has errors."""
+    settings = _settings(args.root)
+    if not settings.root.is_dir():
+        return _usage_error(f"{settings.root}: no such folder")
+    options = dict(settings.options)
+    if args.level:
+        options["lint_level"] = args.level
+    config = LintConfig.from_options(options)
+    problems = config.problems()
+    if problems:
+        return _usage_error("; ".join(problems))
+    base = _annotation_base() if args.format == "github" else None
+    outcome = open_knowledge_base(settings.root, base=base, include_drafts=args.include_drafts or settings.flag("include_drafts"))
+    if outcome.kb is None:
+        for d in outcome.diagnostics.errors:
+            print(d, file=sys.stderr)
+        print(f"lessons: cannot lint: {summary_line(outcome)} (run `lessons validate`)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    found = run_lints(outcome.kb, config)
+    if args.format == "json":
+        print(json.dumps([d.as_dict() for d in found], indent=2, ensure_ascii=False))
+    elif args.format == "github":
+        for d in found:
+            level = "warning" if d.severity.value == "warning" else "notice"
+            message = f"[{d.field}] {d.message} ({d.rule})".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{level} file={_escape_property(d.path)},line={d.line},col={d.column},title={d.rule}::{message}")
+    else:
+        for d in found:
+            print(f"{d} [{d.rule}]")
+    files = len({d.path for d in found})
+    tally = f"{len(found)} review-quality finding{'s' * (len(found) != 1)} in {files} file{'s' * (files != 1)}" if found else "no review-quality findings"
+    print(tally, file=sys.stderr if args.format == "json" else sys.stdout)
+    return EXIT_PROBLEMS if found else EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -187,6 +225,64 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write every generated page into a folder, for builders that cannot run the plugin (export.py)."""
+    from . import export
+
+    here = Path.cwd()
+    config_file = Path(args.site_config) if args.site_config else find_config(here)
+    if args.site_config and not config_file.is_file():
+        return _usage_error(f"{args.site_config}: no such file")
+    # The site config may still list the lessons plugin (Zensical skips it):
+    # then its options apply, as in `mkdocs build`.
+    settings = site_settings(args.root, cwd=config_file.parent if config_file else None)
+    if not settings.root.is_dir():
+        return _usage_error(f"{settings.root}: no such folder (the knowledge base)")
+    out = Path(args.out)
+    if export.overlaps(out, settings.root):
+        return _usage_error(f"--out {out} overlaps the knowledge base {settings.root}; generate into a folder of its own")
+    site = export.read_site_facts(config_file)
+    prefix = export.prefix_for(out, site.docs_dir)
+    if args.prefix is not None:
+        given = normalize_prefix(args.prefix)
+        if prefix is not None and given != prefix:
+            return _usage_error(f"--prefix {args.prefix!r} does not match where {out} sits in docs_dir {site.docs_dir} ({prefix or 'its root'})")
+        prefix = given
+    options = dict(settings.options)
+    for flag in ("include_drafts", "generated_paths"):
+        if getattr(args, flag):
+            options[flag] = True
+    try:
+        today = resolve_today(args.today or options.get("today"))
+    except (TypeError, ValueError):
+        return _usage_error(f"--today must be a date like 2026-03-14, got {args.today!r}")
+    try:
+        done = export.generate_into(
+            settings.root, out, prefix=prefix or "", options=options, today=today, site=site, links_from_source=args.builder == "zensical"
+        )
+    except export.ExportError as problem:
+        return _usage_error(str(problem))
+    for note in done.diagnostics:
+        print(note, file=sys.stderr)
+    if not done.kb_ok or done.result is None:
+        print(f"lessons: nothing generated: {done.summary} (run `lessons validate`)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(done.result.summary())
+    if args.config_out:
+        target = Path(args.config_out)
+        from .builder_config import HEADER
+
+        if target.exists() and not target.read_text("utf-8", errors="replace").startswith(HEADER):
+            return _usage_error(f"{target} exists and was not written by `lessons generate`; choose another --config-out")
+        if not target.exists() or target.read_text("utf-8") != done.settings_yaml:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(done.settings_yaml, "utf-8")
+            print(f"written   {target.as_posix()} (nav, extra_css, extra_javascript, markdown_extensions)")
+    elif args.print_config:
+        sys.stdout.write(done.settings_yaml)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lessons",
@@ -211,6 +307,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--generated-paths", action="store_true", help="check as if the plugin option generated_paths were on (the path id 'essentials' is reserved)"
     )
     validate.set_defaults(func=cmd_validate)
+
+    lint_cmd = commands.add_parser(
+        "lint",
+        help="review-quality lints: blame words, vague or unmeasurable actions, single causes, late reviews",
+        description="Review-quality lints (codes LL001-LL007) as file:line:column: level: [field] message [code]. "
+        "Levels and per-code switches come from the plugin's lint_level, lint, blame_words and review_within_days options in mkdocs.yml.",
+    )
+    lint_cmd.add_argument("root", nargs="?", help=root_help)
+    lint_cmd.add_argument("--format", choices=("text", "github", "json"), default="text", help="text (default), github workflow annotations, or json")
+    lint_cmd.add_argument("--level", choices=("info", "warning", "off"), help="the level of every code not switched per code (default: lint_level in mkdocs.yml, else info)")
+    lint_cmd.add_argument("--include-drafts", action="store_true", help="lint drafts too")
+    lint_cmd.set_defaults(func=cmd_lint)
 
     new = commands.add_parser(
         "new",
@@ -269,6 +377,32 @@ def build_parser() -> argparse.ArgumentParser:
     schema_cmd.add_argument("--out", metavar="DIR", help="the folder to write <kind>.schema.json files into")
     schema_cmd.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files in --out differ from the installed plugin's")
     schema_cmd.set_defaults(func=cmd_schema)
+
+    generate_cmd = commands.add_parser(
+        "generate",
+        help="write every generated page into a folder, for Zensical or any builder that reads Markdown",
+        description="Write the pages the plugin generates (Markdown with inline SVG, assets, kb.json, metrics.json, feed.xml, schemas) "
+        "into DIR, for builders that cannot run the plugin (Zensical). Unchanged files are not rewritten; files a previous run wrote "
+        "and the generator no longer produces are removed (a manifest lists them); files it did not write are never touched.",
+    )
+    generate_cmd.add_argument("root", nargs="?", help=root_help)
+    generate_cmd.add_argument("--out", required=True, metavar="DIR", help="the folder for the generated pages, usually inside docs_dir (e.g. docs/kb)")
+    generate_cmd.add_argument(
+        "--prefix", help="where DIR sits in the site (e.g. kb); default: its place inside docs_dir of the site config, else the site root"
+    )
+    generate_cmd.add_argument("--site-config", metavar="FILE", help="the builder's mkdocs.yml (docs_dir, use_directory_urls, site_name, site_url); default ./mkdocs.yml")
+    generate_cmd.add_argument("--config-out", metavar="FILE", help="also write the settings a builder needs (nav, extra_css, extra_javascript, markdown_extensions) as YAML for INHERIT")
+    generate_cmd.add_argument("--print-config", action="store_true", help="print those settings instead")
+    generate_cmd.add_argument(
+        "--builder",
+        choices=("zensical", "mkdocs"),
+        default="zensical",
+        help="who builds the folder: zensical (default; it rewrites links in raw HTML) or mkdocs (MkDocs or ProperDocs without the plugin)",
+    )
+    generate_cmd.add_argument("--today", help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)")
+    generate_cmd.add_argument("--include-drafts", action="store_true", help="publish drafts too")
+    generate_cmd.add_argument("--generated-paths", action="store_true", help="add the generated Essentials reading path")
+    generate_cmd.set_defaults(func=cmd_generate)
     return parser
 
 

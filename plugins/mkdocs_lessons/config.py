@@ -33,3 +33,13 @@ class LessonsConfig(Config):
     feed_size = c.Type(int, default=50)
     #: Add the generated "Essentials" reading path (id `essentials`, reserved then).
     generated_paths = c.Type(bool, default=False)
+    #: Review-quality lints (lint.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict) or off.
+    lint_level = c.Choice(("info", "warning", "off"), default="info")
+    #: Per-code lint levels, e.g. {LL001: warning, LL002: off}; codes not named follow lint_level.
+    lint = c.Type(dict, default={})
+    #: Words and phrases that blame people (lint LL001); replaces the built-in list.
+    blame_words = c.Optional(c.ListOfItems(c.Type(str)))
+    #: Lint LL007: a review held more than this many days after resolution is late.
+    review_within_days = c.Type(int, default=30)
+    #: The taxonomy (the learning framework) is due for review this long after its `updated` date.
+    renewal_every_months = c.Type(int, default=12)

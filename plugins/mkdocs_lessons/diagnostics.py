@@ -16,6 +16,7 @@ from typing import Iterable, Iterator
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # review-quality lints at the default level (lint.py): reported, never failing a build
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +34,7 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}"
         label = f"[{self.field}] " if self.field else ""
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
         return f"{where}: {prefix}{label}{self.message}"
 
     def as_dict(self) -> dict[str, object]:

@@ -14,6 +14,7 @@ from .checks import check
 from .diagnostics import Diagnostics
 from .essentials import reserved_id_problem, with_essentials
 from .load import DocumentCache, LoadResult, load
+from .loop import check_loop
 from .model import KnowledgeBase, Taxonomy
 from .placeholders import check_placeholders
 
@@ -41,8 +42,10 @@ def open_knowledge_base(
 ) -> Outcome:
     """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved."""
     loaded = load(root, base=base, cache=cache)
-    check(loaded, include_drafts=include_drafts)
-    check_placeholders(loaded)  # text from `lessons new` must not reach readers
+    with loaded.timings.phase("validate"):  # the cross-record rules count as validation
+        check(loaded, include_drafts=include_drafts)
+        check_placeholders(loaded)  # text from `lessons new` must not reach readers
+    check_loop(loaded.incidents, loaded.sops, loaded.diagnostics)  # the learning loop's warnings
     diagnostics = loaded.diagnostics
     if generated_paths:
         clash = reserved_id_problem(loaded.paths)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 from . import schema
 from .diagnostics import Diagnostic, Diagnostics
+from .timing import Timings
 from .model import (
     ActionItem,
     Assumption,
@@ -63,30 +64,46 @@ class LoadResult:
     documents: dict[str, Document] = field(default_factory=dict)  # by display path
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     files: list[Path] = field(default_factory=list)  # every record file read
+    timings: Timings = field(default_factory=Timings)
 
 
 class DocumentCache:
-    """Parsed documents keyed by content hash, so `mkdocs serve` re-parses only edited files."""
+    """Parsed and schema-checked documents keyed by content hash.
+
+    `mkdocs serve` keeps the plugin (and this cache) across rebuilds, so an
+    edit re-parses and re-validates only the edited file. Entries of files
+    that disappeared are dropped after each load, so nothing piles up.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[str, Document]] = {}
+        self._seen: set[str] = set()
+        self.parsed = 0  # files parsed by the last load (a cache miss each)
 
     def read(self, file: Path, display: str) -> Document:
         try:
-            digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+            raw = file.read_bytes()
         except OSError:
             return read_document(file, display)
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         # Keyed by the file itself too: MkDocs keeps a plugin with on_startup
         # across config loads in one process, and two knowledge bases with
         # the same relative paths and contents must not share a Document
         # (its `file` drives "edit this page" and "Last updated").
         key = f"{file.resolve()}\0{display}"
+        self._seen.add(key)
         cached = self._entries.get(key)
         if cached and cached[0] == digest:
             return cached[1]
-        doc = read_document(file, display)
+        self.parsed += 1
+        doc = read_document(file, display, raw=raw)
         self._entries[key] = (digest, doc)
         return doc
+
+    def prune(self) -> None:
+        """Forget files not read since the last prune; start counting afresh."""
+        self._entries = {key: entry for key, entry in self._entries.items() if key in self._seen}
+        self._seen = set()
 
 
 def display_path(file: Path, base: Path) -> str:
@@ -105,6 +122,8 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     result = LoadResult(root=root)
     diags = result.diagnostics
     read = cache.read if cache else read_document
+    if cache is not None:
+        cache.parsed = 0
 
     if not root.is_dir():
         diags.add(Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root"))
@@ -112,7 +131,8 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
 
     def parse(file: Path, kind: str) -> Optional[Document]:
         display = display_path(file, base)
-        doc = read(file, display)
+        with result.timings.phase("load"):
+            doc = read(file, display)
         result.files.append(file)
         result.documents[display] = doc
         diags.extend(doc.problems)
@@ -126,7 +146,11 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
                 message = f"the file must hold a mapping of fields, not {what}"
             diags.add(doc.diagnostic((), message, rule="not-a-mapping"))
             return None
-        problems = schema.validate(doc, kind)
+        with result.timings.phase("validate"):
+            # A cached document keeps its schema verdict: unchanged files are not checked again.
+            problems = doc.schema_problems.get(kind)
+            if problems is None:
+                problems = doc.schema_problems[kind] = schema.validate(doc, kind)
         diags.extend(problems)
         return None if problems else doc
 
@@ -167,6 +191,8 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
                 continue
             targets[kind][record_id] = builders[kind](doc)
         _unexpected_files(directory, None, base, diags)
+    if cache is not None:
+        cache.prune()
     return result
 
 

@@ -20,20 +20,24 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
+from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .clock import resolve_today
 from .config import LessonsConfig
 from .diagnostics import Severity
 from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
+from .htmlsafety import head_title
+from .lint import DEFAULT_BLAME_WORDS, LintConfig, lint
 from .load import DocumentCache
 from .pages import ASSETS, generate, make_context
+from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
 
-# Markdown extensions the generated pages rely on; added when a site lacks them.
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "pymdownx.tasklist")
+# REQUIRED_EXTENSIONS: the Markdown extensions the generated pages rely on, added
+# when a site lacks them (builder_config.py: `lessons generate` lists the same).
 
 
 class LessonsPlugin(BasePlugin[LessonsConfig]):
@@ -43,6 +47,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # Survives `mkdocs serve` rebuilds (we define on_startup): unchanged
         # records are not parsed again.
         self.cache = DocumentCache()
+        self.timings = Timings()
+        self.command = "build"
+        self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -57,13 +64,25 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.today = resolve_today(self.config.today)
         except ValueError:
             raise PluginError(f"lessons: option 'today' must be a date like 2024-03-14, got {self.config.today!r}")
+        self.lint_config = LintConfig(
+            level=self.config.lint_level,
+            codes={str(k): ("off" if v is False else str(v)) for k, v in self.config.lint.items()},
+            blame_words=tuple(self.config.blame_words) if self.config.blame_words is not None else DEFAULT_BLAME_WORDS,
+            review_within_days=self.config.review_within_days,
+        )
+        problems = self.lint_config.problems()
+        if self.config.renewal_every_months < 1:
+            problems.append(f"renewal_every_months must be 1 or more, got {self.config.renewal_every_months}")
+        if problems:
+            raise PluginError("lessons: " + "; ".join(problems))
         if self.config.feed_size < 0:
             raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        if "pymdownx.tasklist" not in config.mdx_configs:
-            config.mdx_configs["pymdownx.tasklist"] = {"custom_checkbox": True}
+        for name, options in EXTENSION_OPTIONS.items():
+            if name not in config.mdx_configs:
+                config.mdx_configs[name] = dict(options)
         urls = Urls(self.prefix)
         for name in ASSETS:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
@@ -72,14 +91,37 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 target.append(uri)
         return config
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # Validate before MkDocs empties site_dir: a failed `mkdocs build`
+        # leaves the previous site untouched.
+        self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths)
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
         if outcome.kb is None:
             count = len(outcome.diagnostics.errors)
-            raise PluginError(f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)")
+            message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
+            if self.command == "serve" and self.last_good is not None:
+                # A serve rebuild: an exception here would print a traceback and
+                # leave the server waiting on a build that never finishes. Build
+                # the site from the records as they were at the last good build
+                # instead; the errors stay in the terminal until fixed.
+                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
+                self.outcome = self.last_good
+                return
+            raise PluginError(message)
+        self.outcome = outcome
+        if self.command == "serve":
+            self.last_good = outcome
         log.info(summary_line(outcome))
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        outcome = self.outcome
+        assert outcome.kb is not None
+        # Review-quality lints never make the knowledge base invalid: INFO by
+        # default (a --strict build passes), WARNING when a team makes them blocking.
+        for finding in lint(outcome.kb, self.lint_config):
+            (log.warning if finding.severity is Severity.WARNING else log.info)(f"{finding} [{finding.rule}]")
 
         updated = {}
         if self.config.last_updated:
@@ -102,7 +144,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             site_url=config.site_url or "",
             feed_size=self.config.feed_size,
             last_updated=updated,
+            lint=self.lint_config,
+            renewal_every_months=self.config.renewal_every_months,
         )
+        self.last_context = ctx  # replaced by every build (the benchmark reads it)
+        self.timings.merge(outcome.loaded.timings)
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
         nav_items: list[Any] = []
@@ -131,9 +177,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             own = {next(iter(item.values())) for item in nav_items}
             others = [uri for uri in handwritten if uri not in own]
             config.nav = nav_items + nest_paths(others)
+        self.timings.merge(ctx.timings)
+        log.debug(f"lessons: {self.timings.summary()}")
         return files
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if page.title and not page.meta.get("title"):
+            # The theme's `<title>` unescapes the heading: see htmlsafety.py.
+            output = head_title(output, page.title, config.site_name)
         search = page.meta.get("search") or {}
         if self.config.search == "pagefind" and not (isinstance(search, dict) and search.get("exclude")):
             # Index the content area only: the navigation repeats on every page.
@@ -160,7 +211,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.search == "pagefind":
             try:
-                summary = run_pagefind(Path(config.site_dir), Urls(self.prefix).pagefind_dir.rstrip("/"))
+                with self.timings.phase("search index"):
+                    summary = run_pagefind(Path(config.site_dir), Urls(self.prefix).pagefind_dir.rstrip("/"))
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")

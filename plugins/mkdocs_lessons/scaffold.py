@@ -654,7 +654,7 @@ def render_incident(r: NewRecord, record_id: str, schema_url: str, catalog: Cata
         _kv("#     # codified_in: SOP-007@3", "the SOP version that made it standard practice"),
         "",
         _kv("# sops:", "SOP versions this incident touches (SOP-007 means the current version)"),
-        "#   - ref: SOP-007@2",
+        "#   - ref: SOP-007   # or SOP-007@2: for violated/followed, the version in force when it occurred",
         _kv("#     relation: violated", "violated | missing | followed | updated"),
         _kv("# related: [INC-2024-017]", "earlier incidents like this one"),
         "# review:",

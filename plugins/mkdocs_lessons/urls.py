@@ -98,6 +98,11 @@ class Urls:
         return self._p("actions/index.md")
 
     @property
+    def lessons(self) -> str:
+        """Every lesson of every review, grouped by taxonomy term."""
+        return self._p("lessons/index.md")
+
+    @property
     def feed(self) -> str:
         """The Atom feed of newly reviewed incidents and new SOP versions."""
         return self._p("feed.xml")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import yaml
 
@@ -80,6 +80,9 @@ class Document:
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    # The schema's verdict per record kind, kept with the document so that a
+    # cached (unchanged) file is not validated again.
+    schema_problems: dict[str, list[Diagnostic]] = field(default_factory=dict)
 
     def where(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the node at `path`, or of its nearest parent."""
@@ -196,7 +199,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Diagnost
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (exc.problem or "invalid YAML").strip()
     context = (exc.context or "").strip()
-    if "another document" in problem or "single document" in context:
+    if "maximum nesting depth" in problem:
+        message = "nested more than 1000 levels deep; records nest only a few levels"
+    elif "another document" in problem or "single document" in context:
         message = "the file holds more than one document ('---' starts a second one); put each record in its own file"
     elif mark is not None and text and _is_tab_at(text, mark):
         message = "a tab character here; YAML allows only spaces for indentation"
@@ -226,8 +231,19 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     except yaml.MarkedYAMLError as exc:
         doc.problems.append(_syntax_problem(exc, text, path))
         return doc
+    except yaml.reader.ReaderError as exc:
+        # A control character (NUL, escape...): the reader gives an offset, not a mark.
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        doc.problems.append(
+            Diagnostic(path, line, column, "", f"control character U+{exc.character:04X} is not allowed in YAML; remove it or write it as an escape in a double-quoted string", "yaml-syntax")
+        )
+        return doc
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports without a mark
         doc.problems.append(Diagnostic(path, 1, 1, "", f"YAML error: {exc}", "yaml-syntax"))
+        return doc
+    except RecursionError:  # PyYAML's pure-Python composer recurses per nesting level
+        doc.problems.append(Diagnostic(path, 1, 1, "", f"nested deeper than {MAX_DEPTH} levels", "yaml-limits"))
         return doc
     if node is None:
         doc.problems.append(Diagnostic(path, 1, 1, "", "the file is empty", "empty-file"))
@@ -244,10 +260,10 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     return doc
 
 
-def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES, raw: Optional[bytes] = None) -> Document:
     """Read and parse a file, reporting size and encoding problems as diagnostics."""
     try:
-        size = file.stat().st_size
+        size = len(raw) if raw is not None else file.stat().st_size
         if size > max_bytes:
             doc = Document(path=display, file=file)
             doc.problems.append(
@@ -258,7 +274,8 @@ def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
                 )
             )
             return doc
-        raw = file.read_bytes()
+        if raw is None:
+            raw = file.read_bytes()
     except OSError as exc:
         doc = Document(path=display, file=file)
         doc.problems.append(Diagnostic(display, 1, 1, "", f"cannot read file: {exc.strerror}", "io"))
@@ -270,8 +287,11 @@ def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         doc = Document(path=display, file=file)
-        doc.problems.append(
-            Diagnostic(display, line, column, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", "encoding")
-        )
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # Some Windows editors save "Unicode" as UTF-16 with a byte-order mark.
+            message = "the file is UTF-16; save it as UTF-8"
+        else:
+            message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        doc.problems.append(Diagnostic(display, line, column, "", message, "encoding"))
         return doc
     return parse_text(text, display, file)

@@ -11,7 +11,9 @@ from typing import Any, Iterable, Optional, Union
 
 from .. import text
 from ..link import LinkGraph
+from ..lint import LintConfig
 from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
+from ..timing import Timings
 from ..urls import Urls, relative
 
 
@@ -37,9 +39,14 @@ class Context:
     allow_html: bool = False
     use_directory_urls: bool = True
     pagefind: bool = False  # mark up pages for Pagefind and add the search page
+    timings: Timings = field(default_factory=Timings)  # time per generation phase
     site_name: str = ""  # the feed's title
     site_url: str = ""  # absolute base URL; "" = the feed links relatively
     feed_size: int = 50  # entries in feed.xml; 0 = no feed
+    lint: LintConfig = field(default_factory=LintConfig)  # review-quality lints shown on incident pages (lint.py)
+    renewal_every_months: int = 12  # how often the taxonomy (the learning framework) is due for review
+    # The builder rewrites raw-HTML links as relative to the Markdown file (Zensical; see link_href).
+    links_from_source: bool = False
     # Record file (resolved) -> the day git last saw it change (gitdates.py); empty without git.
     last_updated: dict[Path, date] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -108,6 +115,25 @@ class Context:
         if destination.endswith("/") or destination == "":
             url = url.rstrip("/") + "/"
             url = "./" if url == "./" or url == "/" else url
+        return url + (f"?{query}" if query else "")
+
+    def link_href(self, page: str, target: str, query: str = "") -> str:
+        """An `href` in raw HTML (a chart's links), for the builder that will rewrite it or not.
+
+        MkDocs leaves raw HTML alone, so the link must be the final URL
+        (`href`). Zensical rewrites every relative link in a page as if it
+        were relative to the Markdown file, so for it (`links_from_source`,
+        set by `lessons generate`) the link starts from the file's folder.
+        Not for data attributes that scripts resolve against the address bar:
+        those always take `href`.
+        """
+        if not self.links_from_source:
+            return self.href(page, target, query)
+        destination = self.page_url(target)
+        url = posixpath.relpath(destination or ".", posixpath.dirname(page) or ".")
+        if destination.endswith("/") or destination == "":
+            url = url.rstrip("/") + "/"
+            url = "./" if url in ("./", "/") else url
         return url + (f"?{query}" if query else "")
 
     def page_url(self, src_uri: str) -> str:

@@ -17,6 +17,7 @@ from typing import Optional
 from .. import __version__, text
 from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Indicator, Metrics
 from .common import Context, GeneratedFile, badge, fmt_date, join_blocks, section, table
+from .loop_dashboard import LOOP_DEFINITIONS, loop_data, loop_section, renewal_section
 from .figures import (
     actions_chart,
     duration,
@@ -71,6 +72,8 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
         _reporting(ctx, page, m) if has_reviews else "",
         _actions(ctx, page, m),
         _procedures(ctx, page, m),
+        loop_section(ctx, page, m),
+        renewal_section(ctx, page, m),
         _definitions(ctx, page),
     )
     return GeneratedFile(page, body, in_nav=True, title="Dashboard")
@@ -82,8 +85,9 @@ def render_metrics_json(ctx: Context) -> GeneratedFile:
         "generator": f"mkdocs-lessons {__version__}",
         "dashboard_url": ctx.page_url(ctx.urls.dashboard),
         "units": {"time_to_detect": "minutes", "time_to_restore": "minutes", "close_days": "days", "shares": "fraction 0..1"},
-        "definitions": DEFINITIONS,
+        "definitions": {**DEFINITIONS, **LOOP_DEFINITIONS},
         **metrics(ctx).as_dict(),
+        **loop_data(ctx, metrics(ctx)),
     }
     return GeneratedFile(ctx.urls.metrics_json, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 

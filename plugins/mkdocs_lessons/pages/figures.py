@@ -31,7 +31,8 @@ def metrics(ctx: Context) -> Metrics:
 
 def index_href(ctx: Context, page: str, filters: Filters) -> str:
     """A link to the incident index opened on these filters (repeated keys: any of them)."""
-    return ctx.href(page, ctx.urls.incidents, urlencode(list(filters), quote_via=quote, safe="/"))
+    # An href the builder may rewrite (charts are raw HTML): see Context.link_href.
+    return ctx.link_href(page, ctx.urls.incidents, urlencode(list(filters), quote_via=quote, safe="/"))
 
 
 def plural(count: int, one: str, many: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import text
 from ..model import Incident
 from .banners import with_path_banners
+from .learning_sections import in_force_note, loop_section, recurrence_section, review_quality_note, similar_section
 from .search import incident_filters
 from .common import (
     Context,
@@ -68,8 +69,12 @@ def incident_body(ctx: Context, page: str, incident: Incident) -> str:
         _reflections(ctx, incident),
         section("Lessons", bullets(ctx.md_line(x) for x in incident.lessons)) if incident.lessons else "",
         _action_items(ctx, page, incident),
+        loop_section(ctx, page, incident),
+        recurrence_section(ctx, page, incident),
         _related(ctx, page, incident),
+        similar_section(ctx, page, incident),
         _review(ctx, incident),
+        review_quality_note(ctx, incident),
     )
 
 
@@ -101,7 +106,7 @@ def _facts(ctx: Context, page: str, incident: Incident) -> str:
     rows.append(["Classification", classification])
     if incident.sops:
         rows.append(
-            ["Procedures", "; ".join(f"{ctx.sop_link(page, s.ref, title=True)}: {RELATION_LABELS[s.relation]}" for s in incident.sops)]
+            ["Procedures", "; ".join(f"{ctx.sop_link(page, s.ref, title=True)}: {RELATION_LABELS[s.relation]} {in_force_note(ctx, page, incident, s)}" for s in incident.sops)]
         )
     if incident.tags:
         rows.append(["Tags", ", ".join(text.code(t) for t in incident.tags)])

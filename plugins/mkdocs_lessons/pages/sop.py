@@ -9,6 +9,7 @@ from .. import text
 from ..dates import add_months, next_review  # noqa: F401  (re-exported: the review date is core logic now)
 from ..model import Sop, SopRef, SopVersion
 from .banners import with_path_banners
+from .learning import loop_facts
 from .common import Context, GeneratedFile, badge, bullets, fmt_date, join_blocks, section, table
 
 STATUS_NOTES = {
@@ -53,9 +54,18 @@ def _origin(ctx: Context, page: str, sop: Sop, version: SopVersion) -> str:
     if motivated or unpublished:
         links = [ctx.incident_link(page, i, title=True) for i in motivated] + [ctx.incident_link(page, i) for i in unpublished]
         lines.append("**Motivated by:**\n\n" + bullets(links))
-    codified = ctx.graph.codified_from.get((sop.id, version.version), [])
-    if codified:
-        items = [f"action {text.inline(action)} of {ctx.incident_link(page, incident_id)}" for incident_id, action in codified]
+    # Both sides of the loop (codified_in and motivated_by), the missing one derived (loop.py).
+    produced = loop_facts(ctx).codified.get((sop.id, version.version), [])
+    if produced:
+        items = []
+        for link in produced:
+            incident = ctx.kb.incidents[link.incident_id]
+            if link.action_id:
+                item = next(a for a in incident.action_items if a.id == link.action_id)
+                entry = f"action {text.inline(link.action_id)} of {ctx.incident_link(page, link.incident_id)}: {ctx.md_line(item.action)} ({text.inline(item.status)})"
+            else:
+                entry = f"{ctx.incident_link(page, link.incident_id)}: no action item names this version (derived from *motivated by*)"
+            items.append(entry)
         lines.append("**Made standard by:**\n\n" + bullets(items))
     return join_blocks(*lines) if lines else ""
 

@@ -1,0 +1,262 @@
+"""Measure the plugin at size: validate, build by phase, memory, site and index sizes.
+
+    python benchmarks/bench_build.py --incidents 1000 --runs 3
+    python benchmarks/bench_build.py --incidents 10000 --runs 1 --pagefind
+
+For N incidents it generates a synthetic knowledge base (benchmarks/synth.py,
+fixed seed), then measures, as the median of --runs runs:
+
+- `lessons validate`'s work (load + validate) in this process;
+- `mkdocs build` with the plugin in a fresh process: wall time, the plugin's
+  time by phase (load, validate, link, charts, pages, data, search), peak RSS;
+- the baseline: the very pages the plugin generated, saved as plain Markdown
+  and built by MkDocs + Material without the plugin (same theme, extensions,
+  assets and navigation). The headline is build / baseline: what the plugin
+  costs on top of what MkDocs must spend on those pages anyway;
+- site size and search index size (Material's `search_index.json`; with
+  --pagefind also a Pagefind build and its index).
+
+Results: JSON on stdout (and --json FILE); --markdown prints a table row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.tasklist"]
+
+
+def _tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _config(root: Path, kb: Path, *, plugin: bool, search: str = "material") -> Path:
+    import yaml
+
+    config: dict[str, Any] = {
+        "site_name": "Benchmark",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "theme": {"name": "material", "font": False},
+        "markdown_extensions": EXTENSIONS,
+    }
+    if plugin:
+        lessons = {"root": str(kb), "today": "2026-11-27", "search": search, "last_updated": False}
+        config["plugins"] = ([] if search == "pagefind" else ["search"]) + [{"lessons": lessons}]
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return path
+
+
+# -- the worker: one build in a fresh process ---------------------------------------
+
+
+def worker(config_file: Path, dump: Path | None) -> None:
+    """Build once; print wall time, plugin phases and peak RSS as JSON."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    start = time.perf_counter()
+    config = load_config(str(config_file))
+    build(config)
+    wall = time.perf_counter() - start
+    plugin = config.plugins.get("lessons")
+    result = {
+        "wall": wall,
+        "phases": dict(plugin.timings.seconds) if plugin is not None else {},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if dump is not None and plugin is not None:
+        # A `serve`-style rebuild: same plugin instance, one record edited.
+        cold_plugin = sum(plugin.timings.seconds.values())
+        record = sorted((Path(plugin.root) / "incidents").glob("*.yaml"))[0]
+        original = record.read_text("utf-8")
+        record.write_text(original + "\n# edited by the benchmark\n", "utf-8")
+        start = time.perf_counter()
+        build(config)
+        rebuild_wall = time.perf_counter() - start
+        record.write_text(original, "utf-8")
+        result["rebuild"] = {
+            "wall": rebuild_wall,
+            "plugin_s": sum(plugin.timings.seconds.values()),
+            "cold_plugin_s": cold_plugin,
+            "parsed": plugin.cache.parsed,
+        }
+        # Save the generated pages for the baseline build (pages, assets, nav).
+        from mkdocs_lessons.pages import generate
+
+        dump.mkdir(parents=True, exist_ok=True)
+        ctx = plugin.last_context
+        for file in generate(ctx, home=True):
+            target = dump / "docs" / file.src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(file.content, "utf-8") if isinstance(file.content, str) else target.write_bytes(file.content)
+        (dump / "nav.json").write_text(json.dumps(config.nav), "utf-8")
+        (dump / "extra.json").write_text(json.dumps({"css": list(config.extra_css), "js": [str(j) for j in config.extra_javascript]}), "utf-8")
+    print(json.dumps(result))
+
+
+def _run_worker(config_file: Path, dump: Path | None = None) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(config_file)]
+    if dump is not None:
+        command += ["--dump", str(dump)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _baseline_config(root: Path, dump: Path) -> Path:
+    import yaml
+
+    extra = json.loads((dump / "extra.json").read_text("utf-8"))
+    config = {
+        "site_name": "Benchmark",
+        "docs_dir": str(dump / "docs"),
+        "site_dir": "site",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+        "markdown_extensions": EXTENSIONS,
+        "extra_css": extra["css"],
+        "extra_javascript": extra["js"],
+        "nav": json.loads((dump / "nav.json").read_text("utf-8")),
+    }
+    path = root / "mkdocs.yml"
+    root.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return path
+
+
+def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None) -> dict[str, Any]:
+    from mkdocs_lessons.knowledge import open_knowledge_base
+
+    work = Path(tempfile.mkdtemp(prefix=f"lessons-bench-{incidents}-"))
+    try:
+        kb = synth.generate(work / "kb", incidents)
+        kb_bytes = _tree_size(kb)
+
+        validate = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            outcome = open_knowledge_base(kb)
+            validate.append(time.perf_counter() - start)
+            assert outcome.ok, [str(d) for d in outcome.diagnostics][:5]
+        phases_validate = outcome.loaded.timings.seconds
+
+        builds = []
+        for index in range(runs):
+            project = work / f"plugin{index}"
+            builds.append(_run_worker(_config(project, kb, plugin=True), dump=work / "dump" if index == 0 else None))
+        site = work / "plugin0" / "site"
+        site_bytes = _tree_size(site)
+        search_index = site / "search" / "search_index.json"
+        pages = sum(1 for _ in site.rglob("*.html"))
+
+        baselines = []
+        for index in range(runs):
+            baselines.append(_run_worker(_baseline_config(work / f"baseline{index}", work / "dump")))
+
+        result: dict[str, Any] = {
+            "incidents": incidents,
+            "runs": runs,
+            "kb_mb": round(kb_bytes / 1e6, 1),
+            "pages": pages,
+            "validate_s": round(statistics.median(validate), 2),
+            "validate_phases_s": {k: round(v, 2) for k, v in phases_validate.items()},
+            "build_s": round(statistics.median(b["wall"] for b in builds), 2),
+            "baseline_s": round(statistics.median(b["wall"] for b in baselines), 2),
+            "plugin_phases_s": {k: round(statistics.median(b["phases"].get(k, 0.0) for b in builds), 2) for k in builds[0]["phases"]},
+            "peak_rss_mb": round(max(b["peak_rss_mb"] for b in builds)),
+            "baseline_peak_rss_mb": round(max(b["peak_rss_mb"] for b in baselines)),
+            "site_mb": round(site_bytes / 1e6, 1),
+            "search_index_mb": round(search_index.stat().st_size / 1e6, 2) if search_index.exists() else None,
+        }
+        result["overhead_ratio"] = round(result["build_s"] / result["baseline_s"], 3)
+        rebuild = builds[0]["rebuild"]
+        result["rebuild"] = {
+            "wall_s": round(rebuild["wall"], 2),
+            "plugin_s": round(rebuild["plugin_s"], 3),
+            "cold_plugin_s": round(rebuild["cold_plugin_s"], 3),
+            "plugin_share_of_cold": round(rebuild["plugin_s"] / rebuild["cold_plugin_s"], 3),
+            "parsed": rebuild["parsed"],
+        }
+        if pagefind:
+            project = work / "pagefind"
+            built = _run_worker(_config(project, kb, plugin=True, search="pagefind"))
+            bundle = project / "site" / "pagefind"
+            result["pagefind"] = {
+                "build_s": round(built["wall"], 2),
+                "index_s": round(built["phases"].get("search index", 0.0), 2),
+                "bundle_mb": round(_tree_size(bundle) / 1e6, 2),
+                "files": sum(1 for p in bundle.rglob("*") if p.is_file()),
+                "peak_rss_mb": round(built["peak_rss_mb"]),
+            }
+        return result
+    finally:
+        if keep is not None:
+            shutil.copytree(work, keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def markdown_row(r: dict[str, Any]) -> str:
+    phases = ", ".join(f"{k} {v}" for k, v in r["plugin_phases_s"].items())
+    return (
+        f"| {r['incidents']:,} | {r['pages']:,} | {r['validate_s']} | {r['build_s']} | {r['baseline_s']} | "
+        f"**{r['overhead_ratio']}** | {phases} | {r['peak_rss_mb']} | {r['site_mb']} | {r['search_index_mb']} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark mkdocs-lessons at size.")
+    parser.add_argument("--incidents", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pagefind", action="store_true", help="also build with search: pagefind")
+    parser.add_argument("--json", type=Path, help="write the result to this file too")
+    parser.add_argument("--markdown", action="store_true", help="print a table row for benchmarks/README.md")
+    parser.add_argument("--keep", type=Path, help="copy the work folder here (sites, generated pages)")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.dump)
+        return
+    result = {"machine": machine(), **measure(args.incidents, args.runs, args.pagefind, args.keep)}
+    text = json.dumps(result, indent=2)
+    if args.json:
+        args.json.write_text(text + "\n", "utf-8")
+    print(text)
+    if args.markdown:
+        print(markdown_row(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The benchmark runs end to end and reports every figure (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_bench_build_reports_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/bench_build.py"), "--incidents", "200", "--runs", "1", "--pagefind", "--json", str(out), "--markdown"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text("utf-8"))
+    for key in ("machine", "incidents", "pages", "validate_s", "build_s", "baseline_s", "overhead_ratio", "peak_rss_mb",
+                "site_mb", "search_index_mb", "plugin_phases_s", "rebuild", "pagefind"):
+        assert key in result, key
+    assert result["incidents"] == 200 and result["pages"] > 200
+    assert set(result["plugin_phases_s"]) >= {"load", "validate", "link", "charts", "pages", "data", "search"}
+    assert set(result["pagefind"]) >= {"build_s", "index_s", "bundle_mb", "files"}
+    assert result["rebuild"]["parsed"] == 1
+    assert done.stdout.rstrip().splitlines()[-1].startswith("| 200 |")

@@ -1,0 +1,78 @@
+"""`mkdocs serve` rebuilds: only edited records are parsed and validated again."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import MINIMAL, write_config
+from mkdocs_lessons import schema
+from mkdocs_lessons.knowledge import open_knowledge_base
+from mkdocs_lessons.load import DocumentCache
+
+
+def test_a_second_load_parses_and_validates_only_the_edited_file(tmp_path, monkeypatch):
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    validated: list[str] = []
+    real_validate = schema.validate
+    monkeypatch.setattr(schema, "validate", lambda doc, kind: validated.append(doc.path) or real_validate(doc, kind))
+
+    first = open_knowledge_base(kb, base=kb, cache=cache)
+    assert first.ok and cache.parsed == 7  # every file once
+    assert len(validated) == 7
+
+    validated.clear()
+    again = open_knowledge_base(kb, base=kb, cache=cache)
+    assert again.ok and cache.parsed == 0 and validated == []
+
+    record = kb / "incidents/INC-2023-044.yaml"
+    record.write_text(record.read_text("utf-8").replace("caught in staging by chance", "caught in staging"), "utf-8")
+    edited = open_knowledge_base(kb, base=kb, cache=cache)
+    assert cache.parsed == 1 and validated == ["incidents/INC-2023-044.yaml"]
+    assert edited.kb.incidents["INC-2023-044"].summary.endswith("caught in staging.")
+
+
+def test_a_broken_edit_is_reported_and_a_fix_recovers(tmp_path):
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    assert open_knowledge_base(kb, base=kb, cache=cache).ok
+    record = kb / "incidents/INC-2023-044.yaml"
+    good = record.read_text("utf-8")
+    record.write_text(good.replace("kind: near-miss", "kind: near-mis"), "utf-8")
+    broken = open_knowledge_base(kb, base=kb, cache=cache)
+    assert [d.rule for d in broken.diagnostics] == ["schema-enum"]
+    record.write_text(good, "utf-8")
+    assert open_knowledge_base(kb, base=kb, cache=cache).ok
+
+
+def test_deleted_files_leave_the_cache(tmp_path):
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    open_knowledge_base(kb, base=kb, cache=cache)
+    (kb / "incidents/INC-2025-001.yaml").unlink()  # the draft
+    open_knowledge_base(kb, base=kb, cache=cache)
+    assert not any("INC-2025-001" in key for key in cache._entries)
+
+
+def test_the_plugin_keeps_its_cache_across_rebuilds(tmp_path):
+    """The same plugin instance (as under `serve`) rebuilds after an edit, parsing one file."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    project = tmp_path / "p"
+    project.mkdir()
+    write_config(project, kb)
+    config = load_config(str(project / "mkdocs.yml"))
+    mkdocs_build(config)
+    plugin = config.plugins["lessons"]
+    # MkDocs may hand back the instance of an earlier build in this process
+    # (plugins with on_startup are kept): then even this build parsed nothing.
+    assert plugin.cache.parsed in (0, 7)
+    record = kb / "incidents/INC-2024-017.yaml"
+    record.write_text(record.read_text("utf-8").replace("however small.", "however small or urgent."), "utf-8")
+    mkdocs_build(config)
+    assert plugin.cache.parsed == 1
+    page = (project / "site/incidents/INC-2024-017/index.html").read_text("utf-8")
+    assert "however small or urgent." in page
+    assert config.extra_css.count("assets/lessons/lessons.css") == 1  # nothing piles up either

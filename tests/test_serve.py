@@ -1,0 +1,100 @@
+"""`mkdocs serve` with a broken record: the errors in the terminal, the last good site still served, recovery on save."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from conftest import MINIMAL, write_config
+
+RECORD = "kb/incidents/INC-2024-017.yaml"
+PAGE = "incidents/INC-2024-017/"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _wait(predicate, what: str, log: Path, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}; serve output:\n{log.read_text('utf-8', 'replace')}")
+
+
+def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(MINIMAL, project / "kb")
+    port = _free_port()
+    write_config(project, project / "kb", extra={"dev_addr": f"127.0.0.1:{port}"})
+    record = project / RECORD
+    good = record.read_text("utf-8")
+    base = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
+        before = _get(base + PAGE)[1]
+        assert "Checkout outage after an unreviewed config push" in before
+
+        # Break the record while serving: an unknown team.
+        record.write_text(good.replace("teams: [payments", "teams: [paymnts"), "utf-8")
+        expected = "mkdocs_lessons: kb/incidents/INC-2024-017.yaml:10:9: [teams[0]] unknown team 'paymnts' (did you mean 'payments'?)"
+        _wait(lambda: "still serving the last good site" in log.read_text("utf-8", "replace"), "the failed rebuild", log)
+        output = log.read_text("utf-8", "replace")
+        assert expected in output
+        assert "Traceback" not in output
+        # The last good site is still there, page for page.
+        status, body = _get(base + PAGE)
+        assert status == 200
+        assert _strip_livereload(body) == _strip_livereload(before)
+        assert _get(base)[0] == 200
+
+        # Fix it (with a visible change): the site is rebuilt without a restart.
+        record.write_text(good.replace("title: ", "title: Recovered - ", 1), "utf-8")
+        _wait(lambda: "Recovered - " in _get(base + PAGE)[1], "the recovered site", log)
+        assert proc.poll() is None  # the same server, never restarted
+        assert "Traceback" not in log.read_text("utf-8", "replace")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _strip_livereload(html: str) -> str:
+    # The server injects a livereload script with the build epoch into every page.
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", html)
