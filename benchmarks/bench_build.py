@@ -147,7 +147,7 @@ def _baseline_config(root: Path, dump: Path) -> Path:
     return path
 
 
-def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None) -> dict[str, Any]:
+def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_baseline: bool = False) -> dict[str, Any]:
     from mkdocs_lessons.knowledge import open_knowledge_base
 
     work = Path(tempfile.mkdtemp(prefix=f"lessons-bench-{incidents}-"))
@@ -173,7 +173,7 @@ def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None) -> dic
         pages = sum(1 for _ in site.rglob("*.html"))
 
         baselines = []
-        for index in range(runs):
+        for index in range(0 if skip_baseline else runs):
             baselines.append(_run_worker(_baseline_config(work / f"baseline{index}", work / "dump")))
 
         result: dict[str, Any] = {
@@ -184,14 +184,14 @@ def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None) -> dic
             "validate_s": round(statistics.median(validate), 2),
             "validate_phases_s": {k: round(v, 2) for k, v in phases_validate.items()},
             "build_s": round(statistics.median(b["wall"] for b in builds), 2),
-            "baseline_s": round(statistics.median(b["wall"] for b in baselines), 2),
+            "baseline_s": round(statistics.median(b["wall"] for b in baselines), 2) if baselines else None,
             "plugin_phases_s": {k: round(statistics.median(b["phases"].get(k, 0.0) for b in builds), 2) for k in builds[0]["phases"]},
             "peak_rss_mb": round(max(b["peak_rss_mb"] for b in builds)),
-            "baseline_peak_rss_mb": round(max(b["peak_rss_mb"] for b in baselines)),
+            "baseline_peak_rss_mb": round(max(b["peak_rss_mb"] for b in baselines)) if baselines else None,
             "site_mb": round(site_bytes / 1e6, 1),
             "search_index_mb": round(search_index.stat().st_size / 1e6, 2) if search_index.exists() else None,
         }
-        result["overhead_ratio"] = round(result["build_s"] / result["baseline_s"], 3)
+        result["overhead_ratio"] = round(result["build_s"] / result["baseline_s"], 3) if baselines else None
         rebuild = builds[0]["rebuild"]
         result["rebuild"] = {
             "wall_s": round(rebuild["wall"], 2),
@@ -243,13 +243,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the result to this file too")
     parser.add_argument("--markdown", action="store_true", help="print a table row for benchmarks/README.md")
     parser.add_argument("--keep", type=Path, help="copy the work folder here (sites, generated pages)")
+    parser.add_argument("--skip-baseline", action="store_true", help="no build without the plugin (saves time at large N)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.dump)
         return
-    result = {"machine": machine(), **measure(args.incidents, args.runs, args.pagefind, args.keep)}
+    result = {"machine": machine(), **measure(args.incidents, args.runs, args.pagefind, args.keep, args.skip_baseline)}
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.write_text(text + "\n", "utf-8")

@@ -33,7 +33,7 @@ RANKING = [
     ("credential stuffing", "incidents/INC-2024-070/"),
     ("allergen", "incidents/INC-2024-022/"),
     ("Millbrook power cut", "incidents/INC-2023-049/"),
-    ("payments failover", "sops/SOP-004/"),
+    ("provider failover procedure", "sops/SOP-004/"),  # a question about what to do
     ("Your first two weeks", "paths/new-engineer/"),  # a reading path
 ]
 
