@@ -269,13 +269,6 @@ def _project(name: str, tmp_path: Path) -> Path:
     return project
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.mark.parametrize("name", _params())
@@ -287,7 +280,9 @@ def test_mkdocs_build_reports_every_problem(name: str, tmp_path: Path) -> None:
     project = _project(name, tmp_path)
     expected = [f"kb/{line}" for line in expected_lines(name)]
     failing = any(is_error(line) for line in expected)
-    handler = _Records()
+    from conftest import _Collect
+
+    handler = _Collect()
     logger = logging.getLogger("mkdocs")
     level = logger.level
     logger.setLevel(logging.INFO)
