@@ -269,8 +269,6 @@ def _project(name: str, tmp_path: Path) -> Path:
     return project
 
 
-
-
 @pytest.mark.parametrize("name", _params())
 def test_mkdocs_build_reports_every_problem(name: str, tmp_path: Path) -> None:
     from mkdocs.commands.build import build
