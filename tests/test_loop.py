@@ -15,10 +15,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mkdocs_lessons.cli import main
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.lint import LintConfig, lint
+from mkdocs_lessons.model import natural_key
 from mkdocs_lessons.loop import build_loop, loop_figures, version_in_force
 from mkdocs_lessons.similar import find_similar
 
@@ -245,7 +248,7 @@ def test_recurrence_after_a_done_action_is_flagged_both_ways(tmp_path: Path, bui
     )
     kb = open_knowledge_base(root).kb
     facts = build_loop(kb)
-    assert [(r.earlier, r.later, r.action_id, str(r.done_on)) for items in facts.recurrences_after.values() for r in items] == [("INC-2024-017", "INC-2025-002", "A1", "2024-04-28")]
+    assert [(r.earlier, r.later, r.action_id, str(r.done_on)) for items in facts.recurrences.after.values() for r in items] == [("INC-2024-017", "INC-2025-002", "A1", "2024-04-28")]
     figures = loop_figures(kb, facts)
     assert (figures.with_done_action, figures.recurred, figures.recurrence_rate) == (1, 1, 1.0)
     site = build_kb(root)
@@ -450,3 +453,88 @@ def test_sample_site_shows_the_loop(sample_site) -> None:
     assert "Is the loop closed?" in dashboard and "Recurrence rate" in dashboard
     assert "Renewal: is the framework itself up to date?" in dashboard
     assert not [r for r in sample_site.log if r.levelname == "WARNING"]
+
+
+def test_recurrences_beyond_the_shown_few_are_counted_and_linked(tmp_path: Path, build_kb, monkeypatch) -> None:
+    from mkdocs_lessons import loop
+
+    monkeypatch.setattr(loop, "RECURRENCES_SHOWN", 1)
+    laters = {
+        f"INC-2025-00{n}": incident(f"INC-2025-00{n}", occurred=f"2025-0{n}-01T10:00:00Z", teams="[sre]", title=f"Push number {n}", summary="Again a config push went out without review.")
+        for n in (2, 3, 4)
+    }
+    root = make_kb(tmp_path, {"INC-2024-017": incident("INC-2024-017", sops="sops:\n  - ref: SOP-007@2\n    relation: violated\n", actions=CODIFIED), **laters})
+    site = build_kb(root)
+    earlier = site.article("incidents/INC-2024-017/")
+    words = " ".join(earlier.get_text(" ").split())
+    assert "The same cause came back after this review's fix was done (the first 1):" in words
+    assert "2 later ones: see them in the incident index" in words
+    assert "INC-2025-002: Push number 2 (2025-02-01), after action" in words
+    assert "INC-2025-003: Push number 3 (2025-03-01), after action" not in words
+    more = earlier.find("a", string="see them in the incident index")
+    assert more["href"] == "../?term=process-deviation/skipped-review&team=payments&team=sre"
+    assert "The 3 newest of 3 possible recurrences" in " ".join(read(site, "dashboard/").split())
+
+
+def _brute_force_recurrences(incidents):
+    """The definition, pair by pair: what find_recurrences must agree with."""
+    from mkdocs_lessons.loop import FAILURE_KINDS, _done_on
+
+    failures = [i for i in incidents if i.kind in FAILURE_KINDS]
+    fixed = {}
+    for i in failures:
+        done = sorted((d, natural_key(a.id), a.id) for a in i.action_items if (d := _done_on(a)) is not None)
+        if done:
+            fixed[i.id] = done[0][0]
+    pairs = [
+        (e, l)
+        for e in failures
+        if e.id in fixed
+        for l in failures
+        if l.id != e.id and l.primary == e.primary and set(e.teams) & set(l.teams) and l.occurred.date() > fixed[e.id]
+    ]
+    return pairs, fixed
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["incident", "near-miss", "success"]),
+            st.sampled_from(["a", "b"]),
+            st.lists(st.sampled_from(["t1", "t2", "t3"]), min_size=1, max_size=3, unique=True),
+            st.integers(0, 40),
+            st.lists(st.tuples(st.sampled_from(["done", "open"]), st.integers(0, 40)), max_size=2),
+        ),
+        max_size=30,
+    ),
+    st.integers(1, 4),
+)
+def test_recurrences_are_the_pairs_by_definition_listed_in_order_and_counted_exactly(rows, shown):
+    from datetime import date, datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from mkdocs_lessons.loop import find_recurrences
+
+    start = date(2024, 1, 1)
+    incidents = [
+        SimpleNamespace(
+            id=f"INC-2024-{n:03d}",
+            kind=kind,
+            primary=term,
+            teams=teams,
+            occurred=datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=day),
+            action_items=[SimpleNamespace(id=f"A{k}", status=status, closed=start + timedelta(days=closed)) for k, (status, closed) in enumerate(actions, 1)],
+        )
+        for n, (kind, term, teams, day, actions) in enumerate(rows, 1)
+    ]
+    pairs, fixed = _brute_force_recurrences(incidents)
+    found = find_recurrences(incidents, shown=shown)
+    assert found.pairs == len(pairs)
+    for incident in incidents:
+        laters = sorted((l for e, l in pairs if e is incident), key=lambda l: (l.occurred.date(), natural_key(l.id)))
+        earliers = sorted((e for e, l in pairs if l is incident), key=lambda e: (fixed[e.id], natural_key(e.id)), reverse=True)
+        assert found.after_total.get(incident.id, 0) == len(laters)
+        assert found.before_total.get(incident.id, 0) == len(earliers)
+        assert [r.later for r in found.after.get(incident.id, [])] == [l.id for l in laters[:shown]]
+        assert [r.earlier for r in found.before.get(incident.id, [])] == [e.id for e in earliers[:shown]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -84,7 +85,7 @@ class DocumentCache:
         try:
             raw = file.read_bytes()
         except OSError:
-            return read_document(file, display)
+            return read_document(file, display, fast=True)
         digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         # Keyed by the file itself too: MkDocs keeps a plugin with on_startup
         # across config loads in one process, and two knowledge bases with
@@ -96,7 +97,7 @@ class DocumentCache:
         if cached and cached[0] == digest:
             return cached[1]
         self.parsed += 1
-        doc = read_document(file, display, raw=raw)
+        doc = read_document(file, display, raw=raw, fast=True)
         self._entries[key] = (digest, doc)
         return doc
 
@@ -121,7 +122,7 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     base = (base or Path.cwd()).resolve()
     result = LoadResult(root=root)
     diags = result.diagnostics
-    read = cache.read if cache else read_document
+    read = cache.read if cache else partial(read_document, fast=True)
     if cache is not None:
         cache.parsed = 0
 
@@ -135,24 +136,36 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             doc = read(file, display)
         result.files.append(file)
         result.documents[display] = doc
-        diags.extend(doc.problems)
+        if doc.fast and kind not in doc.schema_problems:
+            with result.timings.phase("validate"):
+                good = schema.is_valid(doc.data, kind)
+            if good:
+                doc.schema_problems[kind] = []
+            else:
+                # A fast read is trusted only for a good record: read it again
+                # exactly, so every message has the exact values and positions.
+                with result.timings.phase("load"):
+                    doc.make_exact()
+        problems = verdict(doc, kind)
+        diags.extend(problems)
+        return None if problems else doc
+
+    def verdict(doc: Document, kind: str) -> list[Diagnostic]:
         if doc.problems:
-            return None
+            return list(doc.problems)
         if not isinstance(doc.data, dict):
             if doc.data is None:
                 message = "the file has no fields (only comments or null)"
             else:
                 what = "a list" if isinstance(doc.data, list) else f"a single {_VALUE_NAMES.get(type(doc.data), 'text')} value"
                 message = f"the file must hold a mapping of fields, not {what}"
-            diags.add(doc.diagnostic((), message, rule="not-a-mapping"))
-            return None
+            return [doc.diagnostic((), message, rule="not-a-mapping")]
         with result.timings.phase("validate"):
             # A cached document keeps its schema verdict: unchanged files are not checked again.
             problems = doc.schema_problems.get(kind)
             if problems is None:
                 problems = doc.schema_problems[kind] = schema.validate(doc, kind)
-        diags.extend(problems)
-        return None if problems else doc
+        return problems
 
     for kind, builder in (("taxonomy", _taxonomy), ("teams", _teams)):
         file = root / (TAXONOMY_FILE if kind == "taxonomy" else TEAMS_FILE)

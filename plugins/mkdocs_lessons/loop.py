@@ -23,7 +23,7 @@ dashboard.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,8 +90,7 @@ class LoopFacts:
 
     codified: dict[tuple[str, int], list[Codification]] = field(default_factory=dict)  # (sop, version) -> links
     by_incident: dict[str, list[Codification]] = field(default_factory=dict)
-    recurrences_after: dict[str, list[Recurrence]] = field(default_factory=dict)  # earlier id -> later ones
-    recurrences_before: dict[str, list[Recurrence]] = field(default_factory=dict)  # later id -> earlier ones
+    recurrences: "Recurrences" = field(default_factory=lambda: Recurrences())
     open_loops: list[str] = field(default_factory=list)  # incidents with a missing/violated SOP and no action item
 
     def loop_state(self, incident: Incident) -> str:
@@ -137,34 +136,119 @@ def _done_on(item: ActionItem) -> Optional[date]:
     return item.closed if item.status == "done" else None
 
 
-def find_recurrences(incidents: list[Incident]) -> list[Recurrence]:
-    """Later failures sharing a term and a team with an incident whose action item was done.
+#: Recurrences listed per incident and side; the rest are counted, not listed,
+#: so a page stays the same size however many failures share its cause.
+RECURRENCES_SHOWN = 10
 
-    Near-linear: incidents are indexed by term, so each incident with a done
-    action only meets the incidents that share one of its terms.
+
+@dataclass
+class Recurrences:
+    """Possible recurrences: a few listed per incident, all of them counted."""
+
+    after: dict[str, list[Recurrence]] = field(default_factory=dict)  # earlier id -> the first later ones
+    before: dict[str, list[Recurrence]] = field(default_factory=dict)  # later id -> the latest earlier ones
+    after_total: dict[str, int] = field(default_factory=dict)
+    before_total: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pairs(self) -> int:
+        return sum(self.after_total.values())
+
+
+def _team_sets(teams: Iterable[str]) -> list[frozenset[str]]:
+    """Every non-empty subset of an incident's teams (incidents name a few)."""
+    unique = sorted(set(teams))[:8]  # 255 subsets at most, whatever a record says
+    return [frozenset(t for bit, t in enumerate(unique) if mask >> bit & 1) for mask in range(1, 1 << len(unique))]
+
+
+def _count_sharing(index: dict[tuple[str, frozenset[str]], list[date]], term: str, teams: Iterable[str], day: date, later: bool) -> int:
+    """How many indexed incidents with `term` share a team with `teams`, on the far side of `day`.
+
+    Inclusion-exclusion over team subsets, each a bisect in a sorted list of
+    days: exact, and near-linear overall instead of one comparison per pair.
+    """
+    total = 0
+    for subset in _team_sets(teams):
+        days = index.get((term, subset), [])
+        count = len(days) - bisect_right(days, day) if later else bisect_left(days, day)
+        total += count if len(subset) % 2 else -count
+    return total
+
+
+def _day(entry: tuple[date, tuple, Incident]) -> date:
+    return entry[0]
+
+
+def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) -> Recurrences:
+    """Later failures sharing the primary term and a team with an incident whose action item was done.
+
+    The primary term on both sides: the cause the action addressed came back
+    as the main cause (secondary terms are too loose: most failures share one).
+    Each earlier incident lists its first `shown` later failures, each later
+    failure its `shown` most recent earlier ones; totals are exact.
     """
     failures = [i for i in incidents if i.kind in FAILURE_KINDS]
-    by_term: dict[str, list[Incident]] = defaultdict(list)
+    fixed: dict[str, tuple[date, str]] = {}  # incident id -> (done on, action id) of its first done action
     for incident in failures:
-        by_term[incident.primary].append(incident)
-    found: list[Recurrence] = []
-    for earlier in failures:
-        done = sorted((d, natural_key(a.id), a.id) for a in earlier.action_items if (d := _done_on(a)) is not None)
-        if not done:
-            continue
-        done_on, _, action_id = done[0]
-        teams = set(earlier.teams)
-        candidates: dict[str, Incident] = {}
-        # The primary term on both sides: the cause the action addressed came back as
-        # the main cause. Secondary terms are too loose (most failures share one).
-        for later in by_term.get(earlier.primary, ()):
-            if later.id != earlier.id and incident_day(later) > done_on and teams.intersection(later.teams):
-                candidates[later.id] = later
-        for later in candidates.values():
-            shared_terms = (earlier.primary,)
-            shared_teams = tuple(t for t in earlier.teams if t in later.teams)
-            found.append(Recurrence(earlier.id, later.id, action_id, done_on, shared_terms, shared_teams))
-    found.sort(key=lambda r: (natural_key(r.earlier), natural_key(r.later)))
+        done = sorted((d, natural_key(a.id), a.id) for a in incident.action_items if (d := _done_on(a)) is not None)
+        if done:
+            fixed[incident.id] = (done[0][0], done[0][2])
+
+    # Per (term, team): failures by the day they occurred, and fixed incidents by the day their fix was done.
+    by_day: dict[tuple[str, str], list[tuple[date, tuple, Incident]]] = defaultdict(list)
+    by_fix: dict[tuple[str, str], list[tuple[date, tuple, Incident]]] = defaultdict(list)
+    days_of: dict[tuple[str, frozenset[str]], list[date]] = defaultdict(list)
+    fixes_of: dict[tuple[str, frozenset[str]], list[date]] = defaultdict(list)
+    for incident in failures:
+        key = natural_key(incident.id)
+        for team in set(incident.teams):
+            by_day[(incident.primary, team)].append((incident_day(incident), key, incident))
+            if incident.id in fixed:
+                by_fix[(incident.primary, team)].append((fixed[incident.id][0], key, incident))
+        for subset in _team_sets(incident.teams):
+            days_of[(incident.primary, subset)].append(incident_day(incident))
+            if incident.id in fixed:
+                fixes_of[(incident.primary, subset)].append(fixed[incident.id][0])
+    for table in (by_day, by_fix, days_of, fixes_of):
+        for entries in table.values():
+            entries.sort(key=lambda e: e[:2] if isinstance(e, tuple) else e)
+
+    def recurrence(earlier: Incident, later: Incident) -> Recurrence:
+        done_on, action_id = fixed[earlier.id]
+        shared = tuple(t for t in earlier.teams if t in later.teams)
+        return Recurrence(earlier.id, later.id, action_id, done_on, (earlier.primary,), shared)
+
+    found = Recurrences()
+    for incident in failures:
+        term, day = incident.primary, incident_day(incident)
+        if incident.id in fixed:  # as the earlier one: the first failures after its fix
+            done_on = fixed[incident.id][0]
+            candidates: dict[str, tuple] = {}
+            for team in set(incident.teams):
+                entries = by_day.get((term, team), [])
+                start = bisect_right(entries, done_on, key=_day)
+                for entry in entries[start : start + shown + 1]:
+                    if entry[2].id != incident.id:
+                        candidates[entry[2].id] = entry
+            total = _count_sharing(days_of, term, incident.teams, done_on, later=True) - (day > done_on)
+            if total:
+                firsts = sorted(candidates.values(), key=lambda e: e[:2])[:shown]
+                found.after[incident.id] = [recurrence(incident, e[2]) for e in firsts]
+                found.after_total[incident.id] = total
+        # As the later one: the most recent fixes done before it happened.
+        candidates = {}
+        for team in set(incident.teams):
+            entries = by_fix.get((term, team), [])
+            stop = bisect_left(entries, day, key=_day)
+            for entry in entries[max(0, stop - shown - 1) : stop]:
+                if entry[2].id != incident.id:
+                    candidates[entry[2].id] = entry
+        own = incident.id in fixed and fixed[incident.id][0] < day
+        total = _count_sharing(fixes_of, term, incident.teams, day, later=False) - own
+        if total:
+            latest = sorted(candidates.values(), key=lambda e: e[:2], reverse=True)[:shown]
+            found.before[incident.id] = [recurrence(e[2], incident) for e in latest]
+            found.before_total[incident.id] = total
     return found
 
 
@@ -176,9 +260,7 @@ def build_loop(kb: KnowledgeBase) -> LoopFacts:
             continue
         facts.codified.setdefault((link.sop_id, link.version), []).append(link)
         facts.by_incident.setdefault(link.incident_id, []).append(link)
-    for recurrence in find_recurrences(published):
-        facts.recurrences_after.setdefault(recurrence.earlier, []).append(recurrence)
-        facts.recurrences_before.setdefault(recurrence.later, []).append(recurrence)
+    facts.recurrences = find_recurrences(published, RECURRENCES_SHOWN)
     for incident in published:
         if incident.status in REVIEWED and facts.loop_state(incident) == "open":
             facts.open_loops.append(incident.id)
@@ -226,7 +308,7 @@ def loop_figures(kb: KnowledgeBase, facts: LoopFacts) -> LoopFigures:
         in_progress=states.count("in-progress"),
         open=states.count("open"),
         with_done_action=len(with_done),
-        recurred=sum(1 for i in with_done if facts.recurrences_after.get(i.id)),
+        recurred=sum(1 for i in with_done if facts.recurrences.after_total.get(i.id)),
     )
 
 

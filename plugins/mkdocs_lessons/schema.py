@@ -122,6 +122,17 @@ def _fast_check(kind: str) -> Optional[Callable[[Any], bool]]:
     return jsonschema_rs.validator_for(schema(kind), validate_formats=True).is_valid
 
 
+def is_valid(data: Any, kind: str) -> bool:
+    """Only "valid?", as fast as the installed validators allow."""
+    fast = _fast_check(kind)
+    if fast is None:
+        return next(validator(kind).iter_errors(data), None) is None
+    try:
+        return fast(data)
+    except Exception:  # noqa: BLE001 - e.g. a key that is no text: the exact path explains it
+        return False
+
+
 def validate(doc: Document, kind: str) -> list[Diagnostic]:
     """Validate a parsed document against the schema for `kind`."""
     fast = _fast_check(kind)

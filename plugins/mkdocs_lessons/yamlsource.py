@@ -22,6 +22,7 @@ from typing import Any, Optional, Union
 
 import yaml
 
+from . import fastyaml
 from .diagnostics import Diagnostic
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -77,12 +78,43 @@ class Document:
     path: str  # as shown in messages
     file: Path | None
     data: Any = None
-    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     # The schema's verdict per record kind, kept with the document so that a
     # cached (unchanged) file is not validated again.
     schema_problems: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    # Read by `fastyaml` (values only): positions are composed on first use,
+    # from `text`, and a record with any problem is read again exactly.
+    fast: bool = False
+    text: Optional[str] = field(default=None, repr=False)
+    _positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
+    _key_positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
+
+    @property
+    def positions(self) -> dict[FieldPath, tuple[int, int]]:
+        if self._positions is None:
+            self._compose_positions()
+        return self._positions  # type: ignore[return-value]
+
+    @property
+    def key_positions(self) -> dict[FieldPath, tuple[int, int]]:
+        if self._key_positions is None:
+            self._compose_positions()
+        return self._key_positions  # type: ignore[return-value]
+
+    def _compose_positions(self) -> None:
+        exact = parse_text(self.text, self.path, self.file) if self.text is not None else None
+        self._positions = exact.positions if exact else {}
+        self._key_positions = exact.key_positions if exact else {}
+
+    def make_exact(self) -> None:
+        """Replace a fast read by the exact reader's (values, positions, problems)."""
+        if not self.fast or self.text is None:
+            return
+        exact = parse_text(self.text, self.path, self.file)
+        self.data, self.problems = exact.data, exact.problems
+        self._positions, self._key_positions = exact.positions, exact.key_positions
+        self.schema_problems = {}
+        self.fast = False
 
     def where(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the node at `path`, or of its nearest parent."""
@@ -108,8 +140,9 @@ class Document:
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str) -> None:
         self.doc = doc
+        self.text = text
         self.nodes = 0
 
     def error(self, node: yaml.Node, path: FieldPath, message: str, rule: str) -> None:
@@ -132,7 +165,7 @@ class _Builder:
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return scalar_value(node)
+        return scalar_value(node, self.text)
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -166,11 +199,16 @@ class _TooLarge(Exception):
         self.message = message
 
 
-def scalar_value(node: yaml.ScalarNode) -> Any:
+def scalar_value(node: yaml.ScalarNode, source: str = "") -> Any:
     """The value of a scalar under YAML 1.2's core schema; dates stay text."""
     text = node.value
     # libyaml marks plain scalars with style '' and PyYAML with None.
-    if node.style or node.tag == _STR:  # quoted, block, or explicitly text
+    if node.style:  # quoted or block: text
+        return text
+    # PyYAML's resolver tags plain scalars by YAML 1.1 rules (`1e3` and
+    # `0o17` are text there), so its str tag only counts when written out
+    # (`!!str 12`): the mark then points at the tag, not at the value.
+    if node.tag == _STR and source[node.start_mark.index : node.start_mark.index + 1] in ("!", ""):
         return text
     if _NULL.match(text):
         return None
@@ -225,7 +263,7 @@ def _is_tab_at(text: str, mark: yaml.Mark) -> bool:
 
 def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     """Parse YAML text; problems are collected on the returned document."""
-    doc = Document(path=path, file=file)
+    doc = Document(path=path, file=file, _positions={}, _key_positions={})
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
@@ -249,7 +287,7 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
         doc.problems.append(Diagnostic(path, 1, 1, "", "the file is empty", "empty-file"))
         return doc
     try:
-        doc.data = _Builder(doc).build(node, (), 0)
+        doc.data = _Builder(doc, text).build(node, (), 0)
     except _TooLarge as exc:
         mark = exc.node.start_mark
         doc.data = None
@@ -260,8 +298,14 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     return doc
 
 
-def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES, raw: Optional[bytes] = None) -> Document:
-    """Read and parse a file, reporting size and encoding problems as diagnostics."""
+def read_document(
+    file: Path, display: str, max_bytes: int = MAX_FILE_BYTES, raw: Optional[bytes] = None, fast: bool = False
+) -> Document:
+    """Read and parse a file, reporting size and encoding problems as diagnostics.
+
+    With `fast`, a file `fastyaml` can read comes back with `fast=True`: values
+    only, positions on demand; the caller calls `make_exact()` on any problem.
+    """
     try:
         size = len(raw) if raw is not None else file.stat().st_size
         if size > max_bytes:
@@ -294,4 +338,8 @@ def read_document(file: Path, display: str, max_bytes: int = MAX_FILE_BYTES, raw
             message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         doc.problems.append(Diagnostic(display, line, column, "", message, "encoding"))
         return doc
+    if fast:
+        data = fastyaml.read(text)
+        if data is not None:
+            return Document(path=display, file=file, data=data, fast=True, text=text)
     return parse_text(text, display, file)

@@ -4,11 +4,13 @@ review-quality note."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from .. import text
 from ..lint import CODES
 from ..loop import IN_FORCE_RELATIONS, incident_day, version_in_force
 from ..model import Incident, SopLink
-from .common import Context, badge, bullets, join_blocks, section
+from .common import Context, badge, bullets, join_blocks, relative, section
 from .learning import lints_of, loop_facts, similar_to
 
 LOOP_STATES = {
@@ -72,30 +74,48 @@ def loop_section(ctx: Context, page: str, incident: Incident) -> str:
 
 def recurrence_section(ctx: Context, page: str, incident: Incident) -> str:
     facts = loop_facts(ctx)
-    before = facts.recurrences_before.get(incident.id, [])
-    after = facts.recurrences_after.get(incident.id, [])
+    found = facts.recurrences
+    before = found.before.get(incident.id, [])
+    after = found.after.get(incident.id, [])
     if not before and not after:
         return ""
     parts = []
     if before:
+        more = found.before_total[incident.id] - len(before)
         items = [
             f"{ctx.incident_link(page, r.earlier, title=True)}: its action {text.inline(r.action_id)} was done on {r.done_on}; "
             f"same cause {ctx.term_link(page, r.terms[0])}, shared team {ctx.teams_links(page, r.teams)}"
             for r in before
         ]
-        parts.append("This may be a recurrence of earlier failures whose fixes were already done:\n\n" + bullets(items))
+        if more:
+            items.append(f"{more} earlier {'one' if more == 1 else 'ones'}: {_same_cause_link(ctx, page, incident)}")
+        lead = "This may be a recurrence of earlier failures whose fixes were already done"
+        lead += f" (the {len(before)} most recent):" if more else ":"
+        parts.append(lead + "\n\n" + bullets(items))
     if after:
+        more = found.after_total[incident.id] - len(after)
         items = [
             f"{ctx.incident_link(page, r.later, title=True)} ({ctx.kb.incidents[r.later].occurred.date()}), after action {text.inline(r.action_id)} was done on {r.done_on}; "
             f"shared team {ctx.teams_links(page, r.teams)}"
             for r in after
         ]
-        parts.append("The same cause came back after this review's fix was done:\n\n" + bullets(items))
+        if more:
+            items.append(f"{more} later {'one' if more == 1 else 'ones'}: {_same_cause_link(ctx, page, incident)}")
+        lead = "The same cause came back after this review's fix was done"
+        lead += f" (the first {len(after)}):" if more else ":"
+        parts.append(lead + "\n\n" + bullets(items))
     note = (
         "A *possible recurrence*: a later incident or near miss with the same primary taxonomy term and a team in common, "
         "occurring after an action item of the earlier one was done (its closed date). Whether the fix failed is for a review to decide."
     )
     return section("Possible recurrence", join_blocks(*parts, f"<small>{note}</small>"))
+
+
+def _same_cause_link(ctx: Context, page: str, incident: Incident) -> str:
+    """The incident index filtered to this cause and team: where the rest are."""
+    filters = [("term", incident.primary)] + [("team", t) for t in incident.teams]
+    query = urlencode(filters, quote_via=quote, safe="/")
+    return f"[see them in the incident index]({relative(page, ctx.urls.incidents)}?{query})"
 
 
 def similar_section(ctx: Context, page: str, incident: Incident) -> str:

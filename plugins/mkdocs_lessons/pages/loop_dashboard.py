@@ -81,7 +81,7 @@ def loop_section(ctx: Context, page: str, m: Metrics) -> str:
     if facts.open_loops:
         links = ", ".join(ctx.incident_link(page, i) for i in facts.open_loops)
         parts.append(f"**Open loops** (a procedure was missing or violated, no action item): {links}.")
-    pairs = [r for items in facts.recurrences_before.values() for r in items]
+    pairs = [r for items in facts.recurrences.before.values() for r in items]
     if pairs:
         pairs.sort(key=lambda r: (ctx.kb.incidents[r.later].occurred, r.later, r.earlier), reverse=True)
         shown = pairs[:10]
@@ -89,7 +89,7 @@ def loop_section(ctx: Context, page: str, m: Metrics) -> str:
             [ctx.incident_link(page, r.later), ctx.incident_link(page, r.earlier), fmt_date(r.done_on), ctx.term_link(page, r.terms[0]), ctx.teams_links(page, r.teams)]
             for r in shown
         ]
-        caption = f"The {len(shown)} newest of {plural(len(pairs), 'possible recurrence', 'possible recurrences')}:"
+        caption = f"The {len(shown)} newest of {plural(facts.recurrences.pairs, 'possible recurrence', 'possible recurrences')}:"
         parts.append(caption + "\n\n" + table(["Later failure", "Earlier incident", "Its action done on", "Same cause", "Shared teams"], prows))
     return section("Is the loop closed?", join_blocks(*parts))
 
