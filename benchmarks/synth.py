@@ -11,6 +11,7 @@ Every generated knowledge base validates.
 from __future__ import annotations
 
 import argparse
+from bisect import bisect_left
 import random
 import shutil
 from datetime import date, datetime, timedelta, timezone
@@ -58,7 +59,7 @@ def _term_paths(taxonomy: dict[str, Any]) -> list[str]:
 
 
 def _incident(rng: random.Random, incident_id: str, occurred: datetime, terms: list[str], teams: list[str],
-              sop_refs: list[str], earlier: list[str], today: date) -> dict[str, Any]:
+              sop_versions: dict[str, list[tuple[date, int]]], earlier: list[str], today: date) -> dict[str, Any]:
     kind = rng.choices(["incident", "near-miss", "success"], [0.7, 0.2, 0.1])[0]
     status = rng.choices(["reviewed", "closed", "in-review", "draft"], [0.6, 0.25, 0.1, 0.05])[0]
     detected = occurred + timedelta(minutes=rng.randint(1, 240))
@@ -125,8 +126,19 @@ def _incident(rng: random.Random, incident_id: str, occurred: datetime, terms: l
             item["closed"] = min(due + timedelta(days=rng.randint(-10, 20)), today).isoformat()
         items.append(item)
     record["action_items"] = items
-    if sop_refs and rng.random() < 0.4:
-        record["sops"] = [{"ref": rng.choice(sop_refs), "relation": rng.choice(["violated", "missing", "followed", "updated"])}]
+    if sop_versions and rng.random() < 0.4:
+        # As reviewers write them: a violated or followed procedure cites the
+        # version in force that day; a missing one names the procedure.
+        sop_id = rng.choice(list(sop_versions))
+        relation = rng.choice(["violated", "missing", "followed", "updated"])
+        in_force = [v for effective, v in sop_versions[sop_id] if effective <= occurred.date()]
+        if relation in ("violated", "followed") and in_force:
+            ref = f"{sop_id}@{in_force[-1]}"
+        elif relation == "updated" and in_force:
+            ref = f"{sop_id}@{rng.choice([v for _, v in sop_versions[sop_id]])}"
+        else:
+            ref, relation = sop_id, "missing"
+        record["sops"] = [{"ref": ref, "relation": relation}]
     if earlier and rng.random() < 0.3:
         record["related"] = sorted(set(rng.sample(earlier[-200:], min(2, len(earlier[-200:])))))
     record["review"] = {
@@ -159,8 +171,9 @@ def generate(out: Path, incidents: int, seed: int = 20261127, today: date = date
         per_year[moment.year] = per_year.get(moment.year, 0) + 1
         ids.append(f"INC-{moment.year}-{per_year[moment.year]:03d}")
 
+    days = [m.date() for m in moments]
     sop_count = max(1, incidents // 20)
-    sop_refs: list[str] = []
+    sop_versions: dict[str, list[tuple[date, int]]] = {}
     sops = []
     for number in range(1, sop_count + 1):
         sop_id = f"SOP-{number:03d}"
@@ -178,18 +191,17 @@ def generate(out: Path, incidents: int, seed: int = 20261127, today: date = date
             }
             if version > 1:
                 entry["changes"] = _sentence(rng)
-                before = [i for i, m in zip(ids, moments) if m.date() < effective]
+                before = bisect_left(days, effective)
                 if before:
-                    entry["motivated_by"] = [rng.choice(before)]
+                    entry["motivated_by"] = [ids[rng.randrange(before)]]
             versions.append(entry)
-            sop_refs.append(f"{sop_id}@{version}")
+            sop_versions.setdefault(sop_id, []).append((effective, version))
             effective += timedelta(days=rng.randint(60, 500))
         sops.append({"id": sop_id, "title": f"Procedure {number}: {rng.choice(SUBJECTS)}", "owner": rng.choice(teams),
                      "review_every_months": rng.choice([6, 12]), "versions": versions})
-        sop_refs.append(sop_id)
 
     for index, (incident_id, moment) in enumerate(zip(ids, moments)):
-        record = _incident(rng, incident_id, moment, terms, teams, sop_refs, ids[:index], today)
+        record = _incident(rng, incident_id, moment, terms, teams, sop_versions, ids[max(0, index - 200) : index], today)
         (out / "incidents" / f"{incident_id}.yaml").write_text(yaml.dump(record, Dumper=Dumper, sort_keys=False, allow_unicode=True), "utf-8")
     for sop in sops:
         (out / "sops" / f"{sop['id']}.yaml").write_text(yaml.dump(sop, Dumper=Dumper, sort_keys=False, allow_unicode=True), "utf-8")

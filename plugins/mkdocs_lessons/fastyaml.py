@@ -8,10 +8,15 @@ times faster, without positions. It is only ever a first read:
 - files that yaml-rs could read differently from `yamlsource` are left to the
   exact reader: anchors, aliases, tags, merge keys, directives, tabs,
   characters YAML forbids, deep block nesting (yaml-rs recurses and would
-  overflow the stack), empty or explicit keys colons at the edge of
-  flow items, empty block scalars and `|`/`>` in flow collections (where libyaml and YAML 1.2 disagree), and the number spellings yaml-rs reads as numbers where
-  YAML 1.2's core schema reads text (`1_000`, `0b101`, `0X1F`, `0O17`);
+  overflow the stack), colons and `|`/`>` at the edge of flow items and empty
+  block scalars (where libyaml and yaml-rs disagree), and the number
+  spellings yaml-rs reads as numbers where YAML 1.2's core schema reads text
+  (`1_000`, `0b101`, `0X1F`, `0O17`);
 - a result that is not a single mapping is dropped;
+- keys yaml-rs types (`1:`, `true:`, `~:`, an empty key, a complex key)
+  where YAML 1.2 reads text or libyaml fails: every record schema closes
+  every object (`additionalProperties: false`) and has no property such a
+  key could name, so the record fails its schema and is read again exactly;
 - `load.py` keeps a fast read only for a record that passes its schema. Any
   record with a problem is read again by the exact reader, so every message
   (and every value in it) comes from there, with its line and column.
@@ -36,39 +41,43 @@ AVAILABLE = yaml_rs is not None
 # Python's `re` is slow at alternations that can start anywhere, so rare
 # characters are looked for with `in` (memchr) before a pattern runs.
 _TOKEN_SIGIL = re.compile(r"(?<![^\s\[{,])[&*!]")  # anchor, alias or tag starting a token
-_ODD_KEY = re.compile(r"\n[ -]*[:?%]")  # empty or explicit key, directive
+_NUMBER_PREFIX = re.compile("0[bBXO]")
 # Colons and block indicators at the edge of flow items: YAML 1.2 and libyaml
 # disagree (`[a:]`, `[:x]`, `[>]`, `{b: >}`).
 _FLOW_EDGE = re.compile(r"[\[{,:][ \t\n]*[:?|>]|:[\]},]")
 _STRAY_INDICATOR = re.compile(r"[|>][-+0-9]*[ \t]*[\]},]|[:?-][ \t]+[|>](?![-+0-9]*[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
-_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Characters PyYAML's reader rejects (it reports them with a position).
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BLOCK_HEADER = re.compile(r"[|>](?<=[ :-][|>])[-+0-9]*[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
 # An underscore next to these may sit in a number (`1_000`, `_.5`), or at the start of a value.
 _NEAR_NUMBER = frozenset("0123456789.+- \n[{,:")
+_ASCII_CONTROL = bytes(c for c in range(32) if c not in (9, 10, 13)) + b"\x7f"
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NESTING = str.maketrans({" ": "x", "?": "x", "-": "x"})
 
 
 def _needs_exact_reader(text: str) -> bool:
-    if "<<" in text or "\t" in text or text[:1] in ("%", ":", "?"):
-        return True  # merge key, tab, directive or odd first key
+    if "\t" in text or text[:1] == "%" or ("<" in text and "<<" in text):
+        return True  # tabs, a directive, a merge key
     if ("&" in text or "*" in text or "!" in text) and _TOKEN_SIGIL.search(text):
         return True
-    if "0b" in text or "0B" in text or "0X" in text or "0O" in text:
+    if _NUMBER_PREFIX.search(text):
         return True  # binary or upper-case prefixes: text in YAML 1.2, numbers for yaml-rs
     position = text.find("_")
     while position >= 0:  # digit separators (`1_000`): the same
         if text[position - 1 : position] in _NEAR_NUMBER or text[position + 1 : position + 2] in _NEAR_NUMBER:
             return True
         position = text.find("_", position + 1)
-    if _ODD_KEY.search(text) or _flow_items_disagree(text):
+    if ("[" in text or "{" in text) and _flow_items_disagree(text):
         return True
     if ("|" in text or ">" in text) and (_STRAY_INDICATOR.search(text) or _has_empty_block_scalar(text)):
         return True
-    if "x" * 200 in text.translate(_NESTING):
-        return True  # deep block nesting: yaml-rs recurses and would overflow the stack
-    return bool(_ASCII_CONTROL.search(text) if text.isascii() else _NON_PRINTABLE.search(text))
+    # Deep block nesting: yaml-rs recurses and overflows the stack past ~10,000
+    # levels, which take at least one character each.
+    if len(text) > 10_000 and "x" * 200 in text.translate(_NESTING):
+        return True
+    # Characters YAML forbids (PyYAML reports them with a position).
+    if text.isascii():
+        return len(text) != len(text.encode("ascii").translate(None, _ASCII_CONTROL))
+    return _NON_PRINTABLE.search(text) is not None
 
 
 def _flow_items_disagree(text: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Optional
 from .checks import check
 from .diagnostics import Diagnostics
 from .essentials import reserved_id_problem, with_essentials
-from .load import DocumentCache, LoadResult, load
+from .load import DocumentCache, LoadResult, collector_paused, load
 from .loop import check_loop
 from .model import KnowledgeBase, Taxonomy
 from .placeholders import check_placeholders
@@ -41,6 +41,11 @@ def open_knowledge_base(
     generated_paths: bool = False,
 ) -> Outcome:
     """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved."""
+    with collector_paused():
+        return _open(root, base, include_drafts, cache, generated_paths)
+
+
+def _open(root: Path, base: Optional[Path], include_drafts: bool, cache: Optional[DocumentCache], generated_paths: bool) -> Outcome:
     loaded = load(root, base=base, cache=cache)
     with loaded.timings.phase("validate"):  # the cross-record rules count as validation
         check(loaded, include_drafts=include_drafts)

@@ -7,6 +7,7 @@ constructors can trust types and required fields.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Optional
@@ -29,6 +30,11 @@ def natural_key(text: str) -> tuple[Any, ...]:
 
 def parse_timestamp(text: str) -> datetime:
     """An ISO 8601 timestamp with a time zone (the schema guarantees the form)."""
+    if text.endswith("Z") and sys.version_info >= (3, 11):  # the common spelling, parsed as is
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     value = text.strip().replace("z", "Z")
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
@@ -47,7 +53,7 @@ def quarter_of(moment: date | datetime) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class SopRef:
     """`SOP-007` (the current version) or `SOP-007@2` (that version)."""
 
@@ -66,7 +72,7 @@ class SopRef:
 # --- taxonomy and teams ---------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Term:
     id: str
     path: str  # "parent/child"
@@ -85,14 +91,14 @@ class Term:
         return self.path.count("/")
 
 
-@dataclass
+@dataclass(slots=True)
 class RetiredTerm:
     path: str
     replaced_by: str
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Taxonomy:
     version: int
     updated: Optional[date]
@@ -105,7 +111,7 @@ class Taxonomy:
         return [t for t in self.terms.values() if t.parent is None]
 
 
-@dataclass
+@dataclass(slots=True)
 class Team:
     id: str
     title: str
@@ -116,39 +122,39 @@ class Team:
 # --- incidents --------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEvent:
     at: datetime
     event: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     decision: str
     at: Optional[datetime] = None
     rationale: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Assumption:
     assumption: str
     held: Optional[bool] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RootCause:
     whys: list[str] = field(default_factory=list)
     cause: str = ""
     contributing_factors: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckIn:
     date: date
     note: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ActionItem:
     id: str
     action: str
@@ -167,13 +173,13 @@ class ActionItem:
         return self.status in ("open", "in-progress")
 
 
-@dataclass
+@dataclass(slots=True)
 class SopLink:
     ref: SopRef
     relation: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Review:
     date: Optional[date] = None
     facilitator: str = ""
@@ -181,7 +187,7 @@ class Review:
     learning_buddies: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Incident:
     id: str
     title: str
@@ -241,13 +247,13 @@ class Incident:
 # --- SOPs ------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Criterion:
     when: str
     then: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SopVersion:
     version: int
     status: str
@@ -260,7 +266,7 @@ class SopVersion:
     decision_criteria: list[Criterion] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sop:
     id: str
     title: str
@@ -295,7 +301,7 @@ class Sop:
 # --- reading paths -----------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class PathStep:
     ref: str
     note: str = ""
@@ -318,7 +324,7 @@ class PathStep:
         return self.ref
 
 
-@dataclass
+@dataclass(slots=True)
 class ReadingPath:
     id: str
     title: str
@@ -332,7 +338,7 @@ class ReadingPath:
 # --- the whole knowledge base -------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class KnowledgeBase:
     taxonomy: Taxonomy
     teams: dict[str, Team]

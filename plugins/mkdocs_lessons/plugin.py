@@ -8,6 +8,8 @@ needs another adapter.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections import Counter
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,10 @@ log = get_plugin_logger(__name__)
 # when a site lacks them (builder_config.py: `lessons generate` lists the same).
 
 
+#: Generated files at least this large (kb.json) wait on disk rather than in memory.
+SPILL_BYTES = 256 * 1024
+
+
 class LessonsPlugin(BasePlugin[LessonsConfig]):
     supports_multiple_instances = False
 
@@ -51,6 +57,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.command = "build"
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
+        self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
+        self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -95,6 +103,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # Validate before MkDocs empties site_dir: a failed `mkdocs build`
         # leaves the previous site untouched.
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
+        self.generated_pages = set()
         outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths)
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
@@ -118,10 +127,27 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         outcome = self.outcome
         assert outcome.kb is not None
-        # Review-quality lints never make the knowledge base invalid: INFO by
-        # default (a --strict build passes), WARNING when a team makes them blocking.
-        for finding in lint(outcome.kb, self.lint_config):
-            (log.warning if finding.severity is Severity.WARNING else log.info)(f"{finding} [{finding.rule}]")
+        # Review-quality lints never make the knowledge base invalid. When a team
+        # makes them blocking (WARNING), each is logged; otherwise one line says
+        # how many there are (each incident page shows its own, `lessons lint`
+        # lists them all, `mkdocs build -v` logs each at DEBUG).
+        with self.timings.phase("lint"):
+            findings = lint(outcome.kb, self.lint_config)
+        suggestions: Counter[str] = Counter()
+        for finding in findings:
+            if finding.severity is Severity.WARNING:
+                log.warning(f"{finding} [{finding.rule}]")
+            else:
+                log.debug(f"{finding} [{finding.rule}]")
+                suggestions[finding.rule] += 1
+        if suggestions:
+            total = sum(suggestions.values())
+            records = len({f.path for f in findings if f.severity is not Severity.WARNING})
+            codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
+            log.info(
+                f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} record{'s' * (records != 1)} "
+                f"({codes}); shown on each incident page, listed by `lessons lint`"
+            )
 
         updated = {}
         if self.config.last_updated:
@@ -164,12 +190,18 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     f"clashes with '{existing.abs_src_path or existing.src_uri}' in docs_dir; rename one or set the 'prefix' option"
                 )
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
+            if generated.src_uri.endswith(".md") or len(generated.content) < SPILL_BYTES:
+                file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
+            else:
+                # A large data file (kb.json) waits on disk, not in memory, until MkDocs copies it.
+                file = File.generated(config, generated.src_uri, abs_src_path=self._spill(generated), inclusion=inclusion)
             if generated.source is not None and self.config.edit_links:
                 file.edit_uri = Path(os.path.relpath(generated.source, config.docs_dir)).as_posix()
             elif generated.src_uri.endswith(".md"):
                 file.edit_uri = None
             files.append(file)
+            if generated.src_uri.endswith(".md"):
+                self.generated_pages.add(generated.src_uri)
             if generated.in_nav:
                 nav_items.append({generated.title: generated.src_uri})
 
@@ -180,6 +212,29 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings.merge(ctx.timings)
         log.debug(f"lessons: {self.timings.summary()}")
         return files
+
+    def _spill(self, generated: Any) -> str:
+        if self.spill_dir is None:
+            self.spill_dir = tempfile.TemporaryDirectory(prefix="mkdocs-lessons-")
+        target = Path(self.spill_dir.name, generated.src_uri)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = generated.content
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return str(target)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.generated_pages:
+            # MkDocs keeps every page's Markdown and HTML until all pages are
+            # written; a generated page's Markdown is not needed once it is
+            # HTML. Releasing it keeps 10,000 incidents inside 2 GiB.
+            page.markdown = ""
+            page.file.content_string = ""
+        return html
+
+    def on_shutdown(self) -> None:
+        if self.spill_dir is not None:
+            self.spill_dir.cleanup()
+            self.spill_dir = None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if page.title and not page.meta.get("title"):

@@ -101,16 +101,30 @@ class Document:
             self._compose_positions()
         return self._key_positions  # type: ignore[return-value]
 
+    def _source(self) -> Optional[str]:
+        """The text read fast: kept, or read again (a fast read keeps no text, to save memory)."""
+        if self.text is not None or self.file is None:
+            return self.text
+        try:
+            return self.file.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+
     def _compose_positions(self) -> None:
-        exact = parse_text(self.text, self.path, self.file) if self.text is not None else None
-        self._positions = exact.positions if exact else {}
-        self._key_positions = exact.key_positions if exact else {}
+        source = self._source() if self.fast else self.text
+        exact = parse_text(source, self.path, self.file) if source is not None else None
+        # The file may have changed since it was read (`mkdocs serve`): positions
+        # of other values would mislead, so then every message points at 1:1.
+        usable = exact is not None and not exact.problems and exact.data == self.data
+        self._positions = exact.positions if usable else {}
+        self._key_positions = exact.key_positions if usable else {}
 
     def make_exact(self) -> None:
         """Replace a fast read by the exact reader's (values, positions, problems)."""
-        if not self.fast or self.text is None:
+        source = self._source() if self.fast else None
+        if source is None:
             return
-        exact = parse_text(self.text, self.path, self.file)
+        exact = parse_text(source, self.path, self.file)
         self.data, self.problems = exact.data, exact.problems
         self._positions, self._key_positions = exact.positions, exact.key_positions
         self.schema_problems = {}
@@ -341,5 +355,5 @@ def read_document(
     if fast:
         data = fastyaml.read(text)
         if data is not None:
-            return Document(path=display, file=file, data=data, fast=True, text=text)
+            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text)
     return parse_text(text, display, file)
