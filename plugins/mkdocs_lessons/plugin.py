@@ -29,7 +29,7 @@ from .diagnostics import Severity
 from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
 from .htmlsafety import head_title
-from .lint import DEFAULT_BLAME_WORDS, LintConfig, lint
+from .lint import DEFAULT_BLAME_WORDS, LintConfig, by_incident, lint
 from .load import DocumentCache
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
@@ -57,6 +57,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.command = "build"
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
+        self.carry: dict[str, Any] = {}  # results reused across serve rebuilds (Context.carry)
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -172,7 +173,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             last_updated=updated,
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
+            carry=self.carry,
         )
+        # The lints just logged are the ones the incident pages show.
+        ctx.memo[("learning", "lints")] = by_incident(outcome.kb, findings)
         self.last_context = ctx  # replaced by every build (the benchmark reads it)
         self.timings.merge(outcome.loaded.timings)
         urls = ctx.urls

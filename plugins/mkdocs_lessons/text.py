@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 # Backslash escapes Python-Markdown knows (plus `|`, added by `tables`); the
 # marks of pymdownx's tilde, caret and mark extensions become entities.
@@ -30,7 +31,13 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 def inline(text: object) -> str:
     """Plain text for an inline Markdown context (link text, table cell, heading)."""
-    value = " ".join(str(text).split())
+    # Ids, titles and names recur on many pages: escape each once.
+    return _inline(text) if isinstance(text, str) else _inline(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _inline(text: str) -> str:
+    value = " ".join(text.split())
     value = html.escape(value, quote=False)
     value = _INLINE_SPECIAL.sub(r"\\\1", value)
     for char, entity in _INLINE_ENTITIES.items():

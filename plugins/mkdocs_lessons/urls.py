@@ -9,6 +9,7 @@ rewrites and checks them.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .model import SopRef
@@ -121,7 +122,16 @@ class Urls:
 
 def relative(from_page: str, to_page: str) -> str:
     """A link from one source path to another, relative, as MkDocs expects."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    # Pages link to each other by the ten thousand; folders pair up in a few
+    # hundred ways, so the path arithmetic is done once per pair of folders.
+    to_dir, _, name = to_page.rpartition("/")
+    up = _relative_folder(from_page.rpartition("/")[0], to_dir)
+    return name if up == "." else f"{up}/{name}"
+
+
+@lru_cache(maxsize=4096)
+def _relative_folder(from_dir: str, to_dir: str) -> str:
+    return posixpath.relpath(to_dir or ".", from_dir or ".")
 
 
 def normalize_prefix(prefix: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from ..link import build_graph
 from ..lint import LintConfig
@@ -72,6 +72,7 @@ def make_context(
     lint: Optional[LintConfig] = None,
     renewal_every_months: int = 12,
     links_from_source: bool = False,
+    carry: Optional[dict[str, Any]] = None,
 ) -> Context:
     timings = Timings()
     with timings.phase("link"):
@@ -92,6 +93,7 @@ def make_context(
         lint=lint or LintConfig(),
         renewal_every_months=renewal_every_months,
         links_from_source=links_from_source,
+        carry=carry if carry is not None else {},
     )
 
 

@@ -54,6 +54,9 @@ class Context:
     # (e.g. a reading path's steps, shown on every step page). Keyed by a tuple
     # starting with the owning module's name.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    # Kept by the plugin across `mkdocs serve` rebuilds: results keyed by their
+    # exact inputs, reused when an edit did not change those inputs.
+    carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- text -------------------------------------------------------------
     def md(self, value: object) -> str:

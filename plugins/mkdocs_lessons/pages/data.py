@@ -37,8 +37,27 @@ def render_kb_json(ctx: Context) -> GeneratedFile:
             for p in kb.paths.values()
         ],
     }
-    # Indented so that a diff of two builds stays readable.
-    return GeneratedFile(urls.kb_json, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return GeneratedFile(urls.kb_json, _one_record_per_line(data))
+
+
+def _one_record_per_line(data: dict[str, Any]) -> str:
+    """JSON with every record on a line of its own.
+
+    A diff of two builds shows the records that changed, and each record is
+    encoded by json's C encoder (`indent` would switch to the pure-Python one,
+    several times slower on 10,000 incidents).
+    """
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    fields = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(dumps(item) for item in value)
+            fields.append(f"{dumps(key)}:[\n{items}\n]")
+        else:
+            fields.append(f"{dumps(key)}:{dumps(value)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def render_schemas(ctx: Context) -> list[GeneratedFile]:

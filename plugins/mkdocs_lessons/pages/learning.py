@@ -38,5 +38,14 @@ def lints_of(ctx: Context, incident_id: str) -> list[Diagnostic]:
 def similar_to(ctx: Context, incident_id: str) -> list[Similar]:
     key = ("learning", "similar")
     if key not in ctx.memo:
-        ctx.memo[key] = find_similar(ctx.kb.published_incidents)
+        incidents = ctx.kb.published_incidents
+        # Similarity reads only these fields: an edit to a timeline or an
+        # action item (most edits) reuses the last build's result.
+        inputs = tuple((i.id, i.primary, tuple(i.secondary), tuple(i.teams), tuple(i.tags), i.title, i.summary) for i in incidents)
+        kept = ctx.carry.get("similar")
+        if kept is not None and kept[0] == inputs:
+            ctx.memo[key] = kept[1]
+        else:
+            ctx.memo[key] = find_similar(incidents)
+            ctx.carry["similar"] = (inputs, ctx.memo[key])
     return ctx.memo[key].get(incident_id, [])
