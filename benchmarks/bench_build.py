@@ -86,7 +86,7 @@ def worker(config_file: Path, dump: Path | None) -> None:
         "phases": dict(plugin.timings.seconds) if plugin is not None else {},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    if dump is not None and plugin is not None:
+    if dump is not None and plugin is not None and os.environ.get("BENCH_REBUILD", "1") == "1":
         # A `serve`-style rebuild: same plugin instance, one record edited.
         cold_plugin = sum(plugin.timings.seconds.values())
         record = sorted((Path(plugin.root) / "incidents").glob("*.yaml"))[0]
@@ -102,6 +102,7 @@ def worker(config_file: Path, dump: Path | None) -> None:
             "cold_plugin_s": cold_plugin,
             "parsed": plugin.cache.parsed,
         }
+    if dump is not None and plugin is not None:
         # Save the generated pages for the baseline build (pages, assets, nav).
         from mkdocs_lessons.pages import generate
 
@@ -147,7 +148,10 @@ def _baseline_config(root: Path, dump: Path) -> Path:
     return path
 
 
-def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_baseline: bool = False) -> dict[str, Any]:
+def measure(
+    incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_baseline: bool = False, rebuild: bool = True
+) -> dict[str, Any]:
+    os.environ["BENCH_REBUILD"] = "1" if rebuild else "0"  # read by the worker
     from mkdocs_lessons.knowledge import open_knowledge_base
 
     work = Path(tempfile.mkdtemp(prefix=f"lessons-bench-{incidents}-"))
@@ -162,6 +166,15 @@ def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_b
             validate.append(time.perf_counter() - start)
             assert outcome.ok, [str(d) for d in outcome.diagnostics][:5]
         phases_validate = outcome.loaded.timings.seconds
+        del outcome
+        # What a contributor waits for: the `lessons validate` command, start to exit.
+        validate_cli = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "mkdocs_lessons.cli", "validate", str(kb)], capture_output=True, text=True, check=False)
+            validate_cli.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise SystemExit(f"lessons validate failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
         builds = []
         for index in range(runs):
@@ -182,6 +195,7 @@ def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_b
             "kb_mb": round(kb_bytes / 1e6, 1),
             "pages": pages,
             "validate_s": round(statistics.median(validate), 2),
+            "validate_cli_s": round(statistics.median(validate_cli), 2),
             "validate_phases_s": {k: round(v, 2) for k, v in phases_validate.items()},
             "build_s": round(statistics.median(b["wall"] for b in builds), 2),
             "baseline_s": round(statistics.median(b["wall"] for b in baselines), 2) if baselines else None,
@@ -192,12 +206,13 @@ def measure(incidents: int, runs: int, pagefind: bool, keep: Path | None, skip_b
             "search_index_mb": round(search_index.stat().st_size / 1e6, 2) if search_index.exists() else None,
         }
         result["overhead_ratio"] = round(result["build_s"] / result["baseline_s"], 3) if baselines else None
-        rebuild = builds[0]["rebuild"]
-        result["rebuild"] = {
+        rebuild = builds[0].get("rebuild")
+        result["rebuild"] = None if rebuild is None else {
             "wall_s": round(rebuild["wall"], 2),
             "plugin_s": round(rebuild["plugin_s"], 3),
             "cold_plugin_s": round(rebuild["cold_plugin_s"], 3),
             "plugin_share_of_cold": round(rebuild["plugin_s"] / rebuild["cold_plugin_s"], 3),
+            "plugin_share_of_cold_build": round(rebuild["plugin_s"] / builds[0]["wall"], 3),
             "parsed": rebuild["parsed"],
         }
         if pagefind:
@@ -230,8 +245,8 @@ def machine() -> dict[str, Any]:
 def markdown_row(r: dict[str, Any]) -> str:
     phases = ", ".join(f"{k} {v}" for k, v in r["plugin_phases_s"].items())
     return (
-        f"| {r['incidents']:,} | {r['pages']:,} | {r['validate_s']} | {r['build_s']} | {r['baseline_s']} | "
-        f"**{r['overhead_ratio']}** | {phases} | {r['peak_rss_mb']} | {r['site_mb']} | {r['search_index_mb']} |"
+        f"| {r['incidents']:,} | {r['pages']:,} | {r['validate_cli_s']} | {r['build_s']} | {r['baseline_s']} | "
+        f"**{r['overhead_ratio']}** | {phases} | {r['peak_rss_mb']} / {r['baseline_peak_rss_mb']} | {r['site_mb']} | {r['search_index_mb']} |"
     )
 
 
@@ -244,13 +259,14 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a table row for benchmarks/README.md")
     parser.add_argument("--keep", type=Path, help="copy the work folder here (sites, generated pages)")
     parser.add_argument("--skip-baseline", action="store_true", help="no build without the plugin (saves time at large N)")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the serve-style rebuild (saves a build at large N)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.dump)
         return
-    result = {"machine": machine(), **measure(args.incidents, args.runs, args.pagefind, args.keep, args.skip_baseline)}
+    result = {"machine": machine(), **measure(args.incidents, args.runs, args.pagefind, args.keep, args.skip_baseline, not args.no_rebuild)}
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.write_text(text + "\n", "utf-8")

@@ -19,11 +19,12 @@ def test_bench_build_reports_every_figure(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text("utf-8"))
-    for key in ("machine", "incidents", "pages", "validate_s", "build_s", "baseline_s", "overhead_ratio", "peak_rss_mb",
+    for key in ("machine", "incidents", "pages", "validate_s", "validate_cli_s", "build_s", "baseline_s", "overhead_ratio", "peak_rss_mb",
                 "site_mb", "search_index_mb", "plugin_phases_s", "rebuild", "pagefind"):
         assert key in result, key
     assert result["incidents"] == 200 and result["pages"] > 200
-    assert set(result["plugin_phases_s"]) >= {"load", "validate", "link", "charts", "pages", "data", "search"}
+    assert set(result["plugin_phases_s"]) >= {"lint", "load", "validate", "link", "charts", "pages", "data", "search"}
+    assert set(result["rebuild"]) >= {"plugin_share_of_cold", "plugin_share_of_cold_build"}
     assert set(result["pagefind"]) >= {"build_s", "index_s", "bundle_mb", "files"}
     assert result["rebuild"]["parsed"] == 1
     assert done.stdout.rstrip().splitlines()[-1].startswith("| 200 |")

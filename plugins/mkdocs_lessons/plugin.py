@@ -30,7 +30,7 @@ from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
 from .htmlsafety import head_title
 from .lint import DEFAULT_BLAME_WORDS, LintConfig, by_incident, lint
-from .load import DocumentCache
+from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
@@ -182,7 +182,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
         nav_items: list[Any] = []
-        for generated in generate(ctx, home=self.config.home):
+        with collector_paused():  # see load.py: millions of allocations, no cycles
+            generated_files = generate(ctx, home=self.config.home)
+        for generated in generated_files:
             existing = files.get_file_from_path(generated.src_uri)
             if existing is not None:
                 if generated.src_uri == urls.home:
