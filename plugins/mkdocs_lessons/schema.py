@@ -11,13 +11,14 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Iterator, Optional
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from .diagnostics import Diagnostic, did_you_mean
 from .yamlsource import Document, FieldPath
+
+if TYPE_CHECKING:  # imported when first needed: valid records never need it (0.1 s of every start)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 KINDS = ("incident", "sop", "taxonomy", "teams", "path")
 
@@ -103,6 +104,8 @@ def _reasons(kind: str) -> dict[int, str]:
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
     """A compiled validator, built once per process and reused for every record."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     return Draft202012Validator(schema(kind), format_checker=FormatChecker())
 
 
