@@ -126,6 +126,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         log.info(summary_line(outcome))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        # Millions of small allocations and no reference cycles: with the cyclic
+        # collector running, every full collection rescans the whole knowledge
+        # base, which made these phases grow faster than the number of records.
+        with collector_paused():
+            return self._add_files(files, config)
+
+    def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         outcome = self.outcome
         assert outcome.kb is not None
         # Review-quality lints never make the knowledge base invalid. When a team
@@ -182,9 +189,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
         nav_items: list[Any] = []
-        with collector_paused():  # see load.py: millions of allocations, no cycles
-            generated_files = generate(ctx, home=self.config.home)
-        for generated in generated_files:
+        for generated in generate(ctx, home=self.config.home):
             existing = files.get_file_from_path(generated.src_uri)
             if existing is not None:
                 if generated.src_uri == urls.home:
