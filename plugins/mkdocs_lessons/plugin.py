@@ -7,6 +7,7 @@ needs another adapter.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections import Counter
@@ -103,6 +104,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Validate before MkDocs empties site_dir: a failed `mkdocs build`
         # leaves the previous site untouched.
+        gc.unfreeze()  # what the last build froze (on_files) can be collected again
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self.generated_pages = set()
         outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths)
@@ -130,7 +132,15 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # collector running, every full collection rescans the whole knowledge
         # base, which made these phases grow faster than the number of records.
         with collector_paused():
-            return self._add_files(files, config)
+            files = self._add_files(files, config)
+        if os.environ.get("LESSONS_GC_FREEZE", "1") == "1":
+            # The knowledge base lives until the build ends: move it (and all
+            # else alive now) out of the cyclic collector's sight, so that the
+            # collections while MkDocs renders pages do not rescan it each
+            # time. `on_pre_build` and `on_shutdown` undo it, so nothing piles
+            # up across `mkdocs serve` rebuilds.
+            gc.freeze()
+        return files
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         outcome = self.outcome
@@ -243,6 +253,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         return html
 
     def on_shutdown(self) -> None:
+        gc.unfreeze()
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
             self.spill_dir = None
