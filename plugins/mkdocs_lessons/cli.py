@@ -23,7 +23,6 @@ from .discover import SiteSettings, find_config, repository_root, site_settings
 from .knowledge import open_knowledge_base, summary_line
 from .lint import LintConfig, lint as run_lints
 from .load import display_path
-from .prefetch import workers_available
 from .urls import normalize_prefix
 from .model import INCIDENT_KINDS, KnowledgeBase, SEVERITIES, Taxonomy
 
@@ -61,7 +60,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         base=base,
         include_drafts=args.include_drafts or settings.flag("include_drafts"),
         generated_paths=args.generated_paths or settings.flag("generated_paths"),
-        workers=workers_available(),
     )
     problems = list(outcome.diagnostics)
     if args.format == "json":

@@ -39,20 +39,14 @@ def open_knowledge_base(
     include_drafts: bool = False,
     cache: Optional[DocumentCache] = None,
     generated_paths: bool = False,
-    workers: int = 1,
 ) -> Outcome:
-    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved.
-
-    `workers` > 1: the first read of a large knowledge base on that many cores (load.py).
-    """
+    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved."""
     with collector_paused():
-        return _open(root, base, include_drafts, cache, generated_paths, workers)
+        return _open(root, base, include_drafts, cache, generated_paths)
 
 
-def _open(
-    root: Path, base: Optional[Path], include_drafts: bool, cache: Optional[DocumentCache], generated_paths: bool, workers: int
-) -> Outcome:
-    loaded = load(root, base=base, cache=cache, workers=workers)
+def _open(root: Path, base: Optional[Path], include_drafts: bool, cache: Optional[DocumentCache], generated_paths: bool) -> Outcome:
+    loaded = load(root, base=base, cache=cache)
     with loaded.timings.phase("validate"):  # the cross-record rules count as validation
         check(loaded, include_drafts=include_drafts)
         check_placeholders(loaded)  # text from `lessons new` must not reach readers

@@ -43,7 +43,6 @@ from .model import (
     parse_date,
     parse_timestamp,
 )
-from .prefetch import prefetch
 from .yamlsource import Document, read_document
 
 FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths"}
@@ -120,14 +119,10 @@ def display_path(file: Path, base: Path) -> str:
     return relative.as_posix() if relative.parts[:3].count("..") < 3 else file.as_posix()
 
 
-def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None, workers: int = 1) -> LoadResult:
-    """Read every record under `root`; messages name files relative to `base`.
-
-    `workers` > 1 reads large knowledge bases on that many cores first
-    (`prefetch.py`; the command line, never a build).
-    """
+def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None) -> LoadResult:
+    """Read every record under `root`; messages name files relative to `base`."""
     with collector_paused():
-        return _load(root, base, cache, workers)
+        return _load(root, base, cache)
 
 
 @contextmanager
@@ -148,39 +143,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, base: Optional[Path], cache: Optional[DocumentCache], workers: int = 1) -> LoadResult:
+def _load(root: Path, base: Optional[Path], cache: Optional[DocumentCache]) -> LoadResult:
     root = root.resolve()
     base = (base or Path.cwd()).resolve()
     result = LoadResult(root=root)
     diags = result.diagnostics
     timings = result.timings
-    read_one = cache.read if cache else partial(read_document, fast=True)
+    read = cache.read if cache else partial(read_document, fast=True)
     if cache is not None:
         cache.parsed = 0
 
     if not root.is_dir():
         diags.add(Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root"))
         return result
-
-    prefetched: dict[Path, Document] = {}
-    if workers > 1 and cache is None:
-        started = perf_counter()
-        listing = [
-            (root / folder / entry.name, kind)
-            for kind, folder in FOLDERS.items()
-            if (root / folder).is_dir()
-            for entry in os.scandir(root / folder)
-            if entry.name.endswith(".yaml") and entry.is_file()
-        ]
-        prefetched = prefetch(listing, workers)
-        timings.add("load", perf_counter() - started)
-
-    def read(file: Path, display: str) -> Document:
-        doc = prefetched.pop(file, None)
-        if doc is None:
-            return read_one(file, display)
-        doc.path = display
-        return doc
 
     def parse(file: Path, kind: str, display: Optional[str] = None) -> Optional[Document]:
         display = display or display_path(file, base)
