@@ -806,7 +806,7 @@ def test_pre_commit_hook_runs_lessons_validate(tmp_path: Path) -> None:
     # The entry is the installed console script; pre-commit runs it from the repository root.
     entry = shlex.split(hook["entry"])
     pyproject = (REPO / "pyproject.toml").read_text("utf-8")
-    assert f'{entry[0]} = "mkdocs_lessons.cli:main"' in pyproject
+    assert f'{entry[0]} = "mkdocs_lessons.cli:run"' in pyproject
     shutil.copytree(MINIMAL, tmp_path / "content")
     command = [_console_script(), *entry[1:]]
     assert subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120).returncode == 0

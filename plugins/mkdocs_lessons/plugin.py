@@ -104,10 +104,18 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Validate before MkDocs empties site_dir: a failed `mkdocs build`
         # leaves the previous site untouched.
-        gc.unfreeze()  # what the last build froze (on_files) can be collected again
+        gc.unfreeze()  # what the last build froze can be collected again
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self.generated_pages = set()
-        outcome = open_knowledge_base(self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths)
+        # The knowledge base lives until the build ends: once read, it is moved
+        # out of the cyclic collector's sight (see collector_paused), so that
+        # the collections while MkDocs renders pages do not rescan it each
+        # time. The next build and `on_shutdown` undo it, so nothing piles up
+        # across `mkdocs serve` rebuilds.
+        with collector_paused(freeze=True):
+            outcome = open_knowledge_base(
+                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths
+            )
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
         if outcome.kb is None:
@@ -131,16 +139,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # Millions of small allocations and no reference cycles: with the cyclic
         # collector running, every full collection rescans the whole knowledge
         # base, which made these phases grow faster than the number of records.
-        with collector_paused():
-            files = self._add_files(files, config)
-        if os.environ.get("LESSONS_GC_FREEZE", "1") == "1":
-            # The knowledge base lives until the build ends: move it (and all
-            # else alive now) out of the cyclic collector's sight, so that the
-            # collections while MkDocs renders pages do not rescan it each
-            # time. `on_pre_build` and `on_shutdown` undo it, so nothing piles
-            # up across `mkdocs serve` rebuilds.
-            gc.freeze()
-        return files
+        with collector_paused(freeze=True):  # the generated pages live until the build ends too
+            return self._add_files(files, config)
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         outcome = self.outcome
