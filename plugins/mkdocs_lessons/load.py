@@ -119,12 +119,6 @@ def display_path(file: Path, base: Path) -> str:
     return relative.as_posix() if relative.parts[:3].count("..") < 3 else file.as_posix()
 
 
-def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None) -> LoadResult:
-    """Read every record under `root`; messages name files relative to `base`."""
-    with collector_paused():
-        return _load(root, base, cache)
-
-
 @contextmanager
 def collector_paused(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while records are read and checked.
@@ -148,7 +142,12 @@ def collector_paused(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, base: Optional[Path], cache: Optional[DocumentCache]) -> LoadResult:
+def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache] = None) -> LoadResult:
+    """Read every record under `root`; messages name files relative to `base`.
+
+    Call it with the cyclic collector paused (`collector_paused`), as
+    `open_knowledge_base` does: it allocates millions of objects.
+    """
     root = root.resolve()
     base = (base or Path.cwd()).resolve()
     result = LoadResult(root=root)

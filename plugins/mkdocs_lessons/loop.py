@@ -161,22 +161,26 @@ def _team_sets(teams: Iterable[str]) -> list[frozenset[str]]:
     return [frozenset(t for bit, t in enumerate(unique) if mask >> bit & 1) for mask in range(1, 1 << len(unique))]
 
 
-def _count_sharing(index: dict[tuple[str, frozenset[str]], list[date]], term: str, teams: Iterable[str], day: date, later: bool) -> int:
-    """How many indexed incidents with `term` share a team with `teams`, on the far side of `day`.
-
-    Inclusion-exclusion over team subsets, each a bisect in a sorted list of
-    days: exact, and near-linear overall instead of one comparison per pair.
-    """
-    total = 0
-    for subset in _team_sets(teams):
-        days = index.get((term, subset), [])
-        count = len(days) - bisect_right(days, day) if later else bisect_left(days, day)
-        total += count if len(subset) % 2 else -count
-    return total
+#: (term, team set) -> (day, natural id key, incident), sorted by day then id.
+_Index = dict[tuple[str, frozenset[str]], list[tuple[date, tuple, Incident]]]
 
 
 def _day(entry: tuple[date, tuple, Incident]) -> date:
     return entry[0]
+
+
+def _count_sharing(index: _Index, term: str, team_sets: list[frozenset[str]], day: date, later: bool) -> int:
+    """How many indexed incidents with `term` share a team with these teams, on the far side of `day`.
+
+    Inclusion-exclusion over team subsets, each a bisect in a list sorted by
+    day: exact, and near-linear overall instead of one comparison per pair.
+    """
+    total = 0
+    for subset in team_sets:
+        entries = index.get((term, subset), [])
+        count = len(entries) - bisect_right(entries, day, key=_day) if later else bisect_left(entries, day, key=_day)
+        total += count if len(subset) % 2 else -count
+    return total
 
 
 def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) -> Recurrences:
@@ -194,24 +198,20 @@ def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) 
         if done:
             fixed[incident.id] = (done[0][0], done[0][2])
 
-    # Per (term, team): failures by the day they occurred, and fixed incidents by the day their fix was done.
-    by_day: dict[tuple[str, str], list[tuple[date, tuple, Incident]]] = defaultdict(list)
-    by_fix: dict[tuple[str, str], list[tuple[date, tuple, Incident]]] = defaultdict(list)
-    days_of: dict[tuple[str, frozenset[str]], list[date]] = defaultdict(list)
-    fixes_of: dict[tuple[str, frozenset[str]], list[date]] = defaultdict(list)
+    # One index for listing and counting: a single-team set lists the
+    # candidates, every team set takes part in the counts.
+    team_sets = {i.id: _team_sets(i.teams) for i in failures}
+    occurred: _Index = defaultdict(list)  # failures by the day they occurred
+    fixes: _Index = defaultdict(list)  # fixed incidents by the day their fix was done
     for incident in failures:
         key = natural_key(incident.id)
-        for team in set(incident.teams):
-            by_day[(incident.primary, team)].append((incident_day(incident), key, incident))
+        for subset in team_sets[incident.id]:
+            occurred[(incident.primary, subset)].append((incident_day(incident), key, incident))
             if incident.id in fixed:
-                by_fix[(incident.primary, team)].append((fixed[incident.id][0], key, incident))
-        for subset in _team_sets(incident.teams):
-            days_of[(incident.primary, subset)].append(incident_day(incident))
-            if incident.id in fixed:
-                fixes_of[(incident.primary, subset)].append(fixed[incident.id][0])
-    for table in (by_day, by_fix, days_of, fixes_of):
-        for entries in table.values():
-            entries.sort(key=lambda e: e[:2] if isinstance(e, tuple) else e)
+                fixes[(incident.primary, subset)].append((fixed[incident.id][0], key, incident))
+    for index in (occurred, fixes):
+        for entries in index.values():
+            entries.sort(key=lambda e: e[:2])
 
     def recurrence(earlier: Incident, later: Incident) -> Recurrence:
         done_on, action_id = fixed[earlier.id]
@@ -220,31 +220,32 @@ def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) 
 
     found = Recurrences()
     for incident in failures:
-        term, day = incident.primary, incident_day(incident)
+        term, day, sets = incident.primary, incident_day(incident), team_sets[incident.id]
+        singles = [s for s in sets if len(s) == 1]
         if incident.id in fixed:  # as the earlier one: the first failures after its fix
             done_on = fixed[incident.id][0]
             candidates: dict[str, tuple] = {}
-            for team in set(incident.teams):
-                entries = by_day.get((term, team), [])
+            for team in singles:
+                entries = occurred.get((term, team), [])
                 start = bisect_right(entries, done_on, key=_day)
                 for entry in entries[start : start + shown + 1]:
                     if entry[2].id != incident.id:
                         candidates[entry[2].id] = entry
-            total = _count_sharing(days_of, term, incident.teams, done_on, later=True) - (day > done_on)
+            total = _count_sharing(occurred, term, sets, done_on, later=True) - (day > done_on)
             if total:
                 firsts = sorted(candidates.values(), key=lambda e: e[:2])[:shown]
                 found.after[incident.id] = [recurrence(incident, e[2]) for e in firsts]
                 found.after_total[incident.id] = total
         # As the later one: the most recent fixes done before it happened.
         candidates = {}
-        for team in set(incident.teams):
-            entries = by_fix.get((term, team), [])
+        for team in singles:
+            entries = fixes.get((term, team), [])
             stop = bisect_left(entries, day, key=_day)
             for entry in entries[max(0, stop - shown - 1) : stop]:
                 if entry[2].id != incident.id:
                     candidates[entry[2].id] = entry
         own = incident.id in fixed and fixed[incident.id][0] < day
-        total = _count_sharing(fixes_of, term, incident.teams, day, later=False) - own
+        total = _count_sharing(fixes, term, sets, day, later=False) - own
         if total:
             latest = sorted(candidates.values(), key=lambda e: e[:2], reverse=True)[:shown]
             found.before[incident.id] = [recurrence(e[2], incident) for e in latest]

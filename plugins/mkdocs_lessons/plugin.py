@@ -211,17 +211,18 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     f"clashes with '{existing.abs_src_path or existing.src_uri}' in docs_dir; rename one or set the 'prefix' option"
                 )
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
-            if generated.src_uri.endswith(".md") or len(generated.content) < SPILL_BYTES:
+            is_page = generated.src_uri.endswith(".md")
+            if is_page or len(generated.content) < SPILL_BYTES:
                 file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
             else:
                 # A large data file (kb.json) waits on disk, not in memory, until MkDocs copies it.
                 file = File.generated(config, generated.src_uri, abs_src_path=self._spill(generated), inclusion=inclusion)
             if generated.source is not None and self.config.edit_links:
                 file.edit_uri = Path(os.path.relpath(generated.source, config.docs_dir)).as_posix()
-            elif generated.src_uri.endswith(".md"):
+            elif is_page:
                 file.edit_uri = None
             files.append(file)
-            if generated.src_uri.endswith(".md"):
+            if is_page:
                 self.generated_pages.add(generated.src_uri)
             if generated.in_nav:
                 nav_items.append({generated.title: generated.src_uri})

@@ -111,7 +111,7 @@ class Document:
             return None
 
     def _compose_positions(self) -> None:
-        source = self._source() if self.fast else self.text
+        source = self._source()
         exact = parse_text(source, self.path, self.file) if source is not None else None
         # The file may have changed since it was read (`mkdocs serve`): positions
         # of other values would mislead, so then every message points at 1:1.
@@ -122,7 +122,7 @@ class Document:
     def make_exact(self) -> None:
         """Replace a fast read by the exact reader's (values, positions, problems)."""
         source = self._source() if self.fast else None
-        if source is None:
+        if source is None:  # already exact, or the file is gone: keep what was read
             return
         exact = parse_text(source, self.path, self.file)
         self.data, self.problems = exact.data, exact.problems
