@@ -288,3 +288,22 @@ def test_warnings_fail_a_strict_build(tmp_path):
         build(project, strict=True)
     site = build(project, strict=False)
     assert site.page("paths/new-engineer/").is_file()
+
+
+def test_kb_json_puts_each_record_on_a_line_of_its_own(minimal_site):
+    text = (minimal_site.site_dir / "kb.json").read_text("utf-8")
+    kb = json.loads(text)
+    lines = text.splitlines()
+    for incident in kb["incidents"]:
+        # A diff of two builds shows exactly the records that changed.
+        assert json.dumps(incident, ensure_ascii=False, separators=(",", ":")) in lines or \
+            json.dumps(incident, ensure_ascii=False, separators=(",", ":")) + "," in lines
+
+
+def test_a_large_kb_json_is_spilled_to_disk_with_the_same_bytes(minimal_site, tmp_path, build_kb, monkeypatch):
+    from mkdocs_lessons import plugin
+
+    monkeypatch.setattr(plugin, "SPILL_BYTES", 0)  # every data file goes through a temporary file
+    site = build_kb(MINIMAL)
+    for name in ("kb.json", "metrics.json", "feed.xml", "schemas/incident.schema.json"):
+        assert (site.site_dir / name).read_bytes() == (minimal_site.site_dir / name).read_bytes(), name

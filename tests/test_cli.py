@@ -786,6 +786,12 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     figures = lessons("stats", "--format", "json", "--today", TODAY)
     assert figures.returncode == 0
     assert json.loads(figures.stdout)["drafts_left_out"] == 2
+    # The console script leaves with os._exit: its output must still be complete.
+    (root / "incidents/INC-2023-044.yaml").write_text("id: INC-2023-044\nkind: incidnet\n", "utf-8")
+    broken = lessons("validate")
+    assert broken.returncode == 1
+    assert "content/incidents/INC-2023-044.yaml:2:7: [kind]" in broken.stdout
+    assert "error" in broken.stdout.rstrip().splitlines()[-1]  # the summary line, flushed before the exit
     missing = lessons("new", "incident", "--title", "x")
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr

@@ -145,3 +145,12 @@ def test_every_record_schema_closes_every_object():
 
         walk(schema.schema(kind), ())
         assert open_objects == [], kind
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1e3", 1000.0), ("-.5", -0.5), ("0o17", 15), ("0x1F", 31), ("!!str 1e3", "1e3"), ("'1e3'", "1e3"), ("2024-03-14", "2024-03-14"), ("yes", "yes"), ("1_000", "1_000")],
+)
+def test_plain_scalars_follow_yaml_1_2_core(text, value):
+    """PyYAML's resolver follows YAML 1.1; the exact reader does not let it decide."""
+    assert parse_text(f"a: {text}\n", "x.yaml").data == {"a": value}

@@ -542,3 +542,19 @@ def test_recurrences_are_the_pairs_by_definition_listed_in_order_and_counted_exa
         assert found.before_total.get(incident.id, 0) == len(earliers)
         assert [r.later for r in found.after.get(incident.id, [])] == [l.id for l in laters[:shown]]
         assert [r.earlier for r in found.before.get(incident.id, [])] == [e.id for e in earliers[:shown]]
+
+
+def test_similar_incidents_are_reused_across_rebuilds_only_while_their_inputs_hold(monkeypatch) -> None:
+    from mkdocs_lessons.pages import learning, make_context
+
+    calls = []
+    real = learning.find_similar
+    monkeypatch.setattr(learning, "find_similar", lambda incidents: calls.append(1) or real(incidents))
+    kb = open_knowledge_base(MINIMAL).kb
+    carry: dict = {}
+    first = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    again = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    assert again == first and len(calls) == 1  # a serve rebuild with the same inputs
+    kb.incidents["INC-2024-017"].title = "A different title"
+    learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    assert len(calls) == 2  # a title takes part in similarity: computed again
