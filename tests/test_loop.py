@@ -544,17 +544,65 @@ def test_recurrences_are_the_pairs_by_definition_listed_in_order_and_counted_exa
         assert [r.earlier for r in found.before.get(incident.id, [])] == [e.id for e in earliers[:shown]]
 
 
-def test_similar_incidents_are_reused_across_rebuilds_only_while_their_inputs_hold(monkeypatch) -> None:
+def test_similar_incidents_are_reused_across_rebuilds_only_while_their_inputs_hold() -> None:
     from mkdocs_lessons.pages import learning, make_context
+    from mkdocs_lessons.similar import SimilarFinder
 
-    calls = []
-    real = learning.find_similar
-    monkeypatch.setattr(learning, "find_similar", lambda incidents: calls.append(1) or real(incidents))
     kb = open_knowledge_base(MINIMAL).kb
     carry: dict = {}
     first = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    finder = carry["similar"]
+    assert isinstance(finder, SimilarFinder) and finder.recomputed == len(kb.published_incidents)
     again = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
-    assert again == first and len(calls) == 1  # a serve rebuild with the same inputs
+    assert again == first and finder.recomputed == 0  # a serve rebuild with the same inputs
+    kb.incidents["INC-2024-017"].timeline = []
+    learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    assert finder.recomputed == 0  # the timeline takes no part in similarity
     kb.incidents["INC-2024-017"].title = "A different title"
     learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
-    assert len(calls) == 2  # a title takes part in similarity: computed again
+    assert finder.recomputed >= 1  # a title does: computed again
+
+
+def _similar_items(specs: list[tuple[int, int, int, tuple[int, ...]]]) -> list:
+    from datetime import datetime, timezone
+
+    from mkdocs_lessons.model import Incident
+
+    terms = ["a/x", "a/y", "b", "b/z", "c"]
+    return [
+        Incident(
+            id=f"INC-2024-{n:03d}",
+            title=f"w{spec[3][0] if spec[3] else 0} outage",
+            kind="incident",
+            status="reviewed",
+            occurred=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            teams=[f"team{spec[1]}"],
+            summary=" ".join(f"w{w}" for w in spec[3]),
+            primary=terms[spec[0]],
+            secondary=[terms[(spec[0] + 2) % 5]] if spec[2] % 2 else [],
+            tags=[f"tag{spec[2]}"],
+        )
+        for n, spec in enumerate(specs)
+    ]
+
+
+_SPEC = st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 3), st.lists(st.integers(0, 12), max_size=6).map(tuple))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.lists(_SPEC, min_size=2, max_size=40),
+    edits=st.lists(st.tuples(st.integers(0, 10**6), _SPEC), min_size=1, max_size=6),
+    cap=st.sampled_from([2, 4, 200]),
+)
+def test_similar_finder_after_edits_equals_a_fresh_computation(base, edits, cap) -> None:
+    """Edits applied one build at a time give what a cold build gives, whatever was recomputed."""
+    from mkdocs_lessons.similar import SimilarFinder
+
+    finder = SimilarFinder(limit=2, common_cap=cap)
+    specs = list(base)
+    assert finder.update(_similar_items(specs)) == find_similar(_similar_items(specs), limit=2, common_cap=cap)
+    for where, spec in edits:
+        specs[where % len(specs)] = spec
+        items = _similar_items(specs)
+        assert finder.update(items) == find_similar(items, limit=2, common_cap=cap)

@@ -59,9 +59,9 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
 
 
-def _term_weights(incident: Incident) -> dict[str, float]:
+def _term_weights_of(primary: str, secondary: Iterable[str]) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for term, weight in [(incident.primary, PRIMARY), *((t, SECONDARY) for t in incident.secondary)]:
+    for term, weight in [(primary, PRIMARY), *((t, SECONDARY) for t in secondary)]:
         parts = term.split("/")
         for depth in range(len(parts), 0, -1):
             path = "/".join(parts[:depth])
@@ -70,55 +70,117 @@ def _term_weights(incident: Incident) -> dict[str, float]:
     return weights
 
 
+Features = dict[tuple[str, str], float]
+
+
+def _inputs(incident: Incident) -> tuple:
+    """What similarity reads of an incident: an edit elsewhere changes nothing here."""
+    return (incident.id, incident.primary, tuple(incident.secondary), tuple(incident.teams), tuple(incident.tags), incident.title, incident.summary)
+
+
 def find_similar(incidents: Iterable[Incident], *, limit: int = 5, common_cap: int = 200) -> dict[str, list[Similar]]:
     """Up to `limit` similar incidents for every incident, best first."""
-    items = sorted(incidents, key=lambda i: natural_key(i.id))
-    n = len(items)
-    if n < 2:
-        return {i.id: [] for i in items}
-    terms = [_term_weights(i) for i in items]
-    teams = [set(i.teams) for i in items]
-    tags = [set(i.tags) for i in items]
-    counts = [Counter(words(f"{i.title} {i.summary}")) for i in items]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    vectors: list[dict[str, float]] = []
-    for c in counts:
-        vector = {w: tf * math.log(n / df[w]) for w, tf in c.items() if df[w] < n}
+    return SimilarFinder(limit=limit, common_cap=common_cap).update(incidents)
+
+
+class SimilarFinder:
+    """`find_similar`, kept up to date across `mkdocs serve` rebuilds.
+
+    `update` gives exactly what `find_similar` gives for the same incidents.
+    After an edit of a few incidents it recomputes only the lists that can
+    have changed: those of the incidents whose feature vectors changed (the
+    edited ones, and every holder of a word whose document frequency
+    changed), and of the incidents that had one of them on their shortlist
+    or would now take one on it. Anything wider (incidents added or removed,
+    a feature crossing `common_cap`, many edits) starts afresh.
+    """
+
+    #: At most this share of the incidents changed (vectors included): beyond it, start afresh.
+    INCREMENTAL_SHARE = 0.05
+
+    def __init__(self, *, limit: int = 5, common_cap: int = 200) -> None:
+        self.limit = limit
+        self.common_cap = common_cap
+        self.ids: list[str] = []
+        self.inputs: list[tuple] = []
+        self.result: dict[str, list[Similar]] = {}
+        self.recomputed = 0  # lists computed by the last update (for tests and benchmarks)
+
+    # -- public -------------------------------------------------------------
+    def update(self, incidents: Iterable[Incident]) -> dict[str, list[Similar]]:
+        items = sorted(incidents, key=lambda i: natural_key(i.id))
+        inputs = [_inputs(i) for i in items]
+        if inputs == self.inputs:
+            self.recomputed = 0
+            return self.result
+        if [row[0] for row in inputs] != self.ids or not self._incremental(inputs):
+            self._full(inputs)
+        self.inputs = inputs
+        return self.result
+
+    # -- features -----------------------------------------------------------
+    def _full(self, inputs: list[tuple]) -> None:
+        n = len(inputs)
+        self.ids = [row[0] for row in inputs]
+        self.terms = [_term_weights_of(row[1], row[2]) for row in inputs]
+        self.teams = [set(row[3]) for row in inputs]
+        self.tags = [set(row[4]) for row in inputs]
+        self.counts = [Counter(words(f"{row[5]} {row[6]}")) for row in inputs]
+        self.df: Counter[str] = Counter()
+        for c in self.counts:
+            self.df.update(c.keys())
+        self.features = [self._features(k) for k in range(n)]
+        self.index: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+        for k in range(n):
+            for key, weight in self.features[k].items():
+                self.index[key][k] = weight
+        self.shortlists: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        self.shortlisted_by: list[set[int]] = [set() for _ in range(n)]
+        self.result = {}
+        if n < 2:
+            self.result = {i: [] for i in self.ids}
+            self.recomputed = n
+            return
+        for k in range(n):
+            self._query(k)
+        self.recomputed = n
+
+    def _features(self, k: int) -> Features:
+        """Every feature of an incident with its weight; a pair's score is the sum
+        over shared features of the two weights multiplied (teams and tags:
+        sqrt, so the product is the per-item weight)."""
+        n = len(self.ids)
+        df = self.df
+        vector = {w: tf * math.log(n / df[w]) for w, tf in self.counts[k].items() if df[w] < n}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        vectors.append({w: v / norm for w, v in vector.items()})
+        mine: Features = {("term", p): w for p, w in self.terms[k].items()}
+        mine.update({("team", t): math.sqrt(TEAM) for t in self.teams[k]})
+        mine.update({("tag", t): math.sqrt(TAG) for t in self.tags[k]})
+        mine.update({("word", w): math.sqrt(WORDS) * (v / norm) for w, v in vector.items()})
+        return mine
 
-    # Every feature of an incident with its weight; a pair's score is the sum over
-    # shared features of the two weights multiplied (teams and tags: sqrt, so the
-    # product is the per-item weight).
-    features: list[dict[tuple[str, str], float]] = []
-    for k in range(n):
-        mine: dict[tuple[str, str], float] = {("term", p): w for p, w in terms[k].items()}
-        mine.update({("team", t): math.sqrt(TEAM) for t in teams[k]})
-        mine.update({("tag", t): math.sqrt(TAG) for t in tags[k]})
-        mine.update({("word", w): math.sqrt(WORDS) * v for w, v in vectors[k].items()})
-        features.append(mine)
-    index: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
-    for k in range(n):
-        for key, weight in features[k].items():
-            index[key].append((k, weight))
-
-    result: dict[str, list[Similar]] = {}
-    for k, incident in enumerate(items):
+    # -- one incident's list ------------------------------------------------
+    def _query(self, k: int) -> None:
+        limit, cap, index, features = self.limit, self.common_cap, self.index, self.features
         scores: dict[int, float] = defaultdict(float)
         common: list[tuple[tuple[str, str], float]] = []
         for key, weight in features[k].items():
             postings = index[key]
-            if len(postings) > common_cap:
+            if len(postings) > cap:
                 common.append((key, weight))  # added to the shortlist's scores below
                 continue
-            for j, other_weight in postings:
+            for j, other_weight in postings.items():
                 scores[j] += weight * other_weight
         scores.pop(k, None)
         # A shortlist by the partial score, then the common features on top (cheap set lookups).
-        # `items` is in natural id order, so the position breaks ties by natural id.
+        # Positions follow natural id order, so the position breaks ties by natural id.
         shortlist = heapq.nlargest(limit * 4, scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        for j, _ in self.shortlists[k]:
+            self.shortlisted_by[j].discard(k)
+        for j, _ in shortlist:
+            self.shortlisted_by[j].add(k)
+        self.shortlists[k] = shortlist
+        terms, teams, tags = self.terms, self.teams, self.tags
         scored: list[tuple[float, tuple, Similar]] = []
         for j, partial in shortlist:
             score = partial + sum(weight * features[j].get(key, 0.0) for key, weight in common)
@@ -127,9 +189,93 @@ def find_similar(incidents: Iterable[Incident], *, limit: int = 5, common_cap: i
                 continue
             shared_terms = terms[k].keys() & terms[j].keys()
             specific = tuple(sorted(p for p in shared_terms if not any(q != p and q.startswith(p + "/") for q in shared_terms)))
-            other = items[j]
-            similar = Similar(other.id, score, specific, tuple(sorted(teams[k] & teams[j])), tuple(sorted(tags[k] & tags[j])))
-            scored.append((-score, natural_key(other.id), similar))
+            other = self.ids[j]
+            similar = Similar(other, score, specific, tuple(sorted(teams[k] & teams[j])), tuple(sorted(tags[k] & tags[j])))
+            scored.append((-score, natural_key(other), similar))
         scored.sort(key=lambda row: (row[0], row[1]))
-        result[incident.id] = [row[2] for row in scored[:limit]]
-    return result
+        self.result[self.ids[k]] = [row[2] for row in scored[:limit]]
+
+    # -- after an edit --------------------------------------------------------
+    def _incremental(self, inputs: list[tuple]) -> bool:
+        """Bring the lists up to date after edits; False when starting afresh is simpler."""
+        n = len(inputs)
+        if n < 2:
+            return False
+        budget = max(8, int(n * self.INCREMENTAL_SHARE))
+        changed = [k for k in range(n) if inputs[k] != self.inputs[k]]
+        if len(changed) > budget:
+            return False
+        new_counts = {k: Counter(words(f"{inputs[k][5]} {inputs[k][6]}")) for k in changed}
+        df_changes: Counter[str] = Counter()
+        for k in changed:
+            df_changes.subtract(self.counts[k].keys())
+            df_changes.update(new_counts[k].keys())
+        moved = {w for w, delta in df_changes.items() if delta}
+        # A word held by every incident has no weight: one that joins or leaves
+        # that state changes every vector.
+        if any(self.df[w] == n or self.df[w] + df_changes[w] == n for w in moved):
+            return False
+        affected = set(changed)
+        for w in moved:
+            affected.update(self.index.get(("word", w), ()))
+            if len(affected) > budget:
+                return False
+
+        # Features again for the affected incidents; the index follows.
+        old = {k: self.features[k] for k in affected}
+        for k in changed:
+            row = inputs[k]
+            self.terms[k] = _term_weights_of(row[1], row[2])
+            self.teams[k], self.tags[k] = set(row[3]), set(row[4])
+            self.counts[k] = new_counts[k]
+        self.df.update(df_changes)
+        self.df = +self.df  # drop words no longer held
+        touched: set[tuple[str, str]] = set()
+        for k in affected:
+            self.features[k] = self._features(k)
+            touched.update(old[k].keys())
+            touched.update(self.features[k].keys())
+        before = {key: len(self.index.get(key, ())) for key in touched}
+        for k in affected:
+            for key in old[k]:
+                del self.index[key][k]
+            for key, weight in self.features[k].items():
+                self.index[key][k] = weight
+        for key in touched:
+            if not self.index[key]:
+                del self.index[key]
+        cap = self.common_cap
+        if any((before[key] > cap) != (len(self.index.get(key, ())) > cap) for key in touched):
+            # A feature became common or stopped being common: every list using it changes.
+            self._full(inputs)
+            return True
+
+        # Whose list can change: the affected incidents, the incidents that had
+        # one of them on their shortlist, and those it may now enter.
+        redo = set(affected)
+        for a in affected:
+            redo.update(self.shortlisted_by[a])
+        full = self.limit * 4
+        for a in affected:
+            partial: dict[int, float] = defaultdict(float)
+            for key, weight in self.features[a].items():
+                postings = self.index[key]
+                if len(postings) > cap:
+                    continue
+                for m, other_weight in postings.items():
+                    partial[m] += weight * other_weight
+            for m, value in partial.items():
+                if m in redo:
+                    continue
+                shortlist = self.shortlists[m]
+                # The sum here runs in another order than the incident's own
+                # query: near the bar, let the query decide.
+                if len(shortlist) < full or value >= shortlist[-1][1] - 1e-9:
+                    redo.add(m)
+        if len(redo) > 4 * budget:
+            self._full(inputs)
+            return True
+        for k in sorted(redo):
+            self._query(k)
+        self.recomputed = len(redo)
+        return True

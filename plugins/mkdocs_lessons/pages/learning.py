@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..lint import by_incident, lint
 from ..loop import LoopFacts, LoopFigures, build_loop, loop_figures
-from ..similar import Similar, find_similar
+from ..similar import Similar, SimilarFinder
 from .common import Context
 
 
@@ -38,14 +38,10 @@ def lints_of(ctx: Context, incident_id: str) -> list[Diagnostic]:
 def similar_to(ctx: Context, incident_id: str) -> list[Similar]:
     key = ("learning", "similar")
     if key not in ctx.memo:
-        incidents = ctx.kb.published_incidents
-        # Similarity reads only these fields: an edit to a timeline or an
-        # action item (most edits) reuses the last build's result.
-        inputs = tuple((i.id, i.primary, tuple(i.secondary), tuple(i.teams), tuple(i.tags), i.title, i.summary) for i in incidents)
-        kept = ctx.carry.get("similar")
-        if kept is not None and kept[0] == inputs:
-            ctx.memo[key] = kept[1]
-        else:
-            ctx.memo[key] = find_similar(incidents)
-            ctx.carry["similar"] = (inputs, ctx.memo[key])
+        # Kept across `mkdocs serve` rebuilds: an edit recomputes only the
+        # lists it can change (none for a timeline or an action item).
+        finder = ctx.carry.get("similar")
+        if not isinstance(finder, SimilarFinder):
+            finder = ctx.carry["similar"] = SimilarFinder()
+        ctx.memo[key] = finder.update(ctx.kb.published_incidents)
     return ctx.memo[key].get(incident_id, [])
