@@ -101,6 +101,7 @@ class DocumentCache:
             return cached[1]
         self.parsed += 1
         doc = read_document(file, display, raw=raw, fast=True)
+        doc.digest = digest
         self._entries[key] = (digest, doc)
         return doc
 

@@ -85,6 +85,9 @@ class Document:
     # Read by `fastyaml` (values only): positions are composed on first use,
     # from `text`, and a record with any problem is read again exactly.
     fast: bool = False
+    # Hash of the file's bytes, set by the document cache (load.DocumentCache):
+    # what pages reused across `mkdocs serve` rebuilds are keyed by.
+    digest: str = ""
     text: Optional[str] = field(default=None, repr=False)
     _positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
     _key_positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)

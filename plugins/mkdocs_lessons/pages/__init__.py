@@ -9,24 +9,26 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 from ..link import build_graph
 from ..lint import LintConfig
-from ..model import KnowledgeBase
+from ..model import Incident, KnowledgeBase
 from ..timing import Timings
 from ..urls import Urls
 from .actions import render_actions
 from .common import Context, GeneratedFile
 from .dashboard import render_dashboard, render_metrics_json
 from .archive import render_archive
-from .data import render_kb_json, render_schemas
+from .data import incident_line, render_kb_json, render_schemas
 from .feed import render_feed
 from .incident import render_incident
 from .incident_index import render_incident_index
+from .learning import similar_to
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
+from .reuse import Reuse
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
 from .taxonomy import render_taxonomy
@@ -98,38 +100,74 @@ def make_context(
 
 
 def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
-    """Every file of the knowledge base, in a stable order; time per phase in `ctx.timings`."""
+    """Every file of the knowledge base, in a stable order; time per phase in `ctx.timings`.
+
+    Across `mkdocs serve` rebuilds (`ctx.carry`), a file whose inputs did
+    not change is taken from the last build (reuse.py).
+    """
     phase = ctx.timings.phase
+    kb = ctx.kb
+    reuse = Reuse(ctx, _settings(ctx))
     files: list[GeneratedFile] = []
+
+    def add(name: str, key: Any, render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]]) -> None:
+        files.extend(reuse.get(name, key, lambda: _finish(ctx, render())))
+
     with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
         if home:
-            files.append(render_home(ctx))
-        files.append(render_dashboard(ctx))
-        files.append(render_actions(ctx))
-        files.append(render_lessons(ctx))
+            add("home", None, lambda: render_home(ctx))  # the newest summaries: always made
+        add("dashboard", (), lambda: render_dashboard(ctx))
+        add("actions", (), lambda: render_actions(ctx))
+        lessons = tuple((i.id, tuple(i.lessons)) for i in kb.published_incidents)
+        add("lessons", lessons, lambda: render_lessons(ctx))
     with phase("pages"):
-        files.append(render_incident_index(ctx))
-        files += [render_incident(ctx, i) for i in ctx.kb.published_incidents]
-        files += render_archive(ctx)
-        files.append(render_sop_catalog(ctx))
-        for sop in ctx.kb.sops.values():
-            files += render_sop_pages(ctx, sop)
-        files += render_taxonomy(ctx)
-        files += render_teams(ctx)
-        files += render_paths(ctx)
+        add("incident index", (), lambda: render_incident_index(ctx))
+        for incident in kb.published_incidents:
+            key = _incident_key(ctx, reuse, incident)
+            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident))
+        add("archive", (), lambda: render_archive(ctx))
+        add("sop catalog", (), lambda: render_sop_catalog(ctx))
+        for sop in kb.sops.values():
+            add(f"sop {sop.id}", (), lambda: render_sop_pages(ctx, sop))
+        add("taxonomy", (), lambda: render_taxonomy(ctx))
+        add("teams", (), lambda: render_teams(ctx))
+        steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
+        shown = [_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)]
+        add("paths", None if None in shown else tuple(shown), lambda: render_paths(ctx))
         if ctx.pagefind:
-            files.append(render_search_page(ctx))
+            add("search page", (), lambda: render_search_page(ctx))
     with phase("data"):
-        files.append(render_kb_json(ctx))
+        line = lambda i: reuse.get(f"kb.json {i.id}", reuse.incident(i), lambda: incident_line(ctx, i), shared=False)  # noqa: E731
+        add("kb.json", None, lambda: render_kb_json(ctx, line))
         if ctx.feed_size > 0:
-            files.append(render_feed(ctx))
-        files.append(render_metrics_json(ctx))
-        files += render_schemas(ctx)
-        stamp_last_updated(ctx, files)
-    with phase("search"):
-        if ctx.pagefind:
-            _mark_sections(ctx, files)
-        apply_search_boosts(ctx, files)
+            add("feed", None, lambda: render_feed(ctx))  # the newest summaries: always made
+        add("metrics.json", (), lambda: render_metrics_json(ctx))
+        add("schemas", (), lambda: render_schemas(ctx))
+    reuse.done()
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
+    return files
+
+
+def _incident_key(ctx: Context, reuse: Reuse, incident: Incident) -> Any:
+    """An incident page reads its own file, the shared key and its similar incidents."""
+    own = reuse.incident(incident)
+    return None if own is None else (own, tuple(similar_to(ctx, incident.id)))
+
+
+def _settings(ctx: Context) -> tuple:
+    """Every setting a page reads (part of every reuse key)."""
+    return (
+        ctx.today, ctx.urls.prefix, ctx.allow_html, ctx.use_directory_urls, ctx.pagefind, ctx.site_name, ctx.site_url,
+        ctx.feed_size, ctx.lint, ctx.renewal_every_months, ctx.links_from_source, sorted(ctx.last_updated.items()),
+    )
+
+
+def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:
+    """What every generated file gets once rendered: last-updated line, search markup."""
+    files = rendered if isinstance(rendered, list) else [rendered]
+    stamp_last_updated(ctx, files)
+    if ctx.pagefind:
+        _mark_sections(ctx, files)
+    apply_search_boosts(ctx, files)
     return files

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, Optional
 
 from .. import __version__, schema
+from ..model import Incident
 from .common import Context, GeneratedFile
 
 
-def render_kb_json(ctx: Context) -> GeneratedFile:
+class _Encoded(list):
+    """Records already encoded as JSON, one string each (`incident_line`)."""
+
+
+def incident_line(ctx: Context, incident: Incident) -> str:
+    """An incident's line in `kb.json`: its record as written, and the URL of its page."""
+    return _dumps({**incident.raw, "url": ctx.page_url(ctx.urls.incident(incident.id))})
+
+
+def render_kb_json(ctx: Context, line: Optional[Callable[[Incident], str]] = None) -> GeneratedFile:
+    """`line` encodes one incident (`incident_line`, or a copy kept from the last build)."""
     kb = ctx.kb
     urls = ctx.urls
     taxonomy_doc = kb.taxonomy.source
+    line = line or (lambda incident: incident_line(ctx, incident))
 
     def with_url(raw: dict[str, Any], src_uri: str) -> dict[str, Any]:
         return {**raw, "url": ctx.page_url(src_uri)}
@@ -20,7 +32,7 @@ def render_kb_json(ctx: Context) -> GeneratedFile:
     data = {
         "format": "mkdocs-lessons/v1",
         "generator": f"mkdocs-lessons {__version__}",
-        "incidents": [with_url(i.raw, urls.incident(i.id)) for i in kb.published_incidents],
+        "incidents": _Encoded(line(i) for i in kb.published_incidents),
         "sops": [
             {
                 **with_url(s.raw, urls.sop(s.id)),
@@ -47,17 +59,18 @@ def _one_record_per_line(data: dict[str, Any]) -> str:
     encoded by json's C encoder (`indent` would switch to the pure-Python one,
     several times slower on 10,000 incidents).
     """
-    def dumps(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
     fields = []
     for key, value in data.items():
         if isinstance(value, list) and value:
-            items = ",\n".join(dumps(item) for item in value)
-            fields.append(f"{dumps(key)}:[\n{items}\n]")
+            items = ",\n".join(value if isinstance(value, _Encoded) else (_dumps(item) for item in value))
+            fields.append(f"{_dumps(key)}:[\n{items}\n]")
         else:
-            fields.append(f"{dumps(key)}:{dumps(value)}")
+            fields.append(f"{_dumps(key)}:{_dumps(value)}")
     return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def render_schemas(ctx: Context) -> list[GeneratedFile]:

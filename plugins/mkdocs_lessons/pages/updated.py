@@ -26,9 +26,13 @@ def last_updated_line(ctx: Context, source: Optional[Path]) -> str:
 
 
 def record_pages(ctx: Context) -> dict[str, Optional[Path]]:
-    """Source path of each page that shows a whole record -> the record's file."""
+    """Source path of each page that shows a whole record -> the record's file (once per build)."""
+    kept = ctx.memo.get(("updated", "record-pages"))
+    if kept is not None:
+        return kept
     kb, urls = ctx.kb, ctx.urls
     pages: dict[str, Optional[Path]] = {}
+    ctx.memo[("updated", "record-pages")] = pages
     for incident in kb.published_incidents:
         pages[urls.incident(incident.id)] = incident.source.file if incident.source else None
     for sop in kb.sops.values():

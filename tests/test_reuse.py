@@ -1,0 +1,195 @@
+"""`mkdocs serve` rebuilds reuse the files an edit cannot change (pages/reuse.py).
+
+Every test edits one record of the sample knowledge base, generates the site
+again with what the last build kept (as the plugin does while serving), and
+compares every file, byte for byte, with a cold generation of the edited
+records. A file kept when it should have been made again fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+from mkdocs_lessons.knowledge import open_knowledge_base
+from mkdocs_lessons.load import DocumentCache
+from mkdocs_lessons.pages import generate, make_context
+
+SAMPLE = Path(__file__).resolve().parent.parent / "content"
+TODAY = date(2026, 11, 27)
+
+# A line of free text: a scalar of several words, in a mapping or a list.
+_TEXT_LINE = re.compile(r"^(\s*(?:- )?(?:[a-z_]+: )?)([A-Za-z][^\n:#]* [^\n#]*[A-Za-z.)])$")
+
+
+class Session:
+    """One `mkdocs serve`: the document cache and what the last build kept."""
+
+    def __init__(self, root: Path, today: date = TODAY) -> None:
+        self.root, self.today = root, today
+        self.cache = DocumentCache()
+        self.carry: dict = {}
+        self.reused = 0
+
+    def build(self) -> dict[str, object]:
+        outcome = open_knowledge_base(self.root, base=self.root, cache=self.cache)
+        assert outcome.ok, [str(d) for d in outcome.diagnostics.errors]
+        ctx = make_context(outcome.kb, today=self.today, carry=self.carry, pagefind=True)
+        files = {f.src_uri: f.content for f in generate(ctx)}
+        self.reused = ctx.memo[("reuse", "reused")]
+        return files
+
+
+def cold(root: Path, today: date = TODAY) -> dict[str, object]:
+    outcome = open_knowledge_base(root, base=root)
+    assert outcome.ok
+    return {f.src_uri: f.content for f in generate(make_context(outcome.kb, today=today, pagefind=True))}
+
+
+def assert_same(warm: dict[str, object], fresh: dict[str, object]) -> None:
+    assert list(warm) == list(fresh)
+    stale = [uri for uri in fresh if warm[uri] != fresh[uri]]
+    assert stale == [], f"kept but changed: {stale}"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shutil.copytree(SAMPLE, tmp_path_factory.mktemp("sample") / "kb")
+
+
+def _rebuild_after(base: Path, tmp_path: Path, edit: Callable[[Path], None]) -> tuple[Session, dict[str, object]]:
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    session.build()
+    edit(root)
+    warm = session.build()
+    assert_same(warm, cold(root))
+    return session, warm
+
+
+def _replace(relative: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        file = root / relative
+        text = file.read_text("utf-8")
+        assert old in text, (relative, old)
+        file.write_text(text.replace(old, new, count), "utf-8")
+
+    return edit
+
+
+def _top_level_keys(text: str) -> list[str]:
+    return re.findall(r"^([a-z_]+):", text, re.M)
+
+
+def _edit_first_text_in(key: str) -> Callable[[Path], Optional[bool]]:
+    """Append a sentence to the first line of free text under a top-level key."""
+
+    def edit(root: Path) -> Optional[bool]:
+        file = root / "incidents/INC-2024-017.yaml"
+        lines = file.read_text("utf-8").split("\n")
+        start = next(n for n, line in enumerate(lines) if line.startswith(f"{key}:"))
+        for n in range(start, len(lines)):
+            if n > start and lines[n][:1] not in (" ", ""):
+                return False  # the next top-level key: no free text here
+            match = _TEXT_LINE.match(lines[n][len(key) + 2 :] if n == start else lines[n])
+            if match:
+                lines[n] = lines[n] + " Edited while serving"
+                file.write_text("\n".join(lines), "utf-8")
+                return True
+        return False
+
+    return edit
+
+
+INCIDENT_KEYS = _top_level_keys((SAMPLE / "incidents/INC-2024-017.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("key", INCIDENT_KEYS)
+def test_editing_the_text_of_any_incident_field_rebuilds_what_a_cold_build_makes(base: Path, tmp_path: Path, key: str) -> None:
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    session.build()
+    if not _edit_first_text_in(key)(root):
+        pytest.skip(f"no free text under {key}")
+    warm = session.build()
+    if not open_knowledge_base(root, base=root).ok:
+        pytest.skip(f"appending text to {key} makes the record invalid")
+    assert_same(warm, cold(root))
+
+
+def _copy_summary(source: str, target: str) -> Callable[[Path], None]:
+    """Give `target` the summary of `source`: it joins the similar incidents of `source`
+    (and of others), while the shared key stays the same."""
+
+    def block(text: str) -> str:
+        return re.search(r"^summary:.*\n(?:  .*\n)*", text, re.M).group(0)  # type: ignore[union-attr]
+
+    def edit(root: Path) -> None:
+        wanted = block((root / f"incidents/{source}.yaml").read_text("utf-8"))
+        file = root / f"incidents/{target}.yaml"
+        text = file.read_text("utf-8")
+        file.write_text(text.replace(block(text), wanted), "utf-8")
+
+    return edit
+
+
+STRUCTURAL_EDITS = {
+    "summary like another's": _copy_summary("INC-2025-055", "INC-2024-022"),
+    "severity": _replace("incidents/INC-2024-017.yaml", "severity: SEV2", "severity: SEV1"),
+    "status": _replace("incidents/INC-2024-017.yaml", "status: reviewed", "status: closed"),
+    "occurred": _replace("incidents/INC-2024-017.yaml", "occurred: 2024-03-14T09:12:00Z", "occurred: 2024-03-13T09:12:00Z"),
+    "teams": _replace("incidents/INC-2024-017.yaml", "teams: [payments, sre]", "teams: [payments]"),
+    "primary term": _replace("incidents/INC-2024-017.yaml", "primary: process-deviation/skipped-review", "primary: process-deviation/handover-gap"),
+    "title": _replace("incidents/INC-2024-017.yaml", "title: Checkout outage after an unreviewed config push", "title: Checkout outage after a config push"),
+    "review": _replace("incidents/INC-2024-017.yaml", "facilitator: lee.wong", "facilitator: dana.kim"),
+    "related": _replace("incidents/INC-2024-017.yaml", "related: [INC-2023-044]", "related: []"),
+    "procedure relation": _replace("incidents/INC-2024-017.yaml", "relation: violated", "relation: followed"),
+    "tags": _replace("incidents/INC-2024-017.yaml", "tags: [config, checkout]", "tags: [config]"),
+    "a draft published": _replace("incidents/INC-2026-066.yaml", "status: draft", "status: in-review"),
+    "sop title": _replace("sops/SOP-007.yaml", "title: ", "title: Renamed "),
+    "taxonomy term": _replace("taxonomy/taxonomy.yaml", "title: ", "title: Renamed ", 2),
+    "team title": _replace("taxonomy/teams.yaml", "title: ", "title: Renamed "),
+    "path note": _replace("paths/new-engineer.yaml", "note: A small change", "note: A tiny change"),
+}
+
+
+@pytest.mark.parametrize("name", list(STRUCTURAL_EDITS))
+def test_structural_edits_rebuild_what_a_cold_build_makes(base: Path, tmp_path: Path, name: str) -> None:
+    _rebuild_after(base, tmp_path, STRUCTURAL_EDITS[name])
+
+
+def test_added_and_removed_records_rebuild_what_a_cold_build_makes(base: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    session.build()
+    record = (root / "incidents/INC-2024-017.yaml").read_text("utf-8")
+    (root / "incidents/INC-2026-090.yaml").write_text(record.replace("id: INC-2024-017", "id: INC-2026-090").replace("2024-03-", "2026-03-"), "utf-8")
+    assert_same(session.build(), cold(root))
+    (root / "incidents/INC-2026-090.yaml").unlink()
+    assert_same(session.build(), cold(root))
+
+
+def test_a_prose_edit_reuses_everything_but_the_pages_that_show_it(base: Path, tmp_path: Path) -> None:
+    """The point of it all: a rebuild after a timeline edit makes a handful of files, not the site."""
+    session, warm = _rebuild_after(
+        base, tmp_path, _replace("incidents/INC-2023-012.yaml", "event: ", "event: Edited while serving. ")
+    )
+    made = len(warm) - session.reused
+    # The incident page, home, feed, kb.json and the assets: at most a dozen; nothing else.
+    assert session.reused > 0 and made <= 12, (made, len(warm))
+    unchanged = session.build()
+    assert unchanged == warm
+
+
+def test_a_new_day_makes_every_page_again(base: Path, tmp_path: Path) -> None:
+    """`today` drives overdue badges and review due dates: a setting in every key."""
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    session.build()
+    session.today = date(2027, 6, 1)
+    assert_same(session.build(), cold(root, today=date(2027, 6, 1)))
