@@ -201,13 +201,31 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
             )
 
 
-def lint(kb: KnowledgeBase, config: LintConfig) -> list[Diagnostic]:
-    """Every lint of every published incident, ordered by file and place."""
+def lint(kb: KnowledgeBase, config: LintConfig, cache: Optional[dict[tuple[str, str, str], list[Diagnostic]]] = None) -> list[Diagnostic]:
+    """Every lint of every published incident, ordered by file and place.
+
+    With `cache` (kept by the plugin across `mkdocs serve` rebuilds), an
+    incident whose file and settings are unchanged is not linted again:
+    its lints read nothing but its own record.
+    """
     if config.level == "off" and not any(v != "off" for v in config.codes.values()):
         return []
     linter = _Linter(config, _phrase_pattern(config.blame_words), _phrase_pattern(VAGUE_PHRASES))
+    settings = repr(config)
+    kept: dict[tuple[str, str, str], list[Diagnostic]] = {}
     for incident in kb.published_incidents:
+        doc = incident.source
+        key = (settings, doc.path, doc.digest) if cache is not None and doc is not None and doc.digest else None
+        if key is not None and key in cache:  # type: ignore[operator]
+            linter.found += kept.setdefault(key, cache[key])  # type: ignore[index]
+            continue
+        start = len(linter.found)
         lint_incident(incident, linter)
+        if key is not None:
+            kept[key] = linter.found[start:]
+    if cache is not None:
+        cache.clear()  # only this build's records: nothing piles up
+        cache.update(kept)
     return sorted(set(linter.found))
 
 

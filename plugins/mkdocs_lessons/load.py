@@ -94,7 +94,7 @@ class DocumentCache:
         # across config loads in one process, and two knowledge bases with
         # the same relative paths and contents must not share a Document
         # (its `file` drives "edit this page" and "Last updated").
-        key = f"{file.resolve()}\0{display}"
+        key = f"{os.path.abspath(file)}\0{display}"  # load() resolved the root: no symlink walk per file
         self._seen.add(key)
         cached = self._entries.get(key)
         if cached and cached[0] == digest:
@@ -240,7 +240,11 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
                 diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{file.stem}'", rule="id-filename"))
                 result.invalid_ids[kind].add(file.stem)
                 continue
-            targets[kind][record_id] = builders[kind](doc)
+            # Built once per file content: an unchanged file gives the same record object.
+            built = doc.built.get(kind)
+            if built is None:
+                built = doc.built[kind] = builders[kind](doc)
+            targets[kind][record_id] = built
         _unexpected_files(directory, None, base, diags, entries)
     if cache is not None:
         cache.prune()

@@ -59,6 +59,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
         self.carry: dict[str, Any] = {}  # results reused across serve rebuilds (Context.carry)
+        self.lint_cache: dict[Any, Any] = {}  # lints of unchanged records, across serve rebuilds
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -150,7 +151,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # how many there are (each incident page shows its own, `lessons lint`
         # lists them all, `mkdocs build -v` logs each at DEBUG).
         with self.timings.phase("lint"):
-            findings = lint(outcome.kb, self.lint_config)
+            findings = lint(outcome.kb, self.lint_config, cache=self.lint_cache if self.command == "serve" else None)
         suggestions: Counter[str] = Counter()
         for finding in findings:
             if finding.severity is Severity.WARNING:
@@ -190,7 +191,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             last_updated=updated,
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
-            carry=self.carry,
+            # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
+            carry=self.carry if self.command == "serve" else None,
         )
         # The lints just logged are the ones the incident pages show.
         ctx.memo[("learning", "lints")] = by_incident(outcome.kb, findings)

@@ -88,6 +88,8 @@ class Document:
     # Hash of the file's bytes, set by the document cache (load.DocumentCache):
     # what pages reused across `mkdocs serve` rebuilds are keyed by.
     digest: str = ""
+    # The record built from it, per kind (load.py): the model is made once per file content.
+    built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     text: Optional[str] = field(default=None, repr=False)
     _positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
     _key_positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
@@ -131,6 +133,7 @@ class Document:
         self.data, self.problems = exact.data, exact.problems
         self._positions, self._key_positions = exact.positions, exact.key_positions
         self.schema_problems = {}
+        self.built = {}
         self.fast = False
 
     def where(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:

@@ -146,6 +146,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     reuse.done()
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
+    ctx.memo[("reuse", "files")] = len(files)
     return files
 
 

@@ -65,6 +65,7 @@ class Reuse:
         self.reused = 0  # files taken from the last build (for tests and the benchmark)
         self.settings = _hash([repr(settings)])
         self.shared = self._shared_key(ctx.kb, self.settings)
+        ctx.memo[("reuse", "self")] = self  # for results shared by pages (shared_result)
 
     def get(self, name: str, key: Optional[Hashable], make: Callable[[], T], *, shared: bool = True) -> T:
         """What `make` makes (files, a line of JSON), or the last build's when `key` is the same.
@@ -124,3 +125,9 @@ class Reuse:
             parts.append(digest)
         self.shared_digests = fresh  # only this build's files: nothing piles up
         return _hash(parts)
+
+
+def shared_result(ctx: Context, name: str, make: Callable[[], T]) -> T:
+    """A result that reads only what the shared key covers, kept across serve rebuilds."""
+    reuse = ctx.memo.get(("reuse", "self"))
+    return reuse.get(name, (), make) if isinstance(reuse, Reuse) else make()
