@@ -160,6 +160,8 @@ def rebuild_worker(config_file: Path) -> None:
         }
         record.write_text(original, "utf-8")
         build(config)  # back to the cold state for the next edit
+    # Under serve the plugin keeps the last build's files for reuse: its memory cost.
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
@@ -256,6 +258,7 @@ def measure(
             served = _run_worker(_config(work / "serve", kb, plugin=True), mode="--rebuild-worker")
             cold = served.pop("cold")
             result["rebuild"] = {
+                "serve_peak_rss_mb": round(served.pop("peak_rss_mb")),
                 "cold_wall_s": round(cold["wall"], 2),
                 "cold_plugin_s": round(cold["plugin_s"], 3),
                 **{

@@ -24,7 +24,7 @@ def test_bench_build_reports_every_figure(tmp_path):
         assert key in result, key
     assert result["incidents"] == 200 and result["pages"] > 200
     assert set(result["plugin_phases_s"]) >= {"lint", "load", "validate", "link", "charts", "pages", "data"}
-    assert set(result["rebuild"]) == {"cold_wall_s", "cold_plugin_s", "summary", "severity"}
+    assert set(result["rebuild"]) == {"serve_peak_rss_mb", "cold_wall_s", "cold_plugin_s", "summary", "severity"}
     for edit in ("summary", "severity"):
         assert set(result["rebuild"][edit]) >= {"plugin_s", "plugin_share_of_cold", "plugin_share_of_cold_build", "files_reused"}
         assert result["rebuild"][edit]["parsed"] == 1  # the edited file only

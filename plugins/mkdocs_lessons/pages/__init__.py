@@ -96,6 +96,7 @@ def make_context(
         renewal_every_months=renewal_every_months,
         links_from_source=links_from_source,
         carry=carry if carry is not None else {},
+        incremental=carry is not None,
     )
 
 

@@ -57,6 +57,8 @@ class Context:
     # Kept by the plugin across `mkdocs serve` rebuilds: results keyed by their
     # exact inputs, reused when an edit did not change those inputs.
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # A `carry` was given (a serve rebuild may follow): worth keying files for reuse (reuse.py).
+    incremental: bool = False
 
     # -- text -------------------------------------------------------------
     def md(self, value: object) -> str:

@@ -63,8 +63,9 @@ class Reuse:
         self.made: dict[str, tuple[Hashable, Any]] = {}
         self.shared_digests: dict[str, str] = ctx.carry.get("shared-digests", {})
         self.reused = 0  # files taken from the last build (for tests and the benchmark)
-        self.settings = _hash([repr(settings)])
-        self.shared = self._shared_key(ctx.kb, self.settings)
+        # A one-off build (no carry) keys nothing: nothing will be reused.
+        self.settings: Optional[str] = _hash([repr(settings)]) if ctx.incremental else None
+        self.shared = self._shared_key(ctx.kb, self.settings) if self.settings is not None else None
         ctx.memo[("reuse", "self")] = self  # for results shared by pages (shared_result)
 
     def get(self, name: str, key: Optional[Hashable], make: Callable[[], T], *, shared: bool = True) -> T:
