@@ -136,10 +136,21 @@ STRUCTURAL_EDITS = {
     "teams": _replace("incidents/INC-2024-017.yaml", "teams: [payments, sre]", "teams: [payments]"),
     "primary term": _replace("incidents/INC-2024-017.yaml", "primary: process-deviation/skipped-review", "primary: process-deviation/handover-gap"),
     "title": _replace("incidents/INC-2024-017.yaml", "title: Checkout outage after an unreviewed config push", "title: Checkout outage after a config push"),
+    "resolved": _replace(EDITED, "resolved: 2024-03-14T10:45:00Z", "resolved: 2024-03-14T11:45:00Z"),
+    "detection": _replace(EDITED, "detection: alert", "detection: customer"),
+    "caused_by_change": _replace(EDITED, "caused_by_change: true", "caused_by_change: false"),
+    "failure_type": _replace(EDITED, "failure_type: process", "failure_type: outcome"),
     "review": _replace("incidents/INC-2024-017.yaml", "facilitator: lee.wong", "facilitator: dana.kim"),
     "related": _replace("incidents/INC-2024-017.yaml", "related: [INC-2023-044]", "related: []"),
     "procedure relation": _replace("incidents/INC-2024-017.yaml", "relation: violated", "relation: followed"),
     "tags": _replace("incidents/INC-2024-017.yaml", "tags: [config, checkout]", "tags: [config]"),
+    # INC-2026-047 is a possible recurrence of INC-2023-041 (same cause, shared teams, after
+    # its action A1 was done); neither is a path step, so their pages take the page key.
+    "a recurrence's teams": _replace("incidents/INC-2026-047.yaml", "teams: [catalogue, data-platform]", "teams: [catalogue]"),
+    "a recurrence's cause": _replace("incidents/INC-2026-047.yaml", "primary: external-shock/supplier-disruption", "primary: external-shock/weather-event"),
+    "a recurrence's date": _replace("incidents/INC-2026-047.yaml", "occurred: 2026-08-14T02:00:00+01:00", "occurred: 2026-08-13T02:00:00+01:00"),
+    "a recurrence's title": _replace("incidents/INC-2026-047.yaml", "title: Dairy supplier's", "title: The dairy supplier's"),
+    "an earlier fix's date": _replace("incidents/INC-2023-041.yaml", "closed: 2023-11-10", "closed: 2023-11-09"),
     "a draft published": _replace("incidents/INC-2026-066.yaml", "status: draft", "status: in-review"),
     "sop title": _replace("sops/SOP-007.yaml", "title: ", "title: Renamed "),
     "taxonomy term": _replace("taxonomy/taxonomy.yaml", "title: ", "title: Renamed ", 2),
@@ -174,6 +185,15 @@ def test_a_prose_edit_reuses_everything_but_the_pages_that_show_it(base: Path, t
     assert session.reused > 0 and made <= 12, (made, len(warm))
     unchanged = session.build()
     assert unchanged == warm
+
+
+def test_a_severity_edit_keeps_the_other_incident_pages(base: Path, tmp_path: Path) -> None:
+    """No incident page shows another's severity: the page key leaves it out, the shared key does not."""
+    session, warm = _rebuild_after(base, tmp_path, STRUCTURAL_EDITS["severity"])
+    incident_pages = [uri for uri in warm if uri.startswith("incidents/INC-") and uri.endswith(".md")]
+    # Every incident page but the edited one (and the steps of reading paths, whose banners read the shared key).
+    steps = len(set(re.findall(r"ref: (INC-[\d-]+)", "".join(p.read_text("utf-8") for p in (base / "paths").glob("*.yaml")))))
+    assert session.reused >= len(incident_pages) - 1 - steps, (session.reused, len(incident_pages), steps)
 
 
 def test_a_new_day_makes_every_page_again(base: Path, tmp_path: Path) -> None:

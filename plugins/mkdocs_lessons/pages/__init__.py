@@ -28,7 +28,7 @@ from .learning import similar_to
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
-from .reuse import Reuse
+from .reuse import Reuse, Scope
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
 from .taxonomy import render_taxonomy
@@ -111,8 +111,8 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     reuse = Reuse(ctx, _settings(ctx))
     files: list[GeneratedFile] = []
 
-    def add(name: str, key: Any, render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]]) -> None:
-        files.extend(reuse.get(name, key, lambda: _finish(ctx, render())))
+    def add(name: str, key: Any, render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]], scope: Scope = "shared") -> None:
+        files.extend(reuse.get(name, key, lambda: _finish(ctx, render()), scope=scope))
 
     with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
         if home:
@@ -123,22 +123,23 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add("lessons", lessons, lambda: render_lessons(ctx))
     with phase("pages"):
         add("incident index", (), lambda: render_incident_index(ctx))
+        steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
         for incident in kb.published_incidents:
             key = _incident_key(ctx, reuse, incident)
-            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident))
+            # A step's banners show its neighbours in the path: the shared key.
+            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident), "shared" if incident.id in steps else "page")
         add("archive", (), lambda: render_archive(ctx))
         add("sop catalog", (), lambda: render_sop_catalog(ctx))
         for sop in kb.sops.values():
             add(f"sop {sop.id}", (), lambda: render_sop_pages(ctx, sop))
         add("taxonomy", (), lambda: render_taxonomy(ctx))
         add("teams", (), lambda: render_teams(ctx))
-        steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
         shown = [_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)]
         add("paths", None if None in shown else tuple(shown), lambda: render_paths(ctx))
         if ctx.pagefind:
             add("search page", (), lambda: render_search_page(ctx))
     with phase("data"):
-        line = lambda i: reuse.get(f"kb.json {i.id}", reuse.incident(i), lambda: incident_line(ctx, i), shared=False)  # noqa: E731
+        line = lambda i: reuse.get(f"kb.json {i.id}", reuse.incident(i), lambda: incident_line(ctx, i), scope="settings")  # noqa: E731
         add("kb.json", None, lambda: render_kb_json(ctx, line))
         if ctx.feed_size > 0:
             add("feed", None, lambda: render_feed(ctx))  # the newest summaries: always made

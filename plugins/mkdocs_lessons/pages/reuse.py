@@ -8,9 +8,13 @@ reads, and a rebuild renders only the files whose key changed:
   file, and every incident *except its prose* (`PROSE_FIELDS`: summary,
   context, timeline...). The aggregate pages (index, dashboard, backlog,
   taxonomy, teams, SOPs, archive) and `metrics.json` read nothing else;
-- an incident page: the shared key, its own file, and its similar incidents
-  (which read other incidents' summaries; `similar.SimilarFinder` keeps them
-  up to date);
+- an incident page: its own file, its similar incidents (which read other
+  incidents' summaries; `similar.SimilarFinder` keeps them up to date), and
+  the **page key**: the shared key without the fields of other incidents that
+  no incident page shows (`PAGE_FIELDS` keeps what the loop, recurrence,
+  related and similar sections read). A severity edit makes the aggregate
+  pages again, not every incident page. A step of a reading path takes the
+  shared key (its banners show its neighbours);
 - the reading paths: the shared key, and the whole file and similar
   incidents of every incident they show (the printable path holds whole
   incident pages, step summaries and reading times come from the prose);
@@ -29,7 +33,7 @@ a rebuild gives byte for byte what a cold build gives.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Literal, Optional, TypeVar
 
 from ..model import Incident, KnowledgeBase
 from ..yamlsource import Document
@@ -43,7 +47,12 @@ PROSE_FIELDS = frozenset(
     {"summary", "context", "impact", "timeline", "decisions", "assumptions", "root_cause", "went_well", "went_wrong", "got_lucky", "lessons"}
 )
 
+#: Fields of an incident that other incidents' pages read (links with titles and
+#: draft marks, the loop, recurrences, related incidents): the page key.
+PAGE_FIELDS = frozenset({"id", "title", "kind", "status", "occurred", "classification", "teams", "action_items", "related", "sops"})
+
 T = TypeVar("T")
+Scope = Literal["shared", "page", "settings"]
 
 
 def _hash(parts: Iterable[str]) -> str:
@@ -61,20 +70,24 @@ class Reuse:
         self.ctx = ctx
         self.kept: dict[str, tuple[Hashable, Any]] = ctx.carry.get("reuse", {})
         self.made: dict[str, tuple[Hashable, Any]] = {}
-        self.shared_digests: dict[str, str] = ctx.carry.get("shared-digests", {})
+        self.digests: dict[str, tuple[str, str]] = ctx.carry.get("digests", {})  # file digest -> (shared, page) projections
         self.reused = 0  # files taken from the last build (for tests and the benchmark)
         # A one-off build (no carry) keys nothing: nothing will be reused.
         self.settings: Optional[str] = _hash([repr(settings)]) if ctx.incremental else None
-        self.shared = self._shared_key(ctx.kb, self.settings) if self.settings is not None else None
+        self.shared: Optional[str] = None
+        self.page: Optional[str] = None
+        if self.settings is not None:
+            self.shared, self.page = self._keys(ctx.kb, self.settings)
         ctx.memo[("reuse", "self")] = self  # for results shared by pages (shared_result)
 
-    def get(self, name: str, key: Optional[Hashable], make: Callable[[], T], *, shared: bool = True) -> T:
+    def get(self, name: str, key: Optional[Hashable], make: Callable[[], T], *, scope: Scope = "shared") -> T:
         """What `make` makes (files, a line of JSON), or the last build's when `key` is the same.
 
-        The key is taken with the shared key (with the settings only, for
-        what reads nothing but its own record); None means "always make".
+        The key is taken with the shared key, the page key (incident pages)
+        or the settings only (what reads nothing but its own record); None
+        means "always make".
         """
-        base = self.shared if shared else self.settings
+        base = {"shared": self.shared, "page": self.page, "settings": self.settings}[scope]
         if key is None or base is None:
             return make()
         key = (base, key)
@@ -92,40 +105,45 @@ class Reuse:
         self.ctx.memo[("reuse", "reused")] = self.reused
         if self.shared is not None:
             self.ctx.carry["reuse"] = self.made
-            self.ctx.carry["shared-digests"] = self.shared_digests
+            self.ctx.carry["digests"] = self.digests
 
     # -- keys ---------------------------------------------------------------
     def incident(self, incident: Incident) -> Optional[Hashable]:
         """An incident's own file (all of it)."""
         return incident.source.digest if incident.source is not None and incident.source.digest else None
 
-    def _shared_key(self, kb: KnowledgeBase, settings: str) -> Optional[str]:
-        parts = [settings, str(kb.include_drafts), repr(kb.teams)]
-        fresh: dict[str, str] = {}
+    def _keys(self, kb: KnowledgeBase, settings: str) -> tuple[Optional[str], Optional[str]]:
+        """The shared key and the page key; None, None without file digests."""
+        common = [settings, str(kb.include_drafts), repr(kb.teams)]
         documents: list[Optional[Document]] = [kb.taxonomy.source]
         documents += [sop.source for sop in kb.sops.values()]
         for reading_path in kb.paths.values():
             if reading_path.source is None:
-                parts.append(repr(reading_path))  # a generated path (essentials.py): its steps
+                common.append(repr(reading_path))  # a generated path (essentials.py): its steps
             else:
                 documents.append(reading_path.source)
         for doc in documents:
             if doc is None or not doc.digest:
-                return None
-            parts.append(doc.digest)
+                return None, None
+            common.append(doc.digest)
+        shared, page = list(common), list(common)
+        fresh: dict[str, tuple[str, str]] = {}
         for incident in kb.incidents.values():
             doc = incident.source
             if doc is None or not doc.digest:
-                return None
-            digest = self.shared_digests.get(doc.digest)
-            if digest is None:
+                return None, None
+            digests = self.digests.get(doc.digest)
+            if digests is None:
                 data = doc.data if isinstance(doc.data, dict) else {}
-                digest = _hash([repr({k: v for k, v in data.items() if k not in PROSE_FIELDS})])
-            fresh[doc.digest] = digest
-            parts.append(incident.id)
-            parts.append(digest)
-        self.shared_digests = fresh  # only this build's files: nothing piles up
-        return _hash(parts)
+                digests = (
+                    _hash([repr({k: v for k, v in data.items() if k not in PROSE_FIELDS})]),
+                    _hash([repr({k: v for k, v in data.items() if k in PAGE_FIELDS})]),
+                )
+            fresh[doc.digest] = digests
+            shared += (incident.id, digests[0])
+            page += (incident.id, digests[1])
+        self.digests = fresh  # only this build's files: nothing piles up
+        return _hash(shared), _hash(page)
 
 
 def shared_result(ctx: Context, name: str, make: Callable[[], T]) -> T:
