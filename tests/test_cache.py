@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import MINIMAL, write_config
 from mkdocs_lessons import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
@@ -78,3 +80,37 @@ def test_the_plugin_keeps_its_cache_across_rebuilds(tmp_path):
     page = (project / "site/incidents/INC-2024-017/index.html").read_text("utf-8")
     assert "however small or urgent." in page
     assert config.extra_css.count("assets/lessons/lessons.css") == 1  # nothing piles up either
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_repeated_builds_free_the_last_builds_objects(tmp_path, command):
+    """Nothing a build froze out of the collector outlives the next build.
+
+    The garbage collector never frees frozen objects: had the next build
+    frozen the last one's cyclic garbage again (MkDocs' pages and
+    navigation), every `mkdocs serve` rebuild would have kept a whole site
+    in memory (~50 MB a rebuild at 1,000 incidents).
+    """
+    import gc
+    import weakref
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    project = tmp_path / "p"
+    project.mkdir()
+    write_config(project, kb)
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command=command, dirty=False)
+    pages: list = []
+    config.plugins.events["page_content"].append(lambda html, page, **kwargs: pages.append(weakref.ref(page)) or html)
+    try:
+        mkdocs_build(config)
+        first = list(pages)
+        assert first and all(ref() is not None for ref in first)
+        mkdocs_build(config)
+        gc.collect()
+        assert [ref for ref in first if ref() is not None] == []
+    finally:
+        config.plugins.on_shutdown()

@@ -22,7 +22,9 @@ def head_title(output: str, page_title: str, site_name: str) -> str:
     """Re-escape the `<title>` Material wrote from `page_title` (MkDocs' escaped heading text)."""
     text = Markup(page_title).striptags()  # what the template printed, unescaped
     written = f"<title>{text} - {site_name}</title>"
-    if written not in output:
-        return output  # another theme, or a page with a `title` in its front matter
     safe = f"<title>{html.escape(text, quote=False)} - {html.escape(site_name, quote=False)}</title>"
+    if safe == written or written not in output:
+        # Nothing to escape (most titles: no search through the page), another
+        # theme, or a page with a `title` in its front matter.
+        return output
     return output.replace(written, safe, 1)
