@@ -387,19 +387,14 @@ def test_similar_incidents_are_ranked_and_deterministic(tmp_path: Path, build_kb
 
 
 def test_similar_scales_near_linearly() -> None:
-    from mkdocs_lessons.model import Incident
-    from datetime import datetime, timezone
     import time
 
     teams = [f"team{i}" for i in range(20)]
     terms = [f"t{i}/c{j}" for i in range(8) for j in range(5)]
     items = [
-        Incident(
+        _reviewed(
             id=f"INC-2024-{n:05d}",
             title=f"outage {n % 97} in service{n % 53}",
-            kind="incident",
-            status="reviewed",
-            occurred=datetime(2024, 1, 1, tzinfo=timezone.utc),
             teams=[teams[n % 20]],
             summary=f"word{n % 211} word{n % 17} widget{n % 89}",
             primary=terms[n % 40],
@@ -563,19 +558,21 @@ def test_similar_incidents_are_reused_across_rebuilds_only_while_their_inputs_ho
     assert finder.recomputed >= 1  # a title does: computed again
 
 
-def _similar_items(specs: list[tuple[int, int, int, tuple[int, ...]]]) -> list:
+def _reviewed(**fields: object):
+    """A bare reviewed incident for the similarity functions (which read no dates or prose)."""
     from datetime import datetime, timezone
 
     from mkdocs_lessons.model import Incident
 
+    return Incident(kind="incident", status="reviewed", occurred=datetime(2024, 1, 1, tzinfo=timezone.utc), **fields)  # type: ignore[arg-type]
+
+
+def _similar_items(specs: list[tuple[int, int, int, tuple[int, ...]]]) -> list:
     terms = ["a/x", "a/y", "b", "b/z", "c"]
     return [
-        Incident(
+        _reviewed(
             id=f"INC-2024-{n:03d}",
             title=f"w{spec[3][0] if spec[3] else 0} outage",
-            kind="incident",
-            status="reviewed",
-            occurred=datetime(2024, 1, 1, tzinfo=timezone.utc),
             teams=[f"team{spec[1]}"],
             summary=" ".join(f"w{w}" for w in spec[3]),
             primary=terms[spec[0]],

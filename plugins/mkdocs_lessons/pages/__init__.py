@@ -139,7 +139,9 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         if ctx.pagefind:
             add("search page", (), lambda: render_search_page(ctx))
     with phase("data"):
-        line = lambda i: reuse.get(f"kb.json {i.id}", reuse.incident(i), lambda: incident_line(ctx, i), scope="settings")  # noqa: E731
+        def line(incident: Incident) -> str:  # a record's line reads that record only
+            return reuse.get(f"kb.json {incident.id}", reuse.incident(incident), lambda: incident_line(ctx, incident), scope="settings")
+
         add("kb.json", None, lambda: render_kb_json(ctx, line))
         if ctx.feed_size > 0:
             add("feed", None, lambda: render_feed(ctx))  # the newest summaries: always made
@@ -153,7 +155,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
 
 
 def _incident_key(ctx: Context, reuse: Reuse, incident: Incident) -> Any:
-    """An incident page reads its own file, the shared key and its similar incidents."""
+    """What an incident page reads besides the page (or shared) key: its own file and its similar incidents."""
     own = reuse.incident(incident)
     return None if own is None else (own, tuple(similar_to(ctx, incident.id)))
 
