@@ -34,3 +34,16 @@ def test_bench_build_reports_every_figure(tmp_path):
     assert int(reused) >= 0.9 * int(total), result["rebuild"]["summary"]
     assert set(result["pagefind"]) >= {"build_s", "index_s", "bundle_mb", "files"}
     assert done.stdout.rstrip().splitlines()[-1].startswith("| 200 |")
+
+
+def test_bench_phases_reports_the_growth_of_every_phase():
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/bench_phases.py"), "--incidents", "30", "60", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["records_ratio"] == 2
+    assert set(result["growth"]) >= {"read and validate", "lint", "generate", "charts", "pages", "data"}
