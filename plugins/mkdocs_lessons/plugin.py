@@ -8,6 +8,7 @@ needs another adapter.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import tempfile
 from collections import Counter
@@ -62,6 +63,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.lint_cache: dict[Any, Any] = {}  # lints of unchanged records, across serve rebuilds
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._page_options = (False, False)  # (pagefind, feed), read once a build for on_post_page
+        self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
+        self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -107,6 +111,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # leaves the previous site untouched.
         self._release_frozen()
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
+        self._page_options = (self.config.search == "pagefind", self.config.feed_size > 0)
+        self._feed_link = (Urls(self.prefix).feed, escape(f"{config.site_name}: new reviews and procedure versions", quote=True))
         self.generated_pages = set()
         # The knowledge base lives until the build ends: once read, it is moved
         # out of the cyclic collector's sight (see collector_paused), so that
@@ -171,11 +177,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         with self.timings.phase("lint"):
             findings = lint(outcome.kb, self.lint_config, cache=self.lint_cache if self.command == "serve" else None)
         suggestions: Counter[str] = Counter()
+        debug = log.isEnabledFor(logging.DEBUG)
         for finding in findings:
             if finding.severity is Severity.WARNING:
                 log.warning(f"{finding} [{finding.rule}]")
             else:
-                log.debug(f"{finding} [{finding.rule}]")
+                if debug:  # thousands of findings in a large base: no text made for nothing
+                    log.debug(f"{finding} [{finding.rule}]")
                 suggestions[finding.rule] += 1
         if suggestions:
             total = sum(suggestions.values())
@@ -219,6 +227,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
         nav_items: list[Any] = []
+        edit_links = self.config.edit_links
         for generated in generate(ctx, home=self.config.home):
             existing = files.get_file_from_path(generated.src_uri)
             if existing is not None:
@@ -237,8 +246,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             else:
                 # A large data file (kb.json) waits on disk, not in memory, until MkDocs copies it.
                 file = File.generated(config, generated.src_uri, abs_src_path=self._spill(generated), inclusion=inclusion)
-            if generated.source is not None and self.config.edit_links:
-                file.edit_uri = Path(os.path.relpath(generated.source, config.docs_dir)).as_posix()
+            if generated.source is not None and edit_links:
+                file.edit_uri = self._edit_uri(generated.source, config.docs_dir)
             elif is_page:
                 file.edit_uri = None
             files.append(file)
@@ -254,6 +263,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings.merge(ctx.timings)
         log.debug(f"lessons: {self.timings.summary()}")
         return files
+
+    def _edit_uri(self, source: Path, docs_dir: str) -> str:
+        """The record file relative to docs_dir (kept across serve rebuilds: a relpath per record adds up)."""
+        key = (str(source), docs_dir)
+        uri = self._edit_uris.get(key)
+        if uri is None:
+            uri = self._edit_uris[key] = Path(os.path.relpath(source, docs_dir)).as_posix()
+        return uri
 
     def _spill(self, generated: Any) -> str:
         if self.spill_dir is None:
@@ -280,14 +297,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.spill_dir = None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Runs on every page of every build: options are read once a build (_page_options).
+        pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
             # The theme's `<title>` unescapes the heading: see htmlsafety.py.
             output = head_title(output, page.title, config.site_name)
         search = page.meta.get("search") or {}
-        if self.config.search == "pagefind" and not (isinstance(search, dict) and search.get("exclude")):
+        if pagefind and not (isinstance(search, dict) and search.get("exclude")):
             # Index the content area only: the navigation repeats on every page.
             output = output.replace('<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1)
-        if self.config.feed_size > 0:
+        if feed:
             output = self._link_feed(output, page, config)
         return output
 
@@ -295,14 +314,15 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         """Announce the Atom feed in every page's head, so readers and browsers find it."""
         # Relative, like every other link of the site: it works from file://, behind
         # any host name and in a moved copy; readers resolve it against the page.
-        href = get_relative_url(Urls(self.prefix).feed, page.url or ".")
-        title = f"{config.site_name}: new reviews and procedure versions"
+        # The feed's address and title are worked out once a build (_page_options).
+        target, title = self._feed_link
+        href = get_relative_url(target, page.url or ".")
         # `rel="alternate feed"`, not just "alternate": Material takes every
         # `link[rel=alternate]` (an exact match) for a language version and
         # fetches a sitemap.xml beside it on each page load (a 404 under a
         # prefix, megabytes on a large site). Feed readers split rel into
         # tokens, so they still find it.
-        link = f'<link rel="alternate feed" type="application/atom+xml" title="{escape(title, quote=True)}" href="{escape(href, quote=True)}">'
+        link = f'<link rel="alternate feed" type="application/atom+xml" title="{title}" href="{escape(href, quote=True)}">'
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + link + "\n" + output[head_end:]
 

@@ -16,6 +16,7 @@ and links relative to the feed.
 
 from __future__ import annotations
 
+import heapq
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -25,7 +26,7 @@ from typing import Optional
 from urllib.parse import urljoin
 
 from .. import __version__
-from ..model import KIND_LABELS, natural_key
+from ..model import KIND_LABELS, Incident, natural_key
 from .common import Context, GeneratedFile
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -51,12 +52,21 @@ def _team_titles(ctx: Context, team_ids: list[str]) -> str:
     return ", ".join(ctx.kb.teams[t].title if t in ctx.kb.teams else t for t in team_ids)
 
 
-def incident_entries(ctx: Context) -> list[FeedEntry]:
+def _reviewed_by(incident: Incident, today: date) -> Optional[date]:
+    """The day the incident's review was done, if it was done by `today` (then it is in the feed)."""
+    review = incident.review
+    if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > today:
+        return None
+    return review.date
+
+
+def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:
+    """The `limit` newest reviews: no older one can be among the feed's `limit` entries."""
+    reviewed = [(day, (1, natural_key(i.id)), i) for i in ctx.kb.published_incidents if (day := _reviewed_by(i, ctx.today)) is not None]
     entries = []
-    for incident in ctx.kb.published_incidents:
+    for _, _, incident in heapq.nlargest(limit, reviewed, key=lambda row: row[:2]):
         review = incident.review
-        if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > ctx.today:
-            continue
+        assert review is not None and review.date is not None
         kind = KIND_LABELS.get(incident.kind, incident.kind)
         facts = [kind + (f", {incident.severity}" if incident.severity else ""), _team_titles(ctx, incident.teams)]
         summary = f"{'; '.join(facts)}. Reviewed on {review.date.isoformat()}. {incident.summary}"
@@ -142,7 +152,8 @@ def _add(parent: ET.Element, tag: str, text: Optional[str] = None, **attributes:
 
 
 def render_feed(ctx: Context) -> GeneratedFile:
-    entries = sorted(incident_entries(ctx) + sop_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[: max(ctx.feed_size, 0)]
+    size = max(ctx.feed_size, 0)
+    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[:size]
     name = ctx.site_name or "Lessons learned"
     # Unqualified tags under a default xmlns: no change to ElementTree's global prefix registry.
     feed = ET.Element("feed", {"xmlns": ATOM})
