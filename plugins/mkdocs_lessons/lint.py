@@ -217,7 +217,8 @@ def lint(kb: KnowledgeBase, config: LintConfig, cache: Optional[dict[tuple[str, 
         doc = incident.source
         key = (settings, doc.path, doc.digest) if cache is not None and doc is not None and doc.digest else None
         if key is not None and key in cache:  # type: ignore[operator]
-            linter.found += kept.setdefault(key, cache[key])  # type: ignore[index]
+            kept[key] = cache[key]  # type: ignore[index]
+            linter.found += kept[key]
             continue
         start = len(linter.found)
         lint_incident(incident, linter)

@@ -127,7 +127,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if outcome.kb is None:
             count = len(outcome.diagnostics.errors)
             message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
-            if self.command == "serve" and self.last_good is not None:
+            if self._serving and self.last_good is not None:
                 # A serve rebuild: an exception here would print a traceback and
                 # leave the server waiting on a build that never finishes. Build
                 # the site from the records as they were at the last good build
@@ -137,7 +137,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 return
             raise PluginError(message)
         self.outcome = outcome
-        if self.command == "serve":
+        if self._serving:
             self.last_good = outcome
         log.info(summary_line(outcome))
 
@@ -147,6 +147,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # base, which made these phases grow faster than the number of records.
         with collector_paused(freeze=self._freezes):  # the generated pages live until the build ends too
             return self._add_files(files, config)
+
+    @property
+    def _serving(self) -> bool:
+        """Under `mkdocs serve`: rebuilds follow, so caches are worth keeping."""
+        return self.command == "serve"
 
     @property
     def _freezes(self) -> bool:
@@ -159,7 +164,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         1,000 incidents. That collection costs a rebuild 0.15 s at 1,000
         incidents, more than the freeze saves it, so `serve` does not freeze.
         """
-        return self.command != "serve"
+        return not self._serving
 
     def _release_frozen(self) -> None:
         """Let the last build's frozen objects be collected (see _freezes)."""
@@ -175,7 +180,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # how many there are (each incident page shows its own, `lessons lint`
         # lists them all, `mkdocs build -v` logs each at DEBUG).
         with self.timings.phase("lint"):
-            findings = lint(outcome.kb, self.lint_config, cache=self.lint_cache if self.command == "serve" else None)
+            findings = lint(outcome.kb, self.lint_config, cache=self.lint_cache if self._serving else None)
         suggestions: Counter[str] = Counter()
         debug = log.isEnabledFor(logging.DEBUG)
         for finding in findings:
@@ -218,7 +223,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
-            carry=self.carry if self.command == "serve" else None,
+            carry=self.carry if self._serving else None,
         )
         # The lints just logged are the ones the incident pages show.
         ctx.memo[("learning", "lints")] = by_incident(outcome.kb, findings)

@@ -108,7 +108,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     """
     phase = ctx.timings.phase
     kb = ctx.kb
-    reuse = Reuse(ctx, _settings(ctx))
+    reuse = Reuse(ctx)
     files: list[GeneratedFile] = []
 
     def add(name: str, key: Any, render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]], scope: Scope = "shared") -> None:
@@ -158,14 +158,6 @@ def _incident_key(ctx: Context, reuse: Reuse, incident: Incident) -> Any:
     """What an incident page reads besides the page (or shared) key: its own file and its similar incidents."""
     own = reuse.incident(incident)
     return None if own is None else (own, tuple(similar_to(ctx, incident.id)))
-
-
-def _settings(ctx: Context) -> tuple:
-    """Every setting a page reads (part of every reuse key)."""
-    return (
-        ctx.today, ctx.urls.prefix, ctx.allow_html, ctx.use_directory_urls, ctx.pagefind, ctx.site_name, ctx.site_url,
-        ctx.feed_size, ctx.lint, ctx.renewal_every_months, ctx.links_from_source, sorted(ctx.last_updated.items()),
-    )
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:

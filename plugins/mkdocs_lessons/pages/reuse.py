@@ -66,14 +66,14 @@ def _hash(parts: Iterable[str]) -> str:
 class Reuse:
     """This build's files by key, and the last build's to take from."""
 
-    def __init__(self, ctx: Context, settings: Hashable) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.kept: dict[str, tuple[Hashable, Any]] = ctx.carry.get("reuse", {})
         self.made: dict[str, tuple[Hashable, Any]] = {}
         self.digests: dict[str, tuple[str, str]] = ctx.carry.get("digests", {})  # file digest -> (shared, page) projections
         self.reused = 0  # files taken from the last build (for tests and the benchmark)
         # A one-off build (no carry) keys nothing: nothing will be reused.
-        self.settings: Optional[str] = _hash([repr(settings)]) if ctx.incremental else None
+        self.settings: Optional[str] = _hash([repr(_settings(ctx))]) if ctx.incremental else None
         self.shared: Optional[str] = None
         self.page: Optional[str] = None
         if self.settings is not None:
@@ -144,6 +144,14 @@ class Reuse:
             page += (incident.id, digests[1])
         self.digests = fresh  # only this build's files: nothing piles up
         return _hash(shared), _hash(page)
+
+
+def _settings(ctx: Context) -> tuple:
+    """Every setting a page reads (part of every key)."""
+    return (
+        ctx.today, ctx.urls.prefix, ctx.allow_html, ctx.use_directory_urls, ctx.pagefind, ctx.site_name, ctx.site_url,
+        ctx.feed_size, ctx.lint, ctx.renewal_every_months, ctx.links_from_source, sorted(ctx.last_updated.items()),
+    )
 
 
 def shared_result(ctx: Context, name: str, make: Callable[[], T]) -> T:
