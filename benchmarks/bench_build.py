@@ -11,8 +11,9 @@ fixed seed), then measures, as the median of --runs runs:
   time by phase (load, validate, link, charts, pages, data, search), peak RSS;
 - the baseline: the very pages the plugin generated, saved as plain Markdown
   and built by MkDocs + Material without the plugin (same theme, extensions,
-  assets and navigation). The headline is build / baseline: what the plugin
-  costs on top of what MkDocs must spend on those pages anyway;
+  assets and navigation), its runs taking turns with the plugin's. The
+  headline is build / baseline: what the plugin costs on top of what MkDocs
+  must spend on those pages anyway;
 - site size and search index size (Material's `search_index.json`; with
   --pagefind also a Pagefind build and its index).
 
@@ -223,18 +224,24 @@ def measure(
             if done.returncode != 0:
                 raise SystemExit(f"lessons validate failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
-        builds = []
+        # The plugin's builds and the baseline's are interleaved, in turns
+        # (plugin, baseline), (baseline, plugin), ...: identical builds on the
+        # reference machine differ by up to 20 %, in slow and fast spells, and
+        # running all of one kind first put a whole spell on one side.
+        builds: list[dict[str, Any]] = []
+        baselines: list[dict[str, Any]] = []
         for index in range(runs):
-            project = work / f"plugin{index}"
-            builds.append(_run_worker(_config(project, kb, plugin=True), dump=work / "dump" if index == 0 else None))
+            plugin_config = _config(work / f"plugin{index}", kb, plugin=True)
+            order = ["plugin", "baseline"] if index % 2 == 0 else ["baseline", "plugin"]
+            for kind in order:
+                if kind == "plugin":
+                    builds.append(_run_worker(plugin_config, dump=work / "dump" if index == 0 else None))
+                elif not skip_baseline:
+                    baselines.append(_run_worker(_baseline_config(work / f"baseline{index}", work / "dump")))
         site = work / "plugin0" / "site"
         site_bytes = _tree_size(site)
         search_index = site / "search" / "search_index.json"
         pages = sum(1 for _ in site.rglob("*.html"))
-
-        baselines = []
-        for index in range(0 if skip_baseline else runs):
-            baselines.append(_run_worker(_baseline_config(work / f"baseline{index}", work / "dump")))
 
         result: dict[str, Any] = {
             "incidents": incidents,
@@ -253,6 +260,10 @@ def measure(
             "search_index_mb": round(search_index.stat().st_size / 1e6, 2) if search_index.exists() else None,
         }
         result["overhead_ratio"] = round(result["build_s"] / result["baseline_s"], 3) if baselines else None
+        # Each turn's own ratio shows the spread the median hides.
+        result["overhead_ratio_by_turn"] = [round(b["wall"] / a["wall"], 3) for b, a in zip(builds, baselines)]
+        result["build_runs_s"] = [round(b["wall"], 2) for b in builds]
+        result["baseline_runs_s"] = [round(a["wall"], 2) for a in baselines]
         result["rebuild"] = None
         if rebuild:
             served = _run_worker(_config(work / "serve", kb, plugin=True), mode="--rebuild-worker")

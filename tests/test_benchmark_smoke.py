@@ -19,7 +19,7 @@ def test_bench_build_reports_every_figure(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text("utf-8"))
-    for key in ("machine", "incidents", "pages", "validate_s", "validate_cli_s", "build_s", "baseline_s", "overhead_ratio", "peak_rss_mb",
+    for key in ("machine", "incidents", "pages", "validate_s", "validate_cli_s", "build_s", "baseline_s", "overhead_ratio", "overhead_ratio_by_turn", "peak_rss_mb",
                 "site_mb", "search_index_mb", "plugin_phases_s", "rebuild", "pagefind"):
         assert key in result, key
     assert result["incidents"] == 200 and result["pages"] > 200

@@ -278,3 +278,17 @@ def test_accepted_mutations_build_with_mkdocs(case: tuple[dict[str, Any], str]) 
             return  # located errors: the test above
         site = _build(root, target)
         assert site.page("incidents/INC-2024-017/").is_file(), what
+
+
+# Texts rich in what markdown() neutralises: code, raw HTML, attribute lists, links.
+_MARKDOWN_PIECES = st.sampled_from(["<b>", "{: x}", "`", "```", "~~~", "]", "[a](javascript:x)", "[a]: data:x", "\r\n", "\n", " ", "~", "|"])
+_MARKDOWN_TEXT = st.lists(st.one_of(st.text(_CHARS, max_size=6), _MARKDOWN_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(text=_MARKDOWN_TEXT, allow_html=st.booleans())
+def test_markdown_fast_path_gives_what_the_full_pass_gives(text: str, allow_html: bool) -> None:
+    # markdown() skips its full pass for texts without any character the pass acts on.
+    from mkdocs_lessons.text import _markdown, markdown
+
+    assert markdown(text, allow_html=allow_html) == _markdown(text, allow_html)

@@ -79,9 +79,22 @@ def _neutralise(segment: str, allow_html: bool) -> str:
     return _clean_links(segment)
 
 
+# Without these characters a text has no raw HTML, attribute list, link
+# target or CRLF: every step of `markdown()` leaves it as it is (code is kept
+# as written anyway). Most record prose is like that.
+_NOTHING_TO_NEUTRALISE = re.compile(r"[<{\]\r]")
+
+
 def markdown(text: object, *, allow_html: bool = False) -> str:
     """A Markdown field from a record, safe to place into a generated page."""
-    source = str(text).replace("\r\n", "\n").strip("\n")
+    source = str(text)
+    if _NOTHING_TO_NEUTRALISE.search(source) is None:
+        return source.strip("\n")  # what the full pass below gives, at a scan's cost
+    return _markdown(source, allow_html)
+
+
+def _markdown(source: str, allow_html: bool) -> str:
+    source = source.replace("\r\n", "\n").strip("\n")
     out: list[str] = []
     last = 0
     for match in _CODE.finditer(source):
