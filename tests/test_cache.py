@@ -117,3 +117,33 @@ def test_repeated_builds_free_the_last_builds_objects(tmp_path, command):
         # MkDocs keeps this plugin instance for every later build in the process
         # (it has on_startup): leave it as a one-off build, as the other tests expect.
         config.plugins.on_startup(command="build", dirty=False)
+
+
+def test_a_moved_record_leaves_no_edit_link_behind(tmp_path):
+    """Edit links are kept across serve rebuilds for this build's record files only."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    project = tmp_path / "p"
+    project.mkdir()
+    write_config(project, kb)
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        mkdocs_build(config)
+        plugin = config.plugins["lessons"]
+        old = kb / "incidents/INC-2023-044.yaml"
+        assert any(key[0] == str(old) for key in plugin._edit_uris)
+        # Renumbered (the id is the file name): its one reference follows.
+        new = kb / "incidents/INC-2023-045.yaml"
+        new.write_text(old.read_text("utf-8").replace("INC-2023-044", "INC-2023-045"), "utf-8")
+        old.unlink()
+        other = kb / "incidents/INC-2024-017.yaml"
+        other.write_text(other.read_text("utf-8").replace("INC-2023-044", "INC-2023-045"), "utf-8")
+        mkdocs_build(config)
+        sources = {key[0] for key in plugin._edit_uris}
+        assert str(new) in sources and str(old) not in sources
+    finally:
+        config.plugins.on_shutdown()
+        config.plugins.on_startup(command="build", dirty=False)  # as the other tests expect (see above)

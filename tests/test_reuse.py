@@ -203,3 +203,16 @@ def test_a_new_day_makes_every_page_again(base: Path, tmp_path: Path) -> None:
     session.build()
     session.today = date(2027, 6, 1)
     assert_same(session.build(), cold(root, today=date(2027, 6, 1)))
+
+
+def test_files_moved_with_the_same_content_name_their_new_place(base: Path, tmp_path: Path) -> None:
+    """A generated file names its record file (edit links, messages): content alone is not its key."""
+    first = shutil.copytree(base, tmp_path / "a" / "kb")
+    session = Session(first)
+    session.build()
+    moved = shutil.copytree(first, tmp_path / "b" / "kb")
+    session.root = moved
+    outcome = open_knowledge_base(moved, base=moved, cache=session.cache)
+    ctx = make_context(outcome.kb, today=TODAY, carry=session.carry, pagefind=True)
+    sources = [f.source for f in generate(ctx) if f.source is not None]
+    assert sources and all(Path(source).is_relative_to(moved) for source in sources), [s for s in sources if not Path(s).is_relative_to(moved)][:3]

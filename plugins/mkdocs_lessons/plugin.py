@@ -65,7 +65,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
         self._page_options = (False, False)  # (pagefind, feed), read once a build for on_post_page
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
-        self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri
+        self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
+        self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -231,6 +232,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings.merge(outcome.loaded.timings)
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]
+        # Only the records of this build keep their edit links: renamed and
+        # deleted files do not pile up over a long `serve` session.
+        self._last_edit_uris, self._edit_uris = self._edit_uris, {}
         nav_items: list[Any] = []
         edit_links = self.config.edit_links
         for generated in generate(ctx, home=self.config.home):
@@ -272,9 +276,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def _edit_uri(self, source: Path, docs_dir: str) -> str:
         """The record file relative to docs_dir (kept across serve rebuilds: a relpath per record adds up)."""
         key = (str(source), docs_dir)
-        uri = self._edit_uris.get(key)
+        uri = self._last_edit_uris.get(key)
         if uri is None:
-            uri = self._edit_uris[key] = Path(os.path.relpath(source, docs_dir)).as_posix()
+            uri = Path(os.path.relpath(source, docs_dir)).as_posix()
+        self._edit_uris[key] = uri
         return uri
 
     def _spill(self, generated: Any) -> str:

@@ -109,8 +109,9 @@ class Reuse:
 
     # -- keys ---------------------------------------------------------------
     def incident(self, incident: Incident) -> Optional[Hashable]:
-        """An incident's own file (all of it)."""
-        return incident.source.digest if incident.source is not None and incident.source.digest else None
+        """An incident's own file (all of it, and where it is: pages link to it)."""
+        doc = incident.source
+        return (str(doc.file), doc.digest) if doc is not None and doc.digest else None
 
     def _keys(self, kb: KnowledgeBase, settings: str) -> tuple[Optional[str], Optional[str]]:
         """The shared key and the page key; None, None without file digests."""
@@ -125,7 +126,9 @@ class Reuse:
         for doc in documents:
             if doc is None or not doc.digest:
                 return None, None
-            common.append(doc.digest)
+            # Where a file is counts too: generated files name their record
+            # file (edit links, messages), and the same content may move.
+            common += (str(doc.file), doc.digest)
         shared, page = list(common), list(common)
         fresh: dict[str, tuple[str, str]] = {}
         for incident in kb.incidents.values():
@@ -140,8 +143,8 @@ class Reuse:
                     _hash([repr({k: v for k, v in data.items() if k in PAGE_FIELDS})]),
                 )
             fresh[doc.digest] = digests
-            shared += (incident.id, digests[0])
-            page += (incident.id, digests[1])
+            shared += (incident.id, str(doc.file), digests[0])
+            page += (incident.id, str(doc.file), digests[1])
         self.digests = fresh  # only this build's files: nothing piles up
         return _hash(shared), _hash(page)
 
