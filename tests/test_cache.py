@@ -12,6 +12,17 @@ from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.load import DocumentCache
 
 
+def _project(tmp_path):
+    """A copy of the minimal knowledge base and an MkDocs project building it: (kb, project, config)."""
+    from mkdocs.config import load_config
+
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    project = tmp_path / "p"
+    project.mkdir()
+    write_config(project, kb)
+    return kb, project, load_config(str(project / "mkdocs.yml"))
+
+
 def test_a_second_load_parses_and_validates_only_the_edited_file(tmp_path, monkeypatch):
     kb = shutil.copytree(MINIMAL, tmp_path / "kb")
     cache = DocumentCache()
@@ -61,13 +72,8 @@ def test_deleted_files_leave_the_cache(tmp_path):
 def test_the_plugin_keeps_its_cache_across_rebuilds(tmp_path):
     """The same plugin instance (as under `serve`) rebuilds after an edit, parsing one file."""
     from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
 
-    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
-    project = tmp_path / "p"
-    project.mkdir()
-    write_config(project, kb)
-    config = load_config(str(project / "mkdocs.yml"))
+    kb, project, config = _project(tmp_path)
     mkdocs_build(config)
     plugin = config.plugins["lessons"]
     # MkDocs may hand back the instance of an earlier build in this process
@@ -95,13 +101,8 @@ def test_repeated_builds_free_the_last_builds_objects(tmp_path, command):
     import weakref
 
     from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
 
-    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
-    project = tmp_path / "p"
-    project.mkdir()
-    write_config(project, kb)
-    config = load_config(str(project / "mkdocs.yml"))
+    kb, project, config = _project(tmp_path)
     config.plugins.on_startup(command=command, dirty=False)
     pages: list = []
     config.plugins.events["page_content"].append(lambda html, page, **kwargs: pages.append(weakref.ref(page)) or html)
@@ -122,13 +123,8 @@ def test_repeated_builds_free_the_last_builds_objects(tmp_path, command):
 def test_a_moved_record_leaves_no_edit_link_behind(tmp_path):
     """Edit links are kept across serve rebuilds for this build's record files only."""
     from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
 
-    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
-    project = tmp_path / "p"
-    project.mkdir()
-    write_config(project, kb)
-    config = load_config(str(project / "mkdocs.yml"))
+    kb, project, config = _project(tmp_path)
     config.plugins.on_startup(command="serve", dirty=False)
     try:
         mkdocs_build(config)
