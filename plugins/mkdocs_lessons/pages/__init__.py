@@ -131,7 +131,8 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add("archive", (), lambda: render_archive(ctx))
         add("sop catalog", (), lambda: render_sop_catalog(ctx))
         for sop in kb.sops.values():
-            add(f"sop {sop.id}", (), lambda: render_sop_pages(ctx, sop))
+            # Of the incidents, SOP pages show only links, dates, procedure relations and action items: the page key.
+            add(f"sop {sop.id}", (), lambda: render_sop_pages(ctx, sop), "page")
         add("taxonomy", (), lambda: render_taxonomy(ctx))
         add("teams", (), lambda: render_teams(ctx))
         shown = [_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)]

@@ -6,6 +6,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
@@ -114,12 +115,7 @@ class Context:
         blocks (tables with data attributes, SVG), so those get the URL the
         reader's browser needs, for either `use_directory_urls` setting.
         """
-        source, destination = self.page_url(page), self.page_url(target)
-        base = source if source.endswith("/") or source == "" else posixpath.dirname(source)
-        url = posixpath.relpath(destination or ".", base or ".")
-        if destination.endswith("/") or destination == "":
-            url = url.rstrip("/") + "/"
-            url = "./" if url == "./" or url == "/" else url
+        url = _url_between(self.page_url(page), self.page_url(target))
         return url + (f"?{query}" if query else "")
 
     def link_href(self, page: str, target: str, query: str = "") -> str:
@@ -151,6 +147,17 @@ class Context:
                 return stem[: -len("index")]
             return stem + "/"
         return stem + ".html"
+
+
+@lru_cache(maxsize=1 << 14)
+def _url_between(source: str, destination: str) -> str:
+    """The relative URL from one page's address to another's (charts link thousands of times to a few pages)."""
+    base = source if source.endswith("/") or source == "" else posixpath.dirname(source)
+    url = posixpath.relpath(destination or ".", base or ".")
+    if destination.endswith("/") or destination == "":
+        url = url.rstrip("/") + "/"
+        url = "./" if url == "./" or url == "/" else url
+    return url
 
 
 # -- formatting --------------------------------------------------------------

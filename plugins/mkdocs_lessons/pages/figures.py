@@ -9,6 +9,7 @@ the page the chart sits on and right for either `use_directory_urls`.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Optional, Sequence
 from urllib.parse import quote, urlencode
 
@@ -32,7 +33,13 @@ def metrics(ctx: Context) -> Metrics:
 def index_href(ctx: Context, page: str, filters: Filters) -> str:
     """A link to the incident index opened on these filters (repeated keys: any of them)."""
     # An href the builder may rewrite (charts are raw HTML): see Context.link_href.
-    return ctx.link_href(page, ctx.urls.incidents, urlencode(list(filters), quote_via=quote, safe="/"))
+    return ctx.link_href(page, ctx.urls.incidents, _query(tuple(filters)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _query(filters: tuple[tuple[str, str], ...]) -> str:
+    # Every cell of every heat map links with its filters: the same few thousand queries on many pages.
+    return urlencode(filters, quote_via=quote, safe="/")
 
 
 def plural(count: int, one: str, many: str) -> str:

@@ -15,6 +15,8 @@ reads, and a rebuild renders only the files whose key changed:
   related and similar sections read). A severity edit makes the aggregate
   pages again, not every incident page. A step of a reading path takes the
   shared key (its banners show its neighbours);
+- the pages of an SOP and its versions: the page key too (of the incidents
+  they show links, dates, procedure relations and action items);
 - the reading paths: the shared key, and the whole file and similar
   incidents of every incident they show (the printable path holds whole
   incident pages, step summaries and reading times come from the prose);
