@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, NamedTuple, Optional
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from .diagnostics import Diagnostics, Severity
 from .model import ActionItem, Incident, KnowledgeBase, Sop, SopVersion, natural_key
@@ -142,14 +142,43 @@ def _done_on(item: ActionItem) -> Optional[date]:
 RECURRENCES_SHOWN = 10
 
 
+class _Listed(Mapping[str, list["Recurrence"]]):
+    """Incident id -> its listed recurrences, made when first read.
+
+    Every incident page shows its own lists; the dashboard needs only the
+    totals and the newest few pairs. Making all lists up front cost the
+    dashboard (built first) time in proportion to how full they are, and at
+    10,000 incidents they are full: 14x the time at 10x the records.
+    """
+
+    def __init__(self, totals: dict[str, int], make: Callable[[str], list["Recurrence"]]) -> None:
+        self._totals, self._make = totals, make
+        self._made: dict[str, list[Recurrence]] = {}
+
+    def __getitem__(self, incident_id: str) -> list["Recurrence"]:
+        made = self._made.get(incident_id)
+        if made is None:
+            if incident_id not in self._totals:
+                raise KeyError(incident_id)
+            made = self._made[incident_id] = self._make(incident_id)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._totals)
+
+    def __len__(self) -> int:
+        return len(self._totals)
+
+
 @dataclass
 class Recurrences:
     """Possible recurrences: a few listed per incident, all of them counted."""
 
-    after: dict[str, list[Recurrence]] = field(default_factory=dict)  # earlier id -> the first later ones
-    before: dict[str, list[Recurrence]] = field(default_factory=dict)  # later id -> the latest earlier ones
     after_total: dict[str, int] = field(default_factory=dict)
     before_total: dict[str, int] = field(default_factory=dict)
+    # earlier id -> the first later ones; later id -> the latest earlier ones (both made when read)
+    after: Mapping[str, list[Recurrence]] = field(default_factory=dict)
+    before: Mapping[str, list[Recurrence]] = field(default_factory=dict)
 
     @property
     def pairs(self) -> int:
@@ -221,38 +250,54 @@ def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) 
         shared = tuple(t for t in earlier.teams if t in theirs)
         return Recurrence(earlier.id, later.id, action_id, done_on, (earlier.primary,), shared)
 
+    by_id = {i.id: i for i in failures}
     found = Recurrences()
     for incident in failures:
         term, day, sets = incident.primary, incident_day(incident), team_sets[incident.id]
-        singles = [s for s in sets if len(s) == 1]
-        if incident.id in fixed:  # as the earlier one: the first failures after its fix
+        if incident.id in fixed:  # as the earlier one: failures after its fix
             done_on = fixed[incident.id][0]
-            candidates: dict[str, tuple] = {}
-            for team in singles:
-                entries = occurred.get((term, team), [])
-                start = bisect_right(entries, done_on, key=_day)
-                for entry in entries[start : start + shown + 1]:
-                    if entry[2].id != incident.id:
-                        candidates[entry[2].id] = entry
             total = _count_sharing(occurred, term, sets, done_on, later=True) - (day > done_on)
             if total:
-                firsts = sorted(candidates.values(), key=lambda e: e[:2])[:shown]
-                found.after[incident.id] = [recurrence(incident, e[2]) for e in firsts]
                 found.after_total[incident.id] = total
-        # As the later one: the most recent fixes done before it happened.
-        candidates = {}
-        for team in singles:
-            entries = fixes.get((term, team), [])
-            stop = bisect_left(entries, day, key=_day)
-            for entry in entries[max(0, stop - shown - 1) : stop]:
-                if entry[2].id != incident.id:
-                    candidates[entry[2].id] = entry
+        # As the later one: fixes done before it happened.
         own = incident.id in fixed and fixed[incident.id][0] < day
         total = _count_sharing(fixes, term, sets, day, later=False) - own
         if total:
-            latest = sorted(candidates.values(), key=lambda e: e[:2], reverse=True)[:shown]
-            found.before[incident.id] = [recurrence(e[2], incident) for e in latest]
             found.before_total[incident.id] = total
+
+    def singles(incident: Incident) -> list[frozenset[str]]:
+        return [s for s in team_sets[incident.id] if len(s) == 1]
+
+    def firsts_after(incident_id: str) -> list[Recurrence]:
+        """The first failures after this incident's fix."""
+        incident = by_id[incident_id]
+        done_on = fixed[incident_id][0]
+        candidates: dict[str, tuple] = {}
+        for team in singles(incident):
+            entries = occurred.get((incident.primary, team), [])
+            start = bisect_right(entries, done_on, key=_day)
+            for entry in entries[start : start + shown + 1]:
+                if entry[2].id != incident_id:
+                    candidates[entry[2].id] = entry
+        firsts = sorted(candidates.values(), key=lambda e: e[:2])[:shown]
+        return [recurrence(incident, e[2]) for e in firsts]
+
+    def latest_before(incident_id: str) -> list[Recurrence]:
+        """The most recent fixes done before this incident happened."""
+        incident = by_id[incident_id]
+        day = incident_day(incident)
+        candidates: dict[str, tuple] = {}
+        for team in singles(incident):
+            entries = fixes.get((incident.primary, team), [])
+            stop = bisect_left(entries, day, key=_day)
+            for entry in entries[max(0, stop - shown - 1) : stop]:
+                if entry[2].id != incident_id:
+                    candidates[entry[2].id] = entry
+        latest = sorted(candidates.values(), key=lambda e: e[:2], reverse=True)[:shown]
+        return [recurrence(e[2], incident) for e in latest]
+
+    found.after = _Listed(found.after_total, firsts_after)
+    found.before = _Listed(found.before_total, latest_before)
     return found
 
 

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from .. import text
 from ..dates import add_months
+from ..loop import LoopFacts, Recurrence
 from ..metrics import Metrics
 from .common import Context, badge, fmt_date, join_blocks, section, table
 from .figures import plural, share
@@ -81,9 +82,8 @@ def loop_section(ctx: Context, page: str, m: Metrics) -> str:
     if facts.open_loops:
         links = ", ".join(ctx.incident_link(page, i) for i in facts.open_loops)
         parts.append(f"**Open loops** (a procedure was missing or violated, no action item): {links}.")
-    pairs = [r for items in facts.recurrences.before.values() for r in items]
+    pairs = _newest_pairs(ctx, facts, 10)
     if pairs:
-        pairs.sort(key=lambda r: (ctx.kb.incidents[r.later].occurred, r.later, r.earlier), reverse=True)
         shown = pairs[:10]
         prows = [
             [ctx.incident_link(page, r.later), ctx.incident_link(page, r.earlier), fmt_date(r.done_on), ctx.term_link(page, r.terms[0]), ctx.teams_links(page, r.teams)]
@@ -92,6 +92,26 @@ def loop_section(ctx: Context, page: str, m: Metrics) -> str:
         caption = f"The {len(shown)} newest of {plural(facts.recurrences.pairs, 'possible recurrence', 'possible recurrences')}:"
         parts.append(caption + "\n\n" + table(["Later failure", "Earlier incident", "Its action done on", "Same cause", "Shared teams"], prows))
     return section("Is the loop closed?", join_blocks(*parts))
+
+
+def _newest_pairs(ctx: Context, facts: LoopFacts, count: int) -> list[Recurrence]:
+    """The `count` newest listed recurrences, newest later failure first.
+
+    Only the newest later failures' lists are read (each is made when first
+    read: loop.py), not every incident's.
+    """
+    found = facts.recurrences
+    incidents = ctx.kb.incidents
+    laters = sorted(found.before, key=lambda i: (incidents[i].occurred, i), reverse=True)
+    pairs: list[Recurrence] = []
+    for later in laters:
+        # Pairs of the same later failure sort together, so whole lists are taken
+        # until `count` are in hand and the next one sorts strictly lower.
+        if len(pairs) >= count:
+            break
+        pairs += found.before[later]
+    pairs.sort(key=lambda r: (incidents[r.later].occurred, r.later, r.earlier), reverse=True)
+    return pairs[:count]
 
 
 def renewal_section(ctx: Context, page: str, m: Metrics) -> str:
