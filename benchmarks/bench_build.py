@@ -72,18 +72,40 @@ def _config(root: Path, kb: Path, *, plugin: bool, search: str = "material") -> 
 # -- the worker: one build in a fresh process ---------------------------------------
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _steal_seconds() -> float | None:
+    """CPU time the hypervisor gave other guests, all CPUs, since boot (Linux); None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def worker(config_file: Path, dump: Path | None) -> None:
-    """Build once; print wall time, plugin phases and peak RSS as JSON."""
+    """Build once; print wall and CPU time, plugin phases and peak RSS as JSON."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    steal = _steal_seconds()
+    cpu = _cpu_seconds()
     start = time.perf_counter()
     config = load_config(str(config_file))
     build(config)
     wall = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu
+    steal_after = _steal_seconds()
     plugin = config.plugins.get("lessons")
     result = {
         "wall": wall,
+        # The CPU time the build itself used: a slow spell of the machine
+        # (another guest on the host, "steal") lengthens the wall time only.
+        "cpu": cpu,
+        "steal": None if steal is None or steal_after is None else steal_after - steal,
         "phases": dict(plugin.timings.seconds) if plugin is not None else {},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -264,6 +286,16 @@ def measure(
         result["overhead_ratio_by_turn"] = [round(b["wall"] / a["wall"], 3) for b, a in zip(builds, baselines)]
         result["build_runs_s"] = [round(b["wall"], 2) for b in builds]
         result["baseline_runs_s"] = [round(a["wall"], 2) for a in baselines]
+        # The same ratio in CPU time, which slow spells of a shared host move less.
+        result["build_cpu_s"] = round(statistics.median(b["cpu"] for b in builds), 2)
+        result["baseline_cpu_s"] = round(statistics.median(a["cpu"] for a in baselines), 2) if baselines else None
+        result["overhead_ratio_cpu"] = round(result["build_cpu_s"] / result["baseline_cpu_s"], 3) if baselines else None
+        result["overhead_ratio_cpu_by_turn"] = [round(b["cpu"] / a["cpu"], 3) for b, a in zip(builds, baselines)]
+        # Time the host gave other guests during each run (both CPUs): a slow spell shows here.
+        result["steal_s_by_run"] = {
+            "build": [None if b["steal"] is None else round(b["steal"], 1) for b in builds],
+            "baseline": [None if a["steal"] is None else round(a["steal"], 1) for a in baselines],
+        }
         result["rebuild"] = None
         if rebuild:
             served = _run_worker(_config(work / "serve", kb, plugin=True), mode="--rebuild-worker")

@@ -19,10 +19,12 @@ def test_bench_build_reports_every_figure(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text("utf-8"))
-    for key in ("machine", "incidents", "pages", "validate_s", "validate_cli_s", "build_s", "baseline_s", "overhead_ratio", "overhead_ratio_by_turn", "peak_rss_mb",
+    for key in ("machine", "incidents", "pages", "validate_s", "validate_cli_s", "build_s", "baseline_s", "overhead_ratio", "overhead_ratio_by_turn",
+                "build_cpu_s", "baseline_cpu_s", "overhead_ratio_cpu", "overhead_ratio_cpu_by_turn", "steal_s_by_run", "peak_rss_mb",
                 "site_mb", "search_index_mb", "plugin_phases_s", "rebuild", "pagefind"):
         assert key in result, key
     assert result["incidents"] == 200 and result["pages"] > 200
+    assert result["build_cpu_s"] > 0 and result["baseline_cpu_s"] > 0 and len(result["overhead_ratio_cpu_by_turn"]) == 1
     assert set(result["plugin_phases_s"]) >= {"lint", "load", "validate", "link", "charts", "pages", "data"}
     assert set(result["rebuild"]) == {"serve_peak_rss_mb", "cold_wall_s", "cold_plugin_s", "summary", "severity"}
     for edit in ("summary", "severity"):
