@@ -59,6 +59,22 @@ def test_material_search_sites_get_no_pagefind_markup(build_kb):
     assert site.article("incidents/INC-2024-017/").select("[data-pagefind-filter]") == []
 
 
+def _search_notes(site) -> list[str]:
+    return [r.getMessage() for r in site.log if "search index is" in r.getMessage()]
+
+
+def test_a_large_material_search_index_is_pointed_out(build_kb, monkeypatch):
+    """Material's index is one download; past the threshold the build names it and the way out."""
+    from mkdocs_lessons import plugin
+
+    site = build_kb(MINIMAL)
+    assert _search_notes(site) == []  # a small base: nothing to say
+    size = (site.site_dir / "search" / "search_index.json").stat().st_size
+    monkeypatch.setattr(plugin, "SEARCH_INDEX_NOTE_BYTES", size - 1)
+    notes = _search_notes(build_kb(MINIMAL))  # --strict: an info line, not a warning
+    assert len(notes) == 1 and "every reader downloads all of it" in notes[0] and "`search: pagefind`" in notes[0], notes
+
+
 @pytest.mark.browser
 def test_pagefind_search_with_a_filter(pagefind_site, serve, page):
     base = serve(pagefind_site.site_dir)

@@ -19,7 +19,7 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
@@ -46,6 +46,10 @@ log = get_plugin_logger(__name__)
 
 #: Generated files at least this large (kb.json) wait on disk rather than in memory.
 SPILL_BYTES = 256 * 1024
+
+#: Above this size, Material's one-file search index is a long wait at a
+#: reader's first search (127 MB at 10,000 incidents): the build says so.
+SEARCH_INDEX_NOTE_BYTES = 20_000_000
 
 
 class LessonsPlugin(BasePlugin[LessonsConfig]):
@@ -336,6 +340,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + link + "\n" + output[head_end:]
 
+    # Late: Pagefind indexes the pages as the other plugins left them, and
+    # Material's search index is written by then.
+    @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.search == "pagefind":
             try:
@@ -344,6 +351,17 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")
+            return
+        # Info, not a warning: a site that builds with --strict keeps building.
+        try:
+            size = (Path(config.site_dir) / "search" / "search_index.json").stat().st_size
+        except OSError:
+            return  # no Material search
+        if size > SEARCH_INDEX_NOTE_BYTES:
+            log.info(
+                f"Material's search index is {size / 1e6:.0f} MB, and every reader downloads all of it at their first search; "
+                "`search: pagefind` fetches a few kilobytes per query instead (README, Search)"
+            )
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The records live outside docs_dir: watch them too.
