@@ -133,6 +133,8 @@ STRUCTURAL_EDITS = {
     "severity": _replace("incidents/INC-2024-017.yaml", "severity: SEV2", "severity: SEV1"),
     "status": _replace("incidents/INC-2024-017.yaml", "status: reviewed", "status: closed"),
     "occurred": _replace("incidents/INC-2024-017.yaml", "occurred: 2024-03-14T09:12:00Z", "occurred: 2024-03-13T09:12:00Z"),
+    # The oldest incident a quarter earlier: every chart gains a column, on pages that do not list it too.
+    "the first quarter": _replace("incidents/INC-2023-004.yaml", "occurred: 2023-01-21T00:00:00Z", "occurred: 2022-12-21T00:00:00Z"),
     "teams": _replace("incidents/INC-2024-017.yaml", "teams: [payments, sre]", "teams: [payments]"),
     "primary term": _replace("incidents/INC-2024-017.yaml", "primary: process-deviation/skipped-review", "primary: process-deviation/handover-gap"),
     "title": _replace("incidents/INC-2024-017.yaml", "title: Checkout outage after an unreviewed config push", "title: Checkout outage after a config push"),
@@ -194,6 +196,26 @@ def test_a_severity_edit_keeps_the_other_incident_pages(base: Path, tmp_path: Pa
     # Every incident page but the edited one (and the steps of reading paths, whose banners read the shared key).
     steps = len(set(re.findall(r"ref: (INC-[\d-]+)", "".join(p.read_text("utf-8") for p in (base / "paths").glob("*.yaml")))))
     assert session.reused >= len(incident_pages) - 1 - steps, (session.reused, len(incident_pages), steps)
+
+
+def test_a_severity_edit_makes_again_only_its_own_terms_and_teams_pages(base: Path, tmp_path: Path) -> None:
+    """Term and team pages take narrow keys: the pages that list the edited incident, and no other."""
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    before = session.build()
+    STRUCTURAL_EDITS["severity"](root)
+    after = session.build()
+    assert_same(after, cold(root))
+    remade = {uri for uri in after if uri.startswith(("taxonomy/", "teams/")) and after[uri] is not before[uri]}
+    # INC-2024-017: teams payments and sre; primary process-deviation/skipped-review,
+    # secondary design-flaw/missing-guardrail (and the two parents). Term pages that are
+    # steps of a reading path are made again with every shared change.
+    steps = set(re.findall(r"ref: (taxonomy/[a-z/-]+|teams/[a-z-]+)", "".join(p.read_text("utf-8") for p in (base / "paths").glob("*.yaml"))))
+    listing = {"teams/payments", "teams/sre", "taxonomy/process-deviation/skipped-review", "taxonomy/design-flaw/missing-guardrail", "taxonomy/process-deviation", "taxonomy/design-flaw"}
+    assert {uri.rsplit("/", 1)[0] if uri.endswith("/index.md") else uri.removesuffix(".md") for uri in remade} <= listing | steps, remade
+    assert "teams/payments/index.md" in remade or "teams/payments.md" in remade, remade
+    kept = [uri for uri in after if uri.startswith(("taxonomy/", "teams/")) and after[uri] is before[uri]]
+    assert len(kept) >= 10, kept  # the other terms and teams, and both overviews (their counts hold)
 
 
 def test_a_new_day_makes_every_page_again(base: Path, tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from ..urls import Urls
 from .actions import render_actions
 from .common import Context, GeneratedFile
 from .dashboard import render_dashboard, render_metrics_json
-from .archive import render_archive
 from .data import incident_line, render_kb_json, render_schemas
 from .feed import render_feed
 from .incident import render_incident
@@ -31,8 +30,7 @@ from .paths import render_paths
 from .reuse import Reuse, Scope
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
-from .taxonomy import render_taxonomy
-from .teams import render_teams
+from . import archive, taxonomy, teams
 from .updated import stamp_last_updated
 
 # Files shipped in `assets/` and published under `assets/lessons/`. The
@@ -111,16 +109,22 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     reuse = Reuse(ctx)
     files: list[GeneratedFile] = []
 
-    def add(name: str, key: Any, render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]], scope: Scope = "shared") -> None:
-        files.extend(reuse.get(name, key, lambda: _finish(ctx, render()), scope=scope))
+    def add(
+        name: str,
+        key: Any,
+        render: Callable[[], Union[GeneratedFile, list[GeneratedFile]]],
+        scope: Scope = "shared",
+        narrow: Optional[Callable[[], Any]] = None,
+    ) -> None:
+        files.extend(reuse.get(name, key, lambda: _finish(ctx, render()), scope=scope, narrow=narrow))
 
     with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
         if home:
             add("home", None, lambda: render_home(ctx))  # the newest summaries: always made
         add("dashboard", (), lambda: render_dashboard(ctx))
-        add("actions", (), lambda: render_actions(ctx))
+        add("actions", (), lambda: render_actions(ctx), "page")  # action items, teams, ids: the page key
         lessons = tuple((i.id, tuple(i.lessons)) for i in kb.published_incidents)
-        add("lessons", lessons, lambda: render_lessons(ctx))
+        add("lessons", lessons, lambda: render_lessons(ctx), "page")
     with phase("pages"):
         add("incident index", (), lambda: render_incident_index(ctx))
         steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
@@ -128,13 +132,21 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             key = _incident_key(ctx, reuse, incident)
             # A step's banners show its neighbours in the path: the shared key.
             add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident), "shared" if incident.id in steps else "page")
-        add("archive", (), lambda: render_archive(ctx))
+        years = archive.by_year(ctx)
+        for year in years:
+            add(f"year {year}", (), lambda: archive.year_file(ctx, years, year), narrow=lambda: (tuple(years), reuse.rows_of(years[year])))
         add("sop catalog", (), lambda: render_sop_catalog(ctx))
         for sop in kb.sops.values():
             # Of the incidents, SOP pages show only links, dates, procedure relations and action items: the page key.
             add(f"sop {sop.id}", (), lambda: render_sop_pages(ctx, sop), "page")
-        add("taxonomy", (), lambda: render_taxonomy(ctx))
-        add("teams", (), lambda: render_teams(ctx))
+        # One entry per page, each with its narrow key: an edit makes again the
+        # pages of the edited incident's terms and teams, not all of them.
+        add("taxonomy", (), lambda: taxonomy.overview_file(ctx), narrow=lambda: taxonomy.overview_reads(ctx))
+        for term in kb.taxonomy.terms.values():
+            add(f"term {term.path}", (), lambda: taxonomy.term_file(ctx, term), narrow=lambda: taxonomy.term_page_reads(ctx, term, reuse.rows_of))
+        add("teams", (), lambda: teams.overview_file(ctx), narrow=lambda: teams.overview_reads(ctx))
+        for team in kb.teams.values():
+            add(f"team {team.id}", (), lambda: teams.team_file(ctx, team), narrow=lambda: teams.team_page_reads(ctx, team, reuse.rows_of))
         shown = [_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)]
         add("paths", None if None in shown else tuple(shown), lambda: render_paths(ctx))
         if ctx.pagefind:

@@ -18,15 +18,16 @@ from .reuse import shared_result
 def loop_facts(ctx: Context) -> LoopFacts:
     key = ("learning", "loop")
     if key not in ctx.memo:
-        # The loop reads no prose: kept across serve rebuilds while the shared key holds (reuse.py).
-        ctx.memo[key] = shared_result(ctx, "loop facts", lambda: build_loop(ctx.kb))
+        # The loop reads only fields of the page key (PAGE_FIELDS: classification, teams, dates,
+        # action items, procedure relations): kept across serve rebuilds while it holds (reuse.py).
+        ctx.memo[key] = shared_result(ctx, "loop facts", lambda: build_loop(ctx.kb), scope="page")
     return ctx.memo[key]
 
 
 def loop_numbers(ctx: Context) -> LoopFigures:
     key = ("learning", "loop-figures")
     if key not in ctx.memo:
-        ctx.memo[key] = shared_result(ctx, "loop figures", lambda: loop_figures(ctx.kb, loop_facts(ctx)))
+        ctx.memo[key] = shared_result(ctx, "loop figures", lambda: loop_figures(ctx.kb, loop_facts(ctx)), scope="page")
     return ctx.memo[key]
 
 

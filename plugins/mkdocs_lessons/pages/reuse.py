@@ -17,10 +17,21 @@ reads, and a rebuild renders only the files whose key changed:
   shared key (its banners show its neighbours);
 - the pages of an SOP and its versions: the page key too (of the incidents
   they show links, dates, procedure relations and action items);
+- the taxonomy and team pages, when the shared key changed: their own
+  **narrow key**, the records but the incidents (settings, SOPs, paths,
+  taxonomy, teams) with the shared projection of only the incidents they
+  list (`Reuse.rows`) and the few figures they show of the others (counts,
+  the dashboard's quarters). A severity edit makes again the pages of the
+  edited incident's terms and teams, not all of them. A page that is a step
+  of a reading path has no narrow key (its banners read other records);
 - the reading paths: the shared key, and the whole file and similar
   incidents of every incident they show (the printable path holds whole
   incident pages, step summaries and reading times come from the prose);
-- the lessons page: the shared key and every incident's lessons;
+- the lessons page: the page key and every incident's lessons;
+- the backlog and the learning loop's facts and figures: the page key (they
+  read action items, classification, teams, dates, procedure relations);
+- the year pages of the archive: each its own narrow key (the incidents of
+  that year, and which years there are);
 - `kb.json`: one line per record, each keyed by its own file.
 
 The home page (five newest summaries), the feed (newest summaries) and the
@@ -70,24 +81,38 @@ class Reuse:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.kept: dict[str, tuple[Hashable, Any]] = ctx.carry.get("reuse", {})
-        self.made: dict[str, tuple[Hashable, Any]] = {}
+        # name -> (key, value, narrow key or None)
+        self.kept: dict[str, tuple[Hashable, Any, Hashable]] = ctx.carry.get("reuse", {})
+        self.made: dict[str, tuple[Hashable, Any, Hashable]] = {}
         self.digests: dict[str, tuple[str, str]] = ctx.carry.get("digests", {})  # file digest -> (shared, page) projections
         self.reused = 0  # files taken from the last build (for tests and the benchmark)
         # A one-off build (no carry) keys nothing: nothing will be reused.
         self.settings: Optional[str] = _hash([repr(_settings(ctx))]) if ctx.incremental else None
         self.shared: Optional[str] = None
         self.page: Optional[str] = None
+        self.records: Optional[str] = None  # the shared key without the incidents (narrow keys start with it)
+        self.rows: dict[str, tuple[str, str]] = {}  # incident id -> (record file, shared projection's digest)
         if self.settings is not None:
             self.shared, self.page = self._keys(ctx.kb, self.settings)
         ctx.memo[("reuse", "self")] = self  # for results shared by pages (shared_result)
 
-    def get(self, name: str, key: Optional[Hashable], make: Callable[[], T], *, scope: Scope = "shared") -> T:
+    def get(
+        self,
+        name: str,
+        key: Optional[Hashable],
+        make: Callable[[], T],
+        *,
+        scope: Scope = "shared",
+        narrow: Optional[Callable[[], Optional[Hashable]]] = None,
+    ) -> T:
         """What `make` makes (files, a line of JSON), or the last build's when `key` is the same.
 
         The key is taken with the shared key, the page key (incident pages)
         or the settings only (what reads nothing but its own record); None
-        means "always make".
+        means "always make". `narrow`, asked only when that key changed,
+        gives what the file reads of the incidents (`rows`, figures): the
+        last build's file is taken when that is the same too. It returns
+        None when it cannot say.
         """
         base = {"shared": self.shared, "page": self.page, "settings": self.settings}[scope]
         if key is None or base is None:
@@ -95,12 +120,23 @@ class Reuse:
         key = (base, key)
         kept = self.kept.get(name)
         if kept is not None and kept[0] == key:
-            value = kept[1]
+            value, narrow_key = kept[1], kept[2]  # the same inputs: the same narrow key
             self.reused += len(value) if isinstance(value, list) else 0
         else:
-            value = make()
-        self.made[name] = (key, value)
+            reads = narrow() if narrow is not None else None
+            narrow_key = None if reads is None else (self.records, reads)
+            if narrow_key is not None and kept is not None and kept[2] == narrow_key:
+                value = kept[1]
+                self.reused += len(value) if isinstance(value, list) else 0
+            else:
+                value = make()
+        self.made[name] = (key, value, narrow_key)
         return value
+
+    def rows_of(self, incidents: Iterable[Incident]) -> tuple:
+        """The incidents' ids, files and shared projections, in the order given (for narrow keys)."""
+        rows = self.rows
+        return tuple((i.id, rows.get(i.id)) for i in incidents)
 
     def done(self) -> None:
         """Keep this build's files, and only those, for the next build."""
@@ -131,8 +167,10 @@ class Reuse:
             # Where a file is counts too: generated files name their record
             # file (edit links, messages), and the same content may move.
             common += (str(doc.file), doc.digest)
+        self.records = _hash(common)
         shared, page = list(common), list(common)
         fresh: dict[str, tuple[str, str]] = {}
+        rows: dict[str, tuple[str, str]] = {}
         for incident in kb.incidents.values():
             doc = incident.source
             if doc is None or not doc.digest:
@@ -145,9 +183,11 @@ class Reuse:
                     _hash([repr({k: v for k, v in data.items() if k in PAGE_FIELDS})]),
                 )
             fresh[doc.digest] = digests
+            rows[incident.id] = (str(doc.file), digests[0])
             shared += (incident.id, str(doc.file), digests[0])
             page += (incident.id, str(doc.file), digests[1])
         self.digests = fresh  # only this build's files: nothing piles up
+        self.rows = rows
         return _hash(shared), _hash(page)
 
 
@@ -159,7 +199,7 @@ def _settings(ctx: Context) -> tuple:
     )
 
 
-def shared_result(ctx: Context, name: str, make: Callable[[], T]) -> T:
-    """A result that reads only what the shared key covers, kept across serve rebuilds."""
+def shared_result(ctx: Context, name: str, make: Callable[[], T], scope: Scope = "shared") -> T:
+    """A result that reads only what the key of `scope` covers, kept across serve rebuilds."""
     reuse = ctx.memo.get(("reuse", "self"))
-    return reuse.get(name, (), make) if isinstance(reuse, Reuse) else make()
+    return reuse.get(name, (), make, scope=scope) if isinstance(reuse, Reuse) else make()
