@@ -128,10 +128,15 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     with phase("pages"):
         add("incident index", (), lambda: render_incident_index(ctx))
         steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
+        shown = tuple(_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps))
+        shown_key = None if None in shown else shown  # the whole file of every incident a path shows
         for incident in kb.published_incidents:
             key = _incident_key(ctx, reuse, incident)
-            # A step's banners show its neighbours in the path: the shared key.
-            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident), "shared" if incident.id in steps else "page")
+            if incident.id in steps:
+                # A step's banners show the path's other steps: titles and summaries of the
+                # incidents (their whole files), titles of a term's or team's incidents (page key).
+                key = None if key is None or shown_key is None else (key, shown_key)
+            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident), "page")
         years = archive.by_year(ctx)
         for year in years:
             add(f"year {year}", (), lambda: archive.year_file(ctx, years, year), narrow=lambda: (tuple(years), reuse.rows_of(years[year])))
@@ -147,8 +152,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add("teams", (), lambda: teams.overview_file(ctx), narrow=lambda: teams.overview_reads(ctx))
         for team in kb.teams.values():
             add(f"team {team.id}", (), lambda: teams.team_file(ctx, team), narrow=lambda: teams.team_page_reads(ctx, team, reuse.rows_of))
-        shown = [_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)]
-        add("paths", None if None in shown else tuple(shown), lambda: render_paths(ctx))
+        add("paths", shown_key, lambda: render_paths(ctx))
         if ctx.pagefind:
             add("search page", (), lambda: render_search_page(ctx))
     with phase("data"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar, Union
 
 from .. import text
 from ..link import LinkGraph
@@ -16,6 +16,8 @@ from ..lint import LintConfig
 from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
 from ..timing import Timings
 from ..urls import Urls, relative
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -235,15 +237,32 @@ def incident_table(ctx: Context, page: str, incidents: Iterable[Incident], *, ex
         header.append("Classified as")
     rows = []
     for incident in ctx.kb.newest_first(incidents):
-        row = [
-            incident.occurred.date().isoformat(),
-            ctx.incident_link(page, incident.id, title=True),
-            kind_label(incident),
-            incident.severity or "–",
-            incident.status,
-            ctx.teams_links(page, incident.teams),
-        ]
-        if extra is not None:
-            row.append(extra.get(incident.id, ""))
-        rows.append(row)
+        row = row_of(ctx, "table", page, incident, lambda: _table_row(ctx, page, incident))
+        rows.append(row if extra is None else [*row, extra.get(incident.id, "")])
     return table(header, rows)
+
+
+def _table_row(ctx: Context, page: str, incident: Incident) -> list[str]:
+    return [
+        incident.occurred.date().isoformat(),
+        ctx.incident_link(page, incident.id, title=True),
+        kind_label(incident),
+        incident.severity or "–",
+        incident.status,
+        ctx.teams_links(page, incident.teams),
+    ]
+
+
+def fragment_of(ctx: Context, name: str, reads: Callable[[Any], Hashable], make: Callable[[], str]) -> str:
+    """A part of a page under `mkdocs serve`: the last build's while it reads the same
+    (pages/reuse.py, Reuse.fragment). `reads(reuse)` says what it reads of the incidents."""
+    reuse = ctx.memo.get(("reuse", "self"))
+    return make() if reuse is None else reuse.fragment(name, lambda: reads(reuse), make)
+
+
+def row_of(ctx: Context, kind: str, page: str, incident: Incident, make: Callable[[], T]) -> T:
+    """One incident's row of a table on `page`: under `mkdocs serve`, the last build's while it
+    reads the same (pages/reuse.py, RowCache). `make` may read only the incident's fields
+    outside the prose, the teams, the taxonomy and the settings."""
+    cache = ctx.memo.get(("reuse", "rows"))
+    return make() if cache is None else cache.get(kind, page, incident, make)

@@ -13,8 +13,9 @@ reads, and a rebuild renders only the files whose key changed:
   the **page key**: the shared key without the fields of other incidents that
   no incident page shows (`PAGE_FIELDS` keeps what the loop, recurrence,
   related and similar sections read). A severity edit makes the aggregate
-  pages again, not every incident page. A step of a reading path takes the
-  shared key (its banners show its neighbours);
+  pages again, not every incident page. A step of a reading path also takes
+  the whole file of every incident a path shows (its banners show the
+  path's other steps, with their summaries and reading times);
 - the pages of an SOP and its versions: the page key too (of the incidents
   they show links, dates, procedure relations and action items);
 - the taxonomy and team pages, when the shared key changed: their own
@@ -92,9 +93,16 @@ class Reuse:
         self.page: Optional[str] = None
         self.records: Optional[str] = None  # the shared key without the incidents (narrow keys start with it)
         self.rows: dict[str, tuple[str, str]] = {}  # incident id -> (record file, shared projection's digest)
+        self.page_rows: dict[str, tuple[str, str]] = {}  # incident id -> (record file, page projection's digest)
+        # Parts of pages (a term's trend charts) by name: (key, text), kept while the records but the incidents hold.
+        self.fragments: dict[str, tuple[Hashable, str]] = ctx.carry.get("fragments", {})
         if self.settings is not None:
             self.shared, self.page = self._keys(ctx.kb, self.settings)
         ctx.memo[("reuse", "self")] = self  # for results shared by pages (shared_result)
+        self.row_cache: Optional[RowCache] = None
+        if self.records is not None and self.shared is not None:
+            self.row_cache = RowCache(ctx.carry.setdefault("rows", {}), self.records, self.rows)
+            ctx.memo[("reuse", "rows")] = self.row_cache  # for tables (common.row_of)
 
     def get(
         self,
@@ -133,6 +141,25 @@ class Reuse:
         self.made[name] = (key, value, narrow_key)
         return value
 
+    def fragment(self, name: str, reads: Callable[[], Hashable], make: Callable[[], str]) -> str:
+        """A part of a page, the last build's while what it reads holds: the records but the
+        incidents, and `reads()` (made with `rows_of` or `page_rows_of`). Asked only when the
+        page is made again."""
+        if self.records is None or self.shared is None:
+            return make()
+        key = (self.records, reads())
+        hit = self.fragments.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = make()
+        self.fragments[name] = (key, value)
+        return value
+
+    def page_rows_of(self, incidents: Iterable[Incident]) -> tuple:
+        """The incidents' ids, files and page projections (`PAGE_FIELDS`), in the order given."""
+        rows = self.page_rows
+        return tuple((i.id, rows.get(i.id)) for i in incidents)
+
     def rows_of(self, incidents: Iterable[Incident]) -> tuple:
         """The incidents' ids, files and shared projections, in the order given (for narrow keys)."""
         rows = self.rows
@@ -144,6 +171,11 @@ class Reuse:
         if self.shared is not None:
             self.ctx.carry["reuse"] = self.made
             self.ctx.carry["digests"] = self.digests
+        if self.row_cache is not None:
+            self.row_cache.prune()
+        if self.records is not None:
+            records = self.records
+            self.ctx.carry["fragments"] = {name: kept for name, kept in self.fragments.items() if kept[0][0] == records}  # type: ignore[index]
 
     # -- keys ---------------------------------------------------------------
     def incident(self, incident: Incident) -> Optional[Hashable]:
@@ -171,6 +203,7 @@ class Reuse:
         shared, page = list(common), list(common)
         fresh: dict[str, tuple[str, str]] = {}
         rows: dict[str, tuple[str, str]] = {}
+        page_rows: dict[str, tuple[str, str]] = {}
         for incident in kb.incidents.values():
             doc = incident.source
             if doc is None or not doc.digest:
@@ -184,11 +217,42 @@ class Reuse:
                 )
             fresh[doc.digest] = digests
             rows[incident.id] = (str(doc.file), digests[0])
+            page_rows[incident.id] = (str(doc.file), digests[1])
             shared += (incident.id, str(doc.file), digests[0])
             page += (incident.id, str(doc.file), digests[1])
         self.digests = fresh  # only this build's files: nothing piles up
-        self.rows = rows
+        self.rows, self.page_rows = rows, page_rows
         return _hash(shared), _hash(page)
+
+
+class RowCache:
+    """Table rows, one incident on one page, kept across serve rebuilds while what they read holds.
+
+    A row reads its incident's shared projection and the records but the
+    incidents (team titles, term labels, settings). A page that lists many
+    incidents and must be made again (the index after a severity edit, a
+    team's page) then renders one row, not all of them.
+    """
+
+    def __init__(self, kept: dict[tuple[str, str, str], tuple[Hashable, Any]], records: str, rows: dict[str, tuple[str, str]]) -> None:
+        self.kept, self.records, self.rows = kept, records, rows
+
+    def get(self, kind: str, page: str, incident: Incident, make: Callable[[], T]) -> T:
+        stamp = (self.records, self.rows.get(incident.id))
+        key = (kind, page, incident.id)
+        hit = self.kept.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = make()
+        self.kept[key] = (stamp, value)
+        return value
+
+    def prune(self) -> None:
+        """Drop the rows that cannot be taken again (their incident changed or went): nothing piles up."""
+        records, rows = self.records, self.rows
+        stale = [key for key, (stamp, _) in self.kept.items() if stamp != (records, rows.get(key[2]))]
+        for key in stale:
+            del self.kept[key]
 
 
 def _settings(ctx: Context) -> tuple:
