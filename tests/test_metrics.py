@@ -110,6 +110,18 @@ def test_heat_map_of_terms_by_team(m):
     assert heat.total == 7
 
 
+def test_heat_maps_classify_as_classified_under_says() -> None:
+    """The heat maps' set lookup gives `classified_under`'s answer for every incident and term of the sample."""
+    from conftest import SAMPLE
+    from mkdocs_lessons.metrics import _terms_and_broader, classified_under
+
+    kb = open_knowledge_base(SAMPLE).kb
+    terms = [*kb.taxonomy.terms, "design", "design-flaw/missing"]  # and two prefixes that are not terms of their own
+    for incident in kb.incidents.values():
+        under = _terms_and_broader(incident.primary, tuple(incident.secondary))
+        assert {t for t in terms if t in under} == {t for t in terms if classified_under(incident, t)}, incident.id
+
+
 def test_time_to_detect_and_restore(m):
     by_quarter = {t.quarter: t for t in m.times if t.detect.n}
     assert sorted(by_quarter) == ["2024-Q1", "2025-Q1", "2026-Q3"]  # near misses are left out
