@@ -153,6 +153,8 @@ STRUCTURAL_EDITS = {
     "a recurrence's date": _replace("incidents/INC-2026-047.yaml", "occurred: 2026-08-14T02:00:00+01:00", "occurred: 2026-08-13T02:00:00+01:00"),
     # Listed on a term page that is a step of a path (external-shock), and not a step itself.
     "a listed incident's severity": _replace("incidents/INC-2026-047.yaml", "severity: SEV4", "severity: SEV3"),
+    # In the feed (one of the newest reviews): only prose changes.
+    "a newest review's summary": _replace("incidents/INC-2026-041.yaml", "summary: >-\n  ", "summary: >-\n  Edited while serving. "),
     "a recurrence's title": _replace("incidents/INC-2026-047.yaml", "title: Dairy supplier's", "title: The dairy supplier's"),
     "an earlier fix's date": _replace("incidents/INC-2023-041.yaml", "closed: 2023-11-10", "closed: 2023-11-09"),
     "a draft published": _replace("incidents/INC-2026-066.yaml", "status: draft", "status: in-review"),

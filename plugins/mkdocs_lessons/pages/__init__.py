@@ -20,7 +20,7 @@ from .actions import render_actions
 from .common import Context, GeneratedFile
 from .dashboard import render_dashboard, render_metrics_json
 from .data import incident_line, render_kb_json, render_schemas
-from .feed import render_feed
+from .feed import newest_reviewed, render_feed
 from .incident import render_incident
 from .incident_index import render_incident_index
 from .learning import similar_to
@@ -161,7 +161,10 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
 
         add("kb.json", None, lambda: render_kb_json(ctx, line))
         if ctx.feed_size > 0:
-            add("feed", None, lambda: render_feed(ctx))  # the newest summaries: always made
+            # The newest reviews, their whole files (summaries); of the others, nothing.
+            newest = tuple(reuse.incident(i) for i in newest_reviewed(ctx, ctx.feed_size)) if ctx.incremental else (None,)
+            newest_key = None if None in newest else newest
+            add("feed", newest_key, lambda: render_feed(ctx), narrow=lambda: newest_key)
         add("metrics.json", (), lambda: render_metrics_json(ctx))
         add("schemas", (), lambda: render_schemas(ctx))
     reuse.done()

@@ -60,11 +60,18 @@ def _reviewed_by(incident: Incident, today: date) -> Optional[date]:
     return review.date
 
 
-def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:
-    """The `limit` newest reviews: no older one can be among the feed's `limit` entries."""
+def newest_reviewed(ctx: Context, limit: int) -> list[Incident]:
+    """The `limit` newest reviews: no older one can be among the feed's `limit` entries.
+
+    The feed reads nothing else of the incidents (pages/__init__.py keys it on these).
+    """
     reviewed = [(day, (1, natural_key(i.id)), i) for i in ctx.kb.published_incidents if (day := _reviewed_by(i, ctx.today)) is not None]
+    return [row[2] for row in heapq.nlargest(limit, reviewed, key=lambda row: row[:2])]
+
+
+def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:
     entries = []
-    for _, _, incident in heapq.nlargest(limit, reviewed, key=lambda row: row[:2]):
+    for incident in newest_reviewed(ctx, limit):
         review = incident.review
         assert review is not None and review.date is not None
         kind = KIND_LABELS.get(incident.kind, incident.kind)
