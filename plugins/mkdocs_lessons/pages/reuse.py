@@ -6,8 +6,8 @@ reads, and a rebuild renders only the files whose key changed:
 
 - the **shared key**: the settings, every SOP, path, taxonomy and teams
   file, and every incident *except its prose* (`PROSE_FIELDS`: summary,
-  context, timeline...). The aggregate pages (index, dashboard, backlog,
-  taxonomy, teams, SOPs, archive) and `metrics.json` read nothing else;
+  context, timeline...). The index, the dashboard and `metrics.json` read
+  nothing else;
 - an incident page: its own file, its similar incidents (which read other
   incidents' summaries; `similar.SimilarFinder` keeps them up to date), and
   the **page key**: the shared key without the fields of other incidents that
@@ -33,11 +33,16 @@ reads, and a rebuild renders only the files whose key changed:
   read action items, classification, teams, dates, procedure relations);
 - the year pages of the archive: each its own narrow key (the incidents of
   that year, and which years there are);
-- `kb.json`: one line per record, each keyed by its own file.
+- `kb.json`: one line per record, each keyed by its own file;
+- the feed: the whole files of the newest reviews it lists, with the
+  shared key or, when that changed, the records but the incidents;
+- table rows (`RowCache`): one incident's row on one page, while its shared
+  projection holds; parts of pages (`Reuse.fragment`, a term's trend charts)
+  while what they read holds.
 
-The home page (five newest summaries), the feed (newest summaries) and the
-assets are small and always made again. Files are kept only for the next
-build: a page that disappears is dropped. Without file digests (records read
+The home page (five newest summaries) and the assets are small and always
+made again. Files are kept only for the next build: a page that disappears
+is dropped. Without file digests (records read
 outside the document cache) nothing is reused.
 
 `tests/test_reuse.py` edits each field of a record in turn and checks that
