@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -148,10 +149,26 @@ class HookTimer:
 # The two kinds of edit a contributor makes while previewing (first matching record):
 # prose only its own page (and kb.json, the feed) shows, and a field the aggregate
 # pages show, which makes the index, dashboard, taxonomy and team pages again.
-EDITS = {
-    "summary": ("\nsummary: ", "\nsummary: Edited by the benchmark. "),
-    "severity": ("\nseverity: SEV3", "\nseverity: SEV2"),
+EDITS: dict[str, tuple[re.Pattern[str], str, str]] = {
+    # (where, replacement, what the field must then hold); the summary may be plain or quoted.
+    "summary": (re.compile(r"^summary: (['\"]?)", re.M), r"summary: \1Edited by the benchmark. ", "Edited by the benchmark. "),
+    "severity": (re.compile(r"^severity: SEV3$", re.M), "severity: SEV2", "SEV2"),
 }
+
+
+def _edited(text: str, name: str) -> str | None:
+    """The record with the edit made, or None if it does not apply; an edit that breaks the YAML stops the benchmark."""
+    import yaml
+
+    where, replacement, expected = EDITS[name]
+    edited, count = where.subn(replacement, text, count=1)
+    if not count:
+        return None
+    field = where.pattern.split(":")[0].lstrip("^")
+    value = (yaml.safe_load(edited) or {}).get(field)
+    if not isinstance(value, str) or not value.startswith(expected):
+        raise SystemExit(f"the {name} edit did not give a valid record: {field} = {value!r}")
+    return edited
 
 
 def rebuild_worker(config_file: Path) -> None:
@@ -167,15 +184,20 @@ def rebuild_worker(config_file: Path) -> None:
     build(config)
     result: dict[str, Any] = {"cold": {"wall": time.perf_counter() - start, "plugin_s": timer.seconds}}
     records = sorted((Path(plugin.root) / "incidents").glob("*.yaml"), key=lambda p: p.name)
-    for name, (old, new) in EDITS.items():
-        record = next(r for r in records if old in r.read_text("utf-8"))
+    for name in EDITS:
+        record = next(r for r in records if _edited(r.read_text("utf-8"), name) is not None)
         original = record.read_text("utf-8")
-        record.write_text(original.replace(old, new, 1), "utf-8")
+        record.write_text(_edited(original, name) or "", "utf-8")
         timer.seconds = 0.0
         start = time.perf_counter()
         build(config)
+        wall = time.perf_counter() - start
+        # A rebuild that failed (the plugin keeps serving the last good site) would time the wrong thing.
+        shown = getattr(plugin.last_context.kb.incidents[record.stem], name, None)
+        if not isinstance(shown, str) or not shown.startswith(EDITS[name][2]):
+            raise SystemExit(f"the rebuild after the {name} edit did not take it: {shown!r}")
         result[name] = {
-            "wall": time.perf_counter() - start,
+            "wall": wall,
             "plugin_s": timer.seconds,
             "parsed": plugin.cache.parsed,
             "files": plugin.last_context.memo.get(("reuse", "files"), 0),

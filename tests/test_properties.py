@@ -292,3 +292,18 @@ def test_markdown_fast_path_gives_what_the_full_pass_gives(text: str, allow_html
     from mkdocs_lessons.text import _markdown, markdown
 
     assert markdown(text, allow_html=allow_html) == _markdown(text, allow_html)
+
+
+_TITLE_TEXT = st.lists(st.one_of(st.text(_CHARS, max_size=6), st.sampled_from(["<", ">", "&", "&amp;", "<b>", "</title>", "  ", "\t"])), max_size=8).map("".join)
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(title=_TITLE_TEXT, site_name=_TITLE_TEXT)
+def test_head_title_fast_path_gives_what_the_repair_gives(title: str, site_name: str) -> None:
+    # head_title() returns the page untouched for titles and site names without < > &.
+    from markupsafe import Markup
+
+    from mkdocs_lessons.htmlsafety import _repair_title, head_title
+
+    output = f"<html><head><title>{Markup(title).striptags()} - {site_name}</title></head><body>{title}</body></html>"
+    assert head_title(output, title, site_name) == _repair_title(output, title, site_name)

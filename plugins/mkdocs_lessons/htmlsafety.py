@@ -18,8 +18,19 @@ import html
 from markupsafe import Markup
 
 
+_SPECIAL = frozenset("<>&")
+
+
 def head_title(output: str, page_title: str, site_name: str) -> str:
     """Re-escape the `<title>` Material wrote from `page_title` (MkDocs' escaped heading text)."""
+    if _SPECIAL.isdisjoint(page_title) and _SPECIAL.isdisjoint(site_name):
+        # No tag, entity or bracket (most titles): `striptags` only folds spaces
+        # and escaping changes nothing, so the template's title is already safe.
+        return output
+    return _repair_title(output, page_title, site_name)
+
+
+def _repair_title(output: str, page_title: str, site_name: str) -> str:
     text = Markup(page_title).striptags()  # what the template printed, unescaped
     written = f"<title>{text} - {site_name}</title>"
     safe = f"<title>{html.escape(text, quote=False)} - {html.escape(site_name, quote=False)}</title>"

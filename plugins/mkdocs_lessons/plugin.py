@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,12 @@ log = get_plugin_logger(__name__)
 
 #: Generated files at least this large (kb.json) wait on disk rather than in memory.
 SPILL_BYTES = 256 * 1024
+
+@lru_cache(maxsize=1 << 16)
+def _relative_url(target: str, page_url: str) -> str:
+    # Every page of every build links the feed; under `mkdocs serve` the same pages again.
+    return get_relative_url(target, page_url)
+
 
 #: Above this size, Material's one-file search index is a long wait at a
 #: reader's first search (127 MB at 10,000 incidents): the build says so.
@@ -330,7 +337,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # any host name and in a moved copy; readers resolve it against the page.
         # The feed's address and title are worked out once a build (_page_options).
         target, title = self._feed_link
-        href = get_relative_url(target, page.url or ".")
+        href = _relative_url(target, page.url or ".")
         # `rel="alternate feed"`, not just "alternate": Material takes every
         # `link[rel=alternate]` (an exact match) for a language version and
         # fetches a sitemap.xml beside it on each page load (a 404 under a
