@@ -177,7 +177,9 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
 def _incident_key(ctx: Context, reuse: Reuse, incident: Incident) -> Any:
     """What an incident page reads besides the page (or shared) key: its own file and its similar incidents."""
     own = reuse.incident(incident)
-    return None if own is None else (own, tuple(similar_to(ctx, incident.id)))
+    # What the page shows of each similar incident (not its score: an edit that moves
+    # scores but not the list leaves the page as it was).
+    return None if own is None else (own, tuple((s.incident_id, s.terms, s.teams, s.tags) for s in similar_to(ctx, incident.id)))
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:
