@@ -152,13 +152,7 @@ class Reuse:
         page is made again."""
         if self.records is None or self.shared is None:
             return make()
-        key = (self.records, reads())
-        hit = self.fragments.get(name)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        value = make()
-        self.fragments[name] = (key, value)
-        return value
+        return _stamped(self.fragments, name, (self.records, reads()), make)
 
     def page_rows_of(self, incidents: Iterable[Incident]) -> tuple:
         """The incidents' ids, files and page projections (`PAGE_FIELDS`), in the order given."""
@@ -243,14 +237,7 @@ class RowCache:
         self.kept, self.records, self.rows = kept, records, rows
 
     def get(self, kind: str, page: str, incident: Incident, make: Callable[[], T]) -> T:
-        stamp = (self.records, self.rows.get(incident.id))
-        key = (kind, page, incident.id)
-        hit = self.kept.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        value = make()
-        self.kept[key] = (stamp, value)
-        return value
+        return _stamped(self.kept, (kind, page, incident.id), (self.records, self.rows.get(incident.id)), make)
 
     def prune(self) -> None:
         """Drop the rows that cannot be taken again (their incident changed or went): nothing piles up."""
@@ -258,6 +245,16 @@ class RowCache:
         stale = [key for key, (stamp, _) in self.kept.items() if stamp != (records, rows.get(key[2]))]
         for key in stale:
             del self.kept[key]
+
+
+def _stamped(cache: dict[Any, tuple[Hashable, Any]], key: Hashable, stamp: Hashable, make: Callable[[], T]) -> T:
+    """The value kept under `key` if it was made with the same `stamp`; else made now and kept."""
+    hit = cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]  # type: ignore[no-any-return]
+    value = make()
+    cache[key] = (stamp, value)
+    return value
 
 
 def _settings(ctx: Context) -> tuple:
