@@ -27,11 +27,10 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .dates import next_review, previous_quarter, quarter_end, quarter_of, quarter_range
-from .model import ActionItem, Incident, KnowledgeBase, natural_key
+from .model import ActionItem, Incident, KnowledgeBase, natural_key, terms_and_broader
 
 FAILURE_KINDS = ("incident", "near-miss")
 SEVERE = ("SEV1", "SEV2")
@@ -284,16 +283,6 @@ def classified_under(incident: Incident, path: str) -> bool:
     return any(t == path or t.startswith(prefix) for t in incident.terms)
 
 
-@lru_cache(maxsize=1 << 14)
-def _terms_and_broader(primary: str, secondary: tuple[str, ...]) -> frozenset[str]:
-    """Every term an incident is classified under: its own and each broader one (`a/b` -> `a`, `a/b`)."""
-    found: set[str] = set()
-    for term in (primary, *secondary):
-        parts = term.split("/")
-        found.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
-    return frozenset(found)
-
-
 def is_failure(incident: Incident) -> bool:
     return incident.kind in FAILURE_KINDS
 
@@ -317,9 +306,9 @@ def heat_map(
         hits = [position[c] for c in dict.fromkeys(columns_of(incident)) if c in position]
         if not hits:
             continue
-        # One set lookup per row (the same answer as `classified_under`): heat maps
+        # A lookup in a few cached names per row (the same answer as `classified_under`): heat maps
         # test every incident against every row, on the dashboard and each term and team page.
-        under = _terms_and_broader(incident.primary, tuple(incident.secondary))
+        under = terms_and_broader((incident.primary, *incident.secondary))
         matched = [row_id for row_id, _ in rows if row_id in under]
         if not matched:
             continue

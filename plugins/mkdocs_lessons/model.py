@@ -10,6 +10,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from .yamlsource import Document
@@ -26,6 +27,19 @@ _DIGITS = re.compile(r"(\d+)")
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort `INC-2024-9` before `INC-2024-10`."""
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def terms_and_broader(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Each term and every broader one above it, once each, in order (`a/b` -> `a`, `a/b`).
+
+    An incident is classified under all of them: the index's term filter, the heat maps.
+    """
+    out: list[str] = []
+    for path in terms:
+        parts = path.split("/")
+        out += ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return tuple(dict.fromkeys(out))
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .. import text
-from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
+from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of, terms_and_broader
 from .common import kind_counts, Context, GeneratedFile, join_blocks, row_of
 
 FAILURE_TYPES = ("process", "outcome")
@@ -33,11 +33,7 @@ class Facet:
 
 def _term_and_ancestors(incident: Incident) -> list[str]:
     """A term filter matches the term and everything under it."""
-    out: list[str] = []
-    for path in incident.terms:
-        parts = path.split("/")
-        out += ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    return list(dict.fromkeys(out))
+    return list(terms_and_broader(tuple(incident.terms)))
 
 
 FACETS = (

@@ -97,8 +97,8 @@ class Reuse:
         self.shared: Optional[str] = None
         self.page: Optional[str] = None
         self.records: Optional[str] = None  # the shared key without the incidents (narrow keys start with it)
-        self.rows: dict[str, tuple[str, str]] = {}  # incident id -> (record file, shared projection's digest)
-        self.page_rows: dict[str, tuple[str, str]] = {}  # incident id -> (record file, page projection's digest)
+        # incident id -> (record file, shared projection's digest, page projection's digest)
+        self.rows: dict[str, tuple[str, str, str]] = {}
         # Parts of pages (a term's trend charts) by name: (key, text), kept while the records but the incidents hold.
         self.fragments: dict[str, tuple[Hashable, str]] = ctx.carry.get("fragments", {})
         if self.settings is not None:
@@ -148,21 +148,17 @@ class Reuse:
 
     def fragment(self, name: str, reads: Callable[[], Hashable], make: Callable[[], str]) -> str:
         """A part of a page, the last build's while what it reads holds: the records but the
-        incidents, and `reads()` (made with `rows_of` or `page_rows_of`). Asked only when the
+        incidents, and `reads()` (made with `rows_of`). Asked only when the
         page is made again."""
         if self.records is None or self.shared is None:
             return make()
         return _stamped(self.fragments, name, (self.records, reads()), make)
 
-    def page_rows_of(self, incidents: Iterable[Incident]) -> tuple:
-        """The incidents' ids, files and page projections (`PAGE_FIELDS`), in the order given."""
-        rows = self.page_rows
-        return tuple((i.id, rows.get(i.id)) for i in incidents)
-
-    def rows_of(self, incidents: Iterable[Incident]) -> tuple:
-        """The incidents' ids, files and shared projections, in the order given (for narrow keys)."""
-        rows = self.rows
-        return tuple((i.id, rows.get(i.id)) for i in incidents)
+    def rows_of(self, incidents: Iterable[Incident], *, page: bool = False) -> tuple:
+        """The incidents' ids, files and shared projections (with `page`, page projections:
+        `PAGE_FIELDS`), in the order given (for narrow keys)."""
+        rows, at = self.rows, 2 if page else 1
+        return tuple((i.id, row[0], row[at]) if (row := rows.get(i.id)) else (i.id, None) for i in incidents)
 
     def done(self) -> None:
         """Keep this build's files, and only those, for the next build."""
@@ -201,8 +197,7 @@ class Reuse:
         self.records = _hash(common)
         shared, page = list(common), list(common)
         fresh: dict[str, tuple[str, str]] = {}
-        rows: dict[str, tuple[str, str]] = {}
-        page_rows: dict[str, tuple[str, str]] = {}
+        rows: dict[str, tuple[str, str, str]] = {}
         for incident in kb.incidents.values():
             doc = incident.source
             if doc is None or not doc.digest:
@@ -215,12 +210,11 @@ class Reuse:
                     _hash([repr({k: v for k, v in data.items() if k in PAGE_FIELDS})]),
                 )
             fresh[doc.digest] = digests
-            rows[incident.id] = (str(doc.file), digests[0])
-            page_rows[incident.id] = (str(doc.file), digests[1])
+            rows[incident.id] = (str(doc.file), *digests)
             shared += (incident.id, str(doc.file), digests[0])
             page += (incident.id, str(doc.file), digests[1])
         self.digests = fresh  # only this build's files: nothing piles up
-        self.rows, self.page_rows = rows, page_rows
+        self.rows = rows
         return _hash(shared), _hash(page)
 
 
@@ -233,7 +227,7 @@ class RowCache:
     team's page) then renders one row, not all of them.
     """
 
-    def __init__(self, kept: dict[tuple[str, str, str], tuple[Hashable, Any]], records: str, rows: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, kept: dict[tuple[str, str, str], tuple[Hashable, Any]], records: str, rows: dict[str, tuple[str, str, str]]) -> None:
         self.kept, self.records, self.rows = kept, records, rows
 
     def get(self, kind: str, page: str, incident: Incident, make: Callable[[], T]) -> T:

@@ -26,7 +26,7 @@ def team_trends(ctx: Context, page: str, team: Team) -> str:
     """
     incidents = ctx.graph.by_team.get(team.id, [])
     return fragment_of(
-        ctx, f"trends {page}", lambda reuse: (tuple(metrics(ctx).quarters), reuse.page_rows_of(incidents)), lambda: _team_trends(ctx, page, team)
+        ctx, f"trends {page}", lambda reuse: (tuple(metrics(ctx).quarters), reuse.rows_of(incidents, page=True)), lambda: _team_trends(ctx, page, team)
     )
 
 
@@ -66,7 +66,7 @@ def term_trends(ctx: Context, page: str, term: Term) -> str:
     return fragment_of(
         ctx,
         f"trends {page}",
-        lambda reuse: (tuple(metrics(ctx).quarters), reuse.page_rows_of(c.incident for c in classified)),
+        lambda reuse: (tuple(metrics(ctx).quarters), reuse.rows_of((c.incident for c in classified), page=True)),
         lambda: _term_trends(ctx, page, term),
     )
 
