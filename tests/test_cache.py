@@ -69,6 +69,65 @@ def test_deleted_files_leave_the_cache(tmp_path):
     assert not any("INC-2025-001" in key for key in cache._entries)
 
 
+class _FrozenClock:
+    """`os.stat` as a coarse-clocked file system shows it: every record file
+    keeps the same timestamps, size and inode, changed `changed_ns_ago`,
+    whatever is written to it."""
+
+    def __init__(self, monkeypatch, changed_ns_ago: int):
+        import os
+        import time
+
+        from mkdocs_lessons import load as load_module
+
+        real_stat = os.stat
+        stamp = time.time_ns() - changed_ns_ago
+
+        class Stat:  # the real stat, but for the fields the cache compares
+            st_mtime_ns = st_ctime_ns = stamp
+            st_size = st_ino = 1
+
+            def __init__(self, real):
+                self.real = real
+
+            def __getattr__(self, name):
+                return getattr(self.real, name)
+
+        def stat(path, *args, **kwargs):
+            real = real_stat(path, *args, **kwargs)
+            return Stat(real) if str(path).endswith(".yaml") else real
+
+        monkeypatch.setattr(load_module.os, "stat", stat)
+
+
+def test_files_whose_stat_is_unchanged_are_not_read_again(tmp_path, monkeypatch):
+    """Settled files (changed long before they were read) are trusted by their stat alone."""
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    _FrozenClock(monkeypatch, changed_ns_ago=60 * 10**9)
+    assert open_knowledge_base(kb, base=kb, cache=cache).ok
+    assert cache.hashed == 7 and cache.parsed == 7
+    assert open_knowledge_base(kb, base=kb, cache=cache).ok
+    assert cache.hashed == 0 and cache.parsed == 0  # one stat a file, nothing read
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path, monkeypatch):
+    """A second write in the same clock tick leaves the stat as it was: only the content tells.
+
+    The stat is trusted only for files that had not changed for SETTLED_NS
+    before they were read; here every write looks as if it happened now.
+    """
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    _FrozenClock(monkeypatch, changed_ns_ago=0)
+    assert open_knowledge_base(kb, base=kb, cache=cache).ok
+    record = kb / "incidents/INC-2023-044.yaml"
+    record.write_text(record.read_text("utf-8").replace("caught in staging by chance", "caught in staging"), "utf-8")
+    edited = open_knowledge_base(kb, base=kb, cache=cache)
+    assert cache.hashed == 7 and cache.parsed == 1
+    assert edited.kb.incidents["INC-2023-044"].summary.endswith("caught in staging.")
+
+
 def test_the_plugin_keeps_its_cache_across_rebuilds(tmp_path):
     """The same plugin instance (as under `serve`) rebuilds after an edit, parsing one file."""
     from mkdocs.commands.build import build as mkdocs_build

@@ -11,10 +11,9 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
-from time import perf_counter
-from typing import Any, Callable, Iterator, Optional
+from time import perf_counter, time_ns
+from typing import Any, Callable, Iterator, Optional, Union
 
 from . import schema
 from .diagnostics import Diagnostic, Diagnostics
@@ -71,38 +70,72 @@ class LoadResult:
     timings: Timings = field(default_factory=Timings)
 
 
+#: A file changed this close to when it was read may change again with the same
+#: timestamp (coarse clocks: FAT keeps 2 s, ext3 1 s): its stat proves nothing.
+SETTLED_NS = 2_000_000_000
+
+
+@dataclass
+class _Entry:
+    digest: str
+    doc: Document
+    signature: tuple[int, int, int, int]  # (mtime_ns, ctime_ns, size, inode) when last hashed
+    settled: bool  # the signature was taken well after the last change: it stands for the content
+
+
 class DocumentCache:
     """Parsed and schema-checked documents keyed by content hash.
 
     `mkdocs serve` keeps the plugin (and this cache) across rebuilds, so an
     edit re-parses and re-validates only the edited file. Entries of files
     that disappeared are dropped after each load, so nothing piles up.
+
+    The content hash decides; a file whose stat is unchanged since it was
+    hashed is not even read again (like git's index), unless it had changed
+    just before that read (see SETTLED_NS): a rebuild of 1,000 records then
+    reads one file, not 1,000. Any write moves ctime, which no tool can set back.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[str, Document]] = {}
+        self._entries: dict[str, _Entry] = {}
         self._seen: set[str] = set()
         self.parsed = 0  # files parsed by the last load (a cache miss each)
+        self.hashed = 0  # files read and hashed by the last load (stat changed or not settled)
 
-    def read(self, file: Path, display: str) -> Document:
-        try:
-            raw = file.read_bytes()
-        except OSError:
-            return read_document(file, display, fast=True)
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    def read(self, file: Union[str, Path], display: str) -> Document:
+        """`file` is absolute (load() resolved the root): no path object made or walked for a kept file."""
         # Keyed by the file itself too: MkDocs keeps a plugin with on_startup
         # across config loads in one process, and two knowledge bases with
         # the same relative paths and contents must not share a Document
         # (its `file` drives "edit this page" and "Last updated").
-        key = f"{os.path.abspath(file)}\0{display}"  # load() resolved the root: no symlink walk per file
+        key = f"{file}\0{display}"
         self._seen.add(key)
         cached = self._entries.get(key)
-        if cached and cached[0] == digest:
-            return cached[1]
+        try:
+            # Stat before reading: a write between the two leaves a signature
+            # older than the content, so the next build reads the file again.
+            stat = os.stat(file)
+        except OSError:
+            return read_document(Path(file), display, fast=True)
+        signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+        if cached is not None and cached.settled and cached.signature == signature:
+            return cached.doc
+        read_at = time_ns()
+        try:
+            with open(file, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return read_document(Path(file), display, fast=True)
+        self.hashed += 1
+        settled = read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if cached is not None and cached.digest == digest:
+            cached.signature, cached.settled = signature, settled
+            return cached.doc
         self.parsed += 1
-        doc = read_document(file, display, raw=raw, fast=True)
+        doc = read_document(Path(file), display, raw=raw, fast=True)
         doc.digest = digest
-        self._entries[key] = (digest, doc)
+        self._entries[key] = _Entry(digest, doc, signature, settled)
         return doc
 
     def prune(self) -> None:
@@ -154,21 +187,21 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     result = LoadResult(root=root)
     diags = result.diagnostics
     timings = result.timings
-    read = cache.read if cache else partial(read_document, fast=True)
+    read = cache.read if cache else lambda file, display: read_document(Path(file), display, fast=True)
     if cache is not None:
-        cache.parsed = 0
+        cache.parsed = cache.hashed = 0
 
     if not root.is_dir():
         diags.add(Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root"))
         return result
 
-    def parse(file: Path, kind: str, display: Optional[str] = None) -> Optional[Document]:
-        display = display or display_path(file, base)
+    def parse(file: Union[str, Path], kind: str, display: Optional[str] = None) -> Optional[Document]:
+        display = display or display_path(Path(file), base)
         started = perf_counter()
         doc = read(file, display)
         read_at = perf_counter()
         timings.add("load", read_at - started)
-        result.files.append(file)
+        result.files.append(doc.file if doc.file is not None else Path(file))
         result.documents[display] = doc
         if doc.fast and kind not in doc.schema_problems:
             good = schema.is_valid(doc.data, kind)
@@ -226,19 +259,21 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
         entries = sorted(os.scandir(directory), key=lambda e: natural_key(e.name))
         folder_display = display_path(directory, base)
         for entry in entries:
-            if not entry.name.endswith(".yaml") or not entry.is_file():
+            name = entry.name
+            if not name.endswith(".yaml") or not entry.is_file():
                 continue
-            file = directory / entry.name
-            doc = parse(file, kind, entry.name if folder_display == "." else f"{folder_display}/{entry.name}")
+            stem = name[: -len(".yaml")]
+            # The entry's own path string: a kept record costs no path object (1,000s a rebuild).
+            doc = parse(entry.path, kind, name if folder_display == "." else f"{folder_display}/{name}")
             if doc is None:
                 # Remember the id the file claims (its name) so references to it stay quiet.
-                result.invalid_ids[kind].add(file.stem)
-                _check_partially(result, kind, file, builders[kind])
+                result.invalid_ids[kind].add(stem)
+                _check_partially(result, kind, directory / name, builders[kind])
                 continue
             record_id = doc.data.get("id")
-            if record_id != file.stem:
-                diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{file.stem}'", rule="id-filename"))
-                result.invalid_ids[kind].add(file.stem)
+            if record_id != stem:
+                diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{stem}'", rule="id-filename"))
+                result.invalid_ids[kind].add(stem)
                 continue
             # Built once per file content: an unchanged file gives the same record object.
             built = doc.built.get(kind)
