@@ -24,8 +24,13 @@ ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
 _DIGITS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=1 << 16)
 def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort `INC-2024-9` before `INC-2024-10`."""
+    """Sort `INC-2024-9` before `INC-2024-10`.
+
+    Cached: the same ids are sorted by many pages, and again at every
+    `mkdocs serve` rebuild (a regex split and a tuple each time otherwise).
+    """
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
