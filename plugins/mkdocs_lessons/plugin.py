@@ -343,9 +343,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # fetches a sitemap.xml beside it on each page load (a 404 under a
         # prefix, megabytes on a large site). Feed readers split rel into
         # tokens, so they still find it.
-        link = f'<link rel="alternate feed" type="application/atom+xml" title="{title}" href="{escape(href, quote=True)}">'
-        head_end = output.find("</head>")
-        return output if head_end < 0 else output[:head_end] + link + "\n" + output[head_end:]
+        link = f'<link rel="alternate feed" type="application/atom+xml" title="{title}" href="{escape(href, quote=True)}">\n</head>'
+        # One copy of the page (slicing around `</head>` made two): every page, every build.
+        return output.replace("</head>", link, 1)
 
     # Late: Pagefind indexes the pages as the other plugins left them, and
     # Material's search index is written by then.
