@@ -19,6 +19,7 @@ import pytest
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.load import DocumentCache
 from mkdocs_lessons.pages import generate, make_context
+from mkdocs_lessons.pages.incident import incident_page_reads
 
 SAMPLE = Path(__file__).resolve().parent.parent / "content"
 TODAY = date(2026, 11, 27)
@@ -155,6 +156,10 @@ STRUCTURAL_EDITS = {
     "a listed incident's severity": _replace("incidents/INC-2026-047.yaml", "severity: SEV4", "severity: SEV3"),
     # In the feed (one of the newest reviews): only prose changes.
     "a newest review's summary": _replace("incidents/INC-2026-041.yaml", "summary: >-\n  ", "summary: >-\n  Edited while serving. "),
+    # Shown on INC-2024-011's page only as a relation to it (not similar, not a recurrence).
+    "an incoming relation's title": _replace("incidents/INC-2025-009.yaml", "title: ", "title: Renamed "),
+    # Shown on INC-2026-016's page only as a relation it names.
+    "an outgoing relation's title": _replace("incidents/INC-2025-003.yaml", "title: ", "title: Renamed "),
     "a recurrence's title": _replace("incidents/INC-2026-047.yaml", "title: Dairy supplier's", "title: The dairy supplier's"),
     "an earlier fix's date": _replace("incidents/INC-2023-041.yaml", "closed: 2023-11-10", "closed: 2023-11-09"),
     "a draft published": _replace("incidents/INC-2026-066.yaml", "status: draft", "status: in-review"),
@@ -179,6 +184,101 @@ def test_added_and_removed_records_rebuild_what_a_cold_build_makes(base: Path, t
     assert_same(session.build(), cold(root))
     (root / "incidents/INC-2026-090.yaml").unlink()
     assert_same(session.build(), cold(root))
+
+
+def _added(source: str, new_id: str, *changes: tuple[str, str]) -> Callable[[Path], None]:
+    """A new incident `new_id`: a copy of `source` with `changes` made."""
+
+    def edit(root: Path) -> None:
+        text = (root / f"incidents/{source}.yaml").read_text("utf-8").replace(f"id: {source}", f"id: {new_id}")
+        for old, new in changes:
+            assert old in text, (source, old)
+            text = text.replace(old, new)
+        (root / f"incidents/{new_id}.yaml").write_text(text, "utf-8")
+
+    return edit
+
+
+# A record added while serving changes the page key: each incident page is then kept or
+# made again by what it shows of the others (incident_page_reads).
+ADDITIONS = {
+    # Relates to INC-2023-044 (whose page lists it, "refers to this incident") and has its words.
+    "a related incident": _added(
+        "INC-2023-044", "INC-2026-091", ("2023-11-21", "2026-11-21"), ("teams: [logistics, sre]", "teams: [logistics, sre]\nrelated: [INC-2023-044]")
+    ),
+    # Same cause and teams after INC-2023-041's fix was done: a possible recurrence of it.
+    "a recurrence": _added("INC-2026-047", "INC-2026-092", ("2026-08-1", "2026-09-1")),
+    # The same as a draft: pages that would list it do not link it.
+    "a draft": _added("INC-2026-047", "INC-2026-093", ("status: in-review", "status: draft"), ("2026-08-1", "2026-10-1")),
+    # Listed nowhere but on the aggregate pages and as a similar incident.
+    "a stranger": _added(
+        "INC-2023-044", "INC-2026-094", ("2023-11-21", "2026-11-01"), ("teams: [logistics, sre]", "teams: [payments]"),
+        ("primary: design-flaw/missing-guardrail", "primary: process-deviation/handover-gap"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ADDITIONS))
+def test_added_records_rebuild_what_a_cold_build_makes(base: Path, tmp_path: Path, name: str) -> None:
+    _rebuild_after(base, tmp_path, ADDITIONS[name])
+
+
+def test_an_added_record_keeps_the_incident_pages_that_do_not_show_it(base: Path, tmp_path: Path) -> None:
+    """Adding a record used to make every incident page again (0 of 1,233 files kept at 1,000 incidents)."""
+    root = shutil.copytree(base, tmp_path / "kb")
+    session = Session(root)
+    before = session.build()
+    ADDITIONS["a related incident"](root)
+    after = session.build()
+    assert_same(after, cold(root))
+    pages = [uri for uri in before if uri.startswith("incidents/INC-") and uri.endswith(".md")]
+    kept = [uri for uri in pages if after[uri] is before[uri]]
+    remade = sorted(set(pages) - set(kept))
+    # INC-2023-044 lists it (related, and it has its words); so may the incidents whose similar
+    # lists it joins; the steps of reading paths read the shared key.
+    assert any("INC-2023-044" in uri for uri in remade), remade
+    assert len(kept) >= len(pages) // 2, remade
+
+
+# An incident named by a generated link (`[INC\-…: title](…)`, hyphens escaped) or with a draft mark.
+_SHOWN_INCIDENT = re.compile(r"\[(INC\\-\d{4}\\-\d{3,})[:\]]|(INC\\-\d{4}\\-\d{3,})(?:: [^\n]*?)? \*\(draft, not published\)\*")
+
+
+def _shown(markdown: str) -> set[str]:
+    return {(a or b).replace("\\-", "-") for a, b in _SHOWN_INCIDENT.findall(markdown)}
+
+
+def _section(page: str, title: str) -> str:
+    start = page.find(f"## {title}")
+    if start < 0:
+        return ""
+    end = page.find("\n## ", start + 1)
+    return page[start : end if end >= 0 else len(page)]
+
+
+def test_every_incident_an_incident_page_shows_is_in_its_narrow_key(base: Path) -> None:
+    """The narrow key of an incident page (incident_page_reads) names every other incident the page shows."""
+    outcome = open_knowledge_base(base, base=base)
+    ctx = make_context(outcome.kb, today=TODAY, carry={}, pagefind=True)
+    files = {f.src_uri: f.content for f in generate(ctx)}
+    rows_of = ctx.memo[("reuse", "self")].rows_of
+    counted = {"shown": 0, "related": 0, "recurrences": 0}
+    for incident in outcome.kb.published_incidents:
+        reads = incident_page_reads(ctx, incident, rows_of)
+        if reads is None:
+            continue  # a step of a reading path: not narrowed
+        incoming, before, after, *_, rows = reads
+        page = str(files[ctx.urls.incident(incident.id)])
+        shown = _shown(page) - {incident.id}
+        assert shown <= {row[0] for row in rows}, (incident.id, shown)
+        related = _shown(_section(page, "Related incidents"))
+        assert related == set(incident.related) | set(incoming), incident.id
+        recurrences = _shown(_section(page, "Possible recurrence"))
+        assert recurrences == {r.earlier for r in before} | {r.later for r in after}, incident.id
+        counted["shown"] += len(shown)
+        counted["related"] += len(related)
+        counted["recurrences"] += len(recurrences)
+    assert all(counted.values()), counted  # the sample shows each kind on pages that are not steps
 
 
 def test_a_prose_edit_reuses_everything_but_the_pages_that_show_it(base: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from .common import Context, GeneratedFile
 from .dashboard import render_dashboard, render_metrics_json
 from .data import incident_line, render_kb_json, render_schemas
 from .feed import newest_reviewed, render_feed
-from .incident import render_incident
+from .incident import incident_page_reads, render_incident
 from .incident_index import render_incident_index
 from .learning import similar_to
 from .lessons import render_lessons
@@ -136,7 +136,15 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
                 # A step's banners show the path's other steps: titles and summaries of the
                 # incidents (their whole files), titles of a term's or team's incidents (page key).
                 key = None if key is None or shown_key is None else (key, shown_key)
-            add(f"incident {incident.id}", key, lambda: render_incident(ctx, incident), "page")
+            # When the page key changed (a record added, a title edited), the pages that
+            # show nothing of it are kept: the narrow key lists what a page shows of others.
+            add(
+                f"incident {incident.id}",
+                key,
+                lambda: render_incident(ctx, incident),
+                "page",
+                narrow=lambda: _narrow_incident_key(ctx, reuse, incident, key),
+            )
         years = archive.by_year(ctx)
         for year in years:
             add(f"year {year}", (), lambda: archive.year_file(ctx, years, year), narrow=lambda: (tuple(years), reuse.rows_of(years[year])))
@@ -180,6 +188,12 @@ def _incident_key(ctx: Context, reuse: Reuse, incident: Incident) -> Any:
     # What the page shows of each similar incident (not its score: an edit that moves
     # scores but not the list leaves the page as it was).
     return None if own is None else (own, tuple((s.incident_id, s.terms, s.teams, s.tags) for s in similar_to(ctx, incident.id)))
+
+
+def _narrow_incident_key(ctx: Context, reuse: Reuse, incident: Incident, key: Any) -> Any:
+    """The page's own key (file, similar list) and what it shows of other incidents; None if unknown."""
+    reads = None if key is None else incident_page_reads(ctx, incident, reuse.rows_of)
+    return None if reads is None else (key, reads)
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:

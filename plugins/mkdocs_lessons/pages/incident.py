@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Callable, Hashable, Iterable, Optional
+
 from .. import text
 from ..model import Incident
 from .banners import with_path_banners
+from .learning import loop_facts, similar_to
 from .learning_sections import in_force_note, loop_section, recurrence_section, review_quality_note, similar_section
 from .search import incident_filters
 from .common import (
@@ -43,6 +46,36 @@ def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
     body = with_path_banners(ctx, page, incident.id, body)
     source = incident.source.file if incident.source else None
     return GeneratedFile(page, body, source=source, title=f"{incident.id}: {incident.title}")
+
+
+def incident_page_reads(ctx: Context, incident: Incident, rows_of: Callable[..., tuple]) -> Optional[Hashable]:
+    """What an incident page shows of other incidents (for its narrow key, reuse.py); None for a step of a path.
+
+    The rest of the page reads its own record, the records but the incidents
+    (SOPs, terms, teams, settings) and the similar list, all in its key
+    already; the loop's section too (its own action items, the SOPs'
+    `motivated_by`). Of other incidents it shows titles and draft marks:
+    related ones both ways, possible recurrences (with their dates, actions,
+    terms, teams, and how many more there are) and similar ones. Adding a
+    record then makes again the pages that list it, not every page.
+    """
+    if ctx.graph.path_visits.get(incident.id):
+        return None  # its banners show the path's other steps
+    kb = ctx.kb
+    found = loop_facts(ctx).recurrences
+    incoming = tuple(ctx.graph.related_from.get(incident.id, ()))
+    before = tuple(found.before.get(incident.id, ()))
+    after = tuple(found.after.get(incident.id, ()))
+    similar = [s.incident_id for s in similar_to(ctx, incident.id)]  # how they are similar: in the page's own key
+    shown: Iterable[str] = (*incident.related, *incoming, *(r.earlier for r in before), *(r.later for r in after), *similar)
+    return (
+        incoming,
+        before,
+        after,
+        found.before_total.get(incident.id, 0),
+        found.after_total.get(incident.id, 0),
+        rows_of([kb.incidents[i] for i in dict.fromkeys(shown) if i in kb.incidents], page=True),
+    )
 
 
 def incident_body(ctx: Context, page: str, incident: Incident) -> str:
