@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -185,36 +185,64 @@ def rebuild_worker(config_file: Path, repeats: int = 3) -> None:
     build(config)
     result: dict[str, Any] = {"cold": {"wall": time.perf_counter() - start, "plugin_s": timer.seconds}}
     records = sorted((Path(plugin.root) / "incidents").glob("*.yaml"), key=lambda p: p.name)
+    def rebuild(check: Callable[[Any], None]) -> dict[str, Any]:
+        timer.seconds = 0.0
+        start = time.perf_counter()
+        build(config)
+        wall = time.perf_counter() - start
+        # A rebuild that failed (the plugin keeps serving the last good site) would time the wrong thing.
+        check(plugin.last_context.kb)
+        return {
+            "wall": wall,
+            "plugin_s": timer.seconds,
+            "parsed": plugin.cache.parsed,
+            "files": plugin.last_context.memo.get(("reuse", "files"), 0),
+            "reused": plugin.last_context.memo.get(("reuse", "reused"), 0),
+        }
+
+    def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+        # The plugin's share of a rebuild moves with where Python's cyclic collector
+        # happens to run: the median of several rebuilds, each one listed.
+        middle = sorted(runs, key=lambda r: r["plugin_s"])[(len(runs) - 1) // 2]
+        return {**middle, "plugin_runs_s": [r["plugin_s"] for r in runs], "parsed": max(r["parsed"] for r in runs)}
+
     for name in EDITS:
         record = next(r for r in records if _edited(r.read_text("utf-8"), name) is not None)
         original = record.read_text("utf-8")
         edited = _edited(original, name) or ""
+
+        def took(kb: Any, name: str = name, stem: str = record.stem) -> None:
+            shown = getattr(kb.incidents[stem], name, None)
+            if not isinstance(shown, str) or not shown.startswith(EDITS[name][2]):
+                raise SystemExit(f"the rebuild after the {name} edit did not take it: {shown!r}")
+
         runs: list[dict[str, Any]] = []
-        # The plugin's share of a rebuild moves with where Python's cyclic collector
-        # happens to run: the median of several rebuilds, each one listed.
         for _ in range(repeats):
-            for text in (edited, original):
-                record.write_text(text, "utf-8")
-                timer.seconds = 0.0
-                start = time.perf_counter()
-                build(config)
-                wall = time.perf_counter() - start
-                # A rebuild that failed (the plugin keeps serving the last good site) would time the wrong thing.
-                shown = getattr(plugin.last_context.kb.incidents[record.stem], name, None)
-                if text is edited and (not isinstance(shown, str) or not shown.startswith(EDITS[name][2])):
-                    raise SystemExit(f"the rebuild after the {name} edit did not take it: {shown!r}")
-                runs.append(
-                    {
-                        "wall": wall,
-                        "plugin_s": timer.seconds,
-                        "parsed": plugin.cache.parsed,
-                        "files": plugin.last_context.memo.get(("reuse", "files"), 0),
-                        "reused": plugin.last_context.memo.get(("reuse", "reused"), 0),
-                    }
-                )
-        record.write_text(original, "utf-8")
-        middle = sorted(runs, key=lambda r: r["plugin_s"])[(len(runs) - 1) // 2]
-        result[name] = {**middle, "plugin_runs_s": [r["plugin_s"] for r in runs], "parsed": max(r["parsed"] for r in runs)}
+            record.write_text(edited, "utf-8")
+            runs.append(rebuild(took))
+            record.write_text(original, "utf-8")
+            runs.append(rebuild(lambda kb: None))
+        result[name] = summarize(runs)
+
+    # A record added, then removed: a contributor previewing a new review. The copy of
+    # the newest record under the next id (the same words: it joins similar lists).
+    source = records[-1]
+    prefix, number = source.stem.rsplit("-", 1)
+    added_id = f"{prefix}-{int(number) + 1:0{len(number)}d}"
+    added = source.with_name(f"{added_id}.yaml")
+    copy = source.read_text("utf-8").replace(f"id: {source.stem}", f"id: {added_id}", 1)
+
+    def present(kb: Any, wanted: bool) -> None:
+        if (added_id in kb.incidents) != wanted:
+            raise SystemExit(f"the rebuild after {'adding' if wanted else 'removing'} {added_id} did not take it")
+
+    runs = []
+    for _ in range(repeats):
+        added.write_text(copy, "utf-8")
+        runs.append(rebuild(lambda kb: present(kb, True)))
+        added.unlink()
+        runs.append(rebuild(lambda kb: present(kb, False)))
+    result["added record"] = summarize(runs)
     # Under serve the plugin keeps the last build's files for reuse: its memory cost.
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))

@@ -26,11 +26,11 @@ def test_bench_build_reports_every_figure(tmp_path):
     assert result["incidents"] == 200 and result["pages"] > 200
     assert result["build_cpu_s"] > 0 and result["baseline_cpu_s"] > 0 and len(result["overhead_ratio_cpu_by_turn"]) == 1
     assert set(result["plugin_phases_s"]) >= {"lint", "load", "validate", "link", "charts", "pages", "data"}
-    assert set(result["rebuild"]) == {"serve_peak_rss_mb", "cold_wall_s", "cold_plugin_s", "summary", "severity"}
-    for edit in ("summary", "severity"):
+    assert set(result["rebuild"]) == {"serve_peak_rss_mb", "cold_wall_s", "cold_plugin_s", "summary", "severity", "added record"}
+    for edit in ("summary", "severity", "added record"):
         assert set(result["rebuild"][edit]) >= {"plugin_s", "plugin_share_of_cold", "plugin_share_of_cold_build", "files_reused", "plugin_runs_s"}
         assert len(result["rebuild"][edit]["plugin_runs_s"]) == 2  # the edit and its undoing
-        assert result["rebuild"][edit]["parsed"] == 1  # the edited file only
+        assert result["rebuild"][edit]["parsed"] == 1  # the edited (or added) file only
     # A summary edit makes a few files again (its page, the pages listing it as similar,
     # kb.json, feed, home); a severity edit, the aggregate pages too.
     reused, _, total = result["rebuild"]["summary"]["files_reused"].split()
