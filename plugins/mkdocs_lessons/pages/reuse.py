@@ -13,9 +13,14 @@ reads, and a rebuild renders only the files whose key changed:
   the **page key**: the shared key without the fields of other incidents that
   no incident page shows (`PAGE_FIELDS` keeps what the loop, recurrence,
   related and similar sections read). A severity edit makes the aggregate
-  pages again, not every incident page. A step of a reading path also takes
-  the whole file of every incident a path shows (its banners show the
-  path's other steps, with their summaries and reading times);
+  pages again, not every incident page. When the page key changed (a record
+  added or removed, a title edited), its **narrow key** decides: the records
+  but the incidents and the page projections of the incidents the page
+  shows (`incident.incident_page_reads`: related both ways, possible
+  recurrences, similar), so an added record makes again the pages that list
+  it. A step of a reading path also takes the whole file of every incident
+  a path shows (its banners show the path's other steps, with their
+  summaries and reading times), and has no narrow key;
 - the pages of an SOP and its versions: the page key too (of the incidents
   they show links, dates, procedure relations and action items);
 - the taxonomy and team pages, when the shared key changed: their own
