@@ -114,12 +114,11 @@ def test_heat_maps_classify_as_classified_under_says() -> None:
     """The heat maps' lookup gives `classified_under`'s answer for every incident and term of the sample."""
     from conftest import SAMPLE
     from mkdocs_lessons.metrics import classified_under
-    from mkdocs_lessons.model import terms_and_broader
 
     kb = open_knowledge_base(SAMPLE).kb
     terms = [*kb.taxonomy.terms, "design", "design-flaw/missing"]  # and two prefixes that are not terms of their own
     for incident in kb.incidents.values():
-        under = terms_and_broader((incident.primary, *incident.secondary))
+        under = incident.under_terms
         assert {t for t in terms if t in under} == {t for t in terms if classified_under(incident, t)}, incident.id
 
 

@@ -115,16 +115,13 @@ class DocumentCache:
             # Stat before reading: a write between the two leaves a signature
             # older than the content, so the next build reads the file again.
             stat = os.stat(file)
-        except OSError:
-            return read_document(Path(file), display, fast=True)
-        signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-        if cached is not None and cached.settled and cached.signature == signature:
-            return cached.doc
-        read_at = time_ns()
-        try:
+            signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+            if cached is not None and cached.settled and cached.signature == signature:
+                return cached.doc
+            read_at = time_ns()
             with open(file, "rb") as handle:
                 raw = handle.read()
-        except OSError:
+        except OSError:  # read_document reports it, located
             return read_document(Path(file), display, fast=True)
         self.hashed += 1
         settled = read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .dates import next_review, previous_quarter, quarter_end, quarter_of, quarter_range
-from .model import ActionItem, Incident, KnowledgeBase, natural_key, terms_and_broader
+from .model import ActionItem, Incident, KnowledgeBase, natural_key
 
 FAILURE_KINDS = ("incident", "near-miss")
 SEVERE = ("SEV1", "SEV2")
@@ -308,7 +308,7 @@ def heat_map(
             continue
         # A lookup in a few cached names per row (the same answer as `classified_under`): heat maps
         # test every incident against every row, on the dashboard and each term and team page.
-        under = terms_and_broader((incident.primary, *incident.secondary))
+        under = incident.under_terms
         matched = [row_id for row_id, _ in rows if row_id in under]
         if not matched:
             continue

@@ -246,6 +246,11 @@ class Incident:
         return [self.primary, *self.secondary]
 
     @property
+    def under_terms(self) -> tuple[str, ...]:
+        """Every term the incident is classified under: its own and each broader one (cached by value)."""
+        return terms_and_broader((self.primary, *self.secondary))
+
+    @property
     def time_to_detect(self) -> Optional[timedelta]:
         return self.detected - self.occurred if self.detected else None
 

@@ -128,10 +128,11 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     with phase("pages"):
         add("incident index", (), lambda: render_incident_index(ctx))
         steps = {s.ref for p in kb.paths.values() for s in p.steps if s.ref in kb.incidents}
-        shown = tuple(_incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps))
+        keys = {ref: _incident_key(ctx, reuse, kb.incidents[ref]) for ref in sorted(steps)}
+        shown = tuple(keys.values())
         shown_key = None if None in shown else shown  # the whole file of every incident a path shows
         for incident in kb.published_incidents:
-            key = _incident_key(ctx, reuse, incident)
+            key = keys[incident.id] if incident.id in keys else _incident_key(ctx, reuse, incident)
             if incident.id in steps:
                 # A step's banners show the path's other steps: titles and summaries of the
                 # incidents (their whole files), titles of a term's or team's incidents (page key).

@@ -8,11 +8,6 @@ from ..model import Incident, quarter_of
 from .common import kind_counts, Context, GeneratedFile, incident_table, join_blocks, section
 
 
-def render_archive(ctx: Context) -> list[GeneratedFile]:
-    years = by_year(ctx)
-    return [year_file(ctx, years, year) for year in years]
-
-
 def by_year(ctx: Context) -> dict[int, list[Incident]]:
     """The published incidents of each year, the years in order."""
     found: dict[int, list[Incident]] = defaultdict(list)

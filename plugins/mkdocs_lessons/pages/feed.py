@@ -64,9 +64,13 @@ def newest_reviewed(ctx: Context, limit: int) -> list[Incident]:
     """The `limit` newest reviews: no older one can be among the feed's `limit` entries.
 
     The feed reads nothing else of the incidents (pages/__init__.py keys it on these).
+    Worked out once a build: the key and the feed both ask.
     """
-    reviewed = [(day, (1, natural_key(i.id)), i) for i in ctx.kb.published_incidents if (day := _reviewed_by(i, ctx.today)) is not None]
-    return [row[2] for row in heapq.nlargest(limit, reviewed, key=lambda row: row[:2])]
+    key = ("feed", "newest", limit)
+    if key not in ctx.memo:
+        reviewed = [(day, (1, natural_key(i.id)), i) for i in ctx.kb.published_incidents if (day := _reviewed_by(i, ctx.today)) is not None]
+        ctx.memo[key] = [row[2] for row in heapq.nlargest(limit, reviewed, key=lambda row: row[:2])]
+    return ctx.memo[key]
 
 
 def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:

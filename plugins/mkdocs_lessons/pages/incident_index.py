@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .. import text
-from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of, terms_and_broader
+from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
 from .common import kind_counts, Context, GeneratedFile, join_blocks, row_of
 
 FAILURE_TYPES = ("process", "outcome")
@@ -31,17 +31,12 @@ class Facet:
     values: Callable[[Incident], list[str]]
 
 
-def _term_and_ancestors(incident: Incident) -> list[str]:
-    """A term filter matches the term and everything under it."""
-    return list(terms_and_broader(tuple(incident.terms)))
-
-
 FACETS = (
     Facet("kind", "Kind", lambda i: [i.kind]),
     Facet("severity", "Severity", lambda i: [i.severity] if i.severity else []),
     Facet("status", "Status", lambda i: [i.status]),
     Facet("failure_type", "Failure type", lambda i: [i.failure_type] if i.failure_type else []),
-    Facet("term", "Failure class", _term_and_ancestors),
+    Facet("term", "Failure class", lambda i: list(i.under_terms)),  # a term matches everything under it
     Facet("team", "Team", lambda i: list(i.teams)),
     Facet("year", "Year", lambda i: [str(i.year)]),
     Facet("tag", "Tag", lambda i: list(i.tags)),

@@ -138,16 +138,17 @@ class Reuse:
         key = (base, key)
         kept = self.kept.get(name)
         if kept is not None and kept[0] == key:
-            value, narrow_key = kept[1], kept[2]  # the same inputs: the same narrow key
-            self.reused += len(value) if isinstance(value, list) else 0
+            narrow_key = kept[2]  # the same inputs: the same narrow key
         else:
             reads = narrow() if narrow is not None else None
             narrow_key = None if reads is None else (self.records, reads)
-            if narrow_key is not None and kept is not None and kept[2] == narrow_key:
-                value = kept[1]
-                self.reused += len(value) if isinstance(value, list) else 0
-            else:
-                value = make()
+            if narrow_key is None or kept is None or kept[2] != narrow_key:
+                kept = None
+        if kept is None:
+            value = make()
+        else:
+            value = kept[1]
+            self.reused += len(value) if isinstance(value, list) else 0
         self.made[name] = (key, value, narrow_key)
         return value
 

@@ -24,10 +24,6 @@ def _counts(ctx: Context, path: str) -> tuple[int, int]:
     return tally[True], tally[False]
 
 
-def render_taxonomy(ctx: Context) -> list[GeneratedFile]:
-    return [overview_file(ctx)] + [term_file(ctx, term) for term in ctx.kb.taxonomy.terms.values()]
-
-
 def overview_file(ctx: Context) -> GeneratedFile:
     return GeneratedFile(ctx.urls.taxonomy, _overview(ctx), source=_source(ctx), in_nav=True, title="Taxonomy")
 

@@ -12,10 +12,6 @@ from .figures import metrics
 from .trends import team_trends
 
 
-def render_teams(ctx: Context) -> list[GeneratedFile]:
-    return [overview_file(ctx)] + [team_file(ctx, team) for team in ctx.kb.teams.values()]
-
-
 def overview_file(ctx: Context) -> GeneratedFile:
     return GeneratedFile(ctx.urls.teams, _overview(ctx), source=_source(ctx), in_nav=True, title="Teams")
 
