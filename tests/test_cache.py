@@ -202,3 +202,45 @@ def test_a_moved_record_leaves_no_edit_link_behind(tmp_path):
     finally:
         config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)  # as the other tests expect (see above)
+
+
+def test_serve_rebuilds_read_only_changed_records_and_remake_only_the_pages_that_show_them(tmp_path, monkeypatch):
+    """Real `mkdocs build`s as `serve` runs them: unchanged (settled) records are not even read,
+    and a record added while serving reaches the page it relates to while other pages are kept."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    kb, project, config = _project(tmp_path)
+    _FrozenClock(monkeypatch, changed_ns_ago=60 * 10**9)  # every record changed a minute ago
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        mkdocs_build(config)
+        plugin = config.plugins["lessons"]
+        mkdocs_build(config)
+        assert plugin.cache.hashed == 0 and plugin.cache.parsed == 0  # a stat each, nothing read
+        related = (project / "site/incidents/INC-2023-044/index.html").read_text("utf-8")
+        assert "INC-2024-099" not in related
+
+        # Relates to INC-2023-044 (as INC-2024-017 does) and shares nothing else with it:
+        # no term, team, tag or word, so only the relation puts it on that page.
+        text = (kb / "incidents/INC-2024-017.yaml").read_text("utf-8")
+        for old, new in (
+            ("id: INC-2024-017", "id: INC-2024-099"),
+            ("title: Checkout outage after an unreviewed config push", "title: Hailstorm cut power to the warehouse"),
+            ("summary: One paragraph for the index and search results.", "summary: Hailstorm cut power overnight."),
+            ("teams: [payments, sre]", "teams: [sre]"),
+            ("primary: process-deviation/skipped-review", "primary: external-shock"),
+            ("  secondary: [design-flaw/missing-guardrail]\n", ""),
+            ("tags: [config, checkout]", "tags: [weather]"),
+        ):
+            assert old in text, old
+            text = text.replace(old, new)
+        (kb / "incidents/INC-2024-099.yaml").write_text(text, "utf-8")
+        mkdocs_build(config)
+        assert plugin.cache.hashed == 1 and plugin.cache.parsed == 1  # the new file only
+        assert plugin.last_context.memo[("reuse", "reused")] > 0  # not every file made again
+        related = (project / "site/incidents/INC-2023-044/index.html").read_text("utf-8")
+        assert "INC-2024-099" in related and "refers to this incident" in related
+        assert (project / "site/incidents/INC-2024-099/index.html").is_file()
+    finally:
+        config.plugins.on_shutdown()
+        config.plugins.on_startup(command="build", dirty=False)  # as the other tests expect (see above)
