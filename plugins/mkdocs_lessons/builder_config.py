@@ -18,11 +18,9 @@ import yaml
 from .pages import ASSETS, GeneratedFile
 from .urls import Urls
 
-# Markdown extensions the generated pages rely on; the MkDocs adapter adds
-# them when a site lacks them.
-REQUIRED_EXTENSIONS: tuple[str, ...] = ("tables", "attr_list", "md_in_html", "admonition", "pymdownx.tasklist")
-# Options the pages expect of those extensions (the "Read" and checklist boxes).
-EXTENSION_OPTIONS: dict[str, dict[str, Any]] = {"pymdownx.tasklist": {"custom_checkbox": True}}
+# Markdown extensions the generated pages rely on (render/prose.py); the MkDocs
+# adapter adds them when a site lacks them.
+from .render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS  # noqa: E402  (re-exported)
 
 HEADER = "# Written by `lessons generate`"
 

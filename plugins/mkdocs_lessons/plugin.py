@@ -37,6 +37,7 @@ from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
+from .rendered_page import RenderedPage, permalink_of
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -248,6 +249,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self._last_edit_uris, self._edit_uris = self._edit_uris, {}
         nav_items: list[Any] = []
         edit_links = self.config.edit_links
+        permalink = permalink_of(config)
         for generated in generate(ctx, home=self.config.home):
             existing = files.get_file_from_path(generated.src_uri)
             if existing is not None:
@@ -261,7 +263,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 )
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
             is_page = generated.src_uri.endswith(".md")
-            if is_page or len(generated.content) < SPILL_BYTES:
+            if generated.html:
+                # The page's HTML is MkDocs' to place in the theme, not Markdown to convert (rendered_page.py).
+                file = File.generated(config, generated.src_uri, content="", inclusion=inclusion)
+            elif is_page or len(generated.content) < SPILL_BYTES:
                 file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
             else:
                 # A large data file (kb.json) waits on disk, not in memory, until MkDocs copies it.
@@ -270,6 +275,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 file.edit_uri = self._edit_uri(generated.source, config.docs_dir)
             elif is_page:
                 file.edit_uri = None
+            if generated.html:
+                assert isinstance(generated.content, str)
+                # The theme places a page's title as HTML (a Markdown page's comes from its rendered heading).
+                RenderedPage(escape(generated.title, quote=False), file, config, html=generated.content, meta=generated.meta, permalink=permalink)
             files.append(file)
             if is_page:
                 self.generated_pages.add(generated.src_uri)
@@ -309,6 +318,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             # HTML. Releasing it keeps 10,000 incidents inside 2 GiB.
             page.markdown = ""
             page.file.content_string = ""
+            if isinstance(page, RenderedPage):
+                page.release()
         return html
 
     def on_shutdown(self) -> None:

@@ -15,23 +15,30 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import text
+from markupsafe import Markup
+
 from ..model import natural_key
 from .common import Context
-from .steps import StepView, fmt_minutes, root_url, step_link, step_views
+from .steps import StepView, fmt_minutes, root_url, step_views
+
+
+def path_banners(ctx: Context, page: str, ref: str) -> dict[str, Markup]:
+    """The banners (`top`, under the title) and footers (`bottom`) of every path `ref` is a step of, as HTML."""
+    visits = _visits(ctx, ref)
+    top = Markup("\n").join(_banner(ctx, page, view, visits, shown=i == 0) for i, view in enumerate(visits))
+    bottom = Markup("\n").join(_footer(ctx, page, view, shown=i == 0) for i, view in enumerate(visits))
+    return {"top": top, "bottom": bottom}
 
 
 def with_path_banners(ctx: Context, page: str, ref: str, body: str) -> str:
-    """`body` (a page's Markdown, title first) with the banners of every path `ref` is a step of."""
-    visits = _visits(ctx, ref)
-    if not visits:
+    """`body` (a page's Markdown, title first) with the banners as raw HTML blocks."""
+    banners = path_banners(ctx, page, ref)
+    if not banners["top"]:
         return body
-    top = "\n\n".join(_banner(ctx, page, view, visits, shown=i == 0) for i, view in enumerate(visits))
-    bottom = "\n\n".join(_footer(ctx, page, view, shown=i == 0) for i, view in enumerate(visits))
     lines = body.split("\n")
     at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
     head, rest = "\n".join(lines[:at]).rstrip("\n"), "\n".join(lines[at:]).strip("\n")
-    return "\n\n".join(part for part in (head, top, rest, bottom) if part) + "\n"
+    return "\n\n".join(part for part in (head, banners["top"], rest, banners["bottom"]) if part) + "\n"
 
 
 def _visits(ctx: Context, ref: str) -> list[StepView]:
@@ -55,74 +62,72 @@ def _neighbour(views: list[StepView], index: int, direction: int) -> Optional[St
     return None
 
 
-def _attrs(ctx: Context, page: str, view: StepView, shown: bool) -> str:
+def _attrs(ctx: Context, page: str, view: StepView, shown: bool) -> Markup:
     reading_path = view.path
-    attrs = (
-        f'data-lessons-banner="{text.attr(reading_path.id)}" '
-        f'data-lessons-root="{text.attr(root_url(ctx, page))}" '
-        f'data-lessons-path-url="{text.attr(ctx.href(page, ctx.urls.path(reading_path.id)))}" '
+    attrs = Markup(
+        'data-lessons-banner="{}" data-lessons-root="{}" data-lessons-path-url="{}" '
         # Not search results: the banner repeats on every step page.
-        'data-search-exclude="true" data-pagefind-ignore="all" '
-        f'aria-label="Reading path: {text.attr(reading_path.title)}"'
-    )
-    return attrs if shown else attrs + ' hidden="hidden"'
+        'data-search-exclude="true" data-pagefind-ignore="all" aria-label="Reading path: {}"'
+    ).format(reading_path.id, root_url(ctx, page), ctx.href(page, ctx.urls.path(reading_path.id)), " ".join(reading_path.title.split()))
+    return attrs if shown else attrs + Markup(' hidden="hidden"')
 
 
-def _where(ctx: Context, page: str, view: StepView) -> str:
-    path_link = ctx.link(page, ctx.urls.path(view.path.id), text.inline(view.path.title))
-    minutes = f' <span class="lessons-path-banner__time">· about {fmt_minutes(view.minutes)} to read</span>' if view.minutes else ""
-    return f"**Step {view.number} of {view.total}** in {path_link}{minutes}"
+def _path_a(ctx: Context, page: str, view: StepView) -> Markup:
+    return ctx.a(page, ctx.urls.path(view.path.id), view.path.title)
 
 
-def _moves(ctx: Context, page: str, view: StepView) -> str:
+def _where(ctx: Context, page: str, view: StepView) -> Markup:
+    minutes = Markup(' <span class="lessons-path-banner__time">· about {} to read</span>').format(fmt_minutes(view.minutes)) if view.minutes else ""
+    return Markup("<strong>Step {} of {}</strong> in {}{}").format(view.number, view.total, _path_a(ctx, page, view), minutes)
+
+
+def _step_a(ctx: Context, page: str, view: StepView, label: str, end: str) -> Markup:
+    """A link to a step's page that tells it which path the reader is on (`?path=`)."""
+    assert view.target is not None
+    return ctx.a(page, view.target, label, f"path={view.path.id}", class_=f"lessons-path-banner__{end}", rel=end)
+
+
+def _moves(ctx: Context, page: str, view: StepView) -> Markup:
     views = step_views(ctx, view.path)
     previous, following = _neighbour(views, view.index, -1), _neighbour(views, view.index, +1)
     path_page = ctx.urls.path(view.path.id)
     if previous is not None:
-        back = step_link(ctx, page, previous, f"← Previous: {text.inline(previous.title)}", attrs='.lessons-path-banner__prev rel="prev"')
+        back = _step_a(ctx, page, previous, f"← Previous: {previous.title}", "prev")
     else:
-        back = ctx.link(page, path_page, "← All steps") + "{ .lessons-path-banner__prev }"
+        back = ctx.a(page, path_page, "← All steps", class_="lessons-path-banner__prev")
     if following is not None:
-        forward = step_link(ctx, page, following, f"Next: {text.inline(following.title)} →", attrs='.lessons-path-banner__next rel="next"')
+        forward = _step_a(ctx, page, following, f"Next: {following.title} →", "next")
     else:
-        forward = ctx.link(page, path_page, "Last step: back to the path →") + "{ .lessons-path-banner__next }"
-    return f"{back} {forward}"
+        forward = ctx.a(page, path_page, "Last step: back to the path →", class_="lessons-path-banner__next")
+    return back + Markup(" ") + forward
 
 
-def _read_box(view: StepView) -> str:
+def _read_box(view: StepView) -> Markup:
     # Hidden until paths.js can keep the answer (it needs the browser's storage).
-    return (
-        f'<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{text.attr(view.key)}"> '
-        "Mark as read</label>"
-    )
+    return Markup('<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as read</label>').format(view.key)
 
 
-def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView], *, shown: bool) -> str:
-    others = [
-        f"step {other.number} of {other.total} in " + ctx.link(page, ctx.urls.path(other.path.id), text.inline(other.path.title))
-        for other in visits
-        if other.path.id != view.path.id
-    ]
+def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView], *, shown: bool) -> Markup:
+    others = [Markup("step {} of {} in {}").format(other.number, other.total, _path_a(ctx, page, other)) for other in visits if other.path.id != view.path.id]
     parts = [
-        f'<nav class="lessons-path-banner" {_attrs(ctx, page, view, shown)} markdown>',
-        f'<p class="lessons-path-banner__where" markdown>{_where(ctx, page, view)}</p>',
-        f'<p class="lessons-path-banner__moves" markdown>{_moves(ctx, page, view)}</p>',
-        f'<p class="lessons-path-banner__tools">{_read_box(view)}</p>',
+        Markup('<nav class="lessons-path-banner" {}>').format(_attrs(ctx, page, view, shown)),
+        Markup('<p class="lessons-path-banner__where">{}</p>').format(_where(ctx, page, view)),
+        Markup('<p class="lessons-path-banner__moves">{}</p>').format(_moves(ctx, page, view)),
+        Markup('<p class="lessons-path-banner__tools">{}</p>').format(_read_box(view)),
     ]
     if others:
-        parts.append(f'<p class="lessons-path-banner__also" markdown>Also {"; ".join(others)}.</p>')
-    parts.append("</nav>")
-    return "\n".join(parts)
+        parts.append(Markup('<p class="lessons-path-banner__also">Also {}.</p>').format(Markup("; ").join(others)))
+    parts.append(Markup("</nav>"))
+    return Markup("\n").join(parts)
 
 
-def _footer(ctx: Context, page: str, view: StepView, *, shown: bool) -> str:
-    return "\n".join(
+def _footer(ctx: Context, page: str, view: StepView, *, shown: bool) -> Markup:
+    return Markup("\n").join(
         [
-            f'<nav class="lessons-path-banner lessons-path-banner--end" {_attrs(ctx, page, view, shown)} markdown>',
-            f'<p class="lessons-path-banner__where" markdown>End of step {view.number} of {view.total} in '
-            f"{ctx.link(page, ctx.urls.path(view.path.id), text.inline(view.path.title))}</p>",
-            f'<p class="lessons-path-banner__tools">{_read_box(view)}</p>',
-            f'<p class="lessons-path-banner__moves" markdown>{_moves(ctx, page, view)}</p>',
-            "</nav>",
+            Markup('<nav class="lessons-path-banner lessons-path-banner--end" {}>').format(_attrs(ctx, page, view, shown)),
+            Markup('<p class="lessons-path-banner__where">End of step {} of {} in {}</p>').format(view.number, view.total, _path_a(ctx, page, view)),
+            Markup('<p class="lessons-path-banner__tools">{}</p>').format(_read_box(view)),
+            Markup('<p class="lessons-path-banner__moves">{}</p>').format(_moves(ctx, page, view)),
+            Markup("</nav>"),
         ]
     )

@@ -10,7 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar, Union
 
+from markupsafe import Markup
+
 from .. import text
+from ..render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
+from ..render.templates import Templates
 from ..link import LinkGraph
 from ..lint import LintConfig
 from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
@@ -29,6 +33,10 @@ class GeneratedFile:
     source: Optional[Path] = None  # the YAML record it comes from (for "edit this page")
     in_nav: bool = False  # listed in the navigation (index pages) or only linked (records)
     title: str = ""
+    # The content is the page's HTML (title heading first), rendered from a
+    # template: no adapter sends it through Markdown. False: Markdown or data.
+    html: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)  # a page's front matter (search boost)
 
 
 @dataclass
@@ -62,6 +70,35 @@ class Context:
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # A `carry` was given (a serve rebuild may follow): worth keying files for reuse (reuse.py).
     incremental: bool = False
+    templates: Templates = field(default_factory=Templates, repr=False, compare=False)
+    prose_renderer: Optional[Prose] = field(default=None, repr=False, compare=False)
+
+    # -- pages --------------------------------------------------------------
+    def page(self, template: str, src_uri: str, title: str, *, source: Optional[Path] = None, in_nav: bool = False, **view: Any) -> "GeneratedFile":
+        """A generated page rendered from `lessons/<template>`; `view` is what the template receives.
+
+        Every template also gets `page` (its src_uri) and `title` (plain text).
+        """
+        body = self.templates.render(template, page=src_uri, title=title, **view)
+        return GeneratedFile(src_uri, body, source=source, in_nav=in_nav, title=title, html=True)
+
+    def prose(self, value: object, page: str) -> Markup:
+        """A record's Markdown field as HTML, with relative links resolved for `page`."""
+        return self._prose().block(value, page, self.page_url)
+
+    def prose_line(self, value: object, page: str) -> Markup:
+        """A record's Markdown field on one line (table cells, list items), as HTML."""
+        return self._prose().line(value, page, self.page_url)
+
+    def _prose(self) -> Prose:
+        if self.prose_renderer is None:
+            self.prose_renderer = Prose(list(REQUIRED_EXTENSIONS), dict(EXTENSION_OPTIONS), allow_html=self.allow_html)
+        return self.prose_renderer
+
+    def a(self, page: str, target: str, label: object, query: str = "", **attrs: str) -> Markup:
+        """`<a href="...">label</a>` from `page` to the page `target`; a `str` label is escaped, `Markup` kept."""
+        extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{text.attr(value)}"' for name, value in attrs.items())
+        return Markup(f'<a href="{text.attr(self.link_href(page, target, query))}"{extra}>{Markup.escape(label)}</a>')
 
     # -- text -------------------------------------------------------------
     def md(self, value: object) -> str:
@@ -109,6 +146,30 @@ class Context:
         if title and sop is not None:
             label = f"{label}: {text.inline(sop.title)}"
         return self.link(page, self.urls.sop_ref(ref), label)
+
+    # -- links as HTML (templates) ---------------------------------------------
+    def incident_a(self, page: str, incident_id: str, *, title: bool = False) -> Markup:
+        """A link to an incident (`INC-…: title` with `title`); a draft is named, not linked."""
+        incident = self.kb.incidents.get(incident_id)
+        label = f"{incident_id}: {incident.title}" if title and incident is not None else incident_id
+        if not self.kb.is_published(incident_id):
+            return Markup("{} <em>(draft, not published)</em>").format(label)
+        return self.a(page, self.urls.incident(incident_id), label)
+
+    def term_a(self, page: str, path: str) -> Markup:
+        return self.a(page, self.urls.term(path), self.term_label(path) if path in self.kb.taxonomy.terms else path)
+
+    def team_a(self, page: str, team_id: str) -> Markup:
+        team = self.kb.teams.get(team_id)
+        return self.a(page, self.urls.team(team_id), team.title if team else team_id)
+
+    def teams_html(self, page: str, team_ids: Iterable[str]) -> Markup:
+        return Markup(", ").join(self.team_a(page, t) for t in team_ids)
+
+    def sop_a(self, page: str, ref: SopRef, *, title: bool = False) -> Markup:
+        sop = self.kb.sops.get(ref.sop_id)
+        label = f"{ref}: {sop.title}" if title and sop is not None else str(ref)
+        return self.a(page, self.urls.sop_ref(ref), label)
 
     def href(self, page: str, target: str, query: str = "") -> str:
         """The final relative URL from one page to another, for raw HTML.
@@ -206,9 +267,9 @@ def kind_label(incident: Incident) -> str:
     return KIND_LABELS.get(incident.kind, incident.kind)
 
 
-def badge(label: str, modifier: str) -> str:
-    """A small coloured label (styled by lessons.css)."""
-    return f'<span class="lessons-badge lessons-badge--{text.attr(modifier)}">{text.inline(label)}</span>'
+def badge(label: str, modifier: str) -> Markup:
+    """A small coloured label (styled by lessons.css); HTML, so Markdown pages take it as it is."""
+    return Markup('<span class="lessons-badge lessons-badge--{}">{}</span>').format(" ".join(modifier.split()), " ".join(label.split()))
 
 
 def table(header: list[str], rows: Iterable[list[str]]) -> str:

@@ -4,13 +4,15 @@ review-quality note."""
 
 from __future__ import annotations
 
+from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
-from .. import text
+from markupsafe import Markup
+
 from ..lint import CODES
 from ..loop import IN_FORCE_RELATIONS, incident_day, version_in_force
 from ..model import Incident, SopLink
-from .common import Context, badge, bullets, join_blocks, relative, section
+from .common import Context, badge
 from .learning import lints_of, loop_facts, similar_to
 
 LOOP_STATES = {
@@ -20,132 +22,122 @@ LOOP_STATES = {
 }
 
 
-def in_force_note(ctx: Context, page: str, incident: Incident, link: SopLink) -> str:
-    """`in force then: v2, current: v3` for one SOP relation of an incident."""
+def in_force_note(ctx: Context, page: str, incident: Incident, link: SopLink) -> Markup:
+    """`(in force then: v2, current: v3)` for one SOP relation of an incident, as HTML."""
     sop = ctx.kb.sops.get(link.ref.sop_id)
     if sop is None:
-        return ""
+        return Markup("")
     then = version_in_force(sop, incident_day(incident))
     current = sop.current
     cited = sop.resolve(link.ref)
 
-    def version_link(number: int) -> str:
+    def version_link(number: int) -> Markup:
         # The cited version is already linked by the reference itself.
         label = f"v{number}"
-        return label if cited is not None and cited.version == number else ctx.link(page, ctx.urls.sop_version(sop.id, number), label)
+        return Markup.escape(label) if cited is not None and cited.version == number else ctx.a(page, ctx.urls.sop_version(sop.id, number), label)
 
-    parts = ["in force then: " + (version_link(then.version) if then is not None else "none yet")]
+    parts = [Markup("in force then: ") + (version_link(then.version) if then is not None else "none yet")]
     if current is not None:
-        parts.append("current: " + version_link(current.version))
+        parts.append(Markup("current: ") + version_link(current.version))
     elif sop.versions and sop.versions[-1].status == "retired":
-        parts.append("current: retired")
-    note = ", ".join(parts)
+        parts.append(Markup("current: retired"))
+    note = Markup(", ").join(parts)
     if link.ref.version is not None and link.relation in IN_FORCE_RELATIONS and (then is None or then.version != link.ref.version):
-        note += " " + badge("not in force then", "overdue")
-    return f"({note})"
+        note += Markup(" ") + badge("not in force then", "overdue")
+    return Markup("({})").format(note)
 
 
-def loop_section(ctx: Context, page: str, incident: Incident) -> str:
+def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str, Any]]:
+    """"From lesson to standard": the loop's state and the procedure versions this review changed."""
     facts = loop_facts(ctx)
     state = facts.loop_state(incident)
     links = facts.by_incident.get(incident.id, [])
     if state == "none" and not links:
-        return ""
-    lines = []
+        return None
+    changes = []
     for link in links:
-        target = ctx.link(page, ctx.urls.sop_version(link.sop_id, link.version), text.inline(f"{link.sop_id}@{link.version}"))
+        target = ctx.a(page, ctx.urls.sop_version(link.sop_id, link.version), f"{link.sop_id}@{link.version}")
         sop = ctx.kb.sops.get(link.sop_id)
         version = sop.version(link.version) if sop else None
-        status = f" ({text.inline(version.status)}" + (f", effective {version.effective}" if version and version.effective else "") + ")" if version else ""
+        status = ""
+        if version:
+            status = f" ({version.status}" + (f", effective {version.effective}" if version.effective else "") + ")"
         if link.declared_by_action and link.declared_by_sop:
-            how = f"action {text.inline(link.action_id)} is codified there, and the version names this incident as its motivation"
+            how = Markup("action {} is codified there, and the version names this incident as its motivation").format(link.action_id)
         elif link.declared_by_action:
-            how = f"action {text.inline(link.action_id)} is codified there (the version's `motivated_by` does not list this incident: derived)"
+            how = Markup("action {} is codified there (the version's <code>motivated_by</code> does not list this incident: derived)").format(link.action_id)
         else:
-            how = "the version names this incident as its motivation (no action item says `codified_in`: derived)"
-        lines.append(f"{target}{status}: {how}")
-    head = ""
+            how = Markup("the version names this incident as its motivation (no action item says <code>codified_in</code>: derived)")
+        changes.append(Markup("{}{}: {}").format(target, status, how))
+    head = None
     if state in LOOP_STATES:
         label, explanation = LOOP_STATES[state]
-        head = f"{badge(label, 'loop-' + state)} {explanation}"
-    body = join_blocks(head, "This review changed the standard:\n\n" + bullets(lines) if lines else "")
-    return section("From lesson to standard", body)
+        head = (label, "loop-" + state, explanation)
+    return {"state": head, "changes": changes}
 
 
-def recurrence_section(ctx: Context, page: str, incident: Incident) -> str:
+def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[str, list[Markup]]]:
+    """"Possible recurrence": (lead sentence, items) for earlier and for later failures."""
     facts = loop_facts(ctx)
     found = facts.recurrences
     before = found.before.get(incident.id, [])
     after = found.after.get(incident.id, [])
-    if not before and not after:
-        return ""
-    parts = []
+    parts: list[tuple[str, list[Markup]]] = []
     if before:
         more = found.before_total[incident.id] - len(before)
         items = [
-            f"{ctx.incident_link(page, r.earlier, title=True)}: its action {text.inline(r.action_id)} was done on {r.done_on}; "
-            f"same cause {ctx.term_link(page, r.terms[0])}, shared team {ctx.teams_links(page, r.teams)}"
+            Markup("{}: its action {} was done on {}; same cause {}, shared team {}").format(
+                ctx.incident_a(page, r.earlier, title=True), r.action_id, r.done_on, ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)
+            )
             for r in before
         ]
         if more:
-            items.append(f"{more} earlier {'one' if more == 1 else 'ones'}: {_same_cause_link(ctx, page, incident)}")
+            items.append(Markup("{} earlier {}: {}").format(more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)))
         lead = "This may be a recurrence of earlier failures whose fixes were already done"
         lead += f" (the {len(before)} most recent):" if more else ":"
-        parts.append(lead + "\n\n" + bullets(items))
+        parts.append((lead, items))
     if after:
         more = found.after_total[incident.id] - len(after)
         items = [
-            f"{ctx.incident_link(page, r.later, title=True)} ({ctx.kb.incidents[r.later].occurred.date()}), after action {text.inline(r.action_id)} was done on {r.done_on}; "
-            f"shared team {ctx.teams_links(page, r.teams)}"
+            Markup("{} ({}), after action {} was done on {}; shared team {}").format(
+                ctx.incident_a(page, r.later, title=True), ctx.kb.incidents[r.later].occurred.date(), r.action_id, r.done_on, ctx.teams_html(page, r.teams)
+            )
             for r in after
         ]
         if more:
-            items.append(f"{more} later {'one' if more == 1 else 'ones'}: {_same_cause_link(ctx, page, incident)}")
+            items.append(Markup("{} later {}: {}").format(more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)))
         lead = "The same cause came back after this review's fix was done"
         lead += f" (the first {len(after)}):" if more else ":"
-        parts.append(lead + "\n\n" + bullets(items))
-    note = (
-        "A *possible recurrence*: a later incident or near miss with the same primary taxonomy term and a team in common, "
-        "occurring after an action item of the earlier one was done (its closed date). Whether the fix failed is for a review to decide."
-    )
-    return section("Possible recurrence", join_blocks(*parts, f"<small>{note}</small>"))
+        parts.append((lead, items))
+    return parts
 
 
-def _same_cause_link(ctx: Context, page: str, incident: Incident) -> str:
+def _same_cause_link(ctx: Context, page: str, incident: Incident) -> Markup:
     """The incident index filtered to this cause and team: where the rest are."""
     filters = [("term", incident.primary)] + [("team", t) for t in incident.teams]
     query = urlencode(filters, quote_via=quote, safe="/")
-    return f"[see them in the incident index]({relative(page, ctx.urls.incidents)}?{query})"
+    return ctx.a(page, ctx.urls.incidents, "see them in the incident index", query)
 
 
-def similar_section(ctx: Context, page: str, incident: Incident) -> str:
-    similar = similar_to(ctx, incident.id)
-    if not similar:
-        return ""
+def similar_view(ctx: Context, page: str, incident: Incident) -> list[Markup]:
+    """"Similar incidents": each with what it shares with this one."""
     items = []
-    for s in similar:
+    for s in similar_to(ctx, incident.id):
         why = []
         if s.terms:
-            why.append("cause " + ", ".join(ctx.term_link(page, t) for t in s.terms))
+            why.append(Markup("cause ") + Markup(", ").join(ctx.term_a(page, t) for t in s.terms))
         if s.teams:
-            why.append("team " + ctx.teams_links(page, s.teams))
+            why.append(Markup("team ") + ctx.teams_html(page, s.teams))
         if s.tags:
-            why.append("tag " + ", ".join(text.code(t) for t in s.tags))
-        reason = f" — shares {'; '.join(why)}" if why else " — similar words"
-        items.append(f"{ctx.incident_link(page, s.incident_id, title=True)}{reason}")
-    note = "Ranked by shared taxonomy terms (primary weighs most, broader terms less), teams, tags and words in title and summary."
-    return section("Similar incidents", join_blocks(bullets(items), f"<small>{note}</small>"))
+            why.append(Markup("tag ") + Markup(", ").join(Markup("<code>{}</code>").format(t) for t in s.tags))
+        reason = Markup(" — shares ") + Markup("; ").join(why) if why else Markup(" — similar words")
+        items.append(ctx.incident_a(page, s.incident_id, title=True) + reason)
+    return items
 
 
-def review_quality_note(ctx: Context, incident: Incident) -> str:
-    found = lints_of(ctx, incident.id)
-    if not found:
-        return ""
-    items = [f"{text.inline(CODES.get(d.rule, d.rule).capitalize())} ({text.code(d.rule)}, line {d.line}): {text.inline(d.message)}" for d in found]
-    body = "\n".join("    - " + item for item in items)
-    count = len(found)
-    return (
-        f'!!! note "Review quality: {count} suggestion{"s" * (count != 1)}"\n\n'
-        "    What could make this review more useful and more blameless (checked by `lessons lint`):\n\n"
-        f"{body}"
-    )
+def review_quality_view(ctx: Context, incident: Incident) -> list[Markup]:
+    """The review-quality suggestions (lints) of an incident, one line each."""
+    return [
+        Markup("{} (<code>{}</code>, line {}): {}").format(CODES.get(d.rule, d.rule).capitalize(), d.rule, d.line, d.message)
+        for d in lints_of(ctx, incident.id)
+    ]

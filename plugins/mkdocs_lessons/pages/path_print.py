@@ -58,7 +58,8 @@ def step_body(ctx: Context, page: str, view: StepView) -> str:
     if view.target is None:
         return "*This step points at a review that is still a draft; it is not published.*"
     if kind == "incident":
-        return incident_body(ctx, page, kb.incidents[target])
+        # HTML from the incident template, as one raw block of this Markdown page.
+        return f'<div class="lessons-step-body">\n{incident_body(ctx, page, kb.incidents[target])}\n</div>'
     if kind == "sop":
         ref = SopRef.parse(target)
         sop = kb.sops[ref.sop_id]

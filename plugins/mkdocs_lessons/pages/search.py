@@ -113,7 +113,9 @@ def apply_search_boosts(ctx: Context, files: list[GeneratedFile]) -> None:
         boost = _boost(ctx, file.src_uri[len(ctx.urls.prefix) :])
         if boost == 1.0:
             continue
-        if not file.content.startswith("---\n"):
+        if file.html:
+            file.meta["search"] = {"boost": boost}
+        elif not file.content.startswith("---\n"):
             file.content = f"---\nsearch:\n  boost: {boost}\n---\n\n{file.content}"
         elif "\nsearch:" not in file.content.split("\n---\n", 1)[0]:
             file.content = f"---\nsearch:\n  boost: {boost}\n{file.content[4:]}"
