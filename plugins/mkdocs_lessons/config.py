@@ -43,3 +43,5 @@ class LessonsConfig(Config):
     review_within_days = c.Type(int, default=30)
     #: The taxonomy (the learning framework) is due for review this long after its `updated` date.
     renewal_every_months = c.Type(int, default=12)
+    #: A folder of templates that replace the plugin's own (`lessons/incident.html`, `lessons/partials/...`), relative to `mkdocs.yml`.
+    custom_templates = c.Optional(c.Type(str))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .pages import GeneratedFile
+from .render.markdown_file import markdown_file
 
 MANIFEST = ".lessons-generated.json"
 _MANIFEST_FORMAT = "mkdocs-lessons generated files, v1"
@@ -114,7 +115,8 @@ def planned_files(files: Iterable[GeneratedFile], prefix: str) -> dict[str, byte
             raise ExportError(f"generated file {uri!r} has an unsafe path")
         if relative in planned:
             raise ExportError(f"two generated files share the path {relative!r}")
-        planned[relative] = _encode(generated.content)
+        content = markdown_file(generated.content, generated.meta) if generated.html and isinstance(generated.content, str) else generated.content
+        planned[relative] = _encode(content)
     return planned
 
 

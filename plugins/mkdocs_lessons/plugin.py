@@ -37,6 +37,8 @@ from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
+from .render.prose import Prose
+from .render.templates import Templates
 from .rendered_page import RenderedPage, permalink_of
 from .urls import Urls, normalize_prefix
 
@@ -71,7 +73,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.command = "build"
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
-        self.carry: dict[str, Any] = {}  # results reused across serve rebuilds (Context.carry)
+        # Kept across `mkdocs serve` rebuilds while the settings they are made from hold:
+        # compiled templates, and every record text already converted (render/).
+        self._renderers: dict[Any, Any] = {}
+        self.carry: dict[str, Any] = {}  # caches keyed by their inputs, across serve rebuilds (Context.carry)
         self.lint_cache: dict[Any, Any] = {}  # lints of unchanged records, across serve rebuilds
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -105,6 +110,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             raise PluginError("lessons: " + "; ".join(problems))
         if self.config.feed_size < 0:
             raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
+        if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
+            raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -222,6 +229,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             elif history.shallow:
                 log.info("lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)")
 
+        templates, prose = self._renderers_for(config)
         ctx = make_context(
             outcome.kb,
             today=self.today,
@@ -235,6 +243,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             last_updated=updated,
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
+            templates=templates,
+            prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
             carry=self.carry if self._serving else None,
         )
@@ -292,6 +302,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings.merge(ctx.timings)
         log.debug(f"lessons: {self.timings.summary()}")
         return files
+
+    def _renderers_for(self, config: MkDocsConfig) -> tuple[Templates, Prose]:
+        """The template environment and the prose converter, kept while what they are made of holds."""
+        custom = self.config.custom_templates
+        folder = (self.base / custom).resolve() if custom else None
+        extensions = [e for e in config.markdown_extensions]
+        key = (str(folder), self.config.allow_html, repr(extensions), repr(sorted(config.mdx_configs.items(), key=lambda kv: kv[0])))
+        if key not in self._renderers:
+            self._renderers = {key: (Templates(folder), Prose(extensions, dict(config.mdx_configs), allow_html=self.config.allow_html))}
+        return self._renderers[key]
 
     def _edit_uri(self, source: Path, docs_dir: str) -> str:
         """The record file relative to docs_dir (kept across serve rebuilds: a relpath per record adds up)."""
@@ -382,6 +402,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             )
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-        # The records live outside docs_dir: watch them too.
+        # The records live outside docs_dir: watch them too, and the site's own templates.
         server.watch(str(self.root))
+        if self.config.custom_templates:
+            server.watch(str((self.base / self.config.custom_templates).resolve()))
         return server

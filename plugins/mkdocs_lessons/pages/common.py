@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Optional, TypeVar, Union
+from typing import Any, Iterable, Optional, TypeVar, Union
 
 from markupsafe import Markup
 
@@ -65,11 +65,9 @@ class Context:
     # (e.g. a reading path's steps, shown on every step page). Keyed by a tuple
     # starting with the owning module's name.
     memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
-    # Kept by the plugin across `mkdocs serve` rebuilds: results keyed by their
-    # exact inputs, reused when an edit did not change those inputs.
+    # Kept by the plugin across `mkdocs serve` rebuilds: caches keyed by their exact
+    # inputs inside (the similar-incident finder's vectors).
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    # A `carry` was given (a serve rebuild may follow): worth keying files for reuse (reuse.py).
-    incremental: bool = False
     templates: Templates = field(default_factory=Templates, repr=False, compare=False)
     prose_renderer: Optional[Prose] = field(default=None, repr=False, compare=False)
 
@@ -298,9 +296,38 @@ def incident_table(ctx: Context, page: str, incidents: Iterable[Incident], *, ex
         header.append("Classified as")
     rows = []
     for incident in ctx.kb.newest_first(incidents):
-        row = row_of(ctx, "table", page, incident, lambda: _table_row(ctx, page, incident))
+        row = _table_row(ctx, page, incident)
         rows.append(row if extra is None else [*row, extra.get(incident.id, "")])
     return table(header, rows)
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """One row of the standard incident list, as `partials/macros.html` `incident_table` shows it."""
+
+    date: str
+    link: Markup
+    kind: str
+    severity: str
+    status: str
+    teams: Markup
+    classified: Markup = Markup("")
+
+
+def incident_rows(ctx: Context, page: str, incidents: Iterable[Incident], *, classified: Optional[dict[str, Markup]] = None) -> list[IncidentRow]:
+    """The rows of the standard incident list on `page`, newest first; `classified` adds a column by incident id."""
+    return [
+        IncidentRow(
+            incident.occurred.date().isoformat(),
+            ctx.incident_a(page, incident.id, title=True),
+            kind_label(incident),
+            incident.severity or "–",
+            incident.status,
+            ctx.teams_html(page, incident.teams),
+            (classified or {}).get(incident.id, Markup("")),
+        )
+        for incident in ctx.kb.newest_first(incidents)
+    ]
 
 
 def _table_row(ctx: Context, page: str, incident: Incident) -> list[str]:
@@ -312,18 +339,3 @@ def _table_row(ctx: Context, page: str, incident: Incident) -> list[str]:
         incident.status,
         ctx.teams_links(page, incident.teams),
     ]
-
-
-def fragment_of(ctx: Context, name: str, reads: Callable[[Any], Hashable], make: Callable[[], str]) -> str:
-    """A part of a page under `mkdocs serve`: the last build's while it reads the same
-    (pages/reuse.py, Reuse.fragment). `reads(reuse)` says what it reads of the incidents."""
-    reuse = ctx.memo.get(("reuse", "self"))
-    return make() if reuse is None else reuse.fragment(name, lambda: reads(reuse), make)
-
-
-def row_of(ctx: Context, kind: str, page: str, incident: Incident, make: Callable[[], T]) -> T:
-    """One incident's row of a table on `page`: under `mkdocs serve`, the last build's while it
-    reads the same (pages/reuse.py, RowCache). `make` may read only the incident's fields
-    outside the prose, the teams, the taxonomy and the settings."""
-    cache = ctx.memo.get(("reuse", "rows"))
-    return make() if cache is None else cache.get(kind, page, incident, make)

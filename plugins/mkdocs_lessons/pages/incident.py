@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Iterable, Optional
+from typing import Any, Optional
 
 from markupsafe import Markup
 
 from ..model import Incident
 from .banners import path_banners
-from .learning import loop_facts, similar_to
 from .learning_sections import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
 from .search import incident_filters
 from .common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
@@ -39,36 +38,6 @@ def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
         filters=Markup(incident_filters(ctx, incident)),
         banners=path_banners(ctx, page, incident.id),
         body=incident_view(ctx, page, incident),
-    )
-
-
-def incident_page_reads(ctx: Context, incident: Incident, rows_of: Callable[..., tuple]) -> Optional[Hashable]:
-    """What an incident page shows of other incidents (for its narrow key, reuse.py); None for a step of a path.
-
-    The rest of the page reads its own record, the records but the incidents
-    (SOPs, terms, teams, settings) and the similar list, all in its key
-    already; the loop's section too (its own action items, the SOPs'
-    `motivated_by`). Of other incidents it shows titles and draft marks:
-    related ones both ways, possible recurrences (with their dates, actions,
-    terms, teams, and how many more there are) and similar ones. Adding a
-    record then makes again the pages that list it, not every page.
-    """
-    if ctx.graph.path_visits.get(incident.id):
-        return None  # its banners show the path's other steps
-    kb = ctx.kb
-    found = loop_facts(ctx).recurrences
-    incoming = tuple(ctx.graph.related_from.get(incident.id, ()))
-    before = tuple(found.before.get(incident.id, ()))
-    after = tuple(found.after.get(incident.id, ()))
-    similar = [s.incident_id for s in similar_to(ctx, incident.id)]  # how they are similar: in the page's own key
-    shown: Iterable[str] = (*incident.related, *incoming, *(r.earlier for r in before), *(r.later for r in after), *similar)
-    return (
-        incoming,
-        before,
-        after,
-        found.before_total.get(incident.id, 0),
-        found.after_total.get(incident.id, 0),
-        rows_of([kb.incidents[i] for i in dict.fromkeys(shown) if i in kb.incidents], page=True),
     )
 
 

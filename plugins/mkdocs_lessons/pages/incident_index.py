@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from .. import text
 from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
-from .common import kind_counts, Context, GeneratedFile, join_blocks, row_of
+from .common import kind_counts, Context, GeneratedFile, join_blocks
 
 FAILURE_TYPES = ("process", "outcome")
 
@@ -142,7 +142,7 @@ def render_incident_index(ctx: Context) -> GeneratedFile:
         f'<th scope="col" data-column="{key}"><button type="button" class="lessons-sort" data-sort-key="{key}">{label}</button></th>'
         for key, label in COLUMNS
     )
-    rows = "".join([row_of(ctx, "index", page, i, lambda: _row(ctx, page, i)) for i in incidents])
+    rows = "".join([_row(ctx, page, i) for i in incidents])
     table = (
         f'<div class="lessons-index" data-lessons-index data-total="{len(incidents)}">\n'
         f"{_facet_panel(ctx, incidents)}"

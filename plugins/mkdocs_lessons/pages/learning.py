@@ -12,22 +12,19 @@ from ..lint import by_incident, lint
 from ..loop import LoopFacts, LoopFigures, build_loop, loop_figures
 from ..similar import Similar, SimilarFinder
 from .common import Context
-from .reuse import shared_result
 
 
 def loop_facts(ctx: Context) -> LoopFacts:
     key = ("learning", "loop")
     if key not in ctx.memo:
-        # The loop reads only fields of the page key (PAGE_FIELDS: classification, teams, dates,
-        # action items, procedure relations): kept across serve rebuilds while it holds (reuse.py).
-        ctx.memo[key] = shared_result(ctx, "loop facts", lambda: build_loop(ctx.kb), scope="page")
+        ctx.memo[key] = build_loop(ctx.kb)
     return ctx.memo[key]
 
 
 def loop_numbers(ctx: Context) -> LoopFigures:
     key = ("learning", "loop-figures")
     if key not in ctx.memo:
-        ctx.memo[key] = shared_result(ctx, "loop figures", lambda: loop_figures(ctx.kb, loop_facts(ctx)), scope="page")
+        ctx.memo[key] = loop_figures(ctx.kb, loop_facts(ctx))
     return ctx.memo[key]
 
 

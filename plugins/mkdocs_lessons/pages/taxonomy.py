@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Hashable, Iterable, Optional
 
 from .. import text
-from ..model import Incident, Term
+from ..model import Term
 from .banners import with_path_banners
 from .common import Context, GeneratedFile, bullets, incident_table, join_blocks, section, table
-from .figures import metrics
 from .trends import term_trends
 
 REMEDY_LABELS = {
@@ -30,29 +28,6 @@ def overview_file(ctx: Context) -> GeneratedFile:
 
 def term_file(ctx: Context, term: Term) -> GeneratedFile:
     return GeneratedFile(ctx.urls.term(term.path), _term_page(ctx, term), source=_source(ctx), title=ctx.term_label(term.path))
-
-
-# -- what each page reads of the incidents (narrow keys: pages/reuse.py) -------------
-# Besides these, the pages read the taxonomy, the teams, the reading paths and
-# the settings. Keep each in step with its page: tests/test_reuse.py compares
-# rebuilds after every kind of edit with a cold build.
-
-
-def overview_reads(ctx: Context) -> Hashable:
-    """The overview shows counts only."""
-    return tuple(_counts(ctx, path) for path in ctx.kb.taxonomy.terms)
-
-
-def term_page_reads(ctx: Context, term: Term, rows_of: Callable[[Iterable[Incident]], tuple]) -> Optional[Hashable]:
-    """The incidents classified under the term (how, in order) and the dashboard's quarters; None for a step of a path."""
-    if ctx.graph.path_visits.get(f"taxonomy/{term.path}"):
-        return None  # its banners show the path's other steps
-    classified = ctx.graph.under_term(term.path)
-    return (
-        tuple((c.incident.id, c.term, c.primary) for c in classified),
-        rows_of({c.incident.id: c.incident for c in classified}.values()),
-        tuple(metrics(ctx).quarters),
-    )
 
 
 def _source(ctx: Context):

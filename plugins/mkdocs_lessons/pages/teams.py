@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, Optional
 
 from .. import text
-from ..model import Incident, Team
+from ..model import Team
 from .banners import with_path_banners
 from .common import Context, GeneratedFile, fmt_date, incident_table, join_blocks, section, table
-from .figures import metrics
 from .trends import team_trends
 
 
@@ -18,24 +16,6 @@ def overview_file(ctx: Context) -> GeneratedFile:
 
 def team_file(ctx: Context, team: Team) -> GeneratedFile:
     return GeneratedFile(ctx.urls.team(team.id), _team_page(ctx, team), source=_source(ctx), title=team.title)
-
-
-# -- what each page reads of the incidents (narrow keys: pages/reuse.py) -------------
-# Besides these, the pages read the teams, the SOPs, the taxonomy, the reading
-# paths and the settings. Keep each in step with its page: tests/test_reuse.py
-# compares rebuilds after every kind of edit with a cold build.
-
-
-def overview_reads(ctx: Context) -> Hashable:
-    """The overview shows counts only."""
-    return tuple(len(ctx.graph.by_team.get(team_id, [])) for team_id in ctx.kb.teams)
-
-
-def team_page_reads(ctx: Context, team: Team, rows_of: Callable[[Iterable[Incident]], tuple]) -> Optional[Hashable]:
-    """The team's incidents (in order) and the dashboard's quarters; None for a step of a path."""
-    if ctx.graph.path_visits.get(f"teams/{team.id}"):
-        return None  # its banners show the path's other steps
-    return rows_of(ctx.graph.by_team.get(team.id, [])), tuple(metrics(ctx).quarters)
 
 
 def _source(ctx: Context):

@@ -10,13 +10,8 @@ from __future__ import annotations
 from ..dates import quarter_of
 from ..metrics import heat_map, reporting_mix, top_level_rows
 from ..model import Team, Term
-from .common import Context, fragment_of, join_blocks, section
+from .common import Context, join_blocks, section
 from .figures import failures, metrics, reporting_chart, term_quarter_map, term_team_map
-
-
-# The charts read the incidents' kind, dates, classification and teams (all in
-# the page key's fields, PAGE_FIELDS), the taxonomy, the teams and the
-# dashboard's quarters: under `mkdocs serve` a severity edit keeps them.
 
 
 def team_trends(ctx: Context, page: str, team: Team) -> str:
@@ -24,10 +19,7 @@ def team_trends(ctx: Context, page: str, team: Team) -> str:
 
     Only for the team's own page: the chart ids are fixed, so one per page.
     """
-    incidents = ctx.graph.by_team.get(team.id, [])
-    return fragment_of(
-        ctx, f"trends {page}", lambda reuse: (tuple(metrics(ctx).quarters), reuse.rows_of(incidents, page=True)), lambda: _team_trends(ctx, page, team)
-    )
+    return _team_trends(ctx, page, team)
 
 
 def _team_trends(ctx: Context, page: str, team: Team) -> str:
@@ -62,13 +54,7 @@ def _team_trends(ctx: Context, page: str, team: Team) -> str:
 
 def term_trends(ctx: Context, page: str, term: Term) -> str:
     """The term (and each narrower term) by quarter and by team, for the term's own page."""
-    classified = ctx.graph.under_term(term.path)
-    return fragment_of(
-        ctx,
-        f"trends {page}",
-        lambda reuse: (tuple(metrics(ctx).quarters), reuse.rows_of((c.incident for c in classified), page=True)),
-        lambda: _term_trends(ctx, page, term),
-    )
+    return _term_trends(ctx, page, term)
 
 
 def _term_trends(ctx: Context, page: str, term: Term) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import markdown
 from markupsafe import Markup
