@@ -17,11 +17,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
@@ -40,6 +42,7 @@ from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import RenderedPage, permalink_of
+from .serve_cache import ServeCache, wrap_search
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -71,6 +74,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.cache = DocumentCache()
         self.timings = Timings()
         self.command = "build"
+        self.serve_cache: ServeCache | None = None
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
         # Kept across `mkdocs serve` rebuilds while the settings they are made from hold:
@@ -87,6 +91,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        # Pages that did not change keep their theme output across rebuilds (serve_cache.py).
+        self.serve_cache = ServeCache() if command == "serve" else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -112,6 +118,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
             raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
+        if self.serve_cache is not None:
+            wrap_search(config.plugins, self.serve_cache)
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -331,7 +339,22 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         return str(target)
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.serve_cache is not None:
+            self.serve_cache.start(config, nav)
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.serve_cache is not None:
+            self.serve_cache.install(env)
+        return env
+
+    # Last: the serve cache keys a page by its content as every plugin left it.
+    @event_priority(-100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.serve_cache is not None and isinstance(page, RenderedPage):
+            page.content = html
+            self.serve_cache.check(page)
         if page.file.src_uri in self.generated_pages:
             # MkDocs keeps every page's Markdown and HTML until all pages are
             # written; a generated page's Markdown is not needed once it is
@@ -348,7 +371,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.spill_dir.cleanup()
             self.spill_dir = None
 
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        return context if self.serve_cache is None else self.serve_cache.context(context, page)
+
+    # First: the serve cache keeps the theme's output before any plugin changes it.
+    @event_priority(100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.serve_cache is not None and isinstance(page, RenderedPage):
+            self.serve_cache.output(page, output)
         # Runs on every page of every build: options are read once a build (_page_options).
         pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
@@ -382,6 +412,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     # Material's search index is written by then.
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.serve_cache is not None:
+            self.serve_cache.finish()
         if self.config.search == "pagefind":
             try:
                 with self.timings.phase("search index"):
