@@ -22,7 +22,8 @@ from . import __version__, schema, scaffold, schema_export, stats
 from .clock import resolve_today
 from .discover import SiteSettings, find_config, repository_root, site_settings
 from .knowledge import open_knowledge_base, summary_line
-from .lint import LintConfig, lint as run_lints
+from .analysis import Analysis
+from .lint import LintConfig
 from .load import display_path
 from .urls import normalize_prefix
 from .model import INCIDENT_KINDS, KnowledgeBase, SEVERITIES, Taxonomy
@@ -98,7 +99,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
             print(d, file=sys.stderr)
         print(f"lessons: cannot lint: {summary_line(outcome)} (run `lessons validate`)", file=sys.stderr)
         return EXIT_PROBLEMS
-    found = run_lints(outcome.kb, config)
+    # Lints read no "today": the date only matters to the figures, which this command does not show.
+    found = Analysis(outcome.kb, today=resolve_today(None), lint_config=config).lints
     if args.format == "json":
         print(json.dumps([d.as_dict() for d in found], indent=2, ensure_ascii=False))
     elif args.format == "github":

@@ -27,6 +27,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
+from .analysis import Analysis
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .clock import resolve_today
 from .config import LessonsConfig
@@ -34,7 +35,7 @@ from .diagnostics import Severity
 from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
 from .htmlsafety import head_title
-from .lint import DEFAULT_BLAME_WORDS, LintConfig, by_incident, lint
+from .lint import DEFAULT_BLAME_WORDS, LintConfig, lint
 from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
@@ -43,6 +44,7 @@ from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import RenderedPage, permalink_of
 from .serve_cache import ServeCache, wrap_search
+from .similar import SimilarFinder
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -238,6 +240,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 log.info("lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)")
 
         templates, prose = self._renderers_for(config)
+        # The one derive step; the lints just logged are the ones the incident pages show.
+        carried = self.carry.get("similar") if self._serving else None
+        analysis = Analysis(
+            outcome.kb, today=self.today, lint_config=self.lint_config, lints=findings, similar_finder=carried if isinstance(carried, SimilarFinder) else None
+        )
         ctx = make_context(
             outcome.kb,
             today=self.today,
@@ -255,9 +262,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
             carry=self.carry if self._serving else None,
+            analysis=analysis,
         )
-        # The lints just logged are the ones the incident pages show.
-        ctx.memo[("learning", "lints")] = by_incident(outcome.kb, findings)
         self.last_context = ctx  # replaced by every build (the benchmark reads it)
         self.timings.merge(outcome.loaded.timings)
         urls = ctx.urls

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, Optional
 
 from . import metrics
+from .analysis import Analysis
 from .model import INCIDENT_KINDS, SEVERITIES, STATUSES, KnowledgeBase, natural_key
 
 
@@ -82,7 +83,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def compute(kb: KnowledgeBase, today: date) -> Stats:
+def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None) -> Stats:
+    """The counts `lessons stats` prints; derived figures come from the analysis (the dashboard's own)."""
+    analysis = analysis or Analysis(kb, today=today)
     incidents = kb.published_incidents
     drafts_left_out = sum(1 for i in kb.incidents.values() if not kb.is_published(i.id))
     kinds = Counter(i.kind for i in incidents)
@@ -107,7 +110,7 @@ def compute(kb: KnowledgeBase, today: date) -> Stats:
     ]
     overdue.sort(key=lambda o: (-o.days_overdue, natural_key(o.incident), natural_key(o.action)))
 
-    reviews = metrics.compute(kb, today).sops.reviews
+    reviews = analysis.metrics.sops.reviews
     due = [ReviewDue(r.sop_id, r.title, r.owner, r.due, r.state, r.days or 0) for r in reviews if r.state in ("overdue", "due-soon") and r.due]
     due.sort(key=lambda r: (r.due, natural_key(r.sop)))
 

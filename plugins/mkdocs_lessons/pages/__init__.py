@@ -11,7 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ..link import build_graph
+from ..analysis import Analysis
+from ..similar import SimilarFinder
 from ..lint import LintConfig
 from ..model import KnowledgeBase
 from ..render.prose import Prose
@@ -75,13 +76,19 @@ def make_context(
     templates: Optional[Templates] = None,
     prose: Optional[Prose] = None,
     carry: Optional[dict[str, Any]] = None,
+    analysis: Optional[Analysis] = None,
 ) -> Context:
     timings = Timings()
-    with timings.phase("link"):
-        graph = build_graph(kb)
+    if analysis is None:
+        carried = (carry or {}).get("similar")
+        with timings.phase("link"):
+            analysis = Analysis(kb, today=today, lint_config=lint, similar_finder=carried if isinstance(carried, SimilarFinder) else None)
+    if carry is not None:
+        carry["similar"] = analysis.similar_finder
     return Context(
         kb=kb,
-        graph=graph,
+        analysis=analysis,
+        graph=analysis.graph,
         timings=timings,
         urls=Urls(prefix),
         today=today,

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import text
 from ..render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
 from ..render.templates import Templates
+from ..analysis import Analysis
 from ..link import LinkGraph
 from ..lint import LintConfig
 from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
@@ -44,6 +45,7 @@ class Context:
     """Everything a renderer needs; built once per build."""
 
     kb: KnowledgeBase
+    analysis: Analysis  # every derived fact (analysis.py); `graph` is its link graph
     graph: LinkGraph
     urls: Urls
     today: date

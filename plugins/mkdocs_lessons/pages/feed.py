@@ -16,7 +16,6 @@ and links relative to the feed.
 
 from __future__ import annotations
 
-import heapq
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -52,25 +51,9 @@ def _team_titles(ctx: Context, team_ids: list[str]) -> str:
     return ", ".join(ctx.kb.teams[t].title if t in ctx.kb.teams else t for t in team_ids)
 
 
-def _reviewed_by(incident: Incident, today: date) -> Optional[date]:
-    """The day the incident's review was done, if it was done by `today` (then it is in the feed)."""
-    review = incident.review
-    if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > today:
-        return None
-    return review.date
-
-
 def newest_reviewed(ctx: Context, limit: int) -> list[Incident]:
-    """The `limit` newest reviews: no older one can be among the feed's `limit` entries.
-
-    The feed reads nothing else of the incidents (pages/__init__.py keys it on these).
-    Worked out once a build: the key and the feed both ask.
-    """
-    key = ("feed", "newest", limit)
-    if key not in ctx.memo:
-        reviewed = [(day, (1, natural_key(i.id)), i) for i in ctx.kb.published_incidents if (day := _reviewed_by(i, ctx.today)) is not None]
-        ctx.memo[key] = [row[2] for row in heapq.nlargest(limit, reviewed, key=lambda row: row[:2])]
-    return ctx.memo[key]
+    """The `limit` newest reviews: no older one can be among the feed's `limit` entries."""
+    return ctx.analysis.newest_reviewed(limit)
 
 
 def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from urllib.parse import quote, urlencode
 
 from .. import charts
-from ..metrics import FAILURE_KINDS, HeatMap, Metrics, QuarterActions, QuarterMix, QuarterTimes, SopFigures, compute
+from ..metrics import FAILURE_KINDS, HeatMap, Metrics, QuarterActions, QuarterMix, QuarterTimes, SopFigures
 from .common import Context, fmt_duration
 
 Filters = Sequence[tuple[str, str]]
@@ -24,10 +24,7 @@ KIND_SERIES = (("incident", "Incidents", "incidents"), ("near-miss", "Near misse
 
 def metrics(ctx: Context) -> Metrics:
     """The figures of this build, computed once and shared by every page."""
-    key = ("figures", "metrics")
-    if key not in ctx.memo:
-        ctx.memo[key] = compute(ctx.kb, ctx.today)
-    return ctx.memo[key]
+    return ctx.analysis.metrics
 
 
 def index_href(ctx: Context, page: str, filters: Filters) -> str:

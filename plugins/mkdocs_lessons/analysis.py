@@ -1,0 +1,95 @@
+"""The one derive step: a checked knowledge base in, every derived fact out, read-only.
+
+After validation, `Analysis(kb, ...)` holds what no single record says:
+the link graph (backlinks, incidents by term and team, path visits), the
+dashboard's metrics, the learning loop and its recurrences, similar
+incidents, review-quality lints and the feed's newest reviews. Pages, the
+data files and the CLI (`stats`, `lint`, `generate`) read it; nothing
+downstream computes a derived fact of its own or writes one back.
+
+Each fact is worked out on its first read and kept (a build that shows no
+similar incidents never computes them): the laziness stays inside this
+object. What one build derives is never seen by the next, except the
+similar-incident finder, whose vectors are keyed by the incidents' own
+text inside it (similar.py) and which `mkdocs serve` keeps.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import date
+from functools import cached_property
+from typing import Optional
+
+from .diagnostics import Diagnostic
+from .link import LinkGraph, build_graph
+from .lint import LintConfig, by_incident, lint
+from .loop import LoopFacts, LoopFigures, build_loop, loop_figures
+from .metrics import Metrics, compute
+from .model import Incident, KnowledgeBase, natural_key
+from .similar import Similar, SimilarFinder
+
+
+class Analysis:
+    """Derived facts of one knowledge base on one day; read-only once made."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        today: date,
+        lint_config: Optional[LintConfig] = None,
+        lints: Optional[list[Diagnostic]] = None,
+        similar_finder: Optional[SimilarFinder] = None,
+    ) -> None:
+        self.kb = kb
+        self.today = today
+        self.lint_config = lint_config or LintConfig()
+        self._lints = lints  # the adapter may have run them already (to log them)
+        self.similar_finder = similar_finder if similar_finder is not None else SimilarFinder()
+        self.graph: LinkGraph = build_graph(kb)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """Every figure of the dashboard and metrics.json."""
+        return compute(self.kb, self.today)
+
+    @cached_property
+    def loop(self) -> LoopFacts:
+        """From lesson to standard: codified actions, loop states, possible recurrences."""
+        return build_loop(self.kb)
+
+    @cached_property
+    def loop_figures(self) -> LoopFigures:
+        return loop_figures(self.kb, self.loop)
+
+    @cached_property
+    def lints(self) -> list[Diagnostic]:
+        """Review-quality lints of every published incident, in file order."""
+        return self._lints if self._lints is not None else lint(self.kb, self.lint_config)
+
+    @cached_property
+    def lints_by_incident(self) -> dict[str, list[Diagnostic]]:
+        return by_incident(self.kb, self.lints)
+
+    @cached_property
+    def similar(self) -> dict[str, list[Similar]]:
+        """Each published incident's most similar others, with what they share."""
+        return self.similar_finder.update(self.kb.published_incidents)
+
+    def newest_reviewed(self, limit: int) -> list[Incident]:
+        """The `limit` newest reviews (by review date, up to today): the feed's incidents."""
+        return self._reviewed_newest_first[:limit]
+
+    @cached_property
+    def _reviewed_newest_first(self) -> list[Incident]:
+        reviewed = [(day, (1, natural_key(i.id)), i) for i in self.kb.published_incidents if (day := reviewed_on(i, self.today)) is not None]
+        return [row[2] for row in heapq.nlargest(len(reviewed), reviewed, key=lambda row: row[:2])]
+
+
+def reviewed_on(incident: Incident, today: date) -> Optional[date]:
+    """The day the incident's review was done, if it was done by `today` (then it is in the feed)."""
+    review = incident.review
+    if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > today:
+        return None
+    return review.date
