@@ -193,6 +193,7 @@ class SiteFacts:
     use_directory_urls: bool = True
     site_name: str = ""
     site_url: str = ""
+    config_dir: Optional[Path] = None  # the folder of mkdocs.yml (options' folders are relative to it)
 
 
 def read_site_facts(config_file: Optional[Path]) -> SiteFacts:
@@ -215,6 +216,7 @@ def read_site_facts(config_file: Optional[Path]) -> SiteFacts:
         use_directory_urls=data.get("use_directory_urls") is not False,
         site_name=str(data.get("site_name") or ""),
         site_url=str(data.get("site_url") or ""),
+        config_dir=config_file.resolve().parent,
     )
 
 
@@ -259,35 +261,36 @@ def generate_into(
     from .diagnostics import Severity
     from .gitdates import last_changed
     from .knowledge import open_knowledge_base, summary_line
-    from .lint import LintConfig
     from .pages import generate, make_context
+    from .render.templates import Templates
+    from .settings import Settings, SettingsError
 
-    outcome = open_knowledge_base(
-        root,
-        include_drafts=options.get("include_drafts") is True,
-        generated_paths=options.get("generated_paths") is True,
-    )
+    try:
+        # The same parse of the options as `mkdocs build` (settings.py): a wrong value is the same error.
+        settings = Settings.from_options({k: v for k, v in options.items()})
+    except SettingsError as problem:
+        raise ExportError(f"mkdocs.yml, lessons plugin: {problem}") from None
+    outcome = open_knowledge_base(root, include_drafts=settings.include_drafts, generated_paths=settings.generated_paths)
     notes = [f"{d}" for d in outcome.diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if outcome.kb is None:
         return GenerateOutcome(False, notes, summary_line(outcome))
-    feed_size = options.get("feed_size", 50)
-    renewal = options.get("renewal_every_months", 12)
     ctx = make_context(
         outcome.kb,
         today=today,
         prefix=prefix,
-        allow_html=options.get("allow_html") is True,
+        allow_html=settings.allow_html,
         use_directory_urls=site.use_directory_urls,
         site_name=site.site_name,
         site_url=site.site_url,
-        feed_size=feed_size if isinstance(feed_size, int) and feed_size >= 0 else 50,
-        last_updated=last_changed(root).dates if options.get("last_updated", True) is not False else {},
-        lint=LintConfig.from_options(options),
-        renewal_every_months=renewal if isinstance(renewal, int) and renewal >= 1 else 12,
+        feed_size=settings.feed_size,
+        last_updated=last_changed(root).dates if settings.last_updated else {},
+        lint=settings.lint_config,
+        renewal_every_months=settings.renewal_every_months,
         # Zensical rewrites raw-HTML links from the Markdown file's folder (pages/common.py link_href).
         links_from_source=links_from_source,
+        templates=Templates((site.config_dir or Path.cwd()) / settings.custom_templates if settings.custom_templates else None),
     )
-    files = generate(ctx, home=options.get("home", True) is not False)
+    files = generate(ctx, home=settings.home)
     result = export(files, out, prefix=prefix)
     settings = render_settings(builder_settings(files, prefix), out=out.as_posix())
     return GenerateOutcome(True, notes, summary_line(outcome), result, settings)

@@ -35,7 +35,7 @@ from .diagnostics import Severity
 from .gitdates import last_changed
 from .knowledge import open_knowledge_base, summary_line
 from .htmlsafety import head_title
-from .lint import DEFAULT_BLAME_WORDS, LintConfig, lint
+from .lint import lint
 from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
@@ -44,6 +44,7 @@ from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import RenderedPage, permalink_of
 from .serve_cache import ServeCache, wrap_search
+from .settings import Settings, SettingsError
 from .similar import SimilarFinder
 from .urls import Urls, normalize_prefix
 
@@ -100,24 +101,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.root = (config_dir / self.config.root).resolve()
         self.base = config_dir
-        self.prefix = normalize_prefix(self.config.prefix)
         try:
-            self.today = resolve_today(self.config.today)
-        except ValueError:
-            raise PluginError(f"lessons: option 'today' must be a date like 2024-03-14, got {self.config.today!r}")
-        self.lint_config = LintConfig(
-            level=self.config.lint_level,
-            codes={str(k): ("off" if v is False else str(v)) for k, v in self.config.lint.items()},
-            blame_words=tuple(self.config.blame_words) if self.config.blame_words is not None else DEFAULT_BLAME_WORDS,
-            review_within_days=self.config.review_within_days,
-        )
-        problems = self.lint_config.problems()
-        if self.config.renewal_every_months < 1:
-            problems.append(f"renewal_every_months must be 1 or more, got {self.config.renewal_every_months}")
-        if problems:
-            raise PluginError("lessons: " + "; ".join(problems))
-        if self.config.feed_size < 0:
-            raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
+            # Every option parsed and checked once, as `lessons generate` and the CLI do (settings.py).
+            self.settings = Settings.from_options(dict(self.config))
+        except SettingsError as problem:
+            raise PluginError(f"lessons: {problem}") from None
+        self.prefix = normalize_prefix(self.settings.prefix)
+        self.today = resolve_today(self.settings.today)
+        self.lint_config = self.settings.lint_config
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
             raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
         if self.serve_cache is not None:

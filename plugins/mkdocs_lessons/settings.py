@@ -1,0 +1,117 @@
+"""The `lessons` options of mkdocs.yml, parsed and checked once, for every adapter.
+
+The MkDocs plugin, `lessons generate`, `lessons lint` and `lessons stats`
+all read the same options. Each is parsed here and nowhere else, so a
+value means the same everywhere and a wrong one is the same error
+everywhere (`SettingsError`, every problem at once): `feed_size: -1`
+stops `mkdocs build` and `lessons generate` alike.
+
+`config.py` declares the same options for MkDocs' config validation (types
+and defaults); tests/test_settings.py checks that the two list the same
+names with the same defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any, Mapping, Optional
+
+from .lint import DEFAULT_BLAME_WORDS, LintConfig
+
+
+class SettingsError(ValueError):
+    """Options that cannot be used; `problems` has one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: str = "content"
+    prefix: str = ""
+    include_drafts: bool = False
+    today: Optional[date] = None  # None: SOURCE_DATE_EPOCH, else the build date (clock.py)
+    allow_html: bool = False
+    home: bool = True
+    navigation: bool = True
+    search: str = "material"
+    edit_links: bool = True
+    last_updated: bool = True
+    feed_size: int = 50
+    generated_paths: bool = False
+    lint_level: str = "info"
+    lint: dict[str, str] = field(default_factory=dict)
+    blame_words: Optional[tuple[str, ...]] = None  # None: the built-in list
+    review_within_days: int = 30
+    renewal_every_months: int = 12
+    custom_templates: Optional[str] = None
+
+    @property
+    def lint_config(self) -> LintConfig:
+        return LintConfig(
+            level=self.lint_level,
+            codes=dict(self.lint),
+            blame_words=self.blame_words if self.blame_words is not None else DEFAULT_BLAME_WORDS,
+            review_within_days=self.review_within_days,
+        )
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> "Settings":
+        """Settings from the plugin's options (absent ones take their defaults); SettingsError lists every problem."""
+        problems: list[str] = []
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in options if k not in known)
+        if unknown:
+            problems.append(f"unknown option{'s' * (len(unknown) != 1)} {', '.join(unknown)} (options: {', '.join(sorted(known))})")
+        defaults = cls()
+        values: dict[str, Any] = {}
+
+        def take(name: str, kind: type | tuple[type, ...], describe: str) -> Any:
+            value = options.get(name, getattr(defaults, name))
+            if value is None and getattr(defaults, name) is None:
+                return None
+            # YAML's booleans are ints to Python: an int option must not take `true`.
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                problems.append(f"option '{name}' must be {describe}, got {value!r}")
+                return getattr(defaults, name)
+            return value
+
+        for name in ("root", "prefix"):
+            values[name] = take(name, str, "text")
+        for name in ("include_drafts", "allow_html", "home", "navigation", "edit_links", "last_updated", "generated_paths"):
+            values[name] = take(name, bool, "true or false")
+        today = options.get("today")
+        if isinstance(today, str) and today:
+            try:
+                today = date.fromisoformat(today)
+            except ValueError:
+                problems.append(f"option 'today' must be a date like 2024-03-14, got {today!r}")
+                today = None
+        elif today is not None and not isinstance(today, date):
+            problems.append(f"option 'today' must be a date like 2024-03-14, got {today!r}")
+            today = None
+        values["today"] = today or None
+        values["search"] = take("search", str, "material or pagefind")
+        if values["search"] not in ("material", "pagefind"):
+            problems.append(f"option 'search' must be material or pagefind, got {values['search']!r}")
+        values["feed_size"] = take("feed_size", int, "a whole number")
+        if values["feed_size"] < 0:
+            problems.append(f"option 'feed_size' must be 0 (no feed) or more, got {values['feed_size']}")
+        values["renewal_every_months"] = take("renewal_every_months", int, "a whole number")
+        if values["renewal_every_months"] < 1:
+            problems.append(f"option 'renewal_every_months' must be 1 or more, got {values['renewal_every_months']}")
+        values["review_within_days"] = take("review_within_days", int, "a whole number")
+        values["lint_level"] = take("lint_level", str, "info, warning or off")
+        codes = take("lint", dict, "a mapping of lint codes to levels")
+        values["lint"] = {str(k): ("off" if v is False else str(v)) for k, v in codes.items()}
+        words = take("blame_words", (list, tuple), "a list of words and phrases")
+        values["blame_words"] = tuple(str(w) for w in words) if words is not None else None
+        values["custom_templates"] = take("custom_templates", str, "a folder name") or None
+        settings = cls(**values)
+        problems += settings.lint_config.problems()
+        if problems:
+            raise SettingsError(problems)
+        return settings
