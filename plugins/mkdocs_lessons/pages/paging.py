@@ -1,0 +1,58 @@
+"""Long lists split over numbered pages, so no page grows with the knowledge base.
+
+A list that grows with every record (the incident index, a year, a term's
+or a team's incidents, the backlog, the lessons) shows at most `PAGE_SIZE`
+rows a page. The first page keeps the list's contract URL
+(`incidents/`, `taxonomy/<term>/`...); the others follow it:
+`incidents/page/2/`, `teams/payments/page/2/`. Every page links every other
+page, so a reader without JavaScript reaches every row; scripts that filter
+a list fetch the rows they need instead (assets/incidents.js).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Sequence, TypeVar
+
+from markupsafe import Markup
+
+from .common import Context
+
+T = TypeVar("T")
+
+#: Rows a page: at 10,000 incidents the heaviest list page stays well under 1 MB.
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page sits among the pages of its list (what `partials/pager.html` shows)."""
+
+    number: int  # 1-based
+    total: int
+    first_row: int  # 1-based, for "rows 201–400 of 1,234"
+    last_row: int
+    rows: int
+    links: tuple[tuple[int, Markup], ...]  # (page number, link), every page but this one
+
+
+def page_uri(base: str, number: int) -> str:
+    """The src_uri of page `number` of the list whose first page is `base` (`incidents/index.md`)."""
+    if number == 1:
+        return base
+    folder = posixpath.dirname(base) if base.endswith("/index.md") or base == "index.md" else base[: -len(".md")]
+    return posixpath.join(folder, "page", str(number), "index.md")
+
+
+def paged(ctx: Context, base: str, rows: Sequence[T], size: int = PAGE_SIZE) -> list[tuple[str, Sequence[T], Pager]]:
+    """(src_uri, that page's rows, its pager) for every page of the list; one page when it fits."""
+    total = max(1, -(-len(rows) // size))
+    uris = [page_uri(base, n) for n in range(1, total + 1)]
+    pages = []
+    for number, uri in enumerate(uris, 1):
+        start = (number - 1) * size
+        chunk = rows[start : start + size]
+        links = tuple((n, ctx.a(uri, target, str(n))) for n, target in enumerate(uris, 1) if n != number) if total > 1 else ()
+        pages.append((uri, chunk, Pager(number, total, start + 1 if chunk else 0, start + len(chunk), len(rows), links)))
+    return pages
