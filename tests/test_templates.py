@@ -53,3 +53,25 @@ def test_a_missing_template_folder_stops_the_build(tmp_path, caplog):
     with pytest.raises((PluginError, Abort)):
         build(project)
     assert "custom_templates" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "directory_urls, from_source, expected",
+    [
+        (True, False, '<a href="../../sops/SOP-007/#steps">runbook</a> <img alt="d" src="../../img/flow.png"'),
+        (False, False, '<a href="../sops/SOP-007/index.html#steps">runbook</a> <img alt="d" src="../img/flow.png"'),
+        # Zensical resolves links from the Markdown file's folder (Context.link_href).
+        (True, True, '<a href="../sops/SOP-007/#steps">runbook</a> <img alt="d" src="../img/flow.png"'),
+    ],
+)
+def test_relative_links_in_record_text_point_where_mkdocs_would_have_pointed_them(directory_urls, from_source, expected):
+    from datetime import date
+
+    from mkdocs_lessons.knowledge import open_knowledge_base
+    from mkdocs_lessons.pages import make_context
+
+    kb = open_knowledge_base(MINIMAL, base=MINIMAL).kb
+    ctx = make_context(kb, today=date(2026, 11, 27), use_directory_urls=directory_urls, links_from_source=from_source)
+    html = ctx.prose_line("[runbook](../sops/SOP-007/index.md#steps) ![d](../img/flow.png) [web](https://example.org/x) [here](#top)", "incidents/INC-2024-017.md")
+    assert expected in html
+    assert 'href="https://example.org/x"' in html and 'href="#top"' in html

@@ -84,11 +84,11 @@ class Context:
 
     def prose(self, value: object, page: str) -> Markup:
         """A record's Markdown field as HTML, with relative links resolved for `page`."""
-        return self._prose().block(value, page, self.page_url)
+        return self._prose().block(value, page, lambda target: self.link_href(page, target))
 
     def prose_line(self, value: object, page: str) -> Markup:
         """A record's Markdown field on one line (table cells, list items), as HTML."""
-        return self._prose().line(value, page, self.page_url)
+        return self._prose().line(value, page, lambda target: self.link_href(page, target))
 
     def _prose(self) -> Prose:
         if self.prose_renderer is None:

@@ -47,15 +47,15 @@ class Prose:
         self._blocks: dict[str, str] = {}
         self._lines: dict[str, str] = {}
 
-    def block(self, value: object, page: str, page_url: Callable[[str], str]) -> Markup:
+    def block(self, value: object, page: str, href: Callable[[str], str]) -> Markup:
         """A Markdown field as block HTML (paragraphs, lists, code), for the page `page` (a src_uri)."""
         source = str(value)
         html = self._blocks.get(source)
         if html is None:
             html = self._blocks[source] = self._convert(text.markdown(source, allow_html=self.allow_html))
-        return Markup(_resolve(html, page, page_url))
+        return Markup(_resolve(html, page, href))
 
-    def line(self, value: object, page: str, page_url: Callable[[str], str]) -> Markup:
+    def line(self, value: object, page: str, href: Callable[[str], str]) -> Markup:
         """A Markdown field squeezed onto one line, as inline HTML (table cells, list items)."""
         source = str(value)
         html = self._lines.get(source)
@@ -63,32 +63,25 @@ class Prose:
             converted = self._convert(text.markdown(" ".join(source.split()), allow_html=self.allow_html))
             single = _PARAGRAPH.match(converted)
             html = self._lines[source] = single.group(1) if single and "<p>" not in single.group(1) else converted
-        return Markup(_resolve(html, page, page_url))
+        return Markup(_resolve(html, page, href))
 
     def _convert(self, source: str) -> str:
         self._md.reset()
         return self._md.convert(source)
 
 
-def _resolve(html: str, page: str, page_url: Callable[[str], str]) -> str:
+def _resolve(html: str, page: str, href: Callable[[str], str]) -> str:
     """Relative `href`/`src` targets as MkDocs would rewrite them on `page`."""
     if ' href="' not in html and ' src="' not in html:
         return html
-    return _RELATIVE.sub(lambda m: f'{m.group("attr")}="{_rewrite(m.group("url"), page, page_url)}"', html)
+    return _RELATIVE.sub(lambda m: f'{m.group("attr")}="{_rewrite(m.group("url"), page, href)}"', html)
 
 
-def _rewrite(url: str, page: str, page_url: Callable[[str], str]) -> str:
+def _rewrite(url: str, page: str, href: Callable[[str], str]) -> str:
+    """One target, resolved against `page`'s source path; `href` gives the final link to a source path."""
     path, hashed, fragment = url.partition("#")
     path, asked, query = path.partition("?")
     suffix = (f"?{query}" if asked else "") + (f"#{fragment}" if hashed else "")
     if not path:
         return url
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-    destination = page_url(target) if target.endswith(".md") else target
-    here = page_url(page)
-    base = here if here.endswith("/") or here == "" else posixpath.dirname(here)
-    relative = posixpath.relpath(destination or ".", base or ".")
-    if destination.endswith("/") or destination == "":
-        relative = relative.rstrip("/") + "/"
-        relative = "./" if relative in ("./", "/") else relative
-    return relative + suffix
+    return href(posixpath.normpath(posixpath.join(posixpath.dirname(page), path))) + suffix
