@@ -10,12 +10,14 @@ and starts each step on a new sheet. Template: `path_print.html`.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any, Optional
 
 import markdown
 from markupsafe import Markup
 
+from .. import text
 from ..model import ReadingPath, SopRef
 from ..render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .common import Context, GeneratedFile
@@ -60,16 +62,27 @@ def step_body(ctx: Context, page: str, view: StepView) -> Optional[Markup]:
 # TODO(merge): remove once every body is HTML
 def _bridge_markdown(ctx: Context, page: str, body: object) -> Markup:
     """A step body that is still Markdown (`sop_body`, `sop_version_body`, `team_body`, `term_body`
-    before their families are templates), as HTML; a `Markup` body is returned as it is.
+    before their families render templates), as HTML; a `Markup` body is returned as it is.
 
-    Temporary: once those functions return `Markup`, delete this function and its calls.
+    Its `[label](../x.md)` links become what `ctx.a` gives (right for MkDocs and `lessons generate`).
+    Temporary: once those functions return `Markup`, delete this function, `_BRIDGE_LINK` and their calls.
     """
     if isinstance(body, Markup):
         return body
-    from ..render.prose import _resolve  # the `.md` links of the Markdown body, as MkDocs would rewrite them on `page`
-
     html = markdown.markdown(str(body), extensions=list(REQUIRED_EXTENSIONS), extension_configs=EXTENSION_OPTIONS)
-    return Markup(_resolve(html, page, ctx.page_url))
+
+    def link(match: re.Match[str]) -> str:
+        path, hashed, fragment = match.group(2).partition("#")
+        path, asked, query = path.partition("?")  # query and fragment stay as the HTML has them (escaped)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+        suffix = (f"?{query}" if asked else "") + (f"#{fragment}" if hashed else "")
+        return f'{match.group(1)}="{text.attr(ctx.link_href(page, target))}{suffix}"'
+
+    return Markup(_BRIDGE_LINK.sub(link, html))
+
+
+# TODO(merge): remove once every body is HTML (a relative link to a `.md` page in a bridged body).
+_BRIDGE_LINK = re.compile(r'(\shref)="((?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)[^"?#]*\.md(?:[?#][^"]*)?)"')
 
 
 def render_path_print(ctx: Context, reading_path: ReadingPath) -> GeneratedFile:
