@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Optional
+from typing import Optional
 
 import markdown
 from markupsafe import Markup
