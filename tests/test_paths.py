@@ -282,8 +282,10 @@ def test_print_page_is_out_of_search_and_navigation_and_has_print_css(two_paths)
 
 
 def test_demote_headings_leaves_code_alone():
-    source = "## Summary\n\n```sh\n# not a heading\n```\n\n###### deepest\n    # indented code"
-    assert demote_headings(source) == "### Summary\n\n```sh\n# not a heading\n```\n\n###### deepest\n    # indented code"
+    # Step bodies are HTML: headings move down (h6 stays h6); code, and tags that merely start with h, stay.
+    source = '<h2 id="summary">Summary</h2>\n<pre><code># not a heading\n&lt;h2&gt;not one either&lt;/h2&gt;</code></pre>\n<hr>\n<h6>deepest</h6>\n<header>x</header>'
+    expected = '<h3 id="summary">Summary</h3>\n<pre><code># not a heading\n&lt;h2&gt;not one either&lt;/h2&gt;</code></pre>\n<hr>\n<h6>deepest</h6>\n<header>x</header>'
+    assert demote_headings(source) == expected
 
 
 # -- the generated Essentials path -------------------------------------------------

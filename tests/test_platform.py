@@ -127,6 +127,9 @@ def test_zensical_renders_the_markdown_the_pages_rely_on(zensical_sample):
     assert "!!!" not in sop.get_text()
     team = (zensical_sample.site_dir / "kb/teams/payments/index.html").read_text("utf-8")
     assert "<svg" in team and "lessons-chart" in team  # inline SVG charts
+    printed = BeautifulSoup((zensical_sample.site_dir / "kb/paths/new-engineer/print/index.html").read_text("utf-8"), "html.parser").find("article")
+    steps = printed.select("h2.lessons-print-step")  # the class paths.css breaks pages on, kept on the Markdown heading
+    assert [h["id"] for h in steps] == [f"step-{n}" for n in range(1, len(steps) + 1)] and len(steps) > 3
 
 
 def test_zensical_search_leaves_out_what_material_search_leaves_out(zensical_sample):

@@ -12,7 +12,6 @@ from typing import Optional
 from ..link import step_key
 from ..model import PathStep, ReadingPath, SopRef
 from ..reading import WORDS_PER_MINUTE, step_minutes
-from ..urls import relative
 from .common import Context, kind_label
 
 
@@ -25,7 +24,7 @@ class StepView:
     kind: str  # "Incident", "Procedure", "Taxonomy term", ...
     title: str  # plain text
     target: Optional[str]  # src_uri of the page it opens; None when that page is not published
-    summary: str  # Markdown, one line
+    summary: str  # the record's Markdown text as written; pages render it with `ctx.prose_line` for themselves
     minutes: int  # 0 only when there is no page to read
 
     @property
@@ -59,7 +58,7 @@ def _view(ctx: Context, reading_path: ReadingPath, index: int, step: PathStep) -
         if incident is None:
             return view("Incident", target, None, "")
         page = urls.incident(target) if kb.is_published(target) else None
-        return view(kind_label(incident), f"{incident.id}: {incident.title}", page, ctx.md_line(incident.summary))
+        return view(kind_label(incident), f"{incident.id}: {incident.title}", page, incident.summary)
     if kind == "sop":
         ref = SopRef.parse(target)
         sop = kb.sops.get(ref.sop_id)
@@ -67,18 +66,18 @@ def _view(ctx: Context, reading_path: ReadingPath, index: int, step: PathStep) -
         if sop is None or version is None:
             return view("Procedure", target, None, "")
         if ref.version is None:
-            return view("Procedure", f"{sop.id}: {sop.title}", urls.sop(sop.id), ctx.md_line(version.purpose))
-        return view(f"Procedure, version {version.version} ({version.status})", f"{sop.id} v{version.version}: {sop.title}", urls.sop_ref(ref), ctx.md_line(version.purpose))
+            return view("Procedure", f"{sop.id}: {sop.title}", urls.sop(sop.id), version.purpose)
+        return view(f"Procedure, version {version.version} ({version.status})", f"{sop.id} v{version.version}: {sop.title}", urls.sop_ref(ref), version.purpose)
     if kind == "team":
         team = kb.teams.get(target)
         if team is None:
             return view("Team", target, None, "")
-        return view("Team", team.title, urls.team(target), ctx.md_line(team.description) if team.description else "")
+        return view("Team", team.title, urls.team(target), team.description or "")
     path = key.split("/", 1)[1]  # a retired term's step opens its replacement
     term = kb.taxonomy.terms.get(path)
     if term is None:
         return view("Taxonomy term", path, None, "")
-    return view("Taxonomy term", ctx.term_label(path), urls.term(path), ctx.md_line(term.description))
+    return view("Taxonomy term", ctx.term_label(path), urls.term(path), term.description)
 
 
 def path_minutes(views: list[StepView]) -> int:
@@ -95,15 +94,10 @@ def fmt_minutes(minutes: int) -> str:
 RATE_NOTE = f"at {WORDS_PER_MINUTE} words a minute"
 
 
-def step_link(ctx: Context, page: str, view: StepView, label: str, *, attrs: str = "") -> str:
-    """A Markdown link to the step's page that tells it which path the reader is on.
-
-    MkDocs keeps the query when it rewrites and checks a relative `.md` link,
-    with or without directory URLs (tests/test_paths.py checks both).
-    """
+def step_href(ctx: Context, page: str, view: StepView) -> str:
+    """The URL of the step's page from `page`, telling it which path the reader is on (`?path=`)."""
     assert view.target is not None
-    link = f"[{label}]({relative(page, view.target)}?path={view.path.id})"
-    return link + (f"{{ {attrs} }}" if attrs else "")
+    return ctx.link_href(page, view.target, f"path={view.path.id}")
 
 
 def root_url(ctx: Context, from_page: str) -> str:

@@ -19,7 +19,8 @@ import yaml
 from .. import text
 
 # Headings start a line in every template (and in Python-Markdown's output).
-_HEADING = re.compile(r'^<h([1-6])(?: id="([^"]*)")?[^>]*>(.*?)</h\1>\s*$', re.M)
+_HEADING = re.compile(r'^<h([1-6])(?: id="([^"]*)")?([^>]*)>(.*?)</h\1>\s*$', re.M)
+_CLASS = re.compile(r'\sclass="([^"]*)"')
 _TAG = re.compile(r"(<[^>]+>)")
 
 
@@ -33,8 +34,12 @@ def markdown_file(body: str, meta: dict[str, Any]) -> str:
 
 
 def _heading(match: re.Match[str]) -> str:
-    level, ident, inner = int(match.group(1)), match.group(2), match.group(3)
+    level, ident, rest, inner = int(match.group(1)), match.group(2), match.group(3), match.group(4)
     # Tags stay as inline HTML; text between them is made Markdown-safe.
     parts = [part if part.startswith("<") else text.inline(html.unescape(part)) for part in _TAG.split(inner) if part]
-    attrs = f" {{#{ident}}}" if ident else ""
+    # The id, and classes that stylesheets select (a printed path's `h2.lessons-print-step`), as an attribute list.
+    found = _CLASS.search(rest)
+    names = [f"#{ident}"] if ident else []
+    names += [f".{name}" for name in found.group(1).split()] if found else []
+    attrs = f" {{{' '.join(names)}}}" if names else ""
     return f"\n{'#' * level} {''.join(parts).strip()}{attrs}\n"
