@@ -72,6 +72,8 @@ class Context:
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     templates: Templates = field(default_factory=Templates, repr=False, compare=False)
     prose_renderer: Optional[Prose] = field(default=None, repr=False, compare=False)
+    _links: dict[tuple, Markup] = field(default_factory=dict, repr=False, compare=False)
+    _origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     # -- pages --------------------------------------------------------------
     def page(self, template: str, src_uri: str, title: str, *, source: Optional[Path] = None, in_nav: bool = False, **view: Any) -> "GeneratedFile":
@@ -97,8 +99,26 @@ class Context:
 
     def a(self, page: str, target: str, label: object, query: str = "", **attrs: str) -> Markup:
         """`<a href="...">label</a>` from `page` to the page `target`; a `str` label is escaped, `Markup` kept."""
-        extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{text.attr(value)}"' for name, value in attrs.items())
-        return Markup(f'<a href="{text.attr(self.link_href(page, target, query))}"{extra}>{Markup.escape(label)}</a>')
+        # Pages link the same few pages thousands of times, and a link's href depends
+        # only on the folder it is followed from: each link is made once per folder.
+        key = (self._origin(page), target, label, isinstance(label, Markup), query, tuple(attrs.items()))
+        link = self._links.get(key)
+        if link is None:
+            extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{text.attr(value)}"' for name, value in attrs.items())
+            link = self._links[key] = Markup(f'<a href="{text.attr(self.link_href(page, target, query))}"{extra}>{Markup.escape(label)}</a>')
+        return link
+
+    def _origin(self, page: str) -> str:
+        """The folder a relative link on `page` is resolved from (see href and link_href)."""
+        origin = self._origins.get(page)
+        if origin is None:
+            if self.links_from_source:
+                origin = posixpath.dirname(page)
+            else:
+                url = self.page_url(page)
+                origin = url if url.endswith("/") or url == "" else posixpath.dirname(url)
+            self._origins[page] = origin
+        return origin
 
     # -- text -------------------------------------------------------------
     def md(self, value: object) -> str:
@@ -164,7 +184,7 @@ class Context:
         return self.a(page, self.urls.team(team_id), team.title if team else team_id)
 
     def teams_html(self, page: str, team_ids: Iterable[str]) -> Markup:
-        return Markup(", ").join(self.team_a(page, t) for t in team_ids)
+        return Markup(", ".join([self.team_a(page, t) for t in team_ids]))
 
     def sop_a(self, page: str, ref: SopRef, *, title: bool = False) -> Markup:
         sop = self.kb.sops.get(ref.sop_id)
@@ -267,6 +287,7 @@ def kind_label(incident: Incident) -> str:
     return KIND_LABELS.get(incident.kind, incident.kind)
 
 
+@lru_cache(maxsize=4096)
 def badge(label: str, modifier: str) -> Markup:
     """A small coloured label (styled by lessons.css); HTML, so Markdown pages take it as it is."""
     return Markup('<span class="lessons-badge lessons-badge--{}">{}</span>').format(" ".join(modifier.split()), " ".join(label.split()))
