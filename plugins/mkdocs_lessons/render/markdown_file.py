@@ -35,6 +35,14 @@ def markdown_file(body: str, meta: dict[str, Any]) -> str:
 def _heading(match: re.Match[str]) -> str:
     level, ident, inner = int(match.group(1)), match.group(2), match.group(3)
     # Tags stay as inline HTML; text between them is made Markdown-safe.
-    parts = [part if part.startswith("<") else text.inline(html.unescape(part)) for part in _TAG.split(inner) if part]
+    parts = [part if part.startswith("<") else _heading_text(part) for part in _TAG.split(inner) if part]
     attrs = f" {{#{ident}}}" if ident else ""
     return f"\n{'#' * level} {''.join(parts).strip()}{attrs}\n"
+
+
+def _heading_text(part: str) -> str:
+    """Text between a heading's tags, Markdown-safe, keeping the spaces that part it from the tags (`<em>No owner</em> · 2`)."""
+    value = text.inline(html.unescape(part))
+    lead = " " if part[:1].isspace() else ""
+    trail = " " if part[-1:].isspace() and value else ""
+    return lead + value + trail
