@@ -116,14 +116,14 @@ class Group:
     rows: list[OpenRow]
 
 
-def _open_row(ctx: Context, page: str, entry: Entry) -> OpenRow:
+def _open_row(ctx: Context, page: str, entry: Entry, teams: Markup) -> OpenRow:
     item = entry.item
     return OpenRow(
         _status(ctx, entry),
         fmt_date(item.due) or "no due date",
         _action(ctx, page, item),
         _reference(ctx, page, entry),
-        ctx.teams_html(page, entry.incident.teams),
+        teams,
         _one_line(item.owner or NO_OWNER),
         _indicator(ctx, page, item),
         _check_in(ctx, page, item),
@@ -163,7 +163,13 @@ def render_actions(ctx: Context) -> GeneratedFile:
     figures = metrics(ctx).actions
     # Each open item's cells are made once: it is listed under its owner and under every team of its incident.
     # (`id` only finds an entry's row again; it never reaches the page.)
-    rows = {id(e): _open_row(ctx, page, e) for e in open_entries}
+    rows: dict[int, OpenRow] = {}
+    teams_of: dict[str, Markup] = {}  # an incident's team links, the same for each of its items
+    for entry in open_entries:
+        teams = teams_of.get(entry.incident.id)
+        if teams is None:
+            teams = teams_of[entry.incident.id] = ctx.teams_html(page, entry.incident.teams)
+        rows[id(entry)] = _open_row(ctx, page, entry, teams)
 
     by_owner: dict[str, list[Entry]] = defaultdict(list)
     for entry in open_entries:
