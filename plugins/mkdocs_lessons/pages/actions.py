@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Optional
 
-from .. import text
+from markupsafe import Markup
+
 from ..metrics import DUE_SOON_DAYS
 from ..model import ActionItem, Incident, natural_key
-from .common import Context, GeneratedFile, badge, fmt_date, join_blocks, section, table
+from .common import Context, GeneratedFile, badge, fmt_date
 from .figures import metrics, plural, share
 
 NO_OWNER = "No owner"
@@ -58,48 +59,80 @@ def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
 
 
-def _status(ctx: Context, entry: Entry) -> str:
+def _status(ctx: Context, entry: Entry) -> Markup:
     item = entry.item
     cell = badge(item.status, item.status)
     overdue = entry.overdue_days(ctx.today)
     if overdue is not None:
-        cell += " " + badge(f"overdue {overdue} d", "overdue")
+        cell += Markup(" ") + badge(f"overdue {overdue} d", "overdue")
     elif item.is_open and item.due is not None and (item.due - ctx.today).days <= DUE_SOON_DAYS:
-        cell += " " + badge(f"due in {(item.due - ctx.today).days} d", "due-soon")
+        cell += Markup(" ") + badge(f"due in {(item.due - ctx.today).days} d", "due-soon")
     return cell
 
 
-def _action(ctx: Context, item: ActionItem) -> str:
-    return ctx.md_line(item.action) + (f" *({text.inline(item.type)})*" if item.type else "")
+def _action(ctx: Context, page: str, item: ActionItem) -> Markup:
+    action = ctx.prose_line(item.action, page)
+    return action + Markup(" <em>({})</em>").format(item.type) if item.type else action
 
 
-def _check_in(ctx: Context, item: ActionItem) -> str:
+def _check_in(ctx: Context, page: str, item: ActionItem) -> Markup:
     latest = item.check_ins[-1] if item.check_ins else None
-    return f"{fmt_date(latest.date)}: {ctx.md_line(latest.note)}" if latest else ""
+    return Markup("{}: {}").format(fmt_date(latest.date), ctx.prose_line(latest.note, page)) if latest else Markup("")
 
 
-def _reference(ctx: Context, page: str, entry: Entry) -> str:
-    return f"{ctx.incident_link(page, entry.incident.id)} · {text.inline(entry.item.id)}"
+def _indicator(ctx: Context, page: str, item: ActionItem) -> Markup:
+    return ctx.prose_line(item.indicator, page) if item.indicator else Markup("")
 
 
-def _open_table(ctx: Context, page: str, entries: Iterable[Entry], *, by: str) -> str:
-    """`by` is the grouping (owner or team): that column is left out."""
-    header = ["Status", "Due", "Action", "Incident"]
-    header += ["Teams"] if by == "owner" else ["Owner"]
-    header += ["Indicator", "Latest check-in"]
-    rows = []
-    for entry in entries:
-        row = [_status(ctx, entry), fmt_date(entry.item.due) or "no due date", _action(ctx, entry.item), _reference(ctx, page, entry)]
-        row.append(ctx.teams_links(page, entry.incident.teams) if by == "owner" else text.inline(entry.item.owner or NO_OWNER))
-        row += [ctx.md_line(entry.item.indicator), _check_in(ctx, entry.item)]
-        rows.append(row)
-    return table(header, rows)
+def _reference(ctx: Context, page: str, entry: Entry) -> Markup:
+    return Markup("{} · {}").format(ctx.incident_a(page, entry.incident.id), entry.item.id)
 
 
-def _group_heading(label: str, anchor: str, entries: list[Entry], today: date) -> str:
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+@dataclass(frozen=True)
+class OpenRow:
+    """One open item as the backlog's tables show it (under its owner and under each of its teams)."""
+
+    status: Markup
+    due: str
+    action: Markup
+    incident: Markup
+    teams: Markup
+    owner: str
+    indicator: Markup
+    check_in: Markup
+
+
+@dataclass(frozen=True)
+class Group:
+    """The open items of one owner or one team, under a heading with a stable id."""
+
+    label: Markup
+    anchor: str
+    counts: str  # "2 open items, 1 overdue"
+    rows: list[OpenRow]
+
+
+def _open_row(ctx: Context, page: str, entry: Entry, teams: Markup) -> OpenRow:
+    item = entry.item
+    return OpenRow(
+        _status(ctx, entry),
+        fmt_date(item.due) or "no due date",
+        _action(ctx, page, item),
+        _reference(ctx, page, entry),
+        teams,
+        _one_line(item.owner or NO_OWNER),
+        _indicator(ctx, page, item),
+        _check_in(ctx, page, item),
+    )
+
+
+def _counts(entries: list[Entry], today: date) -> str:
     overdue = sum(1 for e in entries if e.overdue_days(today) is not None)
-    counts = plural(len(entries), "open item", "open items") + (f", {overdue} overdue" if overdue else "")
-    return f"### {label} · {counts} {{ #{anchor} }}"
+    return plural(len(entries), "open item", "open items") + (f", {overdue} overdue" if overdue else "")
 
 
 def _anchors(keys: Iterable[str], prefix: str) -> dict[str, str]:
@@ -117,12 +150,8 @@ def _anchors(keys: Iterable[str], prefix: str) -> dict[str, str]:
     return anchors
 
 
-def _grouped(ctx: Context, page: str, groups: dict[str, list[Entry]], labels: dict[str, str], anchors: dict[str, str], by: str) -> str:
-    blocks = [
-        _group_heading(labels[key], anchors[key], entries, ctx.today) + "\n\n" + _open_table(ctx, page, entries, by=by)
-        for key, entries in groups.items()
-    ]
-    return join_blocks(*blocks)
+def _groups(groups: dict[str, list[Entry]], labels: dict[str, Markup], anchors: dict[str, str], rows: dict[int, OpenRow], today: date) -> list[Group]:
+    return [Group(labels[key], anchors[key], _counts(entries, today), [rows[id(e)] for e in entries]) for key, entries in groups.items()]
 
 
 def render_actions(ctx: Context) -> GeneratedFile:
@@ -132,6 +161,15 @@ def render_actions(ctx: Context) -> GeneratedFile:
     open_entries = sorted((e for e in entries if e.item.is_open), key=_open_order)
     closed_entries = sorted((e for e in entries if not e.item.is_open), key=_closed_order)
     figures = metrics(ctx).actions
+    # Each open item's cells are made once: it is listed under its owner and under every team of its incident.
+    # (`id` only finds an entry's row again; it never reaches the page.)
+    rows: dict[int, OpenRow] = {}
+    teams_of: dict[str, Markup] = {}  # an incident's team links, the same for each of its items
+    for entry in open_entries:
+        teams = teams_of.get(entry.incident.id)
+        if teams is None:
+            teams = teams_of[entry.incident.id] = ctx.teams_html(page, entry.incident.teams)
+        rows[id(entry)] = _open_row(ctx, page, entry, teams)
 
     by_owner: dict[str, list[Entry]] = defaultdict(list)
     for entry in open_entries:
@@ -139,7 +177,7 @@ def render_actions(ctx: Context) -> GeneratedFile:
     owners = sorted((o for o in by_owner if o), key=lambda o: (o.casefold(), o)) + ([""] if "" in by_owner else [])
     # Items without an owner are grouped last, under a label no real owner can take.
     owner_groups = {o: by_owner[o] for o in owners}
-    owner_labels = {o: text.inline(o) if o else f"*{NO_OWNER}*" for o in owners}
+    owner_labels = {o: Markup.escape(_one_line(o)) if o else Markup("<em>{}</em>").format(NO_OWNER) for o in owners}
     owner_anchors = _anchors(owners, "owner")
 
     by_team: dict[str, list[Entry]] = defaultdict(list)
@@ -147,20 +185,12 @@ def render_actions(ctx: Context) -> GeneratedFile:
         for team in entry.incident.teams:
             by_team[team].append(entry)
     team_groups = {t: by_team[t] for t in ctx.kb.teams if t in by_team}
-    team_labels = {t: text.inline(ctx.kb.teams[t].title) for t in team_groups}
+    team_labels = {t: Markup.escape(_one_line(ctx.kb.teams[t].title)) for t in team_groups}
     quiet_teams = [t for t in ctx.kb.teams if t not in by_team]
 
-    overdue = [e for e in open_entries if e.overdue_days(today) is not None]
-    intro = (
-        f"Every action item agreed in a published review, as of {today.isoformat()}: "
-        f"**{len(open_entries)}** open or in progress, of which **{len(overdue)}** overdue; "
-        f"{figures.done} done and {figures.dropped} dropped. "
-        f"{share(figures.on_time_share)} of the done items with a due date were done by it (n = {figures.done_with_due}). "
-        "Trends are on the " + ctx.link(page, ctx.urls.dashboard, "dashboard") + "."
-    )
-    summary_rows = [
+    summary = [
         [
-            f"[{owner_labels[o]}](#{owner_anchors[o]})",
+            Markup('<a href="#{}">{}</a>').format(owner_anchors[o], owner_labels[o]),
             str(len(es)),
             str(sum(1 for e in es if e.overdue_days(today) is not None)),
             fmt_date(min((e.item.due for e in es if e.item.due), default=None)),
@@ -168,50 +198,40 @@ def render_actions(ctx: Context) -> GeneratedFile:
         for o, es in owner_groups.items()
     ]
 
-    open_part = ""
-    if open_entries:
-        open_part = join_blocks(
-            section("Who owes what", table(["Owner", "Open", "Overdue", "Next due"], summary_rows), level=2),
-            section("Open items by owner", _grouped(ctx, page, owner_groups, owner_labels, owner_anchors, "owner")),
-            section(
-                "Open items by team",
-                join_blocks(
-                    "An item belongs to every team of its incident.",
-                    _grouped(ctx, page, team_groups, team_labels, _anchors(team_groups, "team"), "team"),
-                    ("Teams without open items: " + ", ".join(ctx.team_link(page, t) for t in quiet_teams) + ".") if quiet_teams else "",
-                ),
-            ),
-        )
-    else:
-        open_part = "No action item is open."
-
-    closed_part = ""
-    if closed_entries:
-        rows = [
-            [
-                fmt_date(e.item.closed) or "no closed date",
-                badge(e.item.status, e.item.status) + (" " + badge("late", "overdue") if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due else ""),
-                _action(ctx, e.item),
-                _reference(ctx, page, e),
-                text.inline(e.item.owner or NO_OWNER),
-                fmt_date(e.item.due),
-                ctx.md_line(e.item.indicator),
-                _check_in(ctx, e.item),
-                ctx.sop_link(page, e.item.codified_in) if e.item.codified_in else "",
-            ]
-            for e in closed_entries[:CLOSED_SHOWN]
+    closed_rows = [
+        [
+            fmt_date(e.item.closed) or "no closed date",
+            badge(e.item.status, e.item.status) + (Markup(" ") + badge("late", "overdue") if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due else Markup("")),
+            _action(ctx, page, e.item),
+            _reference(ctx, page, e),
+            _one_line(e.item.owner or NO_OWNER),
+            fmt_date(e.item.due),
+            _indicator(ctx, page, e.item),
+            _check_in(ctx, page, e.item),
+            ctx.sop_a(page, e.item.codified_in) if e.item.codified_in else "",
         ]
-        done_table = table(["Closed", "Status", "Action", "Incident", "Owner", "Due", "Indicator", "Latest check-in", "Codified in"], rows)
-        shown = min(len(closed_entries), CLOSED_SHOWN)
-        label = f"Show the {plural(shown, 'done or dropped item', 'done and dropped items')}, newest first"
-        if shown < len(closed_entries):
-            label = f"Show the newest {shown} of {len(closed_entries)} done and dropped items"
-        older = len(closed_entries) - shown
-        note = f"\n\n{plural(older, 'older item is', 'older items are')} on {'its incident page' if older == 1 else 'their incident pages'} and in `kb.json`." if older else ""
-        closed_part = section(
-            f"Done and dropped ({len(closed_entries)})",
-            f'<details class="lessons-closed" markdown>\n<summary>{label}</summary>\n\n{done_table}{note}\n\n</details>',
-        )
+        for e in closed_entries[:CLOSED_SHOWN]
+    ]
 
-    body = join_blocks("# Action items", intro, open_part, closed_part)
-    return GeneratedFile(page, body, in_nav=True, title="Action items")
+    return ctx.page(
+        "actions.html",
+        page,
+        "Action items",
+        in_nav=True,
+        today=today.isoformat(),
+        open_count=len(open_entries),
+        overdue_count=sum(1 for e in open_entries if e.overdue_days(today) is not None),
+        done=figures.done,
+        dropped=figures.dropped,
+        on_time=share(figures.on_time_share),
+        done_with_due=figures.done_with_due,
+        dashboard=ctx.a(page, ctx.urls.dashboard, "dashboard"),
+        summary=summary,
+        by_owner=_groups(owner_groups, owner_labels, owner_anchors, rows, today),
+        by_team=_groups(team_groups, team_labels, _anchors(team_groups, "team"), rows, today),
+        quiet_teams=Markup(", ").join(ctx.team_a(page, t) for t in quiet_teams),
+        closed_total=len(closed_entries),
+        closed_rows=closed_rows,
+        closed_items=plural(len(closed_rows), "done or dropped item", "done and dropped items"),
+        older=plural(len(closed_entries) - len(closed_rows), "older item is", "older items are"),
+    )

@@ -10,14 +10,16 @@ behind "Show data"; every figure is also in `metrics.json`.
 
 from __future__ import annotations
 
-import html
 import json
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Optional
 
-from .. import __version__, text
-from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Indicator, Metrics
-from .common import Context, GeneratedFile, badge, fmt_date, join_blocks, section, table
-from .loop_dashboard import LOOP_DEFINITIONS, loop_data, loop_section, renewal_section
+from markupsafe import Markup
+
+from .. import __version__
+from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Distribution, Indicator, Metrics
+from .common import Context, GeneratedFile, badge, fmt_date
+from .loop_dashboard import LOOP_DEFINITIONS, loop_data, loop_view, renewal_view
 from .figures import (
     actions_chart,
     duration,
@@ -56,27 +58,26 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
     page = ctx.urls.dashboard
     m = metrics(ctx)
     has_reviews = bool(m.quarters)
-    span = f" from {m.quarters[0]} to {m.quarters[-1]}" if has_reviews else ""
-    lead = (
-        f"Figures as of **{ctx.today.isoformat()}** over {plural(m.reviews, 'published review', 'published reviews')}{span}. "
-        "Every chart has its numbers behind *Show data*; select a heat-map cell or a bar to list the incidents behind it. "
-        f"All figures are also available as data: {_json_link(ctx, page)}."
+    return ctx.page(
+        "dashboard.html",
+        page,
+        "Dashboard",
+        in_nav=True,
+        today=ctx.today.isoformat(),
+        reviews=plural(m.reviews, "published review", "published reviews"),
+        quarters=(m.quarters[0], m.quarters[-1]) if has_reviews else None,
+        metrics_json=ctx.link_href(page, ctx.urls.metrics_json),
+        tiles=_tiles(ctx, page, m),
+        indicators=_indicators(m),
+        recurrence=_recurrence(ctx, page, m) if has_reviews else None,
+        speed=_speed(m) if has_reviews else None,
+        reporting=_reporting(ctx, page, m) if has_reviews else None,
+        actions=_actions(ctx, page, m),
+        procedures=_procedures(ctx, page, m),
+        loop=loop_view(ctx, page, m),
+        renewal=renewal_view(ctx, page, m),
+        repeat_window_days=REPEAT_WINDOW_DAYS,
     )
-    body = join_blocks(
-        "# Dashboard",
-        lead,
-        _tiles(ctx, page, m),
-        _indicators(ctx, m),
-        _recurrence(ctx, page, m) if has_reviews else "",
-        _speed(m) if has_reviews else "",
-        _reporting(ctx, page, m) if has_reviews else "",
-        _actions(ctx, page, m),
-        _procedures(ctx, page, m),
-        loop_section(ctx, page, m),
-        renewal_section(ctx, page, m),
-        _definitions(ctx, page),
-    )
-    return GeneratedFile(page, body, in_nav=True, title="Dashboard")
 
 
 def render_metrics_json(ctx: Context) -> GeneratedFile:
@@ -92,26 +93,22 @@ def render_metrics_json(ctx: Context) -> GeneratedFile:
     return GeneratedFile(ctx.urls.metrics_json, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
-def _json_link(ctx: Context, page: str) -> str:
-    # metrics.json is not a Markdown page: MkDocs leaves the link as written, so make it final.
-    return f'<a href="{html.escape(ctx.href(page, ctx.urls.metrics_json))}"><code>metrics.json</code></a>'
-
-
 # -- headline figures ----------------------------------------------------------------------
 
 
-def _tile(key: str, value: str, label: str, detail: str, href: Optional[str], raw: object) -> str:
-    # Spaces between the spans: invisible in the flex column, but search and screen readers get words.
-    inner = (
-        f'<span class="lessons-kpi__value">{html.escape(value)}</span> '
-        f'<span class="lessons-kpi__label">{html.escape(label)}</span> '
-        f'<span class="lessons-kpi__detail">{html.escape(detail)}</span>'
-    )
-    attrs = f'class="lessons-kpi" data-kpi="{key}" data-value="{html.escape(str(raw))}"'
-    return f'<a {attrs} href="{html.escape(href)}">{inner}</a>' if href else f"<div {attrs}>{inner}</div>"
+@dataclass(frozen=True)
+class Tile:
+    """A headline figure: a link when `href` is set, else a box."""
+
+    key: str  # data-kpi
+    value: str
+    label: str
+    detail: str
+    href: Optional[str]
+    raw: str  # data-value: the unrounded figure, for scripts and tests
 
 
-def _tiles(ctx: Context, page: str, m: Metrics) -> str:
+def _tiles(ctx: Context, page: str, m: Metrics) -> list[Tile]:
     kinds = {"incident": 0, "near-miss": 0, "success": 0}
     for mix in m.reporting:
         kinds["incident"] += mix.incidents
@@ -121,26 +118,22 @@ def _tiles(ctx: Context, page: str, m: Metrics) -> str:
     restore = m.restore_overall
     actions = m.actions
     overdue_sops = len(m.sops.in_state("overdue"))
-    tiles = [
-        _tile("reviews", str(m.reviews), "published reviews", f"{plural(kinds['incident'], 'incident', 'incidents')}, {plural(kinds['near-miss'], 'near miss', 'near misses')}, {plural(kinds['success'], 'success', 'successes')}", ctx.href(page, ctx.urls.incidents), m.reviews),
-        _tile("near_miss_share", share(near_share), "of reports are near misses", "a high share means people report early", index_href(ctx, page, [("kind", "near-miss")]), "" if near_share is None else round(near_share, 4)),
-        _tile("ttr_median", duration(restore.median) if restore.median is not None else "–", "median time to restore", f"90th percentile {duration(restore.p90)}, n = {restore.n}" if restore.p90 is not None else "no incident has the timestamps", None, "" if restore.median is None else restore.median),
-        _tile("actions_open", str(actions.open_total), "open action items", f"{actions.overdue_now} overdue now, {actions.due_soon} due within {DUE_SOON_DAYS} days", ctx.href(page, ctx.urls.actions), actions.open_total),
-        _tile("actions_on_time", share(actions.on_time_share), "of action items done on time", f"n = {actions.done_with_due}; median {f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close", ctx.href(page, ctx.urls.actions), "" if actions.on_time_share is None else round(actions.on_time_share, 4)),
-        _tile("sops_overdue", str(overdue_sops), "procedures overdue for review", f"of {m.sops.total}; {len(m.sops.in_state('due-soon'))} due within {DUE_SOON_DAYS} days", ctx.href(page, ctx.urls.sops), overdue_sops),
+    return [
+        Tile("reviews", str(m.reviews), "published reviews", f"{plural(kinds['incident'], 'incident', 'incidents')}, {plural(kinds['near-miss'], 'near miss', 'near misses')}, {plural(kinds['success'], 'success', 'successes')}", ctx.link_href(page, ctx.urls.incidents), str(m.reviews)),
+        Tile("near_miss_share", share(near_share), "of reports are near misses", "a high share means people report early", index_href(ctx, page, [("kind", "near-miss")]), "" if near_share is None else str(round(near_share, 4))),
+        Tile("ttr_median", duration(restore.median) if restore.median is not None else "–", "median time to restore", f"90th percentile {duration(restore.p90)}, n = {restore.n}" if restore.p90 is not None else "no incident has the timestamps", None, "" if restore.median is None else str(restore.median)),
+        Tile("actions_open", str(actions.open_total), "open action items", f"{actions.overdue_now} overdue now, {actions.due_soon} due within {DUE_SOON_DAYS} days", ctx.link_href(page, ctx.urls.actions), str(actions.open_total)),
+        Tile("actions_on_time", share(actions.on_time_share), "of action items done on time", f"n = {actions.done_with_due}; median {f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close", ctx.link_href(page, ctx.urls.actions), "" if actions.on_time_share is None else str(round(actions.on_time_share, 4))),
+        Tile("sops_overdue", str(overdue_sops), "procedures overdue for review", f"of {m.sops.total}; {len(m.sops.in_state('due-soon'))} due within {DUE_SOON_DAYS} days", ctx.link_href(page, ctx.urls.sops), str(overdue_sops)),
     ]
-    return '<div class="lessons-kpis">' + "".join(tiles) + "</div>"
 
 
 # -- indicators ---------------------------------------------------------------------------------
 
 
-N = "&nbsp;=&nbsp;"  # keeps "n = 3" on one line in a narrow table cell
-
-
-def _value(ind: Indicator, value: Optional[float], n: Optional[int]) -> str:
+def _value(ind: Indicator, value: Optional[float], n: Optional[int]) -> Markup:
     if value is None:
-        return "–"
+        return Markup("–")
     if ind.unit == "share":
         text_value = share(value)
     elif ind.unit == "minutes":
@@ -149,13 +142,14 @@ def _value(ind: Indicator, value: Optional[float], n: Optional[int]) -> str:
         text_value = f"{value:g} d"
     else:
         text_value = f"{value:g}"
-    return f"{text_value} (n{N}{n})" if n is not None else text_value
+    # The no-break spaces keep "n = 3" on one line in a narrow table cell.
+    return Markup("{} (n&nbsp;=&nbsp;{})").format(text_value, n) if n is not None else Markup.escape(text_value)
 
 
-def _change(ind: Indicator) -> str:
+def _change(ind: Indicator) -> Markup:
     change = ind.change
     if change is None:
-        return "–"
+        return Markup("–")
     sign = "+" if change > 0 else "−" if change < 0 else "±"
     size = abs(change)
     if ind.unit == "share":
@@ -167,18 +161,20 @@ def _change(ind: Indicator) -> str:
     else:
         amount = f"{size:g}"
     arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
-    return f'<span class="lessons-trend lessons-trend--{ind.trend}" data-trend="{ind.trend}">{arrow}&nbsp;{sign}{amount} {ind.trend}</span>'
+    return Markup('<span class="lessons-trend lessons-trend--{0}" data-trend="{0}">{1}&nbsp;{2}{3} {0}</span>').format(ind.trend, arrow, sign, amount)
 
 
-def _indicators(ctx: Context, m: Metrics) -> str:
+_AIM = {"higher": Markup("↑&nbsp;higher"), "lower": Markup("↓&nbsp;lower")}
+
+
+def _indicators(m: Metrics) -> dict[str, Any]:
     data = m.indicators
-    header = ["Indicator", "Aim", data.previous_quarter, data.current_quarter, "Trend", f"{data.to_date_quarter} so far"]
 
-    def rows(kind: str) -> list[list[str]]:
+    def rows(kind: str) -> list[list[Any]]:
         return [
             [
-                text.inline(ind.label),
-                "↑&nbsp;higher" if ind.better == "higher" else "↓&nbsp;lower",
+                ind.label,
+                _AIM["higher" if ind.better == "higher" else "lower"],
                 _value(ind, ind.previous, ind.previous_n),
                 _value(ind, ind.current, ind.current_n),
                 _change(ind),
@@ -188,26 +184,19 @@ def _indicators(ctx: Context, m: Metrics) -> str:
             if ind.kind == kind
         ]
 
-    intro = (
-        f"The trend compares {data.current_quarter}, the last complete quarter, with {data.previous_quarter}; "
-        f"{data.to_date_quarter} is shown up to {ctx.today.isoformat()} and not compared, because it is not over. "
-        "A dash means there was nothing to measure; n is the number of values behind a share or a median."
-    )
-    tables = [
-        section("Leading: are we learning?", "Reporting, reviewing and following up. They move before outcomes do.\n\n" + _wrap(table(header, rows("leading"))), level=3),
-        section("Lagging: how did it turn out?", "Outcomes: how often, how bad, how long.\n\n" + _wrap(table(header, rows("lagging"))), level=3),
-    ]
-    return section("Leading and lagging indicators", join_blocks(intro, *tables))
-
-
-def _wrap(markdown_table: str) -> str:
-    return '<div class="lessons-indicators" markdown>\n\n' + markdown_table + "\n\n</div>"
+    return {
+        "previous_quarter": data.previous_quarter,
+        "current_quarter": data.current_quarter,
+        "to_date_quarter": data.to_date_quarter,
+        "leading": rows("leading"),
+        "lagging": rows("lagging"),
+    }
 
 
 # -- charts -----------------------------------------------------------------------------------
 
 
-def _recurrence(ctx: Context, page: str, m: Metrics) -> str:
+def _recurrence(ctx: Context, page: str, m: Metrics) -> dict[str, Markup]:
     by_quarter = term_quarter_map(
         ctx,
         page,
@@ -224,20 +213,17 @@ def _recurrence(ctx: Context, page: str, m: Metrics) -> str:
         title="Failures by cause and team",
         note="An incident that involved several teams counts in each of their columns and once in the totals.",
     )
-    return join_blocks(
-        section("Where failures recur", "Which kinds of failure come back, and when. A row that stays dark is a lesson not yet learned.\n\n" + by_quarter),
-        section("Which teams meet which failures", "Compare departments: the same cause in many columns points at a shared weakness, not a team's.\n\n" + by_team),
-    )
+    return {"by_quarter": Markup(by_quarter), "by_team": Markup(by_team)}
 
 
-def _speed(m: Metrics) -> str:
+def _overall(figure: Distribution) -> Optional[dict[str, Any]]:
+    if figure.median is None:
+        return None
+    return {"median": duration(figure.median), "p90": duration(figure.p90) if figure.p90 is not None else "–", "n": figure.n}
+
+
+def _speed(m: Metrics) -> dict[str, Any]:
     detect, restore = m.detect_overall, m.restore_overall
-
-    def overall(label: str, figure) -> str:
-        if figure.median is None:
-            return f"{label}: no incident has the timestamps yet."
-        return f"{label} over all quarters: median **{duration(figure.median)}**, 90th percentile **{duration(figure.p90)}** (n = {figure.n})."
-
     detect_chart = time_chart(
         m.times,
         which="detect",
@@ -252,50 +238,44 @@ def _speed(m: Metrics) -> str:
         title="Time to restore per quarter",
         note=f"Time to restore = resolved − detected, over incidents with both timestamps (n = {restore.n}).",
     )
-    intro = (
-        "Are we getting faster? Medians show the usual case, 90th percentiles the long tail. "
-        "Near misses and successes are left out: nothing had to be restored.\n\n"
-        f"- {overall('Time to detect', detect)}\n- {overall('Time to restore', restore)}"
-    )
-    return section("Time to detect and time to restore", join_blocks(intro, detect_chart, restore_chart))
+    return {
+        "detect": _overall(detect),
+        "restore": _overall(restore),
+        "detect_chart": Markup(detect_chart),
+        "restore_chart": Markup(restore_chart),
+    }
 
 
-def _reporting(ctx: Context, page: str, m: Metrics) -> str:
-    chart = reporting_chart(
-        ctx,
-        page,
-        m.reporting,
-        chart_id="lessons-reporting",
-        title="Reviews per quarter by kind",
-        note="By quarter of occurrence. Select a bar to list those reviews.",
-    )
-    return section(
-        "Reporting mix",
-        "A healthy learning culture reports near misses, not only incidents, and studies what went right. "
-        "A falling share of near misses usually means less reporting, not fewer risks.\n\n" + chart,
+def _reporting(ctx: Context, page: str, m: Metrics) -> Markup:
+    return Markup(
+        reporting_chart(
+            ctx,
+            page,
+            m.reporting,
+            chart_id="lessons-reporting",
+            title="Reviews per quarter by kind",
+            note="By quarter of occurrence. Select a bar to list those reviews.",
+        )
     )
 
 
-def _actions(ctx: Context, page: str, m: Metrics) -> str:
+def _actions(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     a = m.actions
     close = a.close_days
-    facts = [
+    facts: list[list[Any]] = [
         ["Action items", f"{a.total}: {a.open} open, {a.in_progress} in progress, {a.done} done, {a.dropped} dropped"],
-        ["Overdue now", f"{a.overdue_now}" + (" " + badge(f"{a.overdue_now} overdue", "overdue") if a.overdue_now else "")],
+        ["Overdue now", Markup("{} {}").format(a.overdue_now, badge(f"{a.overdue_now} overdue", "overdue")) if a.overdue_now else str(a.overdue_now)],
         ["Due within 30 days", str(a.due_soon)],
         ["Done by the due date", f"{share(a.on_time_share)} (n = {a.done_with_due} done items with a due date)"],
-        ["Days to close", f"median {close.median:g}, 90th percentile {close.p90:g} (n = {close.n})" if close.median is not None else "no closed item has a closed date"],
+        ["Days to close", f"median {close.median:g}, 90th percentile {close.p90:g} (n = {close.n})" if close.median is not None and close.p90 is not None else "no closed item has a closed date"],
     ]
     if a.unowned_open:
         facts.append(["Open without an owner", str(a.unowned_open)])
     if a.closed_without_date:
         facts.append(["Closed without a closed date", f"{a.closed_without_date} (left out of timings)"])
-    parts = [
-        "Do the actions we agree actually get done? " + ctx.link(page, ctx.urls.actions, "The backlog") + " lists every open item by owner and team.",
-        '<div class="lessons-facts" markdown>\n\n' + table(["Figure", "Value"], facts) + "\n\n</div>",
-    ]
+    chart = None
     if m.quarters:
-        parts.append(
+        chart = Markup(
             actions_chart(
                 a.quarters,
                 chart_id="lessons-actions",
@@ -303,10 +283,10 @@ def _actions(ctx: Context, page: str, m: Metrics) -> str:
                 note="Opened: quarter of the incident's review (or occurrence). Done and dropped: quarter of the closed date.",
             )
         )
-    return section("Action items", join_blocks(*parts))
+    return {"backlog": ctx.a(page, ctx.urls.actions, "The backlog"), "facts": facts, "chart": chart}
 
 
-def _procedures(ctx: Context, page: str, m: Metrics) -> str:
+def _procedures(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     sops = m.sops
     watch = [r for r in sops.reviews if r.state in ("overdue", "due-soon")]
     watch.sort(key=lambda r: (r.state != "overdue", -(r.days or 0) if r.state == "overdue" else (r.days or 0), r.sop_id))
@@ -314,30 +294,21 @@ def _procedures(ctx: Context, page: str, m: Metrics) -> str:
     for review in watch:
         sop = ctx.kb.sops[review.sop_id]
         state = badge(f"overdue {review.days} d", "overdue") if review.state == "overdue" else badge(f"due in {review.days} d", "due-soon")
-        rows.append([ctx.link(page, ctx.urls.sop(sop.id), f"{text.inline(sop.id)}: {text.inline(sop.title)}"), ctx.team_link(page, sop.owner), fmt_date(review.due), state])
-    counts = (
-        f"{sops.total} procedures with {sops.versions} versions: {len(sops.in_state('overdue'))} overdue for review, "
-        f"{len(sops.in_state('due-soon'))} due within {DUE_SOON_DAYS} days, {len(sops.in_state('no-schedule'))} without a review schedule, "
-        f"{len(sops.in_state('none-approved'))} without an approved version; "
-        f"{plural(sops.pending_versions, 'proposal', 'proposals')} pending in {plural(sops.sops_with_pending, 'procedure', 'procedures')}. "
-        + ctx.link(page, ctx.urls.sops, "The catalog")
-        + " has every procedure."
-    )
-    parts = [counts]
+        rows.append([ctx.a(page, ctx.urls.sop(sop.id), f"{sop.id}: {sop.title}"), ctx.team_a(page, sop.owner), fmt_date(review.due), state])
+    chart = None
     if sops.approved_per_year:
-        parts.append(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect."))
-    parts.append(table(["Procedure", "Owner", "Review due", "State"], rows) if rows else "Every procedure with a review schedule is within its review date.")
-    return section("Procedures", join_blocks(*parts))
-
-
-def _definitions(ctx: Context, page: str) -> str:
-    lines = [
-        "**Failures** are incidents and near misses. An incident is *classified under* a term when its primary or any secondary term is that term or a narrower one.",
-        "**Time to detect** = detected − occurred; **time to restore** = resolved − detected; both over reviews of kind *incident* that have the timestamps, by the quarter the incident occurred. Each figure states its n.",
-        "**Median**: the middle value (the mean of the two middle values when n is even). **90th percentile**: nearest rank, the smallest observed value that at least 90 % of the values do not exceed.",
-        "An **action item** is opened on its incident's review date (or the day it occurred, without a review) and closed on its `closed` date. **Done on time**: closed on or before its due date. **Days to close** never go below 0. **Overdue**: open or in progress with a due date before today.",
-        "A procedure's **review is due** its review interval after the current version took effect. **Approved versions** passed the approval gate: approved, superseded, or retired after approval.",
-        f"A **repeat cause**: a failure whose primary term was the primary term of another failure in the {REPEAT_WINDOW_DAYS} days before.",
-        f"**Today** is {ctx.today.isoformat()}: the plugin option `today`, else `SOURCE_DATE_EPOCH`, else the build date, so the same records always give the same dashboard.",
-    ]
-    return section("How these figures are made", "\n".join(f"- {line}" for line in lines))
+        chart = Markup(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect."))
+    return {
+        "total": sops.total,
+        "versions": sops.versions,
+        "overdue": len(sops.in_state("overdue")),
+        "due_soon": len(sops.in_state("due-soon")),
+        "due_soon_days": DUE_SOON_DAYS,
+        "no_schedule": len(sops.in_state("no-schedule")),
+        "none_approved": len(sops.in_state("none-approved")),
+        "proposals": plural(sops.pending_versions, "proposal", "proposals"),
+        "pending_in": plural(sops.sops_with_pending, "procedure", "procedures"),
+        "catalog": ctx.a(page, ctx.urls.sops, "The catalog"),
+        "chart": chart,
+        "rows": rows,
+    }

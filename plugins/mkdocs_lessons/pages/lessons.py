@@ -9,11 +9,27 @@ order; within a term, newest review first.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
 
-from .. import text
+from markupsafe import Markup
+
 from ..model import Incident
-from .common import Context, GeneratedFile, join_blocks
+from .common import Context, GeneratedFile
 from .figures import index_href, plural
+
+
+@dataclass(frozen=True)
+class TermLessons:
+    """One term's section: its heading, where to read more, and its lessons (each with the review it comes from)."""
+
+    label: str
+    anchor: str
+    lessons: str  # "3 lessons"
+    reviews: str  # "2 reviews"
+    about: Optional[Markup]  # the term's page; None for a term the taxonomy does not know
+    incidents_href: str  # the incident index filtered to the term
+    items: list[tuple[Markup, Markup]]  # (lesson, "INC-…: title, 2024-03-14")
 
 
 def render_lessons(ctx: Context) -> GeneratedFile:
@@ -26,28 +42,34 @@ def render_lessons(ctx: Context) -> GeneratedFile:
     order += sorted(path for path in grouped if path not in ctx.kb.taxonomy.terms)
     total = sum(len(i.lessons) for items in grouped.values() for i in items)
     reviews = sum(len(items) for items in grouped.values())
-    intro = (
-        f"{plural(total, 'lesson', 'lessons')} from {plural(reviews, 'review', 'reviews')}, under {plural(len(order), 'taxonomy term', 'taxonomy terms')}. "
-        "Each lesson stands under the primary cause of the review it was learned in; follow the link to read the whole story."
-    )
-    contents = ", ".join(f"[{text.inline(ctx.term_label(p))}](#{_anchor(p)})" for p in order)
     sections = []
     for path in order:
         incidents = ctx.kb.newest_first(grouped[path])
-        count = sum(len(i.lessons) for i in incidents)
-        heading = f"## {text.inline(ctx.term_label(path))} {{#{_anchor(path)}}}"
-        term = ctx.kb.taxonomy.terms.get(path)
-        links = [ctx.link(page, ctx.urls.term(path), "About this term")] if term else []
-        links.append(f'<a href="{text.attr(index_href(ctx, page, [("term", path)]))}">incidents under it</a>')
-        meta = f"*{plural(count, 'lesson', 'lessons')} from {plural(len(incidents), 'review', 'reviews')}* · " + " · ".join(links)
-        lines = []
+        items: list[tuple[Markup, Markup]] = []
         for incident in incidents:
-            source = f"{ctx.incident_link(page, incident.id, title=True)}, {incident.occurred.date().isoformat()}"
-            for lesson in incident.lessons:
-                lines.append(f"- {ctx.md_line(lesson)}  \n  <small>from {source}</small>")
-        sections.append(join_blocks(heading, meta, "\n".join(lines)))
-    body = join_blocks("# Lessons", intro, f"**Terms:** {contents}" if order else "No reviewed incident has lessons yet.", *sections)
-    return GeneratedFile(page, body, in_nav=True, title="Lessons")
+            source = Markup("{}, {}").format(ctx.incident_a(page, incident.id, title=True), incident.occurred.date().isoformat())
+            items += [(ctx.prose_line(lesson, page), source) for lesson in incident.lessons]
+        sections.append(
+            TermLessons(
+                label=" ".join(ctx.term_label(path).split()),
+                anchor=_anchor(path),
+                lessons=plural(len(items), "lesson", "lessons"),
+                reviews=plural(len(incidents), "review", "reviews"),
+                about=ctx.a(page, ctx.urls.term(path), "About this term") if path in ctx.kb.taxonomy.terms else None,
+                incidents_href=index_href(ctx, page, [("term", path)]),
+                items=items,
+            )
+        )
+    return ctx.page(
+        "lessons.html",
+        page,
+        "Lessons",
+        in_nav=True,
+        lessons=plural(total, "lesson", "lessons"),
+        reviews=plural(reviews, "review", "reviews"),
+        terms=plural(len(order), "taxonomy term", "taxonomy terms"),
+        sections=sections,
+    )
 
 
 def _anchor(path: str) -> str:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional
 
-from .. import text
+from markupsafe import Markup
+
 from ..dates import add_months
 from ..loop import LoopFacts, Recurrence
 from ..metrics import Metrics
-from .common import Context, badge, fmt_date, join_blocks, section, table
+from .common import Context, badge, fmt_date
 from .figures import plural, share
 from .learning import loop_facts, loop_numbers
 
@@ -59,39 +60,27 @@ LOOP_DEFINITIONS = {
 }
 
 
-def loop_section(ctx: Context, page: str, m: Metrics) -> str:
+def loop_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
+    """What `partials/dashboard_loop.html` shows under "Is the loop closed?"."""
     n = loop_numbers(ctx)
     facts = loop_facts(ctx)
-    rows = [
-        [
-            "Loop closure",
-            f"{share(n.closure_rate)} (n&nbsp;=&nbsp;{n.calls_for_change})",
-            f"closed ÷ reviewed failures with a *missing* or *violated* procedure: {n.closed} closed, {n.in_progress} in progress, {n.open} open",
-        ],
-        [
-            "Recurrence rate",
-            f"{share(n.recurrence_rate)} (n&nbsp;=&nbsp;{n.with_done_action})",
-            f"failures followed by a possible recurrence ÷ failures with a done action item: {n.recurred} of {n.with_done_action}",
-        ],
-    ]
-    parts = [
-        "Failure, review, action, a changed standard, and evidence that the change worked. "
-        "A recurrence is *possible*, not proven: a later incident or near miss with the same primary cause and a team in common, after the earlier one's action item was done.",
-        '<div class="lessons-facts" markdown>\n\n' + table(["Figure", "Value", "Formula"], rows) + "\n\n</div>",
-    ]
-    if facts.open_loops:
-        links = ", ".join(ctx.incident_link(page, i) for i in facts.open_loops)
-        parts.append(f"**Open loops** (a procedure was missing or violated, no action item): {links}.")
     pairs = _newest_pairs(ctx, facts, 10)
-    if pairs:
-        shown = pairs[:10]
-        prows = [
-            [ctx.incident_link(page, r.later), ctx.incident_link(page, r.earlier), fmt_date(r.done_on), ctx.term_link(page, r.terms[0]), ctx.teams_links(page, r.teams)]
-            for r in shown
-        ]
-        caption = f"The {len(shown)} newest of {plural(facts.recurrences.pairs, 'possible recurrence', 'possible recurrences')}:"
-        parts.append(caption + "\n\n" + table(["Later failure", "Earlier incident", "Its action done on", "Same cause", "Shared teams"], prows))
-    return section("Is the loop closed?", join_blocks(*parts))
+    return {
+        "closure_rate": share(n.closure_rate),
+        "calls_for_change": n.calls_for_change,
+        "closed": n.closed,
+        "in_progress": n.in_progress,
+        "open": n.open,
+        "recurrence_rate": share(n.recurrence_rate),
+        "with_done_action": n.with_done_action,
+        "recurred": n.recurred,
+        "open_loops": Markup(", ").join(ctx.incident_a(page, i) for i in facts.open_loops),
+        "pairs": [
+            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), fmt_date(r.done_on), ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)]
+            for r in pairs
+        ],
+        "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),
+    }
 
 
 def _newest_pairs(ctx: Context, facts: LoopFacts, count: int) -> list[Recurrence]:
@@ -114,24 +103,23 @@ def _newest_pairs(ctx: Context, facts: LoopFacts, count: int) -> list[Recurrence
     return pairs[:count]
 
 
-def renewal_section(ctx: Context, page: str, m: Metrics) -> str:
+def renewal_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
+    """What `partials/dashboard_loop.html` shows under "Renewal: is the framework itself up to date?"."""
     r = renewal(ctx)
-    if r.due is None:
-        framework = "The taxonomy has no `updated` date, so nobody can tell when the learning framework was last reviewed. Add one to `taxonomy.yaml`."
-    else:
+    state = None
+    if r.due is not None:
         state = badge(f"overdue {r.overdue_days} d", "overdue") if r.overdue_days else badge(f"due in {(r.due - ctx.today).days} d", "due-soon")
-        framework = (
-            f"The {ctx.link(page, ctx.urls.taxonomy, 'taxonomy')} (version {ctx.kb.taxonomy.version}) was last updated on {fmt_date(r.updated)}; "
-            f"reviewed every {plural(r.every_months, 'month', 'months')} (option `renewal_every_months`), its next review is due **{fmt_date(r.due)}** {state}. "
-            "Are the terms still the words we need? Are some never used, or too broad to teach anything?"
-        )
-    overdue = m.sops.in_state("overdue")
-    if overdue:
-        rows = [
-            [ctx.link(page, ctx.urls.sop(x.sop_id), f"{text.inline(x.sop_id)}: {text.inline(x.title)}"), ctx.team_link(page, x.owner), fmt_date(x.due), badge(f"overdue {x.days} d", "overdue")]
-            for x in sorted(overdue, key=lambda x: (-(x.days or 0), x.sop_id))
-        ]
-        sops = f"{plural(len(overdue), 'procedure is', 'procedures are')} past the review date (current version's effective date + `review_every_months`):\n\n" + table(["Procedure", "Owner", "Review due", "State"], rows)
-    else:
-        sops = "No procedure is past its review date."
-    return section("Renewal: is the framework itself up to date?", join_blocks(framework, sops))
+    overdue = sorted(m.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), x.sop_id))
+    return {
+        "taxonomy": ctx.a(page, ctx.urls.taxonomy, "taxonomy"),
+        "version": ctx.kb.taxonomy.version,
+        "updated": fmt_date(r.updated),
+        "every": plural(r.every_months, "month", "months"),
+        "due": fmt_date(r.due),
+        "state": state,
+        "past_review": plural(len(overdue), "procedure is", "procedures are"),
+        "rows": [
+            [ctx.a(page, ctx.urls.sop(x.sop_id), f"{x.sop_id}: {x.title}"), ctx.team_a(page, x.owner), fmt_date(x.due), badge(f"overdue {x.days} d", "overdue")]
+            for x in overdue
+        ],
+    }

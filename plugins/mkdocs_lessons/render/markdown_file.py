@@ -36,10 +36,18 @@ def markdown_file(body: str, meta: dict[str, Any]) -> str:
 def _heading(match: re.Match[str]) -> str:
     level, ident, rest, inner = int(match.group(1)), match.group(2), match.group(3), match.group(4)
     # Tags stay as inline HTML; text between them is made Markdown-safe.
-    parts = [part if part.startswith("<") else text.inline(html.unescape(part)) for part in _TAG.split(inner) if part]
+    parts = [part if part.startswith("<") else _heading_text(part) for part in _TAG.split(inner) if part]
     # The id, and classes that stylesheets select (a printed path's `h2.lessons-print-step`), as an attribute list.
     found = _CLASS.search(rest)
     names = [f"#{ident}"] if ident else []
     names += [f".{name}" for name in found.group(1).split()] if found else []
     attrs = f" {{{' '.join(names)}}}" if names else ""
     return f"\n{'#' * level} {''.join(parts).strip()}{attrs}\n"
+
+
+def _heading_text(part: str) -> str:
+    """Text between a heading's tags, Markdown-safe, keeping the spaces that part it from the tags (`<em>No owner</em> · 2`)."""
+    value = text.inline(html.unescape(part))
+    lead = " " if part[:1].isspace() else ""
+    trail = " " if part[-1:].isspace() and value else ""
+    return lead + value + trail
