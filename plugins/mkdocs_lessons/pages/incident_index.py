@@ -141,8 +141,18 @@ _ROW_FACETS = tuple((f.key.replace("_", "-"), f.row or f.values) for f in (*FACE
 
 def _rows(ctx: Context, page: str, incidents: list[Incident]) -> list[IndexRow]:
     rows = []
-    urls, kb = ctx.urls, ctx.kb
+    urls = ctx.urls
+    # A few teams and terms recur on every row: each cell is made once for this page.
+    teams: dict[tuple[str, ...], Markup] = {}
+    terms: dict[str, Markup] = {}
     for incident in incidents:
+        team_ids = tuple(incident.teams)
+        team_cell = teams.get(team_ids)
+        if team_cell is None:
+            team_cell = teams[team_ids] = ctx.teams_html(page, team_ids)
+        term_cell = terms.get(incident.primary)
+        if term_cell is None:
+            term_cell = terms[incident.primary] = ctx.a(page, urls.term(incident.primary), ctx.term_label(incident.primary))
         data = []
         for name, values in _ROW_FACETS:
             value = " ".join(values(incident))
@@ -161,8 +171,8 @@ def _rows(ctx: Context, page: str, incidents: list[Incident]) -> list[IndexRow]:
                 SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else 9,
                 incident.status,
                 STATUSES.index(incident.status),
-                ctx.teams_html(page, incident.teams),
-                ctx.a(page, urls.term(incident.primary), ctx.term_label(incident.primary)),
+                team_cell,
+                term_cell,
             )
         )
     return rows
