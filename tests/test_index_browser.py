@@ -65,6 +65,22 @@ def test_a_shared_url_opens_the_same_view(index_site, serve, page):
     assert page.console_errors == []
 
 
+def test_facets_a_row_leaves_to_the_script(index_site, serve, page):
+    """Rows carry their own terms and their timestamp; the broader terms, the year and the quarter are derived."""
+    row = index_site.article("incidents/").select_one('tr[data-id="INC-2024-017"]')
+    assert row["data-term"].split() == ["process-deviation/skipped-review", "design-flaw/missing-guardrail"] and row["data-date"].startswith("2024-03-14")
+    base = serve(index_site.site_dir)
+    page.goto(base + "incidents/?year=2023")
+    assert visible_ids(page) == ["INC-2023-044"]
+    assert count(page, "year=2024") == "1" and count(page, "term=process-deviation") == "0"
+    page.goto(base + "incidents/?quarter=2024-Q1&term=process-deviation")
+    assert visible_ids(page) == ["INC-2024-017"]
+    assert count(page, "year=2024") == "1" and count(page, "year=2023") == "0"
+    page.goto(base + "incidents/?sort=title&dir=desc")  # "Near miss: ..." before "Checkout ..."
+    assert visible_ids(page) == ["INC-2023-044", "INC-2024-017"]
+    assert page.console_errors == []
+
+
 def test_text_filter_and_sorting(index_site, serve, page):
     base = serve(index_site.site_dir)
     page.goto(base + "incidents/")

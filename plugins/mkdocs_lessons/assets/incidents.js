@@ -30,12 +30,30 @@
     var labels = { kind: "Kind", severity: "Severity", status: "Status", failure_type: "Failure type",
       term: "Failure class", team: "Team", year: "Year", tag: "Tag", quarter: "Quarter", q: "Text" };
 
+    // A row names its own terms; it is classified under each broader one too (`a/b` -> `a`, `a/b`).
+    function broader(terms) {
+      var out = [];
+      terms.forEach(function (path) {
+        var parts = path.split("/");
+        for (var i = 1; i <= parts.length; i++) {
+          var prefix = parts.slice(0, i).join("/");
+          if (out.indexOf(prefix) === -1) out.push(prefix);
+        }
+      });
+      return out;
+    }
+
     var rows = Array.prototype.map.call(tbody.rows, function (tr, index) {
       var values = {};
       filterKeys.forEach(function (key) {
         var raw = tr.getAttribute("data-" + key.replace(/_/g, "-")) || "";
         values[key] = raw ? raw.split(" ") : [];
       });
+      values.term = broader(values.term || []);
+      // The year and the quarter come from the timestamp as written (2024-03-14T09:12:00+01:00).
+      var date = tr.getAttribute("data-date") || "";
+      if (!(values.year || []).length && date) values.year = [date.slice(0, 4)];
+      if (!(values.quarter || []).length && date) values.quarter = [date.slice(0, 4) + "-Q" + (Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1)];
       var words = (tr.textContent + " " + (tr.getAttribute("data-tag") || "") + " " +
         (tr.getAttribute("data-term") || "")).toLowerCase();
       return { tr: tr, values: values, text: words, order: index };
@@ -106,8 +124,7 @@
       switch (key) {
         case "date": return tr.getAttribute("data-date");
         case "id": return tr.getAttribute("data-id").replace(/\d+/g, function (d) { return ("0000000000" + d).slice(-10); });
-        case "title": return tr.getAttribute("data-title").toLowerCase();
-        default:
+        default:  // the title and the rest: the cell's text, or its data-sort (severity, status)
           var cell = tr.cells[columnIndex(key)];
           return cell ? (cell.getAttribute("data-sort") || cell.textContent.toLowerCase()) : "";
       }

@@ -8,18 +8,25 @@ so a filtered view can be shared and the dashboard can link into it:
     incidents/?term=design-flaw&quarter=2024-Q1&team=payments&q=checkout
 
 Every row carries its facets as `data-*` attributes; the facet panel is
-rendered here, at build time, so the lists are complete and stable.
+rendered here, at build time, so the lists are complete and stable. The
+page grows with every incident, so a row carries nothing twice: no empty
+attributes, its own terms only (the script adds the broader ones, as
+`Incident.under_terms` does), no year or quarter (the script reads them off
+`data-date`, the timestamp as written, as `Incident.year` and `quarter_of`
+do) and no copy of what a cell already shows (the script sorts the title
+column by its cell and the date column by `data-date`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
-from .. import text
+from markupsafe import Markup
+
 from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
-from .common import kind_counts, Context, GeneratedFile, join_blocks
+from .common import Context, GeneratedFile, kind_counts
 
 FAILURE_TYPES = ("process", "outcome")
 
@@ -29,6 +36,19 @@ class Facet:
     key: str  # URL query key and data attribute suffix
     label: str
     values: Callable[[Incident], list[str]]
+    # What a row's data attribute holds, when less than `values` (the script derives the rest).
+    row: Optional[Callable[[Incident], list[str]]] = None
+
+
+def _own_terms(incident: Incident) -> list[str]:
+    """The incident's terms without those another of them lies under (`a` beside `a/b`)."""
+    terms = list(dict.fromkeys(incident.terms))
+    return [t for t in terms if not any(o.startswith(t + "/") for o in terms)]
+
+
+def _from_date(incident: Incident) -> list[str]:
+    """Nothing: incidents.js reads the year and the quarter off the row's `data-date`."""
+    return []
 
 
 FACETS = (
@@ -36,13 +56,45 @@ FACETS = (
     Facet("severity", "Severity", lambda i: [i.severity] if i.severity else []),
     Facet("status", "Status", lambda i: [i.status]),
     Facet("failure_type", "Failure type", lambda i: [i.failure_type] if i.failure_type else []),
-    Facet("term", "Failure class", lambda i: list(i.under_terms)),  # a term matches everything under it
+    # A term matches everything under it; rows carry their own terms, incidents.js adds the broader ones.
+    Facet("term", "Failure class", lambda i: list(i.under_terms), row=_own_terms),
     Facet("team", "Team", lambda i: list(i.teams)),
-    Facet("year", "Year", lambda i: [str(i.year)]),
+    Facet("year", "Year", lambda i: [str(i.year)], row=_from_date),
     Facet("tag", "Tag", lambda i: list(i.tags)),
 )
 # Filters that links may set but that get no checkbox list (the heat map's period).
-HIDDEN_FILTERS = (Facet("quarter", "Quarter", lambda i: [quarter_of(i.occurred)]),)
+HIDDEN_FILTERS = (Facet("quarter", "Quarter", lambda i: [quarter_of(i.occurred)], row=_from_date),)
+
+COLUMNS = (("date", "Date"), ("id", "Id"), ("title", "Title"), ("kind", "Kind"), ("severity", "Severity"), ("status", "Status"), ("teams", "Teams"), ("term", "Primary cause"))
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One incident of the index table, as `incident_index.html` shows it."""
+
+    id: str
+    occurred: str  # the full timestamp: `data-date`, what the date column sorts by
+    data: list[tuple[str, str]]  # (data attribute suffix, space-separated values); empty ones left out
+    date: str
+    link: Markup
+    title: str
+    kind: str
+    severity: str
+    severity_rank: int
+    status: str
+    status_rank: int
+    teams: Markup
+    term: Markup
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    """One fieldset of the facet panel: `values` are (value, label, count, depth) in display order."""
+
+    key: str
+    label: str
+    long: bool
+    values: list[tuple[str, str, int, int]]
 
 
 def _ordered(ctx: Context, facet: Facet, counts: Counter[str]) -> list[str]:
@@ -70,102 +122,78 @@ def _value_label(ctx: Context, facet: Facet, value: str) -> str:
     return value
 
 
-def _facet_panel(ctx: Context, incidents: list[Incident]) -> str:
+def _facet_groups(ctx: Context, incidents: list[Incident]) -> list[FacetGroup]:
     groups = []
     for facet in FACETS:
         counts: Counter[str] = Counter(v for i in incidents for v in facet.values(i))
         if not counts:
             continue
-        items = []
-        for value in _ordered(ctx, facet, counts):
-            depth = value.count("/") if facet.key == "term" else 0
-            items.append(
-                f'<li class="lessons-facet__value" style="--depth:{depth}"><label>'
-                f'<input type="checkbox" name="{facet.key}" value="{text.attr(value)}"> '
-                f"<span>{text.attr(_value_label(ctx, facet, value))}</span> "
-                f'<span class="lessons-facet__count" data-count-for="{facet.key}={text.attr(value)}">{counts[value]}</span>'
-                "</label></li>"
+        values = [
+            (value, _value_label(ctx, facet, value), counts[value], value.count("/") if facet.key == "term" else 0)
+            for value in _ordered(ctx, facet, counts)
+        ]
+        groups.append(FacetGroup(facet.key, facet.label, len(values) > 8, values))
+    return groups
+
+
+_ROW_FACETS = tuple((f.key.replace("_", "-"), f.row or f.values) for f in (*FACETS, *HIDDEN_FILTERS))
+
+
+def _rows(ctx: Context, page: str, incidents: list[Incident]) -> list[IndexRow]:
+    rows = []
+    urls = ctx.urls
+    # A few teams and terms recur on every row: each cell is made once for this page.
+    teams: dict[tuple[str, ...], Markup] = {}
+    terms: dict[str, Markup] = {}
+    for incident in incidents:
+        team_ids = tuple(incident.teams)
+        team_cell = teams.get(team_ids)
+        if team_cell is None:
+            team_cell = teams[team_ids] = ctx.teams_html(page, team_ids)
+        term_cell = terms.get(incident.primary)
+        if term_cell is None:
+            term_cell = terms[incident.primary] = ctx.a(page, urls.term(incident.primary), ctx.term_label(incident.primary))
+        data = []
+        for name, values in _ROW_FACETS:
+            value = " ".join(values(incident))
+            if value:
+                data.append((name, value))
+        rows.append(
+            IndexRow(
+                incident.id,
+                incident.occurred.isoformat(),
+                data,
+                incident.occurred.date().isoformat(),
+                ctx.a(page, urls.incident(incident.id), incident.id),
+                incident.title,
+                KIND_LABELS.get(incident.kind, incident.kind),
+                incident.severity or "–",
+                SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else 9,
+                incident.status,
+                STATUSES.index(incident.status),
+                team_cell,
+                term_cell,
             )
-        many = " lessons-facet--long" if len(items) > 8 else ""
-        groups.append(
-            f'<fieldset class="lessons-facet{many}" data-facet="{facet.key}"><legend>{facet.label}</legend>'
-            f'<ul>{"".join(items)}</ul></fieldset>'
         )
-    return (
-        '<form class="lessons-facets" data-lessons-facets hidden role="search" aria-label="Filter incidents">'
-        '<div class="lessons-facets__search"><label for="lessons-q">Filter by text</label> '
-        '<input id="lessons-q" type="search" name="q" placeholder="id, title, team, term, tag…" autocomplete="off"></div>'
-        '<div class="lessons-facets__active" data-lessons-active></div>'
-        f'<div class="lessons-facets__groups">{"".join(groups)}</div>'
-        "</form>"
-    )
-
-
-def _row(ctx: Context, page: str, incident: Incident) -> str:
-    attrs = {
-        "data-id": incident.id,
-        "data-date": incident.occurred.isoformat(),
-        "data-title": incident.title,
-    }
-    for facet in (*FACETS, *HIDDEN_FILTERS):
-        attrs[f"data-{facet.key.replace('_', '-')}"] = " ".join(facet.values(incident))
-    attributes = " ".join(f'{k}="{text.attr(v)}"' for k, v in attrs.items())
-    teams = ", ".join(
-        f'<a href="{ctx.href(page, ctx.urls.team(t))}">{text.attr(ctx.kb.teams[t].title if t in ctx.kb.teams else t)}</a>' for t in incident.teams
-    )
-    term = f'<a href="{ctx.href(page, ctx.urls.term(incident.primary))}">{text.attr(ctx.term_label(incident.primary))}</a>'
-    severity = incident.severity or "–"
-    return (
-        f"<tr {attributes}>"
-        f'<td data-sort="{text.attr(incident.occurred.isoformat())}">{incident.occurred.date().isoformat()}</td>'
-        f'<td><a href="{ctx.href(page, ctx.urls.incident(incident.id))}">{text.attr(incident.id)}</a></td>'
-        f"<td>{text.attr(incident.title)}</td>"
-        f"<td>{text.attr(KIND_LABELS.get(incident.kind, incident.kind))}</td>"
-        f'<td data-sort="{SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else 9}">{severity}</td>'
-        f'<td data-sort="{STATUSES.index(incident.status)}">{text.attr(incident.status)}</td>'
-        f"<td>{teams}</td>"
-        f"<td>{term}</td>"
-        "</tr>"
-    )
-
-
-COLUMNS = (("date", "Date"), ("id", "Id"), ("title", "Title"), ("kind", "Kind"), ("severity", "Severity"), ("status", "Status"), ("teams", "Teams"), ("term", "Primary cause"))
+    return rows
 
 
 def render_incident_index(ctx: Context) -> GeneratedFile:
     page = ctx.urls.incidents
     incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
-    summary = kind_counts(incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
-    archive = "By year: " + " · ".join(ctx.link(page, ctx.urls.year(y), str(y)) for y in years) if years else ""
-    head = "".join(
-        f'<th scope="col" data-column="{key}"><button type="button" class="lessons-sort" data-sort-key="{key}">{label}</button></th>'
-        for key, label in COLUMNS
-    )
-    rows = "".join([_row(ctx, page, i) for i in incidents])
-    table = (
-        f'<div class="lessons-index" data-lessons-index data-total="{len(incidents)}">\n'
-        f"{_facet_panel(ctx, incidents)}"
-        f'<p class="lessons-index__status" data-lessons-status aria-live="polite">{len(incidents)} reviews, newest first.</p>'
-        f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="lessons-index__table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></div>"
-        '<p class="lessons-index__empty" data-lessons-empty hidden>No review matches these filters.</p>'
-        "\n</div>"
-    )
-    return GeneratedFile(
-        page,
-        # The table needs the width: no table of contents beside it (the page has no sections).
-        "---\nhide:\n  - toc\n---\n\n"
-        + join_blocks(
-            "# Incidents",
-            f"{len(incidents)} reviews ({summary}). Filter them by any facet, search the text, sort by any column; "
-            "the address bar keeps the view, so you can share it." if incidents else "No published review yet.",
-            archive,
-            table if incidents else "",
-        ),
-        in_nav=True,
-        title="Incidents",
-    )
+    view: dict[str, Any] = {
+        "total": len(incidents),
+        "summary": kind_counts(incidents),
+        "years": [ctx.a(page, ctx.urls.year(y), str(y)) for y in years],
+        "columns": COLUMNS,
+        "facets": _facet_groups(ctx, incidents) if incidents else [],
+        "rows": _rows(ctx, page, incidents),
+    }
+    file = ctx.page("incident_index.html", page, "Incidents", in_nav=True, **view)
+    # The table needs the width: no table of contents beside it (the page has no sections).
+    file.meta["hide"] = ["toc"]
+    return file
 
 
 def facet_values(incidents: Iterable[Incident], key: str) -> Counter[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import text
 from ..model import KIND_LABELS, Incident
-from .common import Context, GeneratedFile, join_blocks
+from .common import Context, GeneratedFile
 
 
 def _filter(name: str, value: str) -> str:
@@ -53,29 +53,15 @@ def section_filter(ctx: Context, section: str) -> str:
 
 def render_search_page(ctx: Context) -> GeneratedFile:
     page = ctx.urls.search
-    bundle = ctx.href(page, ctx.urls.pagefind_dir)
-    body = join_blocks(
-        "# Search",
-        "Search every incident, procedure, taxonomy term, team and reading path. "
-        "Narrow the results with the filters; the index loads in small pieces as you type.",
-        f'<div id="lessons-pagefind" class="lessons-pagefind" data-bundle="{text.attr(bundle)}"></div>\n'
-        f'<link rel="stylesheet" href="{text.attr(bundle)}pagefind-ui.css">\n'
-        f'<script src="{text.attr(bundle)}pagefind-ui.js"></script>\n'
-        "<script>\n"
-        "(function () {\n"
-        '  var element = document.getElementById("lessons-pagefind");\n'
-        '  if (!element || typeof PagefindUI === "undefined") return;\n'
-        '  var ui = new PagefindUI({ element: "#lessons-pagefind", bundlePath: element.getAttribute("data-bundle"),\n'
-        "    showSubResults: true, showImages: false });\n"
-        '  var query = new URLSearchParams(window.location.search).get("q");\n'
-        "  if (query) ui.triggerSearch(query);\n"
-        "})();\n"
-        "</script>",
-        '<noscript>Search needs JavaScript. Browse the <a href="'
-        + text.attr(ctx.href(page, ctx.urls.incidents))
-        + '">incident index</a> instead.</noscript>',
+    return ctx.page(
+        "search.html",
+        page,
+        "Search",
+        in_nav=True,
+        # Pagefind's bundle: the script resolves `data-bundle` against the address bar.
+        bundle=ctx.href(page, ctx.urls.pagefind_dir),
+        index=ctx.a(page, ctx.urls.incidents, "incident index"),
     )
-    return GeneratedFile(page, body, in_nav=True, title="Search")
 
 
 def _boost(ctx: Context, relative: str) -> float:
