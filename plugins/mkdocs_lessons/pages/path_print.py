@@ -70,8 +70,17 @@ def step_body(ctx: Context, page: str, view: StepView) -> str:
         following = sop.versions[index + 1] if index + 1 < len(sop.versions) else None
         return sop_version_body(ctx, page, sop, sop.versions[index], previous, following)
     if kind == "team":
-        return team_body(ctx, page, kb.teams[target])
-    return term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]])
+        return _html_step(team_body(ctx, page, kb.teams[target]))
+    return _html_step(term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]]))
+
+
+_HTML_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def _html_step(body: str) -> str:
+    """A step body that is HTML (team, term) as one raw block, its headings one level down."""
+    demoted = _HTML_HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 1)}", body)
+    return f'<div class="lessons-step-body">\n{demoted}\n</div>'
 
 
 def render_path_print(ctx: Context, reading_path: ReadingPath) -> GeneratedFile:
