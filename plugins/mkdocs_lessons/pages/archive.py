@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..model import Incident, quarter_of
-from .common import kind_counts, Context, GeneratedFile, incident_table, join_blocks, section
+from .common import kind_counts, Context, GeneratedFile, incident_rows
 
 
 def by_year(ctx: Context) -> dict[int, list[Incident]]:
@@ -22,19 +22,17 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> Gene
     index = order.index(year)
     page = ctx.urls.year(year)
     incidents = years[year]
-    summary = kind_counts(incidents)
-    neighbours = []
-    if index > 0:
-        neighbours.append("← " + ctx.link(page, ctx.urls.year(order[index - 1]), str(order[index - 1])))
-    neighbours.append(ctx.link(page, ctx.urls.incidents, "all incidents"))
-    if index + 1 < len(order):
-        neighbours.append(ctx.link(page, ctx.urls.year(order[index + 1]), str(order[index + 1])) + " →")
     by_quarter: dict[str, list[Incident]] = defaultdict(list)
     for incident in incidents:
         by_quarter[quarter_of(incident.occurred)].append(incident)
-    quarters = [section(f"{q} ({len(by_quarter[q])})", incident_table(ctx, page, by_quarter[q])) for q in sorted(by_quarter, reverse=True)]
-    return GeneratedFile(
+    return ctx.page(
+        "year.html",
         page,
-        join_blocks(f"# Incidents in {year}", f"{len(incidents)} reviews: {summary}.", " · ".join(neighbours), *quarters),
-        title=f"Incidents in {year}",
+        f"Incidents in {year}",
+        count=len(incidents),
+        summary=kind_counts(incidents),
+        previous=ctx.a(page, ctx.urls.year(order[index - 1]), str(order[index - 1])) if index > 0 else None,
+        all=ctx.a(page, ctx.urls.incidents, "all incidents"),
+        following=ctx.a(page, ctx.urls.year(order[index + 1]), str(order[index + 1])) if index + 1 < len(order) else None,
+        quarters=[(quarter, incident_rows(ctx, page, by_quarter[quarter])) for quarter in sorted(by_quarter, reverse=True)],
     )

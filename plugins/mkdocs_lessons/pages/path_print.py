@@ -55,8 +55,8 @@ def step_body(ctx: Context, page: str, view: StepView) -> Optional[Markup]:
         following = sop.versions[index + 1] if index + 1 < len(sop.versions) else None
         return _bridge_markdown(ctx, page, sop_version_body(ctx, page, sop, sop.versions[index], previous, following))
     if kind == "team":
-        return _bridge_markdown(ctx, page, team_body(ctx, page, kb.teams[target]))
-    return _bridge_markdown(ctx, page, term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]]))
+        return team_body(ctx, page, kb.teams[target])
+    return term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]])
 
 
 # TODO(merge): remove once every body is HTML

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-from .. import text
+from markupsafe import Markup
+
 from ..model import Team
-from .banners import with_path_banners
-from .common import Context, GeneratedFile, fmt_date, incident_table, join_blocks, section, table
+from .banners import path_banners
+from .common import Context, GeneratedFile, fmt_date, incident_rows
 from .trends import team_trends
 
 
 def overview_file(ctx: Context) -> GeneratedFile:
-    return GeneratedFile(ctx.urls.teams, _overview(ctx), source=_source(ctx), in_nav=True, title="Teams")
+    page = ctx.urls.teams
+    rows = [
+        [
+            ctx.team_a(page, team.id),
+            ctx.prose_line(team.description, page),
+            len(ctx.graph.by_team.get(team.id, [])),
+            len(ctx.graph.sops_by_team.get(team.id, [])),
+        ]
+        for team in ctx.kb.teams.values()
+    ]
+    return ctx.page("teams.html", page, "Teams", source=_source(ctx), in_nav=True, teams=rows)
 
 
 def team_file(ctx: Context, team: Team) -> GeneratedFile:
-    return GeneratedFile(ctx.urls.team(team.id), _team_page(ctx, team), source=_source(ctx), title=team.title)
+    page = ctx.urls.team(team.id)
+    return ctx.page(
+        "team.html",
+        page,
+        team.title,
+        source=_source(ctx),
+        banners=path_banners(ctx, page, f"teams/{team.id}"),
+        body=team_view(ctx, page, team),
+        trends=team_trends(ctx, page, team),
+    )
 
 
 def _source(ctx: Context):
@@ -26,43 +47,27 @@ def _source(ctx: Context):
     return doc.file.parent / "teams.yaml"  # the record format keeps both in taxonomy/
 
 
-def _overview(ctx: Context) -> str:
-    page = ctx.urls.teams
-    rows = [
-        [
-            ctx.team_link(page, team.id),
-            ctx.md_line(team.description),
-            str(len(ctx.graph.by_team.get(team.id, []))),
-            str(len(ctx.graph.sops_by_team.get(team.id, []))),
-        ]
-        for team in ctx.kb.teams.values()
-    ]
-    return join_blocks("# Teams", table(["Team", "About", "Incidents", "Procedures owned"], rows))
+def team_body(ctx: Context, page: str, team: Team) -> Markup:
+    """A team's page under its title as HTML, links relative to `page` (printed reading paths reuse it)."""
+    return Markup(ctx.templates.render("partials/team_body.html", body=team_view(ctx, page, team)))
 
 
-def _team_page(ctx: Context, team: Team) -> str:
-    page = ctx.urls.team(team.id)
-    body = join_blocks(f"# {text.inline(team.title)}", team_body(ctx, page, team), team_trends(ctx, page, team))
-    return with_path_banners(ctx, page, f"teams/{team.id}", body)
-
-
-def team_body(ctx: Context, page: str, team: Team) -> str:
-    """A team's page under its title, links relative to `page` (printed reading paths reuse it)."""
-    incidents = ctx.graph.by_team.get(team.id, [])
-    sop_rows = []
+def team_view(ctx: Context, page: str, team: Team) -> dict[str, Any]:
+    """What `partials/team_body.html` shows of a team on `page`."""
+    procedures = []
     for sop_id in ctx.graph.sops_by_team.get(team.id, []):
         sop = ctx.kb.sops[sop_id]
         current = sop.current
-        sop_rows.append(
+        procedures.append(
             [
-                ctx.link(page, ctx.urls.sop(sop.id), f"{text.inline(sop.id)}: {text.inline(sop.title)}"),
+                ctx.a(page, ctx.urls.sop(sop.id), f"{sop.id}: {sop.title}"),
                 f"v{current.version}" if current else "none approved",
                 fmt_date(current.effective) if current else "",
             ]
         )
-    return join_blocks(
-        ctx.md(team.description) if team.description else "",
-        f"Contact: {text.inline(team.contact)}" if team.contact else "",
-        section(f"Incidents ({len(incidents)})", incident_table(ctx, page, incidents) if incidents else "No published incident involves this team yet."),
-        section("Procedures owned", table(["Procedure", "Current version", "Effective"], sop_rows)) if sop_rows else "",
-    )
+    return {
+        "description": ctx.prose(team.description, page) if team.description else None,
+        "contact": " ".join(team.contact.split()),
+        "incidents": incident_rows(ctx, page, ctx.graph.by_team.get(team.id, [])),
+        "procedures": procedures,
+    }
