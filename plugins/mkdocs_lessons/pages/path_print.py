@@ -61,14 +61,15 @@ def step_body(ctx: Context, page: str, view: StepView) -> str:
         # HTML from the incident template, as one raw block of this Markdown page.
         return f'<div class="lessons-step-body">\n{incident_body(ctx, page, kb.incidents[target])}\n</div>'
     if kind == "sop":
+        # HTML from the SOP templates, as one raw block of this Markdown page (as incidents).
         ref = SopRef.parse(target)
         sop = kb.sops[ref.sop_id]
         if ref.version is None:
-            return sop_body(ctx, page, sop)
+            return f'<div class="lessons-step-body">\n{sop_body(ctx, page, sop)}\n</div>'
         index = next(i for i, v in enumerate(sop.versions) if v.version == ref.version)
         previous = sop.versions[index - 1] if index else None
         following = sop.versions[index + 1] if index + 1 < len(sop.versions) else None
-        return sop_version_body(ctx, page, sop, sop.versions[index], previous, following)
+        return f'<div class="lessons-step-body">\n{sop_version_body(ctx, page, sop, sop.versions[index], previous, following)}\n</div>'
     if kind == "team":
         return team_body(ctx, page, kb.teams[target])
     return term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]])
