@@ -10,16 +10,12 @@ and starts each step on a new sheet. Template: `path_print.html`.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Optional
 
-import markdown
 from markupsafe import Markup
 
-from .. import text
 from ..model import ReadingPath, SopRef
-from ..render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .common import Context, GeneratedFile
 from .incident import incident_body
 from .sop import sop_body, sop_version_body
@@ -49,40 +45,14 @@ def step_body(ctx: Context, page: str, view: StepView) -> Optional[Markup]:
         ref = SopRef.parse(target)
         sop = kb.sops[ref.sop_id]
         if ref.version is None:
-            return _bridge_markdown(ctx, page, sop_body(ctx, page, sop))
+            return sop_body(ctx, page, sop)
         index = next(i for i, v in enumerate(sop.versions) if v.version == ref.version)
         previous = sop.versions[index - 1] if index else None
         following = sop.versions[index + 1] if index + 1 < len(sop.versions) else None
-        return _bridge_markdown(ctx, page, sop_version_body(ctx, page, sop, sop.versions[index], previous, following))
+        return sop_version_body(ctx, page, sop, sop.versions[index], previous, following)
     if kind == "team":
         return team_body(ctx, page, kb.teams[target])
     return term_body(ctx, page, kb.taxonomy.terms[view.key.split("/", 1)[1]])
-
-
-# TODO(merge): remove once every body is HTML
-def _bridge_markdown(ctx: Context, page: str, body: object) -> Markup:
-    """A step body that is still Markdown (`sop_body`, `sop_version_body`, `team_body`, `term_body`
-    before their families render templates), as HTML; a `Markup` body is returned as it is.
-
-    Its `[label](../x.md)` links become what `ctx.a` gives (right for MkDocs and `lessons generate`).
-    Temporary: once those functions return `Markup`, delete this function, `_BRIDGE_LINK` and their calls.
-    """
-    if isinstance(body, Markup):
-        return body
-    html = markdown.markdown(str(body), extensions=list(REQUIRED_EXTENSIONS), extension_configs=EXTENSION_OPTIONS)
-
-    def link(match: re.Match[str]) -> str:
-        path, hashed, fragment = match.group(2).partition("#")
-        path, asked, query = path.partition("?")  # query and fragment stay as the HTML has them (escaped)
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-        suffix = (f"?{query}" if asked else "") + (f"#{fragment}" if hashed else "")
-        return f'{match.group(1)}="{text.attr(ctx.link_href(page, target))}{suffix}"'
-
-    return Markup(_BRIDGE_LINK.sub(link, html))
-
-
-# TODO(merge): remove once every body is HTML (a relative link to a `.md` page in a bridged body).
-_BRIDGE_LINK = re.compile(r'(\shref)="((?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)[^"?#]*\.md(?:[?#][^"]*)?)"')
 
 
 def render_path_print(ctx: Context, reading_path: ReadingPath) -> GeneratedFile:
