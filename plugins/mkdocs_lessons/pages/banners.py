@@ -30,17 +30,6 @@ def path_banners(ctx: Context, page: str, ref: str) -> dict[str, Markup]:
     return {"top": top, "bottom": bottom}
 
 
-def with_path_banners(ctx: Context, page: str, ref: str, body: str) -> str:
-    """`body` (a page's Markdown, title first) with the banners as raw HTML blocks."""
-    banners = path_banners(ctx, page, ref)
-    if not banners["top"]:
-        return body
-    lines = body.split("\n")
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    head, rest = "\n".join(lines[:at]).rstrip("\n"), "\n".join(lines[at:]).strip("\n")
-    return "\n\n".join(part for part in (head, banners["top"], rest, banners["bottom"]) if part) + "\n"
-
-
 def _visits(ctx: Context, ref: str) -> list[StepView]:
     """One step per path (its first visit of this page): curated paths first, then by id."""
     seen: dict[str, StepView] = {}

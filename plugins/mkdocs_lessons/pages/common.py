@@ -20,7 +20,7 @@ from ..link import LinkGraph
 from ..lint import LintConfig
 from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
 from ..timing import Timings
-from ..urls import Urls, relative
+from ..urls import Urls
 
 T = TypeVar("T")
 
@@ -120,32 +120,6 @@ class Context:
             self._origins[page] = origin
         return origin
 
-    # -- text -------------------------------------------------------------
-    def md(self, value: object) -> str:
-        return text.markdown(value, allow_html=self.allow_html)
-
-    def md_line(self, value: object) -> str:
-        return text.one_line(value, allow_html=self.allow_html)
-
-    # -- links ------------------------------------------------------------
-    def link(self, page: str, target: str, label: str) -> str:
-        """`[label](relative.md)`; `label` must already be Markdown-safe."""
-        return f"[{label}]({relative(page, target)})"
-
-    def incident_link(self, page: str, incident_id: str, *, title: bool = False) -> str:
-        incident = self.kb.incidents.get(incident_id)
-        label = text.inline(incident_id)
-        if title and incident is not None:
-            label = f"{label}: {text.inline(incident.title)}"
-        if not self.kb.is_published(incident_id):
-            return f"{label} *(draft, not published)*"
-        return self.link(page, self.urls.incident(incident_id), label)
-
-    def term_link(self, page: str, path: str) -> str:
-        term = self.kb.taxonomy.terms.get(path)
-        label = text.inline(self.term_label(path)) if term else text.inline(path)
-        return self.link(page, self.urls.term(path), label)
-
     def term_label(self, path: str) -> str:
         """`Process deviation › Skipped review`."""
         terms = self.kb.taxonomy.terms
@@ -153,21 +127,6 @@ class Context:
         names = [terms["/".join(parts[: i + 1])].title if "/".join(parts[: i + 1]) in terms else parts[i] for i in range(len(parts))]
         return " › ".join(names)
 
-    def team_link(self, page: str, team_id: str) -> str:
-        team = self.kb.teams.get(team_id)
-        return self.link(page, self.urls.team(team_id), text.inline(team.title if team else team_id))
-
-    def teams_links(self, page: str, team_ids: Iterable[str]) -> str:
-        return ", ".join(self.team_link(page, t) for t in team_ids)
-
-    def sop_link(self, page: str, ref: SopRef, *, title: bool = False) -> str:
-        label = text.inline(str(ref))
-        sop = self.kb.sops.get(ref.sop_id)
-        if title and sop is not None:
-            label = f"{label}: {text.inline(sop.title)}"
-        return self.link(page, self.urls.sop_ref(ref), label)
-
-    # -- links as HTML (templates) ---------------------------------------------
     def incident_a(self, page: str, incident_id: str, *, title: bool = False) -> Markup:
         """A link to an incident (`INC-…: title` with `title`); a draft is named, not linked."""
         incident = self.kb.incidents.get(incident_id)
@@ -293,37 +252,6 @@ def badge(label: str, modifier: str) -> Markup:
     return Markup('<span class="lessons-badge lessons-badge--{}">{}</span>').format(" ".join(modifier.split()), " ".join(label.split()))
 
 
-def table(header: list[str], rows: Iterable[list[str]]) -> str:
-    """A Markdown table; cells must already be Markdown-safe and single-line."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def bullets(items: Iterable[str]) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
-def section(title: str, body: str, level: int = 2) -> str:
-    return f"{'#' * level} {title}\n\n{body.strip()}\n" if body.strip() else ""
-
-
-def join_blocks(*blocks: str) -> str:
-    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
-
-
-def incident_table(ctx: Context, page: str, incidents: Iterable[Incident], *, extra: Optional[dict[str, str]] = None) -> str:
-    """The standard incident list: newest first; `extra` adds a column keyed by incident id."""
-    header = ["Date", "Incident", "Kind", "Severity", "Status", "Teams"]
-    if extra is not None:
-        header.append("Classified as")
-    rows = []
-    for incident in ctx.kb.newest_first(incidents):
-        row = _table_row(ctx, page, incident)
-        rows.append(row if extra is None else [*row, extra.get(incident.id, "")])
-    return table(header, rows)
-
-
 @dataclass(frozen=True)
 class IncidentRow:
     """One row of the standard incident list, as `partials/macros.html` `incident_table` shows it."""
@@ -350,15 +278,4 @@ def incident_rows(ctx: Context, page: str, incidents: Iterable[Incident], *, cla
             (classified or {}).get(incident.id, Markup("")),
         )
         for incident in ctx.kb.newest_first(incidents)
-    ]
-
-
-def _table_row(ctx: Context, page: str, incident: Incident) -> list[str]:
-    return [
-        incident.occurred.date().isoformat(),
-        ctx.incident_link(page, incident.id, title=True),
-        kind_label(incident),
-        incident.severity or "–",
-        incident.status,
-        ctx.teams_links(page, incident.teams),
     ]
