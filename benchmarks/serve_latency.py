@@ -1,0 +1,292 @@
+"""Save to visible: how long after a record is written its change shows in `mkdocs serve`.
+
+A real `python -m mkdocs serve -a 127.0.0.1:<port>` on the plugin's site, in
+a process group of its own. Once it answers, three kinds of change, each
+`repeats` times and undone in between (the undoing timed too):
+
+- `edit`: one incident's title changed; visible when its page shows the new title;
+- `add`: a copy of an incident under the next free id and a new title;
+  visible when its page answers 200 with that title;
+- `remove`: an incident no other record names, deleted; visible when its page answers 404.
+
+Each is timed from the write to the first answer that shows it, polling the
+page over HTTP (127.0.0.1 only) every 50 ms. MkDocs 1.6 notices the write by
+polling: watchdog's PollingObserver compares a snapshot of every watched
+tree (docs_dir, mkdocs.yml, and the records folder the plugin adds in
+`on_serve`) every 0.5 s, then waits for 0.1 s without further changes and
+rebuilds; the server holds requests while a rebuild runs, so a poll answers
+as soon as the new site is complete. `--no-livereload` would stop the
+watching altogether: no rebuild, nothing to measure.
+
+Files are written as editors that save atomically do: the new text goes to a
+file outside the watched trees, then replaces the record (`os.replace`), so
+no poll can catch a half-written record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+import sites
+
+POLL_S = 0.05
+START_TIMEOUT_S = 3600.0  # the first build of a large site (10,000 incidents: minutes)
+SETTLE_S = 2.0  # after the first answer: the watcher takes its first snapshot in a thread of its own
+
+
+class ServeError(RuntimeError):
+    pass
+
+
+class Server:
+    """`mkdocs serve` in a process group of its own, stopped in `close`."""
+
+    def __init__(self, config_file: Path, work: Path) -> None:
+        self.port = sites.free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = work / "serve.log"
+        tmp = work / "serve-tmp"  # serve builds into a temporary folder: keep it in the work folder
+        tmp.mkdir(parents=True, exist_ok=True)
+        env = sites.child_env()
+        env["TMPDIR"] = str(tmp)
+        self._out = open(self.log, "wb")
+        command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config_file), "-a", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(command, stdout=self._out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def log_tail(self) -> str:
+        return self.log.read_text("utf-8", "replace")[-4000:]
+
+    def get(self, path: str, timeout: float) -> tuple[int, bytes]:
+        """Status and body of one page; the server holds the request while it rebuilds."""
+        if self.process.poll() is not None:
+            raise ServeError(f"mkdocs serve exited ({self.process.returncode}):\n{self.log_tail()}")
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=max(timeout, 0.1)) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def wait_ready(self, timeout: float) -> float:
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            try:
+                status, _ = self.get("/", timeout=timeout)
+                if status == 200:
+                    return time.perf_counter() - start
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass  # not listening yet: the first build comes before the server binds
+            time.sleep(0.2)
+        raise ServeError(f"mkdocs serve did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def peak_rss_mb(self) -> float | None:
+        """The server's peak resident memory so far (Linux: VmHWM); None elsewhere."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return None
+
+    def close(self) -> None:
+        """Ctrl-C for the group (serve removes its temporary site), then SIGKILL if it lingers."""
+        try:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGINT)
+                try:
+                    self.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        finally:
+            self._out.close()
+
+
+def _wait_until(server: Server, path: str, shown: Callable[[int, bytes], bool], start: float, timeout: float, what: str) -> float:
+    """Seconds from `start` to the first answer for `path` that `shown` accepts."""
+    deadline = start + timeout
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            raise ServeError(f"{what}: not visible at {path} within {timeout:.0f} s:\n{server.log_tail()}")
+        try:
+            status, body = server.get(path, timeout=remaining)
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            raise ServeError(f"{what}: {path} did not answer ({error}):\n{server.log_tail()}") from error
+        if shown(status, body):
+            return time.perf_counter() - start
+        time.sleep(POLL_S)
+
+
+class Writer:
+    """Replaces files atomically, the new text written first outside the watched trees (same file system)."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        scratch.mkdir(parents=True, exist_ok=True)
+
+    def write(self, target: Path, text: str) -> float:
+        """Write `text` to `target`; returns the moment of the write (perf_counter)."""
+        staged = self.scratch / target.name
+        staged.write_text(text, "utf-8")
+        moment = time.perf_counter()
+        os.replace(staged, target)
+        return moment
+
+    @staticmethod
+    def remove(target: Path) -> float:
+        moment = time.perf_counter()
+        target.unlink()
+        return moment
+
+
+def _page(incident_id: str) -> str:
+    return f"/incidents/{incident_id}/"
+
+
+def _retitled(text: str, title: str) -> str:
+    """The record with its title replaced (a JSON string is a YAML scalar); checked to read back."""
+    edited, count = re.subn(r"^title: .*$", lambda _: f"title: {json.dumps(title)}", text, count=1, flags=re.M)
+    loaded = yaml.safe_load(edited) if count else None
+    if not isinstance(loaded, dict) or loaded.get("title") != title:
+        raise ServeError(f"could not set the title to {title!r} (title over several lines?)")
+    return edited
+
+
+def _published(records: list[Path]) -> list[Path]:
+    """Incidents with a page: drafts are validated but not published (include_drafts is off)."""
+    draft = re.compile(r"^status: ['\"]?draft['\"]?\s*$", re.M)
+    return [record for record in records if not draft.search(record.read_text("utf-8"))]
+
+
+def _unreferenced(candidates: list[Path], kb: Path, avoid: set[Path]) -> Path:
+    """The newest of `candidates` no other file names (removing it leaves a valid knowledge base)."""
+    texts = [p.read_text("utf-8") for p in sorted(kb.rglob("*.yaml"))]
+    for record in reversed(candidates):
+        if record in avoid:
+            continue
+        mentions = sum(text.count(record.stem) for text in texts)
+        if mentions == 1:  # its own `id:`
+            return record
+    raise ServeError("every published incident is named by another record: nothing to remove")
+
+
+def _next_id(records: list[Path]) -> str:
+    newest = records[-1].stem
+    prefix, number = newest.rsplit("-", 1)
+    taken = {p.stem for p in records}
+    candidate = int(number) + 1
+    while f"{prefix}-{candidate:0{len(number)}d}" in taken:
+        candidate += 1
+    return f"{prefix}-{candidate:0{len(number)}d}"
+
+
+def _summary(runs: list[float], undo: list[float], record: str) -> dict[str, Any]:
+    return {
+        "visible_s": round(statistics.median(runs), 2),
+        "runs_s": [round(t, 2) for t in runs],
+        "undo_visible_s": round(statistics.median(undo), 2),
+        "undo_runs_s": [round(t, 2) for t in undo],
+        "record": record,
+    }
+
+
+def measure_serve(config_file: Path, kb: Path, work: Path, repeats: int = 3, timeout: float = 300.0) -> dict[str, Any]:
+    incidents = kb / "incidents"
+    records = sorted(incidents.glob("*.yaml"), key=lambda p: p.name)
+    published = _published(records)
+    edited = published[0]
+    source = published[-1]  # the newest: its copy shares its words (joins similar lists, as a real new review would)
+    removed = _unreferenced(published, kb, avoid={edited})
+    added_id = _next_id(records)
+    added = incidents / f"{added_id}.yaml"
+    writer = Writer(work / "serve-scratch")
+    originals = {edited: edited.read_text("utf-8"), removed: removed.read_text("utf-8")}
+
+    server = Server(config_file, work)
+    try:
+        start_s = server.wait_ready(START_TIMEOUT_S)
+        # Each page starts as the measurement expects, or a change could "show" at once.
+        for page, expected in ((_page(edited.stem), 200), (_page(removed.stem), 200), (_page(added_id), 404)):
+            status, _ = server.get(page, timeout=timeout)
+            if status != expected:
+                raise ServeError(f"{page} answered {status} before any change, not {expected}")
+        time.sleep(SETTLE_S)
+
+        def contains(marker: str, status: int = 200) -> Callable[[int, bytes], bool]:
+            needle = marker.encode("utf-8")
+            return lambda code, body: code == status and needle in body
+
+        def lacks(marker: str) -> Callable[[int, bytes], bool]:
+            needle = marker.encode("utf-8")
+            return lambda code, body: code == 200 and needle not in body
+
+        def not_found(code: int, body: bytes) -> bool:
+            return code == 404
+
+        def found(code: int, body: bytes) -> bool:
+            return code == 200
+
+        result: dict[str, Any] = {}
+        # (a) an edit of one incident's title, then the original text back
+        original = originals[edited]
+        title = yaml.safe_load(original)["title"]
+        runs, undo = [], []
+        for n in range(1, repeats + 1):
+            marker = f"Benchmark edit {n}"
+            moment = writer.write(edited, _retitled(original, f"{marker} {title}"))
+            runs.append(_wait_until(server, _page(edited.stem), contains(marker), moment, timeout, "title edit"))
+            moment = writer.write(edited, original)
+            undo.append(_wait_until(server, _page(edited.stem), lacks(marker), moment, timeout, "title edit undone"))
+        result["edit"] = _summary(runs, undo, edited.stem)
+
+        # (b) a record added under the next free id, then removed
+        copy = source.read_text("utf-8").replace(f"id: {source.stem}", f"id: {added_id}", 1)
+        runs, undo = [], []
+        for n in range(1, repeats + 1):
+            marker = f"Added by the benchmark {n}"
+            moment = writer.write(added, _retitled(copy, marker))
+            runs.append(_wait_until(server, _page(added_id), contains(marker), moment, timeout, "added record"))
+            moment = writer.remove(added)
+            undo.append(_wait_until(server, _page(added_id), not_found, moment, timeout, "added record removed"))
+        result["add"] = _summary(runs, undo, added_id)
+
+        # (c) a record removed, then written back
+        runs, undo = [], []
+        for _ in range(repeats):
+            moment = writer.remove(removed)
+            runs.append(_wait_until(server, _page(removed.stem), not_found, moment, timeout, "removed record"))
+            moment = writer.write(removed, originals[removed])
+            undo.append(_wait_until(server, _page(removed.stem), found, moment, timeout, "removed record restored"))
+        result["remove"] = _summary(runs, undo, removed.stem)
+
+        peak = server.peak_rss_mb()
+        return {
+            "start_s": round(start_s, 2),
+            "repeats": repeats,
+            **result,
+            "peak_rss_mb": None if peak is None else round(peak),
+        }
+    finally:
+        server.close()
+        # Leave the knowledge base as it was, whatever stopped the measurement.
+        if added.exists():
+            added.unlink()
+        for record, text in originals.items():
+            if not record.exists() or record.read_text("utf-8") != text:
+                record.write_text(text, "utf-8")
