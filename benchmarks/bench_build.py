@@ -169,6 +169,7 @@ def measure(
     work = Path(tempfile.mkdtemp(prefix=f"lessons-bench-{incidents}-"))
     try:
         kb = synth.generate(work / "kb", incidents)
+        sites.compile_plugin()
         floor_config = floor.write_floor(kb, work / "floor")
         result: dict[str, Any] = {
             "plugin_path": str(Path(mkdocs_lessons.__file__).resolve().parent),

@@ -43,12 +43,23 @@ ONE_MB = 1_000_000
 
 
 def child_env() -> dict[str, str]:
-    """The environment of every process the benchmark starts: this checkout's plugin first on the path."""
+    """The environment of every process the benchmark starts: this checkout's plugin first on the path.
+
+    Bytecode is cached as on a user's machine (an installed package comes
+    compiled): without it every fresh process compiles the plugin again
+    (about 0.6 s of each build here).
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     paths = [str(PLUGINS)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(PLUGINS)]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["NO_MKDOCS_2_WARNING"] = "1"
     return env
+
+
+def compile_plugin() -> None:
+    """Cache the plugin's bytecode before anything is timed (`__pycache__` is ignored by git)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PLUGINS / "mkdocs_lessons")], check=True, env=child_env(), stdout=subprocess.DEVNULL)
 
 
 def write_config(root: Path, config: dict[str, Any]) -> Path:
@@ -61,7 +72,8 @@ def write_config(root: Path, config: dict[str, Any]) -> Path:
 
 def plugin_config(root: Path, kb: Path, *, search: str = "material", phases_file: Path | None = None) -> Path:
     """The plugin's site: every page generated from the records in `kb` (its docs folder stays empty)."""
-    lessons = {"root": str(kb), "today": TODAY, "search": search, "last_updated": False}
+    # Relative to mkdocs.yml: a --keep copy of the work folder still builds.
+    lessons = {"root": os.path.relpath(kb, root), "today": TODAY, "search": search, "last_updated": False}
     config: dict[str, Any] = {
         "site_name": "Benchmark",
         "docs_dir": "docs",
