@@ -18,9 +18,11 @@ rebuilds; the server holds requests while a rebuild runs, so a poll answers
 as soon as the new site is complete. `--no-livereload` would stop the
 watching altogether: no rebuild, nothing to measure.
 
-Files are written as editors that save atomically do: the new text goes to a
-file outside the watched trees, then replaces the record (`os.replace`), so
-no poll can catch a half-written record.
+Records are written in place, as most editors save: the inode stays, only
+the size and times move, so the plugin's change detection (size, times,
+inode) is tested as users meet it. No pause is made to keep a write out of
+the second of the last build's read: an edit undone a second after it
+showed is what a contributor does too.
 """
 
 from __future__ import annotations
@@ -35,12 +37,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
 import sites
+
+ID_PATTERN = re.compile(r"\bINC-[0-9]{4}-[0-9]+\b")  # synth.py's ids
 
 POLL_S = 0.05
 START_TIMEOUT_S = 3600.0  # the first build of a large site (10,000 incidents: minutes)
@@ -134,18 +139,15 @@ def _wait_until(server: Server, path: str, shown: Callable[[int, bytes], bool], 
 
 
 class Writer:
-    """Replaces files atomically, the new text written first outside the watched trees (same file system)."""
+    """Writes records in place, as most editors save (no rename: the inode stays, only size and times move)."""
 
-    def __init__(self, scratch: Path) -> None:
-        self.scratch = scratch
-        scratch.mkdir(parents=True, exist_ok=True)
-
-    def write(self, target: Path, text: str) -> float:
+    @staticmethod
+    def write(target: Path, text: str) -> float:
         """Write `text` to `target`; returns the moment of the write (perf_counter)."""
-        staged = self.scratch / target.name
-        staged.write_text(text, "utf-8")
+        data = text.encode("utf-8")
         moment = time.perf_counter()
-        os.replace(staged, target)
+        with open(target, "wb") as out:
+            out.write(data)
         return moment
 
     @staticmethod
@@ -176,12 +178,9 @@ def _published(records: list[Path]) -> list[Path]:
 
 def _unreferenced(candidates: list[Path], kb: Path, avoid: set[Path]) -> Path:
     """The newest of `candidates` no other file names (removing it leaves a valid knowledge base)."""
-    texts = [p.read_text("utf-8") for p in sorted(kb.rglob("*.yaml"))]
+    names = Counter(name for path in kb.rglob("*.yaml") for name in ID_PATTERN.findall(path.read_text("utf-8")))
     for record in reversed(candidates):
-        if record in avoid:
-            continue
-        mentions = sum(text.count(record.stem) for text in texts)
-        if mentions == 1:  # its own `id:`
+        if record not in avoid and names[record.stem] == 1:  # its own `id:`
             return record
     raise ServeError("every published incident is named by another record: nothing to remove")
 
@@ -215,7 +214,7 @@ def measure_serve(config_file: Path, kb: Path, work: Path, repeats: int = 3, tim
     removed = _unreferenced(published, kb, avoid={edited})
     added_id = _next_id(records)
     added = incidents / f"{added_id}.yaml"
-    writer = Writer(work / "serve-scratch")
+    writer = Writer()
     originals = {edited: edited.read_text("utf-8"), removed: removed.read_text("utf-8")}
 
     server = Server(config_file, work)
