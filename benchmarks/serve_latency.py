@@ -106,6 +106,14 @@ class Server:
             pass
         return None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server has used so far (Linux: /proc/<pid>/stat utime + stime); None elsewhere."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def close(self) -> None:
         """Ctrl-C for the group (serve removes its temporary site), then SIGKILL if it lingers."""
         try:
@@ -123,7 +131,7 @@ class Server:
 
 
 def _wait_until(server: Server, path: str, shown: Callable[[int, bytes], bool], start: float, timeout: float, what: str) -> float:
-    """Seconds from `start` to the first answer for `path` that `shown` accepts."""
+    """Seconds from `start` to the first answer for `path` that `shown` accepts (the server's CPU time is read around it)."""
     deadline = start + timeout
     while True:
         remaining = deadline - time.perf_counter()
@@ -195,12 +203,23 @@ def _next_id(records: list[Path]) -> str:
     return f"{prefix}-{candidate:0{len(number)}d}"
 
 
-def _summary(runs: list[float], undo: list[float], record: str) -> dict[str, Any]:
+def _summary(runs: dict[str, list[float]], kind: str, record: str) -> dict[str, Any]:
+    """Medians and every run of one kind of change and of its undoing; the server's CPU time for each where known."""
+
+    def listed(name: str) -> list[float]:
+        return [round(t, 2) for t in runs.get(name, [])]
+
+    def median(name: str) -> float | None:
+        return round(statistics.median(runs[name]), 2) if runs.get(name) else None
+
     return {
-        "visible_s": round(statistics.median(runs), 2),
-        "runs_s": [round(t, 2) for t in runs],
-        "undo_visible_s": round(statistics.median(undo), 2),
-        "undo_runs_s": [round(t, 2) for t in undo],
+        "visible_s": median(kind),
+        "runs_s": listed(kind),
+        "cpu_s": median(f"{kind} cpu"),
+        "cpu_runs_s": listed(f"{kind} cpu"),
+        "undo_visible_s": median(f"{kind} undone"),
+        "undo_runs_s": listed(f"{kind} undone"),
+        "undo_cpu_runs_s": listed(f"{kind} undone cpu"),
         "record": record,
     }
 
@@ -241,39 +260,37 @@ def measure_serve(config_file: Path, kb: Path, work: Path, repeats: int = 3, tim
         def found(code: int, body: bytes) -> bool:
             return code == 200
 
-        result: dict[str, Any] = {}
+        runs: dict[str, list[float]] = {}
+
+        def change(kind: str, act: Callable[[], float], page: str, shown: Callable[[int, bytes], bool]) -> None:
+            """Make one change (`act` returns the moment of the write) and time it to visible, wall and server CPU."""
+            cpu = server.cpu_seconds()
+            runs.setdefault(kind, []).append(_wait_until(server, page, shown, act(), timeout, kind))
+            after = server.cpu_seconds()
+            if cpu is not None and after is not None:
+                runs.setdefault(f"{kind} cpu", []).append(after - cpu)
+
         # (a) an edit of one incident's title, then the original text back
         original = originals[edited]
         title = yaml.safe_load(original)["title"]
-        runs, undo = [], []
         for n in range(1, repeats + 1):
             marker = f"Benchmark edit {n}"
-            moment = writer.write(edited, _retitled(original, f"{marker} {title}"))
-            runs.append(_wait_until(server, _page(edited.stem), contains(marker), moment, timeout, "title edit"))
-            moment = writer.write(edited, original)
-            undo.append(_wait_until(server, _page(edited.stem), lacks(marker), moment, timeout, "title edit undone"))
-        result["edit"] = _summary(runs, undo, edited.stem)
+            change("edit", lambda: writer.write(edited, _retitled(original, f"{marker} {title}")), _page(edited.stem), contains(marker))
+            change("edit undone", lambda: writer.write(edited, original), _page(edited.stem), lacks(marker))
 
         # (b) a record added under the next free id, then removed
         copy = source.read_text("utf-8").replace(f"id: {source.stem}", f"id: {added_id}", 1)
-        runs, undo = [], []
         for n in range(1, repeats + 1):
             marker = f"Added by the benchmark {n}"
-            moment = writer.write(added, _retitled(copy, marker))
-            runs.append(_wait_until(server, _page(added_id), contains(marker), moment, timeout, "added record"))
-            moment = writer.remove(added)
-            undo.append(_wait_until(server, _page(added_id), not_found, moment, timeout, "added record removed"))
-        result["add"] = _summary(runs, undo, added_id)
+            change("add", lambda: writer.write(added, _retitled(copy, marker)), _page(added_id), contains(marker))
+            change("add undone", lambda: writer.remove(added), _page(added_id), not_found)
 
         # (c) a record removed, then written back
-        runs, undo = [], []
         for _ in range(repeats):
-            moment = writer.remove(removed)
-            runs.append(_wait_until(server, _page(removed.stem), not_found, moment, timeout, "removed record"))
-            moment = writer.write(removed, originals[removed])
-            undo.append(_wait_until(server, _page(removed.stem), found, moment, timeout, "removed record restored"))
-        result["remove"] = _summary(runs, undo, removed.stem)
+            change("remove", lambda: writer.remove(removed), _page(removed.stem), not_found)
+            change("remove undone", lambda: writer.write(removed, originals[removed]), _page(removed.stem), found)
 
+        result = {kind: _summary(runs, kind, record) for kind, record in (("edit", edited.stem), ("add", added_id), ("remove", removed.stem))}
         peak = server.peak_rss_mb()
         return {
             "start_s": round(start_s, 2),

@@ -40,8 +40,9 @@ def test_bench_build_reports_every_figure(tmp_path):
     serve = result["serve"]
     assert serve["start_s"] > 0 and serve["repeats"] == 1 and serve["peak_rss_mb"] > 0
     for kind in ("edit", "add", "remove"):
-        assert set(serve[kind]) == {"visible_s", "runs_s", "undo_visible_s", "undo_runs_s", "record"}, kind
-        assert len(serve[kind]["runs_s"]) == len(serve[kind]["undo_runs_s"]) == 1
+        assert set(serve[kind]) == {"visible_s", "runs_s", "cpu_s", "cpu_runs_s", "undo_visible_s", "undo_runs_s", "undo_cpu_runs_s", "record"}, kind
+        assert serve[kind]["visible_s"] > 0 and serve[kind]["cpu_s"] is not None and serve[kind]["undo_visible_s"] > 0, kind
+        assert len(serve[kind]["runs_s"]) == len(serve[kind]["cpu_runs_s"]) == len(serve[kind]["undo_runs_s"]) == 1
     assert "pagefind" not in result
     assert done.stdout.rstrip().splitlines()[-1].startswith("| 20 |")
 
