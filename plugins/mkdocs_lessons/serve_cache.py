@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2.bccache import BytecodeCache, Bucket
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -53,6 +54,7 @@ class ServeCache:
         self._site = ""
         self.reused = 0  # pages given their last output in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
+        self._bytecode = _MemoryBytecodeCache()
 
     # -- once a build ---------------------------------------------------------
     def start(self, config: MkDocsConfig, nav: Navigation) -> None:
@@ -70,8 +72,14 @@ class ServeCache:
         self._site = digest.hexdigest()
 
     def install(self, env: Environment) -> None:
-        """Let the theme's environment render the one-line template."""
+        """Let the theme's environment render the one-line template, and keep its compiled templates.
+
+        MkDocs makes a new theme environment for every build, which compiles
+        Material's templates again (about 40 of them); their bytecode is kept
+        here, and Jinja checks each against its source's checksum before use.
+        """
         env.loader = ChoiceLoader([DictLoader({TEMPLATE: "{{ %s }}" % _VARIABLE}), env.loader])  # type: ignore[list-item]
+        env.bytecode_cache = self._bytecode
 
     def finish(self) -> None:
         """The build is written: what it made is what the next build can reuse."""
@@ -115,6 +123,21 @@ class ServeCache:
             self.reused += 1
         elif uri in self._keys:
             self._next[uri] = (self._keys[uri], output, self._entries.get(uri))
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates in memory, across serve rebuilds (Jinja checks the source's checksum)."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
 
 
 def wrap_search(plugins: Any, cache: "ServeCache") -> None:
