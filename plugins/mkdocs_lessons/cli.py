@@ -240,8 +240,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not settings.root.is_dir():
         return _usage_error(f"{settings.root}: no such folder (the knowledge base)")
     out = Path(args.out)
-    if export.overlaps(out, settings.root):
-        return _usage_error(f"--out {out} overlaps the knowledge base {settings.root}; generate into a folder of its own")
+    # Only inside the repository, never in the knowledge base: checked before anything is written.
+    repository = repository_root(config_file.parent if config_file else here) or (config_file.parent if config_file else here)
+    for option, path in (("--out", out), ("--config-out", Path(args.config_out) if args.config_out else None)):
+        problem = export.place_problem(path, repository, settings.root, option) if path is not None else None
+        if problem:
+            return _usage_error(problem)
     site = export.read_site_facts(config_file)
     prefix = export.prefix_for(out, site.docs_dir)
     if args.prefix is not None:
