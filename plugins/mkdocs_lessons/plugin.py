@@ -37,6 +37,7 @@ from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
+from .servelog import shown_not_counted
 from .urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -134,17 +135,21 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             outcome = open_knowledge_base(
                 self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths
             )
-        for problem in outcome.diagnostics:
-            (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
+        count = len(outcome.diagnostics.errors)
+        message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
+        fallback = outcome.kb is None and self._serving and self.last_good is not None
+        # Serving the last good site: shown, but not counted by `strict` (servelog.py).
+        with shown_not_counted(fallback):
+            for problem in outcome.diagnostics:
+                (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
+            if fallback:
+                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
         if outcome.kb is None:
-            count = len(outcome.diagnostics.errors)
-            message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
-            if self._serving and self.last_good is not None:
+            if fallback:
                 # A serve rebuild: an exception here would print a traceback and
                 # leave the server waiting on a build that never finishes. Build
                 # the site from the records as they were at the last good build
                 # instead; the errors stay in the terminal until fixed.
-                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
                 self.outcome = self.last_good
                 return
             raise PluginError(message)
