@@ -20,11 +20,12 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
+from .atomic import AtomicSite
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .clock import resolve_today
 from .config import LessonsConfig
@@ -69,6 +70,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.cache = DocumentCache()
         self.timings = Timings()
         self.command = "build"
+        self.dirty = False
+        self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (atomic.py)
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
         self.carry: dict[str, Any] = {}  # results reused across serve rebuilds (Context.carry)
@@ -82,6 +85,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -117,6 +121,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             uri = urls.asset(name)
             if uri not in target:
                 target.append(uri)
+        self.atomic.begin(config, command=self.command, dirty=self.dirty)  # last: only a valid config builds
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -316,7 +321,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             page.file.content_string = ""
         return html
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self.atomic.abandon()  # the last good site stays
+
     def on_shutdown(self) -> None:
+        self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
         gc.unfreeze()  # nothing stays frozen past the plugin's life
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
@@ -355,7 +364,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     # Late: Pagefind indexes the pages as the other plugins left them, and
     # Material's search index is written by then.
     @event_priority(-50)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
         if self.config.search == "pagefind":
             try:
                 with self.timings.phase("search index"):
@@ -374,6 +383,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 f"Material's search index is {size / 1e6:.0f} MB, and every reader downloads all of it at their first search; "
                 "`search: pagefind` fetches a few kilobytes per query instead (README, Search)"
             )
+
+    # Last of all: every other plugin has written into the staging folder.
+    @event_priority(-100)
+    def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
+        self.atomic.finish(config)
+
+    on_post_build = CombinedEvent(_on_post_build_search, _on_post_build_swap)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The records live outside docs_dir: watch them too.
