@@ -126,3 +126,11 @@ def test_a_killed_build_keeps_the_last_good_site(tmp_path):
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
     assert _tree(project / "site") == before
+
+
+def test_the_new_site_keeps_the_site_folders_permissions(tmp_path):
+    project = _project(tmp_path)
+    _last_good_site(project)
+    os.chmod(project / "site", 0o2751)
+    build(project, strict=True)
+    assert (project / "site").stat().st_mode & 0o7777 == 0o2751

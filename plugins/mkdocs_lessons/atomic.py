@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 from typing import Any, Optional
 
 STAGING = "lessons-building"
@@ -108,6 +109,14 @@ def swap_in(staging: str, final: str) -> None:
     _remove(retired)
 
 
+def _keep_mode(final: str, staging: str) -> None:
+    """The swapped-in folder keeps the site folder's permissions (a web server's group may rely on them)."""
+    try:
+        os.chmod(staging, stat.S_IMODE(os.stat(final).st_mode))
+    except OSError:
+        pass  # no site yet, or not ours to change: MkDocs' own default then
+
+
 def strict_will_abort(config: Any) -> bool:
     """Whether MkDocs is about to abort this build under `strict` (it checks right after on_post_build)."""
     if not config.strict:
@@ -136,6 +145,7 @@ class AtomicSite:
         remove_stale(final)
         staging = _sibling(final, STAGING)
         os.makedirs(staging)
+        _keep_mode(final, staging)
         self.config, self.final, self.given, self.staging = config, final, given, staging
         config.site_dir = staging
 
