@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import MINIMAL, build, copy_kb, internal_links
@@ -13,6 +15,12 @@ from mkdocs_lessons.cli import main as lessons
 from mkdocs_lessons.export import MANIFEST
 
 TODAY = "2026-11-27"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    """`lessons generate` writes only inside the repository it runs in: here, the test's own folder."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -151,7 +159,7 @@ def test_prefix_follows_the_place_in_docs_dir_and_config_out(tmp_path, monkeypat
 def test_the_same_generator_as_the_plugin(build_kb, tmp_path):
     """No second rendering path: data files and assets match the plugin's site byte for byte."""
     site = build_kb(MINIMAL)
-    out = tmp_path / "generated"
+    out = site.root / "generated"  # inside the site's repository
     assert lessons(["generate", str(MINIMAL), "--out", str(out), "--site-config", str(site.root / "mkdocs.yml"), "--builder", "mkdocs"]) == 0
     for name in ("kb.json", "metrics.json", "feed.xml", "schemas/incident.schema.json", "assets/lessons/paths.js"):
         assert (out / name).read_bytes() == (site.site_dir / name).read_bytes(), name
@@ -176,3 +184,133 @@ def test_plain_mkdocs_builds_the_generated_folder_without_the_plugin(tmp_path, m
     assert broken == []
     assert os.path.exists(project / "docs" / MANIFEST)
     assert not (site.site_dir / MANIFEST).exists()  # a dot file: builders leave it out
+
+
+# -- it never touches what it did not write: links, manifests and places outside ----------------
+
+
+def _project(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A repository with a knowledge base in content/ and a generated folder in gen/."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mkdocs.yml").write_text("site_name: KB\ndocs_dir: docs\nplugins:\n  - lessons:\n      root: content\n")
+    kb = copy_kb(MINIMAL, project / "content")
+    return project, kb, project / "gen"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): (os.readlink(p).encode() if p.is_symlink() else p.read_bytes() if p.is_file() else b"/")
+            for p in sorted(folder.rglob("*"))}
+
+
+def _add_to_manifest(out: Path, *names: str) -> None:
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"] = sorted({*manifest["files"], *names})
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_generated_folder_replaced_by_a_link_into_the_knowledge_base_is_refused(tmp_path, monkeypatch, capsys):
+    """gen/sops -> ../content/sops and a manifest naming sops/SOP-007.yaml: the record stays, nothing lands in content/."""
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    assert _generate(kb, out) == 0
+    shutil.rmtree(out / "sops")
+    (out / "sops").symlink_to(Path("..") / "content" / "sops", target_is_directory=True)
+    _add_to_manifest(out, "sops/SOP-007.yaml")
+    kb_before, out_before = _tree(kb), _tree(out)
+    capsys.readouterr()
+    assert _generate(kb, out) == 2
+    err = capsys.readouterr().err
+    assert "sops/SOP-007.yaml" in err and "resolve outside the folder" in err and "nothing was changed" in err
+    assert _tree(kb) == kb_before
+    assert _tree(out) == out_before
+
+
+def test_a_manifest_entry_that_is_a_link_is_refused(tmp_path, monkeypatch, capsys):
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    assert _generate(kb, out) == 0
+    (out / "notes.md").symlink_to(Path("..") / "content" / "incidents" / "INC-2024-017.yaml")
+    _add_to_manifest(out, "notes.md")
+    out_before = _tree(out)
+    assert _generate(kb, out) == 2
+    assert "notes.md" in capsys.readouterr().err
+    assert _tree(out) == out_before  # the link is still there, and so is its target
+    assert (kb / "incidents" / "INC-2024-017.yaml").is_file()
+
+
+def test_a_generated_file_replaced_by_a_link_out_of_the_folder_is_refused(tmp_path, monkeypatch, capsys):
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    assert _generate(kb, out) == 0
+    victim = project / "victim.md"
+    victim.write_text("keep me\n")
+    (out / "dashboard" / "index.md").unlink()
+    (out / "dashboard" / "index.md").symlink_to(victim)
+    assert _generate(kb, out) == 2
+    assert "dashboard/index.md" in capsys.readouterr().err
+    assert victim.read_text() == "keep me\n" and (out / "dashboard" / "index.md").is_symlink()
+
+
+def test_a_manifest_link_to_itself_outside_is_not_read(tmp_path, monkeypatch, capsys):
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    out.mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"hunter2": true}')
+    (out / MANIFEST).symlink_to(secret)
+    assert _generate(kb, out) == 2
+    assert "hunter2" not in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST]
+
+
+def test_a_manifest_naming_an_absolute_path_is_refused(tmp_path, monkeypatch, capsys):
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    assert _generate(kb, out) == 0
+    record = kb / "incidents" / "INC-2024-017.yaml"
+    _add_to_manifest(out, str(record))
+    assert _generate(kb, out) == 2
+    assert "outside the folder" in capsys.readouterr().err
+    assert record.is_file()
+
+
+@pytest.mark.parametrize("where", ["outside", "linked-outside", "repository-root"])
+def test_out_must_lie_inside_the_repository(tmp_path, monkeypatch, capsys, where):
+    project, kb, _ = _project(tmp_path)
+    monkeypatch.chdir(project)
+    elsewhere = tmp_path / "elsewhere"
+    if where == "outside":
+        out = elsewhere
+    elif where == "linked-outside":
+        elsewhere.mkdir()
+        (project / "gen").symlink_to(elsewhere, target_is_directory=True)
+        out = project / "gen"
+    else:
+        out = project
+    before = _tree(project)
+    assert _generate(kb, out) == 2
+    err = capsys.readouterr().err
+    assert "outside the repository" in err or "overlaps the knowledge base" in err
+    assert _tree(project) == before
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
+
+
+def test_out_linked_into_the_knowledge_base_is_refused(tmp_path, monkeypatch, capsys):
+    project, kb, _ = _project(tmp_path)
+    monkeypatch.chdir(project)
+    (project / "gen").symlink_to(Path("content") / "sops", target_is_directory=True)
+    before = _tree(kb)
+    assert _generate(kb, project / "gen") == 2
+    assert "overlaps the knowledge base" in capsys.readouterr().err
+    assert _tree(kb) == before
+
+
+@pytest.mark.parametrize("config_out", ["../elsewhere.yml", "content/lessons.yml"])
+def test_config_out_must_lie_inside_the_repository_and_outside_the_knowledge_base(tmp_path, monkeypatch, capsys, config_out):
+    project, kb, out = _project(tmp_path)
+    monkeypatch.chdir(project)
+    assert _generate(kb, out, "--config-out", config_out) == 2
+    assert "--config-out" in capsys.readouterr().err
+    assert not (project / config_out).exists()
+    assert not out.exists()  # refused before anything was written

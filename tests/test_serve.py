@@ -98,3 +98,48 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
 def _strip_livereload(html: str) -> str:
     # The server injects a livereload script with the build epoch into every page.
     return re.sub(r"livereload\(\d+, \d+\)", "livereload()", html)
+
+
+def test_serve_under_strict_answers_at_once_while_a_record_is_broken(tmp_path: Path) -> None:
+    """`strict: true` (as shipped): MkDocs counts the errors and aborts the rebuild, and every request waited on it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(MINIMAL, project / "kb")
+    port = _free_port()
+    write_config(project, project / "kb", extra={"dev_addr": f"127.0.0.1:{port}", "strict": True})
+    record = project / RECORD
+    good = record.read_text("utf-8")
+    base = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
+        before = _get(base + PAGE)[1]
+        record.write_text(good.replace("teams: [payments", "teams: [paymnts"), "utf-8")
+        _wait(lambda: "still serving the last good site" in log.read_text("utf-8", "replace"), "the failed rebuild", log)
+        # Every request answers at once (the server waits for a rebuild to finish before answering).
+        started = time.monotonic()
+        status, body = _get(base + PAGE)
+        assert status == 200, log.read_text("utf-8", "replace")
+        assert time.monotonic() - started < 5
+        assert _strip_livereload(body) == _strip_livereload(before)
+        output = log.read_text("utf-8", "replace")
+        assert "kb/incidents/INC-2024-017.yaml:10:9: [teams[0]] unknown team 'paymnts'" in output  # still listed
+        assert "Aborted with" not in output and "Traceback" not in output
+        record.write_text(good.replace("title: ", "title: Recovered - ", 1), "utf-8")
+        _wait(lambda: "Recovered - " in _get(base + PAGE)[1], "the recovered site", log)
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -142,7 +142,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             sys.stdout.write(created.content)
             print(f"(dry run: {created.path} was not written)", file=sys.stderr)
             return EXIT_OK
-        scaffold.write(created)
+        created = scaffold.write(created, root=settings.root)
     except scaffold.ScaffoldError as problem:
         return _usage_error(str(problem))
     except FileExistsError:
@@ -242,8 +242,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not settings.root.is_dir():
         return _usage_error(f"{settings.root}: no such folder (the knowledge base)")
     out = Path(args.out)
-    if export.overlaps(out, settings.root):
-        return _usage_error(f"--out {out} overlaps the knowledge base {settings.root}; generate into a folder of its own")
+    # Only inside the repository, never in the knowledge base: checked before anything is written.
+    repository = repository_root(config_file.parent if config_file else here) or (config_file.parent if config_file else here)
+    for option, path in (("--out", out), ("--config-out", Path(args.config_out) if args.config_out else None)):
+        problem = export.place_problem(path, repository, settings.root, option) if path is not None else None
+        if problem:
+            return _usage_error(problem)
     site = export.read_site_facts(config_file)
     prefix = export.prefix_for(out, site.docs_dir)
     if args.prefix is not None:
@@ -414,6 +418,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return int(args.func(args))
 
 
+#: The exit status of a command whose reader left: 128 + SIGPIPE, as for any Unix tool.
+EXIT_READER_LEFT = 141
+
+
+def _reader_left() -> int:
+    """`lessons validate --format json | head -1`: the reader closed the pipe; stop quietly.
+
+    What is still buffered for stdout can never be delivered: it goes to
+    /dev/null, so the flush at exit raises nothing, and no traceback is
+    printed over the reader's terminal.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_READER_LEFT
+
+
 def run() -> None:  # pragma: no cover - the console script; tests call main()
     """`lessons`: main(), then exit without tearing the heap down.
 
@@ -428,6 +451,8 @@ def run() -> None:  # pragma: no cover - the console script; tests call main()
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
+    except BrokenPipeError:
+        code = _reader_left()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

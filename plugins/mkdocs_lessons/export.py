@@ -120,13 +120,68 @@ def planned_files(files: Iterable[GeneratedFile], prefix: str) -> dict[str, byte
     return planned
 
 
+def escaping(out: Path, relatives: Iterable[str]) -> list[str]:
+    """The paths in `out` that resolve outside it once links are resolved.
+
+    A folder of `out` replaced by a link (`gen/sops -> ../content/sops`) would
+    make a write or a removal land in the knowledge base; a manifest entry
+    that is itself a link names something generate did not write. Each
+    folder is resolved once; a file only when it is a link.
+    """
+    real_out = os.path.realpath(out)
+    inside = real_out.rstrip(os.sep) + os.sep
+    folders: dict[str, bool] = {}
+    found = []
+    for relative in relatives:
+        target = os.path.join(out, relative)
+        parent = os.path.dirname(target)
+        if parent not in folders:
+            folders[parent] = (os.path.realpath(parent) + os.sep).startswith(inside)
+        ok = folders[parent]
+        if ok and os.path.islink(target):
+            ok = os.path.realpath(target).startswith(inside)
+        if not ok:
+            found.append(relative)
+    return sorted(found)
+
+
+def _refuse_escapes(out: Path, relatives: Iterable[str]) -> None:
+    """Nothing is written or removed when any path would land outside `out`."""
+    found = escaping(out, relatives)
+    if found:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise ExportError(
+            f"{out}: refusing to write or remove {shown}: a symbolic link makes it resolve outside the folder "
+            "(nothing was changed); remove the link"
+        )
+
+
+def place_problem(path: Path, repository: Path, kb_root: Path, option: str) -> Optional[str]:
+    """Why `lessons generate` may not write at `path` (None when it may), once links are resolved.
+
+    It writes only inside the repository (the folder of the site config, or
+    the git work tree around it) and never into the knowledge base, so a
+    mistyped or linked `--out` cannot scatter files or delete records.
+    """
+    real = Path(os.path.realpath(path))
+    repo = Path(os.path.realpath(repository))
+    kb = Path(os.path.realpath(kb_root))
+    if repo not in real.parents:
+        return f"{option} {path} lies outside the repository {repo}" + (f" (it resolves to {real})" if real != path.absolute() else "") + "; generate into a folder inside it"
+    if real == kb or kb in real.parents or real in kb.parents:
+        return f"{option} {path} overlaps the knowledge base {kb_root}; generate into a folder of its own"
+    return None
+
+
 def export(files: Iterable[GeneratedFile], out: Path, *, prefix: str = "") -> ExportResult:
     """Bring `out` in line with the generated files; checks everything before changing anything."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
     planned = planned_files(files, prefix)
+    _refuse_escapes(out, [MANIFEST])  # not even read through a link
     previous = read_manifest(out) if out.is_dir() else None
     ours = set(previous or ())
+    _refuse_escapes(out, [*planned, *ours])
 
     # Check first: a file a person put there is never overwritten.
     foreign = []
@@ -230,11 +285,6 @@ def prefix_for(out: Path, docs_dir: Optional[Path]) -> Optional[str]:
     if docs_dir in out.parents:
         return out.relative_to(docs_dir).as_posix() + "/"
     return None
-
-
-def overlaps(a: Path, b: Path) -> bool:
-    a, b = a.resolve(), b.resolve()
-    return a == b or a in b.parents or b in a.parents
 
 
 @dataclass

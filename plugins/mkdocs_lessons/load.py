@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 
 from . import schema
 from .diagnostics import Diagnostic, Diagnostics
+from .fsguard import FILE, FOLDER, OTHER, PROBLEM, ContentRoot, Probe
 from .timing import Timings
 from .model import (
     ActionItem,
@@ -231,10 +232,22 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
                 problems = doc.schema_problems[kind] = schema.validate(doc, kind)
         return problems
 
+    guard = ContentRoot(root)
+    taxonomy_dir = root / "taxonomy"
+    taxonomy_entries, taxonomy_probe = guard.folder(taxonomy_dir)
+    _report_folder(taxonomy_probe, display_path(taxonomy_dir, base), diags)
+    listed = {entry.name: entry for entry in taxonomy_entries or ()}
     for kind, builder in (("taxonomy", _taxonomy), ("teams", _teams)):
         file = root / (TAXONOMY_FILE if kind == "taxonomy" else TEAMS_FILE)
-        if not file.is_file():
+        if taxonomy_probe.kind == PROBLEM:
+            continue  # the folder's own error says why
+        entry = listed.get(file.name)
+        if entry is None:
             diags.add(Diagnostic(display_path(file, base), 1, 1, "", f"missing file: the knowledge base needs {file.name}", "missing-file"))
+            continue
+        judged = guard.entry(entry)
+        if judged.kind != FILE:
+            diags.add(judged.diagnostic(display_path(file, base)))
             continue
         doc = parse(file, kind)
         if doc is not None:
@@ -244,24 +257,34 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             else:
                 result.teams = built  # type: ignore[assignment]
                 result.teams_loaded = True
-    _unexpected_files(root / "taxonomy", {"taxonomy.yaml", "teams.yaml"}, base, diags)
+    if taxonomy_entries is not None:
+        _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)
 
     builders: dict[str, Callable[[Document], Any]] = {"incident": _incident, "sop": _sop, "path": _path}
     targets: dict[str, dict[str, Any]] = {"incident": result.incidents, "sop": result.sops, "path": result.paths}
     for kind, folder in FOLDERS.items():
         directory = root / folder
-        if not directory.is_dir():
-            continue
         # One directory listing for the records and the stray files (no stat per file).
-        entries = sorted(os.scandir(directory), key=lambda e: natural_key(e.name))
+        listing, probe = guard.folder(directory)
         folder_display = display_path(directory, base)
+        _report_folder(probe, folder_display, diags)
+        if listing is None:
+            continue
+        entries = sorted(listing, key=lambda e: natural_key(e.name))
         for entry in entries:
             name = entry.name
-            if not name.endswith(".yaml") or not entry.is_file():
+            if not name.endswith(".yaml"):
                 continue
             stem = name[: -len(".yaml")]
+            display = name if folder_display == "." else f"{folder_display}/{name}"
+            # Links are resolved and kept inside the root; nothing else costs a system call.
+            judged = guard.entry(entry)
+            if judged.kind != FILE:
+                diags.add(judged.diagnostic(display))
+                result.invalid_ids[kind].add(stem)  # its own error says what is wrong; references stay quiet
+                continue
             # The entry's own path string: a kept record costs no path object (1,000s a rebuild).
-            doc = parse(entry.path, kind, name if folder_display == "." else f"{folder_display}/{name}")
+            doc = parse(entry.path, kind, display)
             if doc is None:
                 # Remember the id the file claims (its name) so references to it stay quiet.
                 result.invalid_ids[kind].add(stem)
@@ -277,7 +300,7 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             if built is None:
                 built = doc.built[kind] = builders[kind](doc)
             targets[kind][record_id] = built
-        _unexpected_files(directory, None, base, diags, entries)
+        _unexpected_files(guard, directory, None, base, diags, entries)
     if cache is not None:
         cache.prune()
     return result
@@ -298,24 +321,60 @@ def _check_partially(result: LoadResult, kind: str, file: Path, builder: Callabl
         pass  # too broken to check further; its schema errors say why
 
 
-def _unexpected_files(
-    directory: Path, allowed: Optional[set[str]], base: Path, diags: Diagnostics, entries: Optional[list[os.DirEntry]] = None
-) -> None:
-    """Report files that look like records but would be ignored: nothing is dropped silently."""
-    if not directory.is_dir():
+def _report_folder(probe: Probe, display: str, diags: Diagnostics) -> None:
+    """A record folder that is a link out of the root, unreadable, or a file: one located error."""
+    if probe.kind == PROBLEM:
+        diags.add(probe.diagnostic(display))
+    elif probe.kind in (FILE, OTHER):
+        diags.add(Diagnostic(display, 1, 1, "file", "expected a folder of records, found a file", "not-a-folder"))
+
+
+def _walk(guard: ContentRoot, folder: str, seen: set[str]) -> Iterator[tuple[str, Probe]]:
+    """Every entry below a subfolder with its verdict; never leaves the root, never loops."""
+    listing, probe = guard.folder(folder)
+    if listing is None:
+        if probe.kind == PROBLEM:
+            yield folder, probe
         return
-    if entries is None:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    found: list[Path] = []
+    real = os.path.realpath(folder)
+    if real in seen:  # a link back up inside the root
+        return
+    seen.add(real)
+    for entry in sorted(listing, key=lambda e: e.name):
+        judged = guard.entry(entry)
+        if judged.kind == FOLDER:
+            yield from _walk(guard, entry.path, seen)
+        else:
+            yield entry.path, judged
+
+
+def _unexpected_files(
+    guard: ContentRoot, directory: Path, allowed: Optional[set[str]], base: Path, diags: Diagnostics, entries: list[os.DirEntry]
+) -> None:
+    """Report files that look like records but would be ignored: nothing is dropped silently.
+
+    Subfolders are searched too, through links that stay inside the root
+    only; a link out of the root is reported wherever it is, since a folder
+    behind it may hold records its author expects to be read.
+    """
+    found: list[tuple[Path, Probe]] = []
+    seen = {os.path.realpath(directory)}
     for entry in entries:
-        if entry.is_dir():
-            found += [f for f in Path(entry.path).rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()]
-        elif entry.name.endswith(".yml") or (allowed is not None and entry.name.endswith(".yaml") and entry.name not in allowed):
-            if entry.is_file():
-                found.append(directory / entry.name)
-    for file in sorted(found):
+        judged = guard.entry(entry)
+        if judged.kind == FOLDER:
+            found += [(Path(path), probe) for path, probe in _walk(guard, entry.path, seen)]
+        elif judged.kind == PROBLEM or entry.name.endswith(".yml") or (allowed is not None and entry.name.endswith(".yaml") and entry.name not in allowed):
+            found.append((directory / entry.name, judged))
+    for file, judged in sorted(found, key=lambda item: item[0]):
         display = display_path(file, base)
-        if file.suffix == ".yml":
+        record_like = file.suffix in (".yaml", ".yml")
+        if judged.kind == PROBLEM:
+            # A broken link under another name is never read: only records' and folders' problems count.
+            if record_like or judged.rule not in ("symlink-dangling", "symlink-loop"):
+                diags.add(judged.diagnostic(display))
+        elif not record_like or judged.kind != FILE:
+            continue
+        elif file.suffix == ".yml":
             diags.add(Diagnostic(display, 1, 1, "", f"records must end in .yaml; rename to {file.stem}.yaml", "file-name"))
         elif file.parent != directory:
             diags.add(Diagnostic(display, 1, 1, "", f"records belong directly in {directory.name}/, not in a subfolder", "file-location"))

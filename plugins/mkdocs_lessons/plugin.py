@@ -21,13 +21,14 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
 from .analysis import Analysis
+from .atomic import AtomicSite
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from .clock import resolve_today
 from .config import LessonsConfig
@@ -44,6 +45,7 @@ from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import RenderedPage, permalink_of
 from .serve_cache import ServeCache, wrap_search
+from .servelog import shown_not_counted
 from .settings import Settings, SettingsError
 from .similar import SimilarFinder
 from .urls import Urls, normalize_prefix
@@ -78,6 +80,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
+        self.dirty = False
+        self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (atomic.py)
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
         # Kept across `mkdocs serve` rebuilds while the settings they are made from hold:
@@ -96,6 +100,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.command = command
         # Pages that did not change keep their theme output across rebuilds (serve_cache.py).
         self.serve_cache = ServeCache() if command == "serve" else None
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -125,6 +130,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             uri = urls.asset(name)
             if uri not in target:
                 target.append(uri)
+        self.atomic.begin(config, command=self.command, dirty=self.dirty)  # last: only a valid config builds
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -143,17 +149,21 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             outcome = open_knowledge_base(
                 self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths
             )
-        for problem in outcome.diagnostics:
-            (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
+        count = len(outcome.diagnostics.errors)
+        message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
+        fallback = outcome.kb is None and self._serving and self.last_good is not None
+        # Serving the last good site: shown, but not counted by `strict` (servelog.py).
+        with shown_not_counted(fallback):
+            for problem in outcome.diagnostics:
+                (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
+            if fallback:
+                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
         if outcome.kb is None:
-            count = len(outcome.diagnostics.errors)
-            message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
-            if self._serving and self.last_good is not None:
+            if fallback:
                 # A serve rebuild: an exception here would print a traceback and
                 # leave the server waiting on a build that never finishes. Build
                 # the site from the records as they were at the last good build
                 # instead; the errors stay in the terminal until fixed.
-                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
                 self.outcome = self.last_good
                 return
             raise PluginError(message)
@@ -362,7 +372,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 page.release()
         return html
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self.atomic.abandon()  # the last good site stays
+
     def on_shutdown(self) -> None:
+        self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
         gc.unfreeze()  # nothing stays frozen past the plugin's life
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
@@ -408,7 +422,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     # Late: Pagefind indexes the pages as the other plugins left them, and
     # Material's search index is written by then.
     @event_priority(-50)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
         if self.serve_cache is not None:
             self.serve_cache.finish()
         if self.config.search == "pagefind":
@@ -429,6 +443,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 f"Material's search index is {size / 1e6:.0f} MB, and every reader downloads all of it at their first search; "
                 "`search: pagefind` fetches a few kilobytes per query instead (README, Search)"
             )
+
+    # Last of all: every other plugin has written into the staging folder.
+    @event_priority(-100)
+    def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
+        self.atomic.finish(config)
+
+    on_post_build = CombinedEvent(_on_post_build_search, _on_post_build_swap)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The records live outside docs_dir: watch them too, and the site's own templates.

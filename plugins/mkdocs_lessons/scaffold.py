@@ -32,6 +32,7 @@ from . import placeholders, schema
 from .diagnostics import did_you_mean
 from .discover import project_root
 from .essentials import ESSENTIALS_ID
+from .fsguard import FILE, MISSING, OUTSIDE, PROBLEM, ContentRoot, Probe
 from .load import FOLDERS, TAXONOMY_FILE, TEAMS_FILE, _taxonomy
 from .model import INCIDENT_KINDS, SEVERITIES
 from .schema_export import file_name
@@ -70,9 +71,14 @@ def read_catalog(root: Path) -> Catalog:
     if not root.is_dir():
         raise ScaffoldError(f"{root}: no such folder; pass the knowledge-base folder with --root")
     teams_file, taxonomy_file = root / TEAMS_FILE, root / TAXONOMY_FILE
+    guard = ContentRoot(root)
     for needed in (teams_file, taxonomy_file):
-        if not needed.is_file():
+        probe = guard.probe(needed)
+        if probe.kind == MISSING:
             raise ScaffoldError(f"{root} is not a knowledge base: {needed.relative_to(root).as_posix()} is missing (pass the folder with --root)")
+        if probe.kind != FILE or not guard.inside(needed):  # never read a file outside the knowledge base
+            problem = probe if probe.kind != FILE else Probe(PROBLEM, OUTSIDE, "symlink-outside")
+            raise ScaffoldError(f"{problem.diagnostic(needed.as_posix())}\nfix it first (`lessons validate` lists every problem)")
     teams_doc = read_document(teams_file, teams_file.as_posix())
     taxonomy_doc = read_document(taxonomy_file, taxonomy_file.as_posix())
     for doc, kind in ((teams_doc, "teams"), (taxonomy_doc, "taxonomy")):
@@ -354,6 +360,9 @@ class Created:
     schema_url: str
     schema_source: str  # given | committed | packaged
     notes: list[str] = field(default_factory=list)
+    # The same record under the next free number, for write() when another run
+    # took this one first; None when the id was chosen (a reading path).
+    renumber: Optional[Callable[[], "Created"]] = field(default=None, repr=False, compare=False)
 
 
 def _checked(parse: Callable[[str], T], value: str, option: str) -> T:
@@ -755,7 +764,8 @@ def render_path(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog)
 # -- making the file ------------------------------------------------------------------------
 
 
-def _target(r: NewRecord, catalog: Catalog) -> tuple[str, Path]:
+def _target(r: NewRecord, catalog: Catalog, after: Optional[str] = None) -> tuple[str, Path]:
+    """The id and file of the new record: the next free number, past `after` when that one was taken."""
     root = catalog.root
     if r.record == "incident":
         assert r.occurred
@@ -765,10 +775,15 @@ def _target(r: NewRecord, catalog: Catalog) -> tuple[str, Path]:
     else:
         assert r.id
         record_id = r.id
+    if after is not None and r.record != "path":
+        prefix, number = after.rsplit("-", 1)
+        mine = int(record_id.rsplit("-", 1)[1])
+        record_id = f"{prefix}-{max(mine, int(number) + 1):03d}"
     path = root / FOLDERS[r.record] / f"{record_id}.yaml"
-    if path.exists() or path.with_suffix(".yml").exists():
-        hint = " (choose another id with --id)" if r.record == "path" else ""
-        raise ScaffoldError(f"{path} already exists{hint}")
+    if r.record == "path" and (path.exists() or path.with_suffix(".yml").exists()):
+        # Numbered records need no such check: the number is past every file's,
+        # and write() takes the next one when another run was faster.
+        raise ScaffoldError(f"{path} already exists (choose another id with --id)")
     return record_id, path
 
 
@@ -781,7 +796,11 @@ def build(request: NewRecord, asker: Optional[Asker] = None) -> Created:
     if r.record == "incident" and r.occurred is None:
         r.occurred = _now_utc()
         r.occurred_note = "set to when this file was made: correct it"
-    record_id, path = _target(r, catalog)
+    return _make(r, catalog, *_target(r, catalog))
+
+
+def _make(r: NewRecord, catalog: Catalog, record_id: str, path: Path) -> Created:
+    """Render and self-check the record under `record_id`; `renumber` makes it again under the next free one."""
     url, source = schema_reference(r.record, path, catalog.root, r.schema_url)
     if r.record == "incident":
         content = render_incident(r, record_id, url, catalog)
@@ -804,7 +823,8 @@ def build(request: NewRecord, asker: Optional[Asker] = None) -> Created:
         notes.append("write the summary before the status leaves draft (the placeholder is an error from then on)")
     if r.record == "sop" and (not r.purpose or not r.step):
         notes.append("write the purpose and the steps: placeholder text is a warning while the version is a draft, an error after")
-    return Created(path, record_id, content, url, source, notes)
+    renumber = None if r.record == "path" else (lambda: _make(r, catalog, *_target(r, catalog, after=record_id)))
+    return Created(path, record_id, content, url, source, notes, renumber)
 
 
 def _self_check(content: str, kind: str, record_id: str, path: Path) -> None:
@@ -819,8 +839,30 @@ def _self_check(content: str, kind: str, record_id: str, path: Path) -> None:
         raise RuntimeError("lessons new made an invalid record:\n" + "\n".join(problems))
 
 
-def write(created: Created) -> None:
-    """Create the file; never overwrite (`x` mode), so two runs cannot clobber each other."""
-    created.path.parent.mkdir(parents=True, exist_ok=True)
-    with created.path.open("x", encoding="utf-8", newline="\n") as handle:
-        handle.write(created.content)
+#: How many taken numbers write() steps over before it gives up.
+MAX_RENUMBER = 1000
+
+
+def write(created: Created, root: Optional[Path] = None) -> Created:
+    """Create the file and return what was written.
+
+    Never overwrites (`x` mode, an exclusive create), so two runs cannot
+    clobber each other; when another run took the number between counting
+    and writing (8 contributors' scripts at once), this one takes the next
+    free number instead of failing. With `root`, the file must lie inside
+    that knowledge base once links are resolved.
+    """
+    for _ in range(MAX_RENUMBER):
+        folder = created.path.parent
+        if root is not None and not ContentRoot(root).inside(folder):
+            raise ScaffoldError(f"{folder}: {OUTSIDE}; nothing was written")
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            with created.path.open("x", encoding="utf-8", newline="\n") as handle:
+                handle.write(created.content)
+            return created
+        except FileExistsError:
+            if created.renumber is None:
+                raise
+            created = created.renumber()
+    raise ScaffoldError(f"no free number found after {MAX_RENUMBER} tries in {created.path.parent}")
