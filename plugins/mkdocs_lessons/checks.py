@@ -18,7 +18,7 @@ from .yamlsource import Document, FieldPath
 # The schema's `stepRef` pattern. A path that failed the schema is still
 # cross-checked (all problems in one run), but a malformed ref such as
 # `SOP-007@../2` was reported by the schema already and cannot be resolved.
-_STEP_REF = re.compile(r"^(INC-\d{4}-\d{3,}|SOP-\d{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$")
+_STEP_REF = re.compile(r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$")
 
 
 def check(result: LoadResult, include_drafts: bool = False) -> None:
