@@ -36,22 +36,38 @@ def check(result: LoadResult, include_drafts: bool = False) -> None:
     for path in result.paths.values():
         _check_path(path, refs, diags, include_drafts)
     # Records that failed the schema are checked too (all problems in one
-    # run), but any value in them may have the wrong type: a rule that trips
-    # over one stops there, the schema's own message already says why.
+    # run). They are built without the values the schema rejected (load.py),
+    # so a field that is missing there reads as None: each check below runs
+    # under its own guard, and one that trips over such a field stops alone,
+    # the schema's own message already says why.
     for incident in result.partial["incident"]:
-        _check_partial(_check_incident, incident, refs, diags)
+        _check_incident(incident, refs, diags)
     for sop in result.partial["sop"]:
-        _check_partial(_check_sop, sop, refs, diags)
+        _check_sop(sop, refs, diags)
     for path in result.partial["path"]:
-        _check_partial(_check_path, path, refs, diags, include_drafts)
+        _check_path(path, refs, diags, include_drafts)
     _drop_follow_on_problems(diags)
 
 
-def _check_partial(rule, record, refs: "_Refs", diags: Diagnostics, *args) -> None:
-    try:
-        rule(record, refs, diags, *args)
-    except (TypeError, AttributeError, ValueError, KeyError, IndexError):
-        pass
+#: What a check of a partly built record may trip over (a None where a value was rejected).
+_TRIPS = (TypeError, AttributeError, ValueError, KeyError, IndexError)
+
+
+class _Guard:
+    """`with guard:` around one check: for a record that failed its schema, a
+    check that trips over a missing value stops alone; for a valid record
+    nothing is swallowed."""
+
+    __slots__ = ("partial",)
+
+    def __init__(self, partial: bool) -> None:
+        self.partial = partial
+
+    def __enter__(self) -> "_Guard":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> bool:  # type: ignore[no-untyped-def]
+        return self.partial and kind is not None and issubclass(kind, _TRIPS)
 
 
 def _drop_follow_on_problems(diags: Diagnostics) -> None:
@@ -79,6 +95,12 @@ class _Refs:
         self.incident_ids = set(result.incidents) | result.invalid_ids["incident"]
         self.sop_ids = set(result.sops) | result.invalid_ids["sop"]
         self.team_ids = set(result.teams)
+        self.partial_ids = {id(record) for records in result.partial.values() for record in records}
+        # SOPs that failed their schema, by id: their version numbers still answer "is there a version n?".
+        self.partial_sops = {sop.id: sop for sop in result.partial["sop"] if isinstance(sop.id, str)}
+
+    def guard(self, record: object) -> _Guard:
+        return _Guard(id(record) in self.partial_ids)
 
     def term(self, doc: Document, where: FieldPath, path: str, diags: Diagnostics) -> bool:
         taxonomy = self.taxonomy
@@ -117,12 +139,21 @@ class _Refs:
             return None
         sop = self.result.sops.get(ref.sop_id)
         if sop is None:
-            return None  # the SOP file has its own errors
+            # The SOP file has its own errors: only its version numbers, when they are all good, are used.
+            partial = self.partial_sops.get(ref.sop_id)
+            if partial is not None and ref.version is not None and isinstance(partial.raw.get("versions"), list):
+                if all(isinstance(v.version, int) for v in partial.versions) and partial.version(ref.version) is None:
+                    self._no_version(doc, where, ref, partial, diags)
+            return None
         if ref.version is not None and sop.version(ref.version) is None:
-            have = ", ".join(str(v.version) for v in sop.versions)
-            diags.add(doc.diagnostic(where, f"{ref.sop_id} has no version {ref.version} (versions: {have})", rule="unknown-sop-version"))
+            self._no_version(doc, where, ref, sop, diags)
             return None
         return sop
+
+    @staticmethod
+    def _no_version(doc: Document, where: FieldPath, ref: SopRef, sop: Sop, diags: Diagnostics) -> None:
+        have = ", ".join(str(v.version) for v in sop.versions)
+        diags.add(doc.diagnostic(where, f"{ref.sop_id} has no version {ref.version} (versions: {have})", rule="unknown-sop-version"))
 
 
 def _check_taxonomy(taxonomy: Taxonomy, diags: Diagnostics) -> None:
@@ -162,6 +193,8 @@ def _check_teams_file(result: LoadResult, diags: Diagnostics) -> None:
 def _duplicates(doc: Document, items: Iterable[tuple[FieldPath, object]], what: str, diags: Diagnostics) -> None:
     first: dict[object, FieldPath] = {}
     for where, value in items:
+        if not isinstance(value, str):
+            continue  # missing or rejected (a record that failed its schema)
         if value in first:
             line = doc.where(first[value])[0]
             diags.add(doc.diagnostic(where, f"duplicate {what} id '{value}' (first defined at line {line})", rule="duplicate-id"))
@@ -173,143 +206,168 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
     doc = incident.source
     assert doc is not None
     raw = incident.raw
-    refs.term(doc, ("classification", "primary"), incident.primary, diags)
+    guard = refs.guard(incident)
+    with guard:
+        refs.term(doc, ("classification", "primary"), incident.primary, diags)
     for index, term in enumerate(incident.secondary):
-        where = ("classification", "secondary", index)
-        if refs.term(doc, where, term, diags) and term == incident.primary:
-            diags.add(doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term"))
+        with guard:
+            where = ("classification", "secondary", index)
+            if refs.term(doc, where, term, diags) and term == incident.primary:
+                diags.add(doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term"))
     for index, team in enumerate(incident.teams):
-        refs.team(doc, ("teams", index), team, diags)
+        with guard:
+            refs.team(doc, ("teams", index), team, diags)
     for index, link in enumerate(incident.sops):
-        refs.sop(doc, ("sops", index, "ref"), str(link.ref), diags)
+        with guard:
+            if link.ref is not None:
+                refs.sop(doc, ("sops", index, "ref"), str(link.ref), diags)
     for index, related in enumerate(incident.related):
-        where = ("related", index)
-        if related == incident.id:
-            diags.add(doc.diagnostic(where, "an incident cannot be related to itself", rule="self-reference"))
-        else:
-            refs.incident(doc, where, related, diags)
+        with guard:
+            where = ("related", index)
+            if related == incident.id:
+                diags.add(doc.diagnostic(where, "an incident cannot be related to itself", rule="self-reference"))
+            else:
+                refs.incident(doc, where, related, diags)
 
     # Times: detected >= occurred, resolved >= detected, a chronological timeline.
-    if incident.detected and incident.detected < incident.occurred:
-        diags.add(doc.diagnostic(("detected",), f"detected ({raw['detected']}) is before occurred ({raw['occurred']})", rule="time-order"))
-    if incident.resolved:
-        start, name = (incident.detected, "detected") if incident.detected else (incident.occurred, "occurred")
-        if incident.resolved < start:
-            diags.add(doc.diagnostic(("resolved",), f"resolved ({raw['resolved']}) is before {name} ({raw[name]})", rule="time-order"))
+    with guard:
+        if incident.detected and incident.detected < incident.occurred:
+            diags.add(doc.diagnostic(("detected",), f"detected ({raw['detected']}) is before occurred ({raw['occurred']})", rule="time-order"))
+    with guard:
+        if incident.resolved:
+            start, name = (incident.detected, "detected") if incident.detected else (incident.occurred, "occurred")
+            if incident.resolved < start:
+                diags.add(doc.diagnostic(("resolved",), f"resolved ({raw['resolved']}) is before {name} ({raw[name]})", rule="time-order"))
     for index in range(1, len(incident.timeline)):
-        before, after = incident.timeline[index - 1], incident.timeline[index]
-        if after.at < before.at:
-            diags.add(
-                doc.diagnostic(
-                    ("timeline", index, "at"),
-                    f"timeline is out of order: {raw['timeline'][index]['at']} is earlier than the entry before it ({raw['timeline'][index - 1]['at']})",
-                    rule="timeline-order",
+        with guard:
+            before, after = incident.timeline[index - 1], incident.timeline[index]
+            if after.at < before.at:
+                diags.add(
+                    doc.diagnostic(
+                        ("timeline", index, "at"),
+                        f"timeline is out of order: {raw['timeline'][index]['at']} is earlier than the entry before it ({raw['timeline'][index - 1]['at']})",
+                        rule="timeline-order",
+                    )
                 )
-            )
 
-    _duplicates(doc, [(("action_items", i, "id"), a.id) for i, a in enumerate(incident.action_items)], "action item", diags)
+    with guard:
+        _duplicates(doc, [(("action_items", i, "id"), a.id) for i, a in enumerate(incident.action_items)], "action item", diags)
     for index, item in enumerate(incident.action_items):
-        if item.codified_in is not None:
-            refs.sop(doc, ("action_items", index, "codified_in"), str(item.codified_in), diags)
-        if item.closed and item.status not in ("done", "dropped"):
-            diags.add(doc.diagnostic(("action_items", index, "closed"), f"has a closed date but its status is '{item.status}'", rule="action-closed", severity=Severity.WARNING))
+        with guard:
+            if item.codified_in is not None:
+                refs.sop(doc, ("action_items", index, "codified_in"), str(item.codified_in), diags)
+        with guard:
+            if item.closed and item.status is not None and item.status not in ("done", "dropped"):
+                diags.add(doc.diagnostic(("action_items", index, "closed"), f"has a closed date but its status is '{item.status}'", rule="action-closed", severity=Severity.WARNING))
 
 
 def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
     doc = sop.source
     assert doc is not None
-    refs.team(doc, ("owner",), sop.owner, diags)
+    guard = refs.guard(sop)
+    with guard:
+        refs.team(doc, ("owner",), sop.owner, diags)
     approved_at: Optional[int] = None
     previous = None
     for index, version in enumerate(sop.versions):
         where: FieldPath = ("versions", index)
-        if previous is not None and version.version <= previous.version:
-            diags.add(
-                doc.diagnostic(
-                    where + ("version",),
-                    f"version {version.version} follows version {previous.version}; version numbers must strictly increase in file order",
-                    rule="sop-version-order",
+        with guard:
+            if previous is not None and version.version <= previous.version:
+                diags.add(
+                    doc.diagnostic(
+                        where + ("version",),
+                        f"version {version.version} follows version {previous.version}; version numbers must strictly increase in file order",
+                        rule="sop-version-order",
+                    )
                 )
-            )
-        if version.status == "approved":
-            if approved_at is not None:
+        with guard:
+            if version.status == "approved":
+                if approved_at is not None:
+                    diags.add(
+                        doc.diagnostic(
+                            where + ("status",),
+                            f"version {version.version} is approved, but version {sop.versions[approved_at].version} is approved too; "
+                            "only the current version is approved, earlier ones are superseded",
+                            rule="sop-one-approved",
+                        )
+                    )
+                else:
+                    approved_at = index
+            elif version.status == "superseded" and approved_at is not None:
                 diags.add(
                     doc.diagnostic(
                         where + ("status",),
-                        f"version {version.version} is approved, but version {sop.versions[approved_at].version} is approved too; "
-                        "only the current version is approved, earlier ones are superseded",
-                        rule="sop-one-approved",
+                        f"version {version.version} is superseded but comes after the approved version {sop.versions[approved_at].version}",
+                        rule="sop-superseded-order",
                     )
                 )
-            else:
-                approved_at = index
-        elif version.status == "superseded" and approved_at is not None:
-            diags.add(
-                doc.diagnostic(
-                    where + ("status",),
-                    f"version {version.version} is superseded but comes after the approved version {sop.versions[approved_at].version}",
-                    rule="sop-superseded-order",
+        with guard:
+            if previous is not None and version.effective and previous.effective and version.effective < previous.effective:
+                diags.add(
+                    doc.diagnostic(
+                        where + ("effective",),
+                        f"version {version.version} takes effect ({version.effective}) before version {previous.version} ({previous.effective})",
+                        rule="sop-effective-order",
+                        severity=Severity.WARNING,
+                    )
                 )
-            )
-        if previous is not None and version.effective and previous.effective and version.effective < previous.effective:
-            diags.add(
-                doc.diagnostic(
-                    where + ("effective",),
-                    f"version {version.version} takes effect ({version.effective}) before version {previous.version} ({previous.effective})",
-                    rule="sop-effective-order",
-                    severity=Severity.WARNING,
-                )
-            )
         for m, incident_id in enumerate(version.motivated_by):
-            refs.incident(doc, where + ("motivated_by", m), incident_id, diags)
-        previous = version
+            with guard:
+                refs.incident(doc, where + ("motivated_by", m), incident_id, diags)
+        previous = version if version.version is not None else None
 
 
 def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_drafts: bool) -> None:
+    first_step: dict[str, int] = {}
+    guard = refs.guard(path)
+    for index, step in enumerate(path.steps):
+        with guard:
+            _check_step(path, index, step, first_step, refs, diags, include_drafts)
+
+
+def _check_step(path: ReadingPath, index: int, step, first_step: dict[str, int], refs: _Refs, diags: Diagnostics, include_drafts: bool) -> None:  # type: ignore[no-untyped-def]
     doc = path.source
     assert doc is not None
     result = refs.result
-    first_step: dict[str, int] = {}
-    for index, step in enumerate(path.steps):
-        where: FieldPath = ("steps", index, "ref")
-        if not isinstance(step.ref, str) or not _STEP_REF.fullmatch(step.ref):
-            continue
-        kind, target = step.target_kind, step.target
-        if step.ref in first_step:
-            # A page that is two steps of one path cannot say which step it is.
-            diags.add(doc.diagnostic(where, f"{step.ref} is already step {first_step[step.ref] + 1} of this path", rule="path-duplicate-step", severity=Severity.WARNING))
-        else:
-            first_step[step.ref] = index
-        if kind == "incident":
-            if refs.incident(doc, where, target, diags):
-                incident = result.incidents.get(target)
-                if incident is not None and incident.is_draft and not include_drafts:
-                    diags.add(doc.diagnostic(where, f"{target} is a draft and is not published; readers would meet a dead end", rule="path-draft", severity=Severity.WARNING))
-                elif incident is not None and incident.is_draft:
-                    diags.add(doc.diagnostic(where, f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story", rule="path-draft", severity=Severity.WARNING))
-        elif kind == "sop":
-            sop = refs.sop(doc, where, target, diags)
-            ref = SopRef.parse(target)
-            current = sop.current if sop is not None else None
-            if sop is not None and ref.version is not None:
-                version = sop.version(ref.version)
-                if version is not None and version.status in ("superseded", "retired"):
-                    hint = f"; the current version is {sop.id}@{current.version}" if current else ""
-                    diags.add(doc.diagnostic(where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING))
-                elif version is not None and version.status in ("draft", "proposed"):
-                    hint = f"; the current version is {sop.id}@{current.version}" if current else ""
-                    diags.add(doc.diagnostic(where, f"{target} is {version.status}, not yet standard practice{hint}", rule="path-draft", severity=Severity.WARNING))
-            elif sop is not None and current is None and sop.versions:
-                if sop.versions[-1].status == "retired":
-                    diags.add(doc.diagnostic(where, f"{target} is retired: its last version was withdrawn", rule="path-superseded", severity=Severity.WARNING))
-                else:
-                    diags.add(doc.diagnostic(where, f"{target} has no approved version yet; readers would study a procedure that is not standard practice", rule="path-draft", severity=Severity.WARNING))
-        elif kind == "team":
-            refs.team(doc, where, target, diags)
-        else:
-            taxonomy = refs.taxonomy
-            if taxonomy is not None and target in taxonomy.retired:
-                replacement = taxonomy.retired[target].replaced_by
-                diags.add(doc.diagnostic(where, f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'", rule="path-retired-term", severity=Severity.WARNING))
+    where: FieldPath = ("steps", index, "ref")
+    if not isinstance(step.ref, str) or not _STEP_REF.fullmatch(step.ref):
+        return
+    kind, target = step.target_kind, step.target
+    if step.ref in first_step:
+        # A page that is two steps of one path cannot say which step it is.
+        diags.add(doc.diagnostic(where, f"{step.ref} is already step {first_step[step.ref] + 1} of this path", rule="path-duplicate-step", severity=Severity.WARNING))
+    else:
+        first_step[step.ref] = index
+    if kind == "incident":
+        if refs.incident(doc, where, target, diags):
+            incident = result.incidents.get(target)
+            if incident is not None and incident.is_draft and not include_drafts:
+                diags.add(doc.diagnostic(where, f"{target} is a draft and is not published; readers would meet a dead end", rule="path-draft", severity=Severity.WARNING))
+            elif incident is not None and incident.is_draft:
+                diags.add(doc.diagnostic(where, f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story", rule="path-draft", severity=Severity.WARNING))
+    elif kind == "sop":
+        sop = refs.sop(doc, where, target, diags)
+        ref = SopRef.parse(target)
+        current = sop.current if sop is not None else None
+        if sop is not None and ref.version is not None:
+            version = sop.version(ref.version)
+            if version is not None and version.status in ("superseded", "retired"):
+                hint = f"; the current version is {sop.id}@{current.version}" if current else ""
+                diags.add(doc.diagnostic(where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING))
+            elif version is not None and version.status in ("draft", "proposed"):
+                hint = f"; the current version is {sop.id}@{current.version}" if current else ""
+                diags.add(doc.diagnostic(where, f"{target} is {version.status}, not yet standard practice{hint}", rule="path-draft", severity=Severity.WARNING))
+        elif sop is not None and current is None and sop.versions:
+            if sop.versions[-1].status == "retired":
+                diags.add(doc.diagnostic(where, f"{target} is retired: its last version was withdrawn", rule="path-superseded", severity=Severity.WARNING))
             else:
-                refs.term(doc, where, target, diags)
+                diags.add(doc.diagnostic(where, f"{target} has no approved version yet; readers would study a procedure that is not standard practice", rule="path-draft", severity=Severity.WARNING))
+    elif kind == "team":
+        refs.team(doc, where, target, diags)
+    else:
+        taxonomy = refs.taxonomy
+        if taxonomy is not None and target in taxonomy.retired:
+            replacement = taxonomy.retired[target].replaced_by
+            diags.add(doc.diagnostic(where, f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'", rule="path-retired-term", severity=Severity.WARNING))
+        else:
+            refs.term(doc, where, target, diags)

@@ -173,6 +173,22 @@ def validate(doc: Document, kind: str) -> list[Diagnostic]:
     return problems
 
 
+# Rules about a mapping's or a list's shape (a field missing or unknown, too
+# few items): the values themselves are still good to read.
+_SHAPE_RULES = frozenset(
+    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "contains"}
+)
+
+
+def rejected_paths(data: Any, kind: str) -> set[FieldPath]:
+    """Where the schema rejects a value itself (type, enum, pattern, format, bounds).
+
+    The cross-record checks of a record that failed its schema read every
+    other value (load.py, `_check_partially`).
+    """
+    return {tuple(e.absolute_path) for e in _leaf_errors(validator(kind).iter_errors(data)) if e.validator not in _SHAPE_RULES}
+
+
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
     """Unfold anyOf/oneOf into their most relevant branch, so messages stay concrete."""
     for error in errors:
