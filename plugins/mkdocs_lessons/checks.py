@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id
 from .load import LoadResult
+from .loop import IN_FORCE_STATUSES  # past the approval gate: a change codified there became the standard
 from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
 from .yamlsource import Document, FieldPath
 
@@ -255,10 +256,32 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
     for index, item in enumerate(incident.action_items):
         with guard:
             if item.codified_in is not None:
-                refs.sop(doc, ("action_items", index, "codified_in"), str(item.codified_in), diags)
+                where = ("action_items", index, "codified_in")
+                sop = refs.sop(doc, where, str(item.codified_in), diags)
+                _check_codified_version(doc, where, item.codified_in, sop, diags)
         with guard:
             if item.closed and item.status is not None and item.status not in ("done", "dropped"):
                 diags.add(doc.diagnostic(("action_items", index, "closed"), f"has a closed date but its status is '{item.status}'", rule="action-closed", severity=Severity.WARNING))
+
+
+def _check_codified_version(doc: Document, where: FieldPath, ref: SopRef, sop: Optional[Sop], diags: Diagnostics) -> None:
+    """`codified_in` names a version that is not (yet) the standard: a proposal or a draft."""
+    if sop is None:
+        return
+    version = sop.resolve(ref)
+    if version is None or version.status in IN_FORCE_STATUSES:
+        return
+    named = f"{sop.id}@{version.version}"
+    if ref.version is None:
+        named = f"{sop.id} has no approved version; its latest, {named},"
+    diags.add(
+        doc.diagnostic(
+            where,
+            f"{named} is {version.status}, not approved: the change it codifies is not standard practice yet",
+            rule="codified-not-approved",
+            severity=Severity.WARNING,
+        )
+    )
 
 
 def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:

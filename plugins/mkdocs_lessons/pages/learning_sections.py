@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from .. import text
 from ..lint import CODES
-from ..loop import IN_FORCE_RELATIONS, incident_day, version_in_force
+from ..loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
 from ..model import Incident, SopLink
 from .common import Context, badge, bullets, join_blocks, relative, section
 from .learning import lints_of, loop_facts, similar_to
@@ -51,7 +51,7 @@ def loop_section(ctx: Context, page: str, incident: Incident) -> str:
     links = facts.by_incident.get(incident.id, [])
     if state == "none" and not links:
         return ""
-    lines = []
+    lines, proposed = [], []
     for link in links:
         target = ctx.link(page, ctx.urls.sop_version(link.sop_id, link.version), text.inline(f"{link.sop_id}@{link.version}"))
         sop = ctx.kb.sops.get(link.sop_id)
@@ -63,12 +63,17 @@ def loop_section(ctx: Context, page: str, incident: Incident) -> str:
             how = f"action {text.inline(link.action_id)} is codified there (the version's `motivated_by` does not list this incident: derived)"
         else:
             how = "the version names this incident as its motivation (no action item says `codified_in`: derived)"
-        lines.append(f"{target}{status}: {how}")
+        # Only a version past the approval gate changed the standard (a proposal or a draft did not yet).
+        (lines if version is not None and version.status in IN_FORCE_STATUSES else proposed).append(f"{target}{status}: {how}")
     head = ""
     if state in LOOP_STATES:
         label, explanation = LOOP_STATES[state]
         head = f"{badge(label, 'loop-' + state)} {explanation}"
-    body = join_blocks(head, "This review changed the standard:\n\n" + bullets(lines) if lines else "")
+    body = join_blocks(
+        head,
+        "This review changed the standard:\n\n" + bullets(lines) if lines else "",
+        "This review proposed a change that is not standard practice yet:\n\n" + bullets(proposed) if proposed else "",
+    )
     return section("From lesson to standard", body)
 
 
