@@ -8,9 +8,12 @@ number of records.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Optional
 
-from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id
+from . import schema as schemas
+from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
 from .load import LoadResult
 from .loop import IN_FORCE_STATUSES  # past the approval gate: a change codified there became the standard
 from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
@@ -22,9 +25,29 @@ from .yamlsource import Document, FieldPath
 _STEP_REF = re.compile(r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$")
 
 
-def check(result: LoadResult, include_drafts: bool = False) -> None:
+#: The years a date or timestamp may fall in (the plugin option `date_range`): a
+#: mistyped year (1026, 20024) is an error at its field, before any page spans it.
+DEFAULT_DATE_RANGE = (1990, 2100)
+
+
+def parse_date_range(value: Any) -> tuple[int, int]:
+    """The option `date_range` as (first year, last year); ValueError says what is wrong."""
+    if value is None:
+        return DEFAULT_DATE_RANGE
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        or not 1 <= value[0] <= value[1] <= 9999
+    ):
+        raise ValueError(f"option 'date_range' must be two years [first, last] between 1 and 9999, first <= last, like [1990, 2100]; got {value!r}")
+    return (value[0], value[1])
+
+
+def check(result: LoadResult, include_drafts: bool = False, *, date_range: tuple[int, int] = DEFAULT_DATE_RANGE, today: Optional[date] = None) -> None:
     """Run every cross-record rule, adding problems to `result.diagnostics`."""
     diags = result.diagnostics
+    _check_dates(result, date_range, today, diags)
     taxonomy = result.taxonomy
     if taxonomy is not None:
         _check_taxonomy(taxonomy, diags)
@@ -75,16 +98,116 @@ def _drop_follow_on_problems(diags: Diagnostics) -> None:
     """A field the schema rejected gets no second message from a later rule."""
     rejected: dict[str, set[str]] = {}
     for d in diags.items:
-        if d.rule.startswith("schema-") or d.rule in ("required", "unknown-field"):
+        if d.rule.startswith("schema-") or d.rule in _REJECTING:
             rejected.setdefault(d.path, set()).add(d.field)
 
     def follows(d: Diagnostic) -> bool:
         fields = rejected.get(d.path)
         if not fields or d.rule.startswith("schema-") or d.rule in ("required", "unknown-field"):
             return False
+        if d.rule in _REJECTING:
+            # A date the schema rejected already: one message.
+            return any(o.rule.startswith("schema-") and o.path == d.path and o.field == d.field for o in diags.items)
         return any(d.field == f or d.field.startswith((f + ".", f + "[")) for f in fields if f)
 
     diags.items[:] = [d for d in diags.items if not follows(d)]
+
+
+# Rules that reject a value: a later rule's message about the same field is a follow-on.
+_REJECTING = ("required", "unknown-field", "date-range", "future-date")
+
+
+# -- dates ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def date_fields(kind: str) -> tuple[tuple[str, ...], ...]:
+    """Where the schema for `kind` holds a date or a timestamp: field paths, `*` for any list item."""
+    root = schemas.schema(kind)
+    defs = root.get("$defs", {})
+    found: set[tuple[str, ...]] = set()
+
+    def walk(node: Any, path: tuple[str, ...], seen: frozenset) -> None:
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref[len("#/$defs/") :]
+            if name in seen:
+                return  # a recursive definition (taxonomy children) was walked once
+            walk(defs.get(name), path, seen | {name})
+        if node.get("format") in ("date", "date-time"):
+            found.add(path)
+        for key, sub in (node.get("properties") or {}).items():
+            walk(sub, path + (key,), seen)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path + ("*",), seen)
+        for combinator in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(combinator) or ():
+                walk(branch, path, seen)
+
+    walk(root, (), frozenset())
+    return tuple(sorted(found))
+
+
+def _values_at(data: Any, pattern: tuple[str, ...], path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _values_at(item, rest, path + (index,))
+    elif isinstance(data, dict) and head in data:
+        yield from _values_at(data[head], rest, path + (head,))
+
+
+_YEAR = re.compile(r"([0-9]{4,})-")
+
+
+def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optional[date], diags: Diagnostics) -> None:
+    """Every date and timestamp within `date_range`, and no incident that occurs after today.
+
+    Pages span the time between the earliest and the latest date (per-quarter
+    charts): one mistyped year would make them thousands of columns wide.
+    """
+    first, last = date_range
+    records: list[tuple[str, Document]] = []
+    for kind, records_of_kind in (("incident", result.incidents.values()), ("sop", result.sops.values())):
+        for record in [*records_of_kind, *result.partial[kind]]:
+            if record.source is not None:
+                records.append((kind, record.source))
+    if result.taxonomy is not None and result.taxonomy.source is not None:
+        records.append(("taxonomy", result.taxonomy.source))
+    for kind, doc in records:
+        for pattern in date_fields(kind):
+            for where, value in _values_at(doc.data, pattern):
+                match = _YEAR.match(value) if isinstance(value, str) else None
+                if match is None:
+                    continue  # not a date at all: the schema says so
+                year = int(match.group(1))
+                if not first <= year <= last:
+                    diags.add(
+                        doc.diagnostic(
+                            where,
+                            f"{show(value)} is outside the date range {first}-{last} (year {year}); a typo? "
+                            "(the range is the plugin option date_range)",
+                            rule="date-range",
+                        )
+                    )
+    if today is None:
+        return
+    for incident in [*result.incidents.values(), *result.partial["incident"]]:
+        occurred = incident.occurred
+        if incident.source is not None and occurred is not None and occurred.date() > today:
+            diags.add(
+                incident.source.diagnostic(
+                    ("occurred",),
+                    f"{show(incident.raw['occurred'])} is in the future (after today, the option today); an incident cannot have occurred yet",
+                    rule="future-date",
+                )
+            )
 
 
 class _Refs:

@@ -43,3 +43,5 @@ class LessonsConfig(Config):
     review_within_days = c.Type(int, default=30)
     #: The taxonomy (the learning framework) is due for review this long after its `updated` date.
     renewal_every_months = c.Type(int, default=12)
+    #: The years every date and timestamp must fall in, [first, last]: a mistyped year is an error at its field.
+    date_range = c.Type(list, default=[1990, 2100])

@@ -260,10 +260,18 @@ def generate_into(
     from .lint import LintConfig
     from .pages import generate, make_context
 
+    from .checks import parse_date_range
+
+    try:
+        date_range = parse_date_range(options.get("date_range"))
+    except ValueError as problem:
+        raise ExportError(str(problem)) from None
     outcome = open_knowledge_base(
         root,
         include_drafts=options.get("include_drafts") is True,
         generated_paths=options.get("generated_paths") is True,
+        date_range=date_range,
+        today=today,
     )
     notes = [f"{d}" for d in outcome.diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if outcome.kb is None:

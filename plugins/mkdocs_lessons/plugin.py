@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
+from .checks import parse_date_range
 from .clock import resolve_today
 from .config import LessonsConfig
 from .diagnostics import Severity
@@ -102,6 +103,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             problems.append(f"renewal_every_months must be 1 or more, got {self.config.renewal_every_months}")
         if problems:
             raise PluginError("lessons: " + "; ".join(problems))
+        try:
+            self.date_range = parse_date_range(self.config.date_range)
+        except ValueError as exc:
+            raise PluginError(f"lessons: {exc}") from None
         if self.config.feed_size < 0:
             raise PluginError(f"lessons: option 'feed_size' must be 0 (no feed) or more, got {self.config.feed_size}")
         for name in REQUIRED_EXTENSIONS:
@@ -132,7 +137,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # time. Not under `serve`: see _freezes.
         with collector_paused(freeze=self._freezes):
             outcome = open_knowledge_base(
-                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths
+                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths,
+                date_range=self.date_range, today=self.today,
             )
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, show
 from .yamlsource import Document, FieldPath
 
 if TYPE_CHECKING:  # imported when first needed: valid records never need it (0.1 s of every start)
@@ -250,9 +250,7 @@ def _describe(doc: Document, error: ValidationError, reasons: dict[int, str], hi
     yield doc.diagnostic(path, _message(error), rule=f"schema-{kind}")
 
 
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+_show = show
 
 
 _DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -57,6 +57,8 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
     m = metrics(ctx)
     has_reviews = bool(m.quarters)
     span = f" from {m.quarters[0]} to {m.quarters[-1]}" if has_reviews else ""
+    if m.quarters_left_out:  # charts show the most recent quarters only (dates.MAX_QUARTERS)
+        span += f" (the charts show the most recent {len(m.quarters)} quarters; {m.quarters_left_out} earlier ones are left out)"
     lead = (
         f"Figures as of **{ctx.today.isoformat()}** over {plural(m.reviews, 'published review', 'published reviews')}{span}. "
         "Every chart has its numbers behind *Show data*; select a heat-map cell or a bar to list the incidents behind it. "
@@ -325,7 +327,7 @@ def _procedures(ctx: Context, page: str, m: Metrics) -> str:
     )
     parts = [counts]
     if sops.approved_per_year:
-        parts.append(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect."))
+        parts.append(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect." + (f" The {sops.years_left_out} earlier years are left out." if sops.years_left_out else "")))
     parts.append(table(["Procedure", "Owner", "Review due", "State"], rows) if rows else "Every procedure with a review schedule is within its review date.")
     return section("Procedures", join_blocks(*parts))
 
