@@ -257,10 +257,16 @@ _DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TIMESTAMP_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 
 
+_OFFSET = re.compile(r"[Tt][0-9:.]+(?P<offset>[+-](?P<hours>[0-9]{2}):(?P<minutes>[0-9]{2}))$")
+
+
 def _impossible(form: str, value: Any) -> str:
     """Why a value of the right shape is still no date: "day is out of range for month"."""
     if not isinstance(value, str):
         return ""
+    offset = _OFFSET.search(value) if form == "date-time" else None
+    if offset is not None and (int(offset["hours"]) > 23 or int(offset["minutes"]) > 59):
+        return f"{offset['offset']} is not a valid UTC offset: offsets run from -23:59 to +23:59"
     try:
         if form == "date" and _DATE_SHAPE.match(value):
             date.fromisoformat(value)
