@@ -87,3 +87,153 @@ def test_a_build_spanning_1990_to_2100_finishes_in_seconds(tmp_path: Path, build
     assert elapsed < 12, elapsed  # 4 s here with the bound, 18 s without (2 cores); a year 1026 took minutes
     text = site.text("dashboard/")
     assert f"the most recent {MAX_QUARTERS} quarters" in text
+
+
+# -- links in record text ----------------------------------------------------------
+
+import logging
+import os
+import posixpath
+import re
+
+import pytest
+
+from conftest import build as mkdocs_build, write_config
+from mkdocs_lessons import checks, cli
+from mkdocs_lessons.checks import LinkTargets, markdown_fields
+from mkdocs_lessons.urls import Urls
+
+def _load(file: Path):  # type: ignore[no-untyped-def]
+    """A record's values as the plugin reads them (dates stay text)."""
+    from mkdocs_lessons.yamlsource import parse_text
+
+    return parse_text(file.read_text("utf-8"), file.name).data
+
+
+_OWN_PAGE = {"incidents": lambda i: Urls().incident(i), "sops": lambda i: Urls().sop(i), "paths": lambda i: Urls().path(i)}
+
+
+def _linked_kb(project: Path) -> tuple[Path, dict[int, str]]:
+    """The minimal knowledge base with, in every Markdown field, a link that works from the record's own page only.
+
+    Each link names its own file `docs/fields/f<n>.md`, so a warning of
+    MkDocs' own link check says which field it is about.
+    """
+    root = project / "kb"
+    shutil.copytree(MINIMAL, root)
+    (project / "docs" / "fields").mkdir(parents=True)
+    fields: dict[int, str] = {}
+
+    def link(value: str, own_page: str, label: str) -> str:
+        n = len(fields)
+        fields[n] = label
+        (project / "docs" / "fields" / f"f{n}.md").write_text(f"# f{n}\n", "utf-8")
+        target = posixpath.relpath(f"fields/f{n}.md", posixpath.dirname(own_page) or ".")
+        return f"{value} [f{n}]({target})"
+
+    def visit(data, pattern, own_page, label):  # type: ignore[no-untyped-def]
+        if not pattern:
+            return link(data, own_page, label) if isinstance(data, str) else data
+        head, rest = pattern[0], pattern[1:]
+        if head == "*" and isinstance(data, list):
+            return [visit(item, rest, own_page, f"{label}[{i}]") for i, item in enumerate(data)]
+        if isinstance(data, dict) and head in data:
+            data[head] = visit(data[head], rest, own_page, f"{label}.{head}")
+        return data
+
+    path_file = root / "paths" / "new-engineer.yaml"
+    path = _load(path_file)
+    path["steps"] += [{"ref": "teams/payments"}, {"ref": "SOP-007@2"}, {"ref": "taxonomy/design-flaw/missing-guardrail"}]
+    path_file.write_text(yaml.safe_dump(path, sort_keys=False), "utf-8")
+    kinds = {"incidents": "incident", "sops": "sop", "paths": "path"}
+    for folder, kind in kinds.items():
+        for file in sorted((root / folder).glob("*.yaml")):
+            data = _load(file)
+            own = _OWN_PAGE[folder](data["id"])
+            for pattern in markdown_fields(kind):
+                data = visit(data, pattern, own, f"{file.stem}:")
+            file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    taxonomy_file = root / "taxonomy" / "taxonomy.yaml"
+    taxonomy = _load(taxonomy_file)
+
+    def terms(items, parent):  # type: ignore[no-untyped-def]
+        for item in items:
+            path_id = f"{parent}/{item['id']}" if parent else item["id"]
+            item["description"] = link(item["description"], Urls().term(path_id), f"term {path_id}")
+            terms(item.get("children", []), path_id)
+
+    terms(taxonomy["terms"], "")
+    for item in taxonomy["retired"]:
+        item["note"] = link(item["note"], Urls().taxonomy, f"retired {item['id']}")
+    taxonomy_file.write_text(yaml.safe_dump(taxonomy, sort_keys=False), "utf-8")
+    teams_file = root / "taxonomy" / "teams.yaml"
+    teams = _load(teams_file)
+    for team in teams["teams"]:
+        team["description"] = link("A team.", Urls().team(team["id"]), f"team {team['id']}")
+    teams_file.write_text(yaml.safe_dump(teams, sort_keys=False), "utf-8")
+    return root, fields
+
+
+def _field_numbers(lines: list[str]) -> set[int]:
+    return {int(n) for line in lines for n in re.findall(r"fields/f(\d+)\.md", line)}
+
+
+def test_every_page_that_shows_record_text_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """MkDocs' own link check, run with ours off, finds no broken link that ours does not report.
+
+    Every Markdown field of every record holds a link that works from the
+    record's own page; a page that shows the text elsewhere breaks it. The
+    fields MkDocs complains about must be among those `check_markdown_links`
+    reports (checks._shown_on lists where each field is shown).
+    """
+    project = tmp_path / "project"
+    project.mkdir()
+    root, fields = _linked_kb(project)
+    write_config(project, root, options={"today": "2026-11-27"})
+    outcome = open_knowledge_base(root, base=project, today=date(2026, 11, 27), links=LinkTargets(docs_dir=project / "docs"))
+    ours = [str(d) for d in outcome.diagnostics if d.rule == "markdown-link"]
+    assert all(d.rule in ("markdown-link",) or d.severity.value != "error" for d in outcome.diagnostics), [str(d) for d in outcome.diagnostics.errors]
+    flagged = _field_numbers(ours)
+    assert flagged, "some fields are shown on other pages (the summary on the home page)"
+
+    monkeypatch.setattr(checks, "check_markdown_links", lambda *args, **kwargs: None)
+    site = mkdocs_build(project, strict=False)
+    theirs = [r.getMessage() for r in site.log if r.levelno >= logging.WARNING and "contains a link" in r.getMessage()]
+    broken = _field_numbers(theirs)
+    missed = sorted(fields[n] for n in broken - flagged)
+    assert not missed, f"MkDocs found broken links in fields the check passes: {missed}"
+    # The check may ask more (a summary is checked from the home page whether or not it is among the newest).
+    assert len(flagged) <= len(broken) + 4, sorted(fields[n] for n in flagged - broken)
+    monkeypatch.undo()
+
+    # `lessons validate` from the project folder reads docs_dir from mkdocs.yml and reports
+    # exactly what the build reports (the build aborts on them before any page).
+    monkeypatch.chdir(project)
+    capsys.readouterr()
+    assert cli.main(["validate"]) == 1
+    validated = [line for line in capsys.readouterr().out.splitlines() if "fields/f" in line]
+    with pytest.raises(Exception):  # noqa: B017 - MkDocs' Abort
+        mkdocs_build(project, strict=True)
+    built = [r.getMessage().split(": ", 1)[1] for r in caplog.records if r.name.startswith("mkdocs.plugins.mkdocs_lessons") and "fields/f" in r.getMessage()]
+    assert validated == built == [line for line in ours]
+    assert len(validated) == len(flagged)
+
+
+@pytest.mark.parametrize("fixture", ["minimal", "dashboard"])
+@pytest.mark.parametrize("options", [{}, {"include_drafts": True, "prefix": "kb/", "pagefind": True, "generated_paths": True}], ids=["default", "drafts-prefix-pagefind"])
+def test_the_link_check_knows_every_generated_page(fixture: str, options: dict) -> None:
+    """`checks._site_files` lists exactly the Markdown pages `generate()` writes (no docs_dir)."""
+    from mkdocs_lessons.checks import _site_files
+    from mkdocs_lessons.pages import generate, make_context
+
+    root = MINIMAL.parent / fixture
+    drafts = options.get("include_drafts", False)
+    targets = LinkTargets(prefix=options.get("prefix", ""), pagefind=options.get("pagefind", False), generated_paths=options.get("generated_paths", False))
+    outcome = open_knowledge_base(root, base=root, include_drafts=drafts, generated_paths=targets.generated_paths, today=date(2026, 11, 27), links=targets)
+    assert outcome.kb is not None
+    ctx = make_context(outcome.kb, today=date(2026, 11, 27), prefix=targets.prefix, pagefind=targets.pagefind)
+    generated = {f.src_uri for f in generate(ctx) if f.src_uri.endswith(".md")}
+    known = {p for p in _site_files(outcome.loaded, targets, Urls(targets.prefix), drafts) if p.endswith(".md")}
+    assert generated <= known
+    # Only the Essentials path may be listed without being made (it is made when the records give it steps).
+    assert {p for p in known - generated if "/essentials/" not in p} == set()

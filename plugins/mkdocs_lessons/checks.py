@@ -7,10 +7,15 @@ number of records.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
+from urllib.parse import unquote, urlsplit
 
 from . import schema as schemas
 from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
@@ -44,10 +49,37 @@ def parse_date_range(value: Any) -> tuple[int, int]:
     return (value[0], value[1])
 
 
-def check(result: LoadResult, include_drafts: bool = False, *, date_range: tuple[int, int] = DEFAULT_DATE_RANGE, today: Optional[date] = None) -> None:
+@dataclass(frozen=True)
+class LinkTargets:
+    """What a relative link in record text may name, as the site will have it.
+
+    The generated pages under `prefix` (their `.md` source paths) and, when
+    known, the files in the site's `docs_dir`. The MkDocs adapter knows both;
+    `lessons validate` reads them from `mkdocs.yml` (discover.py).
+    """
+
+    prefix: str = ""
+    docs_dir: Optional[Path] = None
+    pagefind: bool = False  # the search page exists
+    generated_paths: bool = False  # the Essentials path exists
+    allow_html: bool = False  # raw HTML in record text is kept (its links are not Markdown links)
+    # The site's validation.links.absolute_links: "ok" (info and below), "error" (warn: fails --strict),
+    # "relative_to_docs" (resolved from docs_dir like any other link).
+    absolute_links: str = "ok"
+
+
+def check(
+    result: LoadResult,
+    include_drafts: bool = False,
+    *,
+    date_range: tuple[int, int] = DEFAULT_DATE_RANGE,
+    today: Optional[date] = None,
+    links: Optional[LinkTargets] = None,
+) -> None:
     """Run every cross-record rule, adding problems to `result.diagnostics`."""
     diags = result.diagnostics
     _check_dates(result, date_range, today, diags)
+    check_markdown_links(result, links or LinkTargets(), include_drafts)
     taxonomy = result.taxonomy
     if taxonomy is not None:
         _check_taxonomy(taxonomy, diags)
@@ -123,20 +155,30 @@ _REJECTING = ("required", "unknown-field", "date-range", "future-date")
 @lru_cache(maxsize=None)
 def date_fields(kind: str) -> tuple[tuple[str, ...], ...]:
     """Where the schema for `kind` holds a date or a timestamp: field paths, `*` for any list item."""
+    return _schema_fields(kind, lambda node, name: node.get("format") in ("date", "date-time"))
+
+
+@lru_cache(maxsize=None)
+def markdown_fields(kind: str) -> tuple[tuple[str, ...], ...]:
+    """Where the schema for `kind` holds Markdown text (its `markdown` definition)."""
+    return _schema_fields(kind, lambda node, name: name == "markdown")
+
+
+def _schema_fields(kind: str, wanted) -> tuple[tuple[str, ...], ...]:  # type: ignore[no-untyped-def]
     root = schemas.schema(kind)
     defs = root.get("$defs", {})
     found: set[tuple[str, ...]] = set()
 
-    def walk(node: Any, path: tuple[str, ...], seen: frozenset) -> None:
+    def walk(node: Any, path: tuple[str, ...], seen: frozenset, name: str = "") -> None:
         if not isinstance(node, dict):
             return
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            name = ref[len("#/$defs/") :]
-            if name in seen:
+            target = ref[len("#/$defs/") :]
+            if target in seen:
                 return  # a recursive definition (taxonomy children) was walked once
-            walk(defs.get(name), path, seen | {name})
-        if node.get("format") in ("date", "date-time"):
+            walk(defs.get(target), path, seen | {target}, target)
+        if wanted(node, name):
             found.add(path)
         for key, sub in (node.get("properties") or {}).items():
             walk(sub, path + (key,), seen)
@@ -145,25 +187,73 @@ def date_fields(kind: str) -> tuple[tuple[str, ...], ...]:
         for combinator in ("anyOf", "oneOf", "allOf"):
             for branch in node.get(combinator) or ():
                 walk(branch, path, seen)
+        if isinstance(node.get("then"), dict):
+            walk(node["then"], path, seen)
 
     walk(root, (), frozenset())
     return tuple(sorted(found))
 
 
-def _values_at(data: Any, pattern: tuple[str, ...], path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield path, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from _values_at(item, rest, path + (index,))
-    elif isinstance(data, dict) and head in data:
-        yield from _values_at(data[head], rest, path + (head,))
+_LEAF = ""  # a trie key no field has: the value itself is wanted
+
+
+@lru_cache(maxsize=None)
+def _trie(patterns: tuple[tuple[str, ...], ...]) -> dict:
+    """The patterns as one trie, so that a record is walked once for all of them."""
+    root: dict = {}
+    for pattern in patterns:
+        node = root
+        for part in pattern:
+            node = node.setdefault(part, {})
+        node[_LEAF] = None
+    return root
+
+
+def _values_at(data: Any, patterns: tuple[tuple[str, ...], ...], wanted: Optional[Any] = None) -> list[tuple[FieldPath, Any]]:
+    """(path, value) of every value at `patterns` (`*`: any list item) for which `wanted(value)` holds."""
+    out: list[tuple[FieldPath, Any]] = []
+
+    def walk(value: Any, trie: dict, path: FieldPath) -> None:
+        for key, sub in trie.items():
+            if key == _LEAF:
+                if wanted is None or wanted(value):
+                    out.append((path, value))
+            elif key == "*":
+                if type(value) is list:
+                    for index, item in enumerate(value):
+                        walk(item, sub, path + (index,))
+            elif isinstance(value, dict):
+                item = value.get(key, walk)  # `walk` as a marker: not there
+                if item is not walk:
+                    walk(item, sub, path + (key,))
+
+    walk(data, _trie(patterns), ())
+    return out
 
 
 _YEAR = re.compile(r"([0-9]{4,})-")
+
+
+def _model_dates(kind: str, record: Any) -> Iterator[date]:
+    """Every date and timestamp of a built incident or SOP (the fields `date_fields` names)."""
+    if kind == "sop":
+        yield from (v.effective for v in record.versions if v.effective is not None)
+        return
+    yield record.occurred
+    if record.detected is not None:
+        yield record.detected
+    if record.resolved is not None:
+        yield record.resolved
+    yield from (e.at for e in record.timeline)
+    yield from (d.at for d in record.decisions if d.at is not None)
+    for item in record.action_items:
+        if item.due is not None:
+            yield item.due
+        if item.closed is not None:
+            yield item.closed
+        yield from (c.date for c in item.check_ins)
+    if record.review is not None and record.review.date is not None:
+        yield record.review.date
 
 
 def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optional[date], diags: Diagnostics) -> None:
@@ -174,28 +264,40 @@ def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optiona
     """
     first, last = date_range
     records: list[tuple[str, Document]] = []
+    # Built records have their dates parsed: their years are read from the model
+    # (a walk of every file's values costs 10 % of `lessons validate`), and only
+    # a record with a year outside the range is walked for the located message.
+    # `date_fields` (the schema) says where dates are; test_trust.py checks
+    # that `_model_dates` reads every one of them.
     for kind, records_of_kind in (("incident", result.incidents.values()), ("sop", result.sops.values())):
-        for record in [*records_of_kind, *result.partial[kind]]:
-            if record.source is not None:
+        for record in records_of_kind:
+            if record.source is not None and not all(first <= day.year <= last for day in _model_dates(kind, record)):
                 records.append((kind, record.source))
+        records += [(kind, record.source) for record in result.partial[kind] if record.source is not None]
     if result.taxonomy is not None and result.taxonomy.source is not None:
         records.append(("taxonomy", result.taxonomy.source))
+
+    def outside(value: Any) -> bool:
+        # Every date starts with its year: the common case costs a slice and a comparison.
+        if type(value) is not str or value[4:5] != "-":
+            return type(value) is str and _YEAR.match(value) is not None  # five digits or more
+        return not (value[:4].isdigit() and first <= int(value[:4]) <= last)
+
     for kind, doc in records:
-        for pattern in date_fields(kind):
-            for where, value in _values_at(doc.data, pattern):
-                match = _YEAR.match(value) if isinstance(value, str) else None
-                if match is None:
-                    continue  # not a date at all: the schema says so
-                year = int(match.group(1))
-                if not first <= year <= last:
-                    diags.add(
-                        doc.diagnostic(
-                            where,
-                            f"{show(value)} is outside the date range {first}-{last} (year {year}); a typo? "
-                            "(the range is the plugin option date_range)",
-                            rule="date-range",
-                        )
+        for where, value in _values_at(doc.data, date_fields(kind), outside):
+            match = _YEAR.match(value)
+            if match is None:
+                continue  # not a date at all: the schema says so
+            year = int(match.group(1))
+            if not first <= year <= last:
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{show(value)} is outside the date range {first}-{last} (year {year}); a typo? "
+                        "(the range is the plugin option date_range)",
+                        rule="date-range",
                     )
+                )
     if today is None:
         return
     for incident in [*result.incidents.values(), *result.partial["incident"]]:
@@ -208,6 +310,267 @@ def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optiona
                     rule="future-date",
                 )
             )
+
+
+# -- links in record text ----------------------------------------------------------
+
+
+def check_markdown_links(result: LoadResult, targets: LinkTargets, include_drafts: bool = False) -> None:
+    """Every relative link and image in a record's Markdown names a page or a file of the site.
+
+    The one place this rule lives: `lessons validate` and the MkDocs build
+    both come here (knowledge.py), so they agree. A target with a URL scheme
+    (`https:`, `mailto:`...) or starting with `#` is left alone, and so is
+    one starting with `/` unless the site's `validation.links.absolute_links`
+    says otherwise (`warn`: an error here too; `relative_to_docs`: resolved
+    from docs_dir). A relative target is resolved against the record's own
+    page (`incidents/INC-….md`, `sops/SOP-…/index.md`, `paths/<id>/index.md`...)
+    and must be the `.md` source path of a generated page or a file in
+    `docs_dir`; a text that other pages show too (an incident's summary on
+    the home page and on reading paths, a term's description on the
+    taxonomy overview...) must resolve from those pages as well
+    (`_shown_on`). Inline links, images, reference links and link
+    definitions count; code spans and fenced code do not. Without `](` or
+    `]:` a text has no link: most fields cost a substring search.
+    """
+    from . import text
+    from .urls import Urls
+
+    urls = Urls(targets.prefix)
+    known: Optional[set[str]] = None  # worked out at the first link
+    steps = _path_steps(result, urls, targets)
+
+    def check_text(doc: Document, where: FieldPath, value: Any, pages: list[str]) -> None:
+        nonlocal known
+        if not isinstance(value, str) or ("](" not in value and "]:" not in value):
+            return
+        source = text.markdown(value, allow_html=targets.allow_html)
+        for target in _link_targets(source):
+            if target.startswith(("/", "\\")) and targets.absolute_links == "error":
+                result.diagnostics.add(
+                    doc.diagnostic(where, f"link target {show(target)} is an absolute link, which this site's validation.links.absolute_links rejects; write it relative to this record's page", rule="markdown-link")
+                )
+                continue
+            for page in pages:
+                problem = _unresolved(target, page, targets.absolute_links == "relative_to_docs")
+                if problem is None:
+                    break
+                resolved, outside = problem
+                if known is None:
+                    known = _site_files(result, targets, urls, include_drafts)
+                if not outside and resolved in known:
+                    continue
+                why = "which is outside the site" if outside else "which is neither a generated page nor a file in docs_dir"
+                hint = ""
+                stem = resolved[:-3] if resolved.endswith(".md") else resolved
+                for guess in (stem + "/index.md", stem + ".md", resolved.removesuffix("/index.md") + ".md"):
+                    if not outside and guess != resolved and guess in known:
+                        hint = f" (did you mean '{posixpath.relpath(guess, posixpath.dirname(page) or '.')}'?)"
+                        break
+                shown = resolved
+                if page == pages[0]:
+                    message = f"link target {show(target)} resolves to {shown}, {why}{hint}"
+                else:
+                    message = (
+                        f"link target {show(target)} works on this record's page, but this text is shown on {page} too, "
+                        f"where it resolves to {shown}, {why}; link to the page with a full URL or drop the link"
+                    )
+                result.diagnostics.add(doc.diagnostic(where, message, rule="markdown-link"))
+                break
+
+    def record(kind: str, record_id: Any, doc: Optional[Document], own: str) -> None:
+        if not isinstance(record_id, str) or doc is None or not isinstance(doc.data, dict):
+            return
+        if not doc.may_link:
+            return  # the file has no `](` or `]:` anywhere (yamlsource.read_document)
+        for where, value in _values_at(doc.data, markdown_fields(kind), _may_link):
+            check_text(doc, where, value, _shown_on(kind, record_id, where, doc.data, own, urls, steps))
+
+    for incident in [*result.incidents.values(), *result.partial["incident"]]:
+        record("incident", incident.id, incident.source, urls.incident(incident.id) if isinstance(incident.id, str) else "")
+    for sop in [*result.sops.values(), *result.partial["sop"]]:
+        record("sop", sop.id, sop.source, urls.sop(sop.id) if isinstance(sop.id, str) else "")
+    for reading_path in [*result.paths.values(), *result.partial["path"]]:
+        record("path", reading_path.id, reading_path.source, urls.path(reading_path.id) if isinstance(reading_path.id, str) else "")
+    taxonomy = result.taxonomy
+    if taxonomy is not None and taxonomy.source is not None:
+        doc = taxonomy.source
+
+        def terms(items: Any, parent: str, where: FieldPath) -> None:
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    path = f"{parent}/{item['id']}" if parent else item["id"]
+                    # Its own page, the overview, its broader term's page and the reading paths that have it as a step.
+                    pages = [urls.term(path), urls.taxonomy, *([urls.term(parent)] if parent else []), *steps.get(f"taxonomy/{path}", ())]
+                    check_text(doc, where + (index, "description"), item.get("description"), pages)
+                    terms(item.get("children"), path, where + (index, "children"))
+
+        terms(doc.data.get("terms"), "", ("terms",))
+        for index, item in enumerate(doc.data.get("retired") or ()):
+            if isinstance(item, dict):
+                replacement = item.get("replaced_by")
+                pages = [urls.taxonomy, *([urls.term(replacement)] if isinstance(replacement, str) and replacement in taxonomy.terms else [])]
+                check_text(doc, ("retired", index, "note"), item.get("note"), pages)
+    teams_doc = next((d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and isinstance(d.data, dict) and not d.problems), None)
+    if teams_doc is not None and result.teams_loaded:
+        for index, item in enumerate(teams_doc.data.get("teams") or ()):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                pages = [urls.team(item["id"]), urls.teams, *steps.get(f"teams/{item['id']}", ())]
+                check_text(teams_doc, ("teams", index, "description"), item.get("description"), pages)
+
+
+def _may_link(value: Any) -> bool:
+    return type(value) is str and ("](" in value or "]:" in value)
+
+
+def _path_steps(result: LoadResult, urls: Any, targets: LinkTargets) -> dict[str, list[str]]:
+    """For each step ref (`INC-…`, `SOP-…`, `SOP-…@n`, `taxonomy/…`, `teams/…`): the path pages that show it."""
+    from .essentials import ESSENTIALS_ID
+
+    found: dict[str, list[str]] = {}
+    for reading_path in result.paths.values():
+        for step in reading_path.steps:
+            if isinstance(step.ref, str):
+                found.setdefault(step.ref, []).extend((urls.path(reading_path.id), urls.path_print(reading_path.id)))
+                found.setdefault("print:" + step.ref, []).append(urls.path_print(reading_path.id))
+    if targets.generated_paths:  # the Essentials path picks its steps from the records: any may be one
+        found.setdefault("*", []).extend((urls.path(ESSENTIALS_ID), urls.path_print(ESSENTIALS_ID)))
+        found.setdefault("print:*", []).append(urls.path_print(ESSENTIALS_ID))
+    return found
+
+
+def _shown_on(kind: str, record_id: str, where: FieldPath, data: dict, own: str, urls: Any, steps: dict[str, list[str]]) -> list[str]:
+    """The pages that show the Markdown field at `where` of a record: its own page first.
+
+    Kept with the pages (pages/*.py) by hand: `tests/test_trust.py` builds a
+    site with a link in every such field and checks the build agrees.
+    """
+    pages = [own]
+    field = where[0]
+    # A reading path's printable page holds the whole page of each of its steps.
+    if kind == "incident":
+        pages += [*steps.get("print:" + record_id, ()), *steps.get("print:*", ())]
+    elif kind == "sop":
+        pages += [page for ref, shown in steps.items() if ref in ("print:" + record_id, "print:*") or ref.startswith(f"print:{record_id}@") for page in shown]
+    if kind == "incident":
+        if field == "summary":  # the home page's newest reviews, reading paths
+            pages += [urls.home, *steps.get(record_id, ()), *steps.get("*", ())]
+        elif field == "lessons":
+            pages.append(urls.lessons)
+        elif field == "action_items" and len(where) > 2 and where[2] in ("action", "indicator", "check_ins"):
+            pages.append(urls.actions)
+            if where[2] == "action":  # the SOP page of the version it is codified in
+                item = data["action_items"][where[1]]
+                ref = item.get("codified_in") if isinstance(item, dict) else None
+                if isinstance(ref, str):
+                    pages.append(urls.sop(ref.partition("@")[0]))
+    elif kind == "sop" and field == "versions" and len(where) > 2 and where[2] == "purpose":
+        pages += [page for ref, shown in steps.items() if ref == record_id or ref.startswith(record_id + "@") or ref == "*" for page in shown]
+    elif kind == "path" and field in ("audience", "description"):
+        pages.append(urls.paths)
+    return list(dict.fromkeys(pages))
+
+
+def _unresolved(target: str, page: str, absolute_from_docs: bool = False) -> Optional[tuple[str, bool]]:
+    """None for a target that needs no file (a URL, `#anchor`, `/absolute`, empty);
+    else (the docs-relative path it names, whether it climbs out of the site)."""
+    if not target or target.startswith("#"):
+        return None
+    absolute = target.startswith(("/", "\\"))
+    if absolute and not absolute_from_docs:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    resolved = posixpath.normpath(path.lstrip("/\\") if absolute else posixpath.join(posixpath.dirname(page), path))
+    return resolved, resolved == ".." or resolved.startswith("../")
+
+
+_MARKDOWN = None
+
+
+def _link_targets(source: str) -> list[str]:
+    """The targets of the links, images and link definitions Python-Markdown finds in `source`."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import markdown
+        from markdown.extensions import Extension
+        from markdown.treeprocessors import Treeprocessor
+
+        class Collect(Treeprocessor):
+            found: list[str] = []
+
+            def run(self, root: Any) -> None:
+                self.found = [el.get("href") if el.tag == "a" else el.get("src") for el in root.iter() if el.tag in ("a", "img")]
+
+        class Links(Extension):
+            def extendMarkdown(self, md: Any) -> None:
+                collector = Collect(md)
+                md.lessons_links = collector
+                md.treeprocessors.register(collector, "lessons-links", 1)  # after the inline patterns (20)
+
+        _MARKDOWN = markdown.Markdown(extensions=["fenced_code", "tables", Links()])
+    md = _MARKDOWN
+    md.reset()
+    md.convert(source)
+    found = [t for t in md.lessons_links.found if t is not None]
+    # Definitions count even when nothing refers to them.
+    found += [url for url, _title in md.references.values()]
+    return found
+
+
+def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_drafts: bool) -> set[str]:
+    """The `.md` source path of every page the knowledge base generates, its other files, and docs_dir's files."""
+    from .essentials import ESSENTIALS_ID
+    from .schema import KINDS
+
+    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.lessons}
+    pages |= {urls.kb_json, urls.metrics_json, urls.feed} | {urls.schema(kind) for kind in KINDS}
+    if targets.pagefind:
+        pages.add(urls.search)
+    for incident in result.incidents.values():
+        if include_drafts or not incident.is_draft:
+            pages.add(urls.incident(incident.id))
+            pages.add(urls.year(incident.occurred.year))
+    pages |= {urls.incident(i) for i in result.invalid_ids["incident"]}  # its own errors say what is wrong
+    for sop in result.sops.values():
+        pages.add(urls.sop(sop.id))
+        pages |= {urls.sop_version(sop.id, v.version) for v in sop.versions}
+    pages |= {urls.sop(i) for i in result.invalid_ids["sop"]}
+    path_ids = set(result.paths) | result.invalid_ids["path"] | ({ESSENTIALS_ID} if targets.generated_paths else set())
+    for path_id in path_ids:
+        pages |= {urls.path(path_id), urls.path_print(path_id)}
+    if result.taxonomy is not None:
+        pages |= {urls.term(path) for path in result.taxonomy.terms}
+    pages |= {urls.team(team_id) for team_id in result.teams}
+    if targets.docs_dir is not None:
+        pages |= docs_files(targets.docs_dir)
+    return pages
+
+
+def absolute_links_mode(level: Any) -> str:
+    """`LinkTargets.absolute_links` for the site's `validation.links.absolute_links` (a name, or MkDocs' value)."""
+    import logging
+
+    if level == "relative_to_docs" or level == -1:
+        return "relative_to_docs"
+    levels = {"warn": logging.WARNING, "info": logging.INFO, "ignore": logging.DEBUG}
+    number = levels.get(level, level) if isinstance(level, str) else level
+    return "error" if isinstance(number, int) and number >= logging.WARNING else "ok"
+
+
+def docs_files(docs_dir: Path) -> set[str]:
+    """Every file in `docs_dir`, as a docs-relative POSIX path (hidden files and folders left out, as MkDocs does)."""
+    found: set[str] = set()
+    root = str(docs_dir)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative = os.path.relpath(folder, root)
+        for name in files:
+            if not name.startswith("."):
+                found.add(Path(relative, name).as_posix() if relative != "." else name)
+    return found
 
 
 class _Refs:

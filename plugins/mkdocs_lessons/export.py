@@ -260,18 +260,26 @@ def generate_into(
     from .lint import LintConfig
     from .pages import generate, make_context
 
-    from .checks import parse_date_range
+    from .checks import LinkTargets, parse_date_range
 
     try:
         date_range = parse_date_range(options.get("date_range"))
     except ValueError as problem:
         raise ExportError(str(problem)) from None
+    links = LinkTargets(
+        prefix=prefix,
+        docs_dir=site.docs_dir if site.docs_dir is not None and site.docs_dir.is_dir() else None,
+        pagefind=options.get("search") == "pagefind",
+        generated_paths=options.get("generated_paths") is True,
+        allow_html=options.get("allow_html") is True,
+    )
     outcome = open_knowledge_base(
         root,
         include_drafts=options.get("include_drafts") is True,
         generated_paths=options.get("generated_paths") is True,
         date_range=date_range,
         today=today,
+        links=links,
     )
     notes = [f"{d}" for d in outcome.diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if outcome.kb is None:

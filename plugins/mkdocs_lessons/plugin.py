@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
-from .checks import parse_date_range
+from .checks import LinkTargets, absolute_links_mode, parse_date_range
 from .clock import resolve_today
 from .config import LessonsConfig
 from .diagnostics import Severity
@@ -138,7 +138,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         with collector_paused(freeze=self._freezes):
             outcome = open_knowledge_base(
                 self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths,
-                date_range=self.date_range, today=self.today,
+                date_range=self.date_range, today=self.today, links=self._link_targets(config),
             )
         for problem in outcome.diagnostics:
             (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
@@ -158,6 +158,17 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self._serving:
             self.last_good = outcome
         log.info(summary_line(outcome))
+
+    def _link_targets(self, config: MkDocsConfig) -> LinkTargets:
+        """What relative links in record text may name: this site's pages and docs_dir's files (checks.py)."""
+        return LinkTargets(
+            prefix=self.prefix,
+            docs_dir=Path(config.docs_dir),
+            pagefind=self.config.search == "pagefind",
+            generated_paths=self.config.generated_paths,
+            allow_html=self.config.allow_html,
+            absolute_links=absolute_links_mode(config.validation.links.absolute_links),
+        )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         # Millions of small allocations and no reference cycles: with the cyclic

@@ -91,6 +91,8 @@ class Document:
     # The record built from it, per kind (load.py): the model is made once per file content.
     built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     text: Optional[str] = field(default=None, repr=False)
+    # The text has `](` or `]:` somewhere: Markdown in it may link (checks.check_markdown_links).
+    may_link: bool = field(default=True, repr=False, compare=False)
     _positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
     _key_positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
 
@@ -385,8 +387,11 @@ def read_document(
             message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         doc.problems.append(Diagnostic(display, line, column, "", message, "encoding"))
         return doc
+    may_link = "](" in text or "]:" in text
     if fast:
         data = fastyaml.read(text)
         if data is not None:
-            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text)
-    return parse_text(text, display, file)
+            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text, may_link=may_link)
+    doc = parse_text(text, display, file)
+    doc.may_link = may_link
+    return doc
