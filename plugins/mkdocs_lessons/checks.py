@@ -674,7 +674,10 @@ def _check_teams_file(result: LoadResult, diags: Diagnostics) -> None:
     doc = next((d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and d.data and not d.problems), None)
     if doc is None or not isinstance(doc.data, dict):
         return
-    _duplicates(doc, [(("teams", i, "id"), t.get("id")) for i, t in enumerate(doc.data.get("teams", [])) if isinstance(t, dict)], "team", diags)
+    teams = doc.data.get("teams")
+    if not isinstance(teams, list):
+        return  # not a list: the schema says so
+    _duplicates(doc, [(("teams", i, "id"), t.get("id")) for i, t in enumerate(teams) if isinstance(t, dict)], "team", diags)
 
 
 def _duplicates(doc: Document, items: Iterable[tuple[FieldPath, object]], what: str, diags: Diagnostics) -> None:
