@@ -116,20 +116,23 @@ _OWN_PAGE = {"incidents": lambda i: Urls().incident(i), "sops": lambda i: Urls()
 def _linked_kb(project: Path) -> tuple[Path, dict[int, str]]:
     """The minimal knowledge base with, in every Markdown field, a link that works from the record's own page only.
 
-    Each link names its own file `docs/fields/f<n>.md`, so a warning of
+    Each link names its own file `f<n>.md` beside the record's page in
+    docs_dir, so it breaks on a page in any other folder, and a warning of
     MkDocs' own link check says which field it is about.
     """
     root = project / "kb"
     shutil.copytree(MINIMAL, root)
-    (project / "docs" / "fields").mkdir(parents=True)
+    (project / "docs").mkdir(parents=True)
     fields: dict[int, str] = {}
 
     def link(value: str, own_page: str, label: str) -> str:
+        # A file beside the record's own page: from a page in any other folder the link breaks.
         n = len(fields)
         fields[n] = label
-        (project / "docs" / "fields" / f"f{n}.md").write_text(f"# f{n}\n", "utf-8")
-        target = posixpath.relpath(f"fields/f{n}.md", posixpath.dirname(own_page) or ".")
-        return f"{value} [f{n}]({target})"
+        beside = project / "docs" / posixpath.dirname(own_page) / f"f{n}.md"
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        beside.write_text(f"# f{n}\n", "utf-8")
+        return f"{value} [f{n}](f{n}.md)"
 
     def visit(data, pattern, own_page, label):  # type: ignore[no-untyped-def]
         if not pattern:
@@ -175,7 +178,7 @@ def _linked_kb(project: Path) -> tuple[Path, dict[int, str]]:
 
 
 def _field_numbers(lines: list[str]) -> set[int]:
-    return {int(n) for line in lines for n in re.findall(r"fields/f(\d+)\.md", line)}
+    return {int(n) for line in lines for n in re.findall(r"\bf(\d+)\.md", line)}
 
 
 def test_every_page_that_shows_record_text_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
@@ -214,10 +217,10 @@ def test_every_page_that_shows_record_text_is_checked(tmp_path: Path, monkeypatc
     monkeypatch.chdir(project)
     capsys.readouterr()
     assert cli.main(["validate"]) == 1
-    validated = [line for line in capsys.readouterr().out.splitlines() if "fields/f" in line]
+    validated = [line for line in capsys.readouterr().out.splitlines() if re.search(r"\bf\d+\.md", line)]
     with pytest.raises(Exception):  # noqa: B017 - MkDocs' Abort
         mkdocs_build(project, strict=True)
-    built = [r.getMessage().split(": ", 1)[1] for r in caplog.records if r.name.startswith("mkdocs.plugins.mkdocs_lessons") and "fields/f" in r.getMessage()]
+    built = [r.getMessage().split(": ", 1)[1] for r in caplog.records if r.name.startswith("mkdocs.plugins.mkdocs_lessons") and re.search(r"\bf\d+\.md", r.getMessage())]
     assert validated == built == [line for line in ours]
     assert len(validated) == len(flagged)
 
@@ -240,3 +243,32 @@ def test_the_link_check_knows_every_generated_page(fixture: str, options: dict) 
     assert generated <= known
     # Only the Essentials path may be listed without being made (it is made when the records give it steps).
     assert {p for p in known - generated if "/essentials/" not in p} == set()
+
+
+def test_date_range_is_read_from_mkdocs_yml_by_validate_and_build_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    root = project / "kb"
+    shutil.copytree(MINIMAL, root)
+    write_config(project, root, options={"date_range": [2024, 2030]})
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 1
+    validated = [line for line in capsys.readouterr().out.splitlines() if "date range" in line]
+    assert validated == [
+        'kb/incidents/INC-2023-044.yaml:5:11: [occurred] "2023-11-02T14:05:00Z" is outside the date range 2024-2030 (year 2023); a typo? (the range is the plugin option date_range)',
+        'kb/incidents/INC-2023-044.yaml:6:11: [detected] "2023-11-02T14:30:00Z" is outside the date range 2024-2030 (year 2023); a typo? (the range is the plugin option date_range)',
+        'kb/incidents/INC-2023-044.yaml:16:9: [review.date] "2023-11-06" is outside the date range 2024-2030 (year 2023); a typo? (the range is the plugin option date_range)',
+        'kb/sops/SOP-007.yaml:8:16: [versions[0].effective] "2023-06-01" is outside the date range 2024-2030 (year 2023); a typo? (the range is the plugin option date_range)',
+    ]
+    with pytest.raises(Exception):  # noqa: B017 - MkDocs' Abort
+        mkdocs_build(project, strict=True)
+    built = [r.getMessage().split(": ", 1)[1] for r in caplog.records if r.name.startswith("mkdocs.plugins.mkdocs_lessons") and "date range" in r.getMessage()]
+    assert built == validated
+    # A malformed option is a usage error for the command and a configuration error for the build.
+    write_config(project, root, options={"date_range": [2030, 2024]})
+    assert cli.main(["validate"]) == 2
+    assert "date_range" in capsys.readouterr().err
+    caplog.clear()
+    with pytest.raises(Exception):  # noqa: B017 - MkDocs' Abort
+        mkdocs_build(project, strict=True)
+    assert any("option 'date_range' must be two years" in r.getMessage() for r in caplog.records)
