@@ -345,6 +345,8 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
         if not isinstance(value, str) or ("](" not in value and "]:" not in value):
             return
         source = text.markdown(value, allow_html=targets.allow_html)
+        if all(_needs_no_file(c, targets.absolute_links) for c in _CANDIDATE.findall(source)):
+            return  # every target that could be one is a URL or an anchor: no Markdown parse
         for target in _link_targets(source):
             if target.startswith(("/", "\\")) and targets.absolute_links == "error":
                 result.diagnostics.add(
@@ -419,6 +421,17 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
                 check_text(teams_doc, ("teams", index, "description"), item.get("description"), pages)
 
 
+# Whatever Python-Markdown takes for a link target follows `](` or `]:` (a superset:
+# a text whose candidates are all URLs or anchors has no target to check).
+_CANDIDATE = re.compile(r"\]\(\s*<?([^\s)>]*)|\]:\s*<?(?:([^\s>]*))")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _needs_no_file(candidate: tuple[str, str], absolute_links: str) -> bool:
+    target = candidate[0] or candidate[1]
+    return not target or target.startswith("#") or _SCHEME.match(target) is not None or (target.startswith("/") and absolute_links == "ok")
+
+
 def _may_link(value: Any) -> bool:
     return type(value) is str and ("](" in value or "]:" in value)
 
@@ -490,7 +503,8 @@ def _unresolved(target: str, page: str, absolute_from_docs: bool = False) -> Opt
 _MARKDOWN = None
 
 
-def _link_targets(source: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _link_targets(source: str) -> tuple[str, ...]:
     """The targets of the links, images and link definitions Python-Markdown finds in `source`."""
     global _MARKDOWN
     if _MARKDOWN is None:
@@ -517,7 +531,7 @@ def _link_targets(source: str) -> list[str]:
     found = [t for t in md.lessons_links.found if t is not None]
     # Definitions count even when nothing refers to them.
     found += [url for url, _title in md.references.values()]
-    return found
+    return tuple(found)
 
 
 def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_drafts: bool) -> set[str]:
