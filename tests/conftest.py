@@ -49,6 +49,16 @@ class Site:
         return sorted(self.site_dir.rglob("*.html"))
 
 
+def reliability(**entry: Any) -> None:
+    """Append one case tried to the file named by LESSONS_RELIABILITY (scripts/reliability.py reads it)."""
+    import json
+
+    target = os.environ.get("LESSONS_RELIABILITY")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+
+
 def copy_kb(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target

@@ -325,14 +325,16 @@ def test_same_input_same_bytes(site, tmp_path_factory):
 
 
 def test_source_date_epoch_sets_now(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2025, 2, 20, 12).timestamp())))
+    # A day after the last incident (one occurring after "today" is an error).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 10, 10, 12).timestamp())))
     site = build_fixture(tmp_path_factory, "epoch", options={"today": None})
     data = json.loads((site.site_dir / "metrics.json").read_text("utf-8"))
-    assert data["today"] == "2025-02-20"
-    # On 2025-02-20 only INC-2024-020 A1 was past due; INC-2025-007 A2 fell due on 2025-03-01.
-    assert data["actions"]["overdue_now"] == 1
-    assert "Figures as of 2025-02-20" in site.text("dashboard/")
-    assert data["quarters"][-1] == "2026-Q4"  # records after "today" still count
+    assert data["today"] == "2026-10-10"
+    # On 2026-10-10 INC-2024-020 A1, INC-2025-007 A2 and INC-2026-002 A1 (due 2026-09-30) were past due;
+    # INC-2024-031's items fall due in December and January.
+    assert data["actions"]["overdue_now"] == 3
+    assert "Figures as of 2026-10-10" in site.text("dashboard/")
+    assert data["quarters"][-1] == "2026-Q4"
 
 
 def test_search_indexes_the_words_not_the_drawings(site):

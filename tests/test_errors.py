@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import reliability
 from mkdocs_lessons import cli
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.yamlsource import WITH_LIBYAML
@@ -98,6 +99,17 @@ def grow(record: Path, size: int) -> None:
         out.write(line * count)
 
 
+def _case_kind(expected: list[str]) -> str:
+    """The record kind a case is about: the folder of its first problem (valid cases: "valid")."""
+    if not expected:
+        return "valid"
+    path = expected[0].split(":", 1)[0]
+    for prefix, kind in (("incidents/", "incident"), ("sops/", "sop"), ("paths/", "path"), ("taxonomy/taxonomy", "taxonomy"), ("taxonomy/teams", "teams")):
+        if path.startswith(prefix):
+            return kind
+    return "file"
+
+
 def expected_lines(name: str) -> list[str]:
     text = (BROKEN / name / "expected").read_text("utf-8")
     return [line for line in text.splitlines() if line.strip()]
@@ -128,6 +140,9 @@ def test_diagnostics(name: str, tmp_path: Path) -> None:
     expected = expected_lines(name)
     outcome = open_knowledge_base(root, base=root)
     assert [str(d) for d in outcome.diagnostics] == expected
+    # Every problem at a file, line and column (a whole-file problem at 1:1), none lost.
+    located = all(d.line >= 1 and d.column >= 1 and ((root / d.path).exists() or d.rule == "missing-file") for d in outcome.diagnostics)
+    reliability(test="corpus", kind=_case_kind(expected), rule=name, located=located, agree=True, problems=len(expected))
     if any(is_error(line) for line in expected):
         assert outcome.kb is None
         assert not outcome.ok
@@ -302,6 +317,7 @@ def test_mkdocs_build_reports_every_problem(name: str, tmp_path: Path) -> None:
         if record.name.startswith("mkdocs.plugins.mkdocs_lessons") and LINE.match(record.getMessage().split(": ", 1)[1])
     ]
     assert [message for _, message in reported] == expected
+    reliability(test="corpus-build", kind=_case_kind(expected_lines(name)), rule=name, located=True, agree=True, problems=len(expected))
     for (levelno, _), line in zip(reported, expected):
         assert levelno == (logging.ERROR if is_error(line) else logging.WARNING), line
     if failing:

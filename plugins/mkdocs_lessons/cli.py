@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__, schema, scaffold, schema_export, stats
+from .checks import LinkTargets, absolute_links_mode, parse_date_range
 from .clock import resolve_today
 from .discover import SiteSettings, find_config, repository_root, site_settings
 from .knowledge import open_knowledge_base, summary_line
@@ -54,14 +55,42 @@ def _annotation_base() -> Optional[Path]:
     return repository_root(Path.cwd())
 
 
+def _link_targets(settings: SiteSettings, generated_paths: bool = False) -> LinkTargets:
+    """What relative links in record text may name, as `mkdocs build` of the site would have it."""
+    options = settings.options
+    return LinkTargets(
+        prefix=normalize_prefix(str(options.get("prefix") or "")),
+        docs_dir=settings.docs_dir if settings.docs_dir is not None and settings.docs_dir.is_dir() else None,
+        pagefind=options.get("search") == "pagefind",
+        generated_paths=generated_paths or options.get("generated_paths") is True,
+        allow_html=options.get("allow_html") is True,
+        absolute_links=absolute_links_mode(settings.absolute_links),
+    )
+
+
+def _date_options(options: dict, today: Optional[str] = None) -> dict:
+    """`date_range` and `today` as `mkdocs build` reads them (ValueError: a usage error)."""
+    try:
+        day = resolve_today(today or options.get("today"))
+    except (TypeError, ValueError):
+        raise ValueError(f"today must be a date like 2026-03-14, got {today or options.get('today')!r}") from None
+    return {"date_range": parse_date_range(options.get("date_range")), "today": day}
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     settings = _settings(args.root)
     base = _annotation_base() if args.format == "github" else None
+    try:
+        dates = _date_options(settings.options)
+    except ValueError as problem:
+        return _usage_error(str(problem))
     outcome = open_knowledge_base(
         settings.root,
         base=base,
         include_drafts=args.include_drafts or settings.flag("include_drafts"),
         generated_paths=args.generated_paths or settings.flag("generated_paths"),
+        links=_link_targets(settings, args.generated_paths),
+        **dates,
     )
     problems = list(outcome.diagnostics)
     if args.format == "json":
@@ -93,7 +122,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if problems:
         return _usage_error("; ".join(problems))
     base = _annotation_base() if args.format == "github" else None
-    outcome = open_knowledge_base(settings.root, base=base, include_drafts=args.include_drafts or settings.flag("include_drafts"))
+    try:
+        dates = _date_options(settings.options)
+    except ValueError as problem:
+        return _usage_error(str(problem))
+    outcome = open_knowledge_base(
+        settings.root, base=base, include_drafts=args.include_drafts or settings.flag("include_drafts"), links=_link_targets(settings), **dates
+    )
     if outcome.kb is None:
         for d in outcome.diagnostics.errors:
             print(d, file=sys.stderr)
@@ -178,7 +213,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if not settings.root.is_dir():
         return _usage_error(f"{settings.root}: no such folder")
     include_drafts = args.include_drafts or settings.flag("include_drafts")
-    outcome = open_knowledge_base(settings.root, include_drafts=include_drafts)
+    try:
+        date_range = parse_date_range(settings.options.get("date_range"))
+    except ValueError as problem:
+        return _usage_error(str(problem))
+    outcome = open_knowledge_base(settings.root, include_drafts=include_drafts, date_range=date_range, today=today, links=_link_targets(settings))
     kb = _kb_for_stats(outcome)
     kb.include_drafts = include_drafts
     figures = stats.compute(kb, today)

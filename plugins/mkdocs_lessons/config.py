@@ -45,3 +45,5 @@ class LessonsConfig(Config):
     renewal_every_months = c.Type(int, default=12)
     #: A folder of templates that replace the plugin's own (`lessons/incident.html`, `lessons/partials/...`), relative to `mkdocs.yml`.
     custom_templates = c.Optional(c.Type(str))
+    #: The years every date and timestamp must fall in, [first, last]: a mistyped year is an error at its field.
+    date_range = c.Type(list, default=[1990, 2100])

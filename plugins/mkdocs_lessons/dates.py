@@ -33,6 +33,19 @@ def quarter_range(first: str, last: str) -> list[str]:
     return [_from_index(i) for i in range(_index(first), _index(last) + 1)]
 
 
+#: Per-quarter charts show at most this many quarters (ten years), the most
+#: recent ones, whatever the dates: a page's width and work stay bounded.
+MAX_QUARTERS = 40
+#: Per-year charts likewise.
+MAX_YEARS = 30
+
+
+def recent_quarters(first: str, last: str, cap: int = MAX_QUARTERS) -> tuple[list[str], int]:
+    """The last `cap` quarters of `first`..`last`, and how many earlier ones were left out."""
+    start = max(_index(first), _index(last) - cap + 1)
+    return [_from_index(i) for i in range(start, _index(last) + 1)], max(0, start - _index(first))
+
+
 def previous_quarter(quarter: str) -> str:
     return _from_index(_index(quarter) - 1)
 

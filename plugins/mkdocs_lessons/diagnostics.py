@@ -8,9 +8,10 @@ for all of them, not only the first).
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 
 class Severity(str, Enum):
@@ -30,6 +31,14 @@ class Diagnostic:
     message: str
     rule: str = "invalid"
     severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        # Values and ids in messages come from records: a newline or a zero-width
+        # space in them must show, not break the line or hide (`\n`, `U+200B`).
+        if not self.message.isprintable():
+            object.__setattr__(self, "message", visible(self.message))
+        if not self.field.isprintable():
+            object.__setattr__(self, "field", visible(self.field))
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}"
@@ -112,3 +121,19 @@ def did_you_mean_id(word: str, candidates: Iterable[str], limit: int = 2) -> str
         if distance <= limit and (best is None or distance < best[0]):
             best = (distance, candidate)
     return f" (did you mean '{best[1]}'?)" if best else ""
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """`text` with every control and invisible character spelled out: `\\n`, `U+200B`."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _NAMED_ESCAPES.get(c, f"U+{ord(c):04X}") for c in text)
+
+
+def show(value: Any) -> str:
+    """A value from a record, quoted for a message and cut at 60 characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -59,6 +59,8 @@ class SiteSettings:
     config_file: Optional[Path]
     root: Path  # the knowledge-base folder
     options: dict[str, Any] = field(default_factory=dict)  # the plugin's options in mkdocs.yml, if any
+    docs_dir: Optional[Path] = None  # the site's docs_dir, when the knowledge base is the site's
+    absolute_links: Any = "info"  # the site's validation.links.absolute_links (checks.absolute_links_mode)
 
     def flag(self, name: str) -> bool:
         """A boolean plugin option as `mkdocs build` would see it (false when absent)."""
@@ -73,13 +75,36 @@ def find_config(folder: Path) -> Optional[Path]:
     return None
 
 
-def lessons_options(config_file: Path) -> Optional[dict[str, Any]]:
-    """The `lessons` plugin's options in an `mkdocs.yml`, or None when it is not enabled there."""
+def _read_config(config_file: Path) -> Optional[dict[str, Any]]:
     try:
         data = yaml.load(config_file.read_text("utf-8"), Loader=_LenientLoader)  # noqa: S506 - a safe loader subclass
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def docs_dir(config_file: Path) -> Path:
+    """The site's `docs_dir` (MkDocs' default `docs`), relative to `mkdocs.yml`."""
+    data = _read_config(config_file) or {}
+    folder = Path(str(data.get("docs_dir") or "docs"))
+    return folder if folder.is_absolute() else config_file.parent / folder
+
+
+def absolute_links_level(config_file: Path) -> Any:
+    """`validation.links.absolute_links` (or `validation.absolute_links`, which MkDocs passes down), default info."""
+    validation = (_read_config(config_file) or {}).get("validation")
+    if not isinstance(validation, dict):
+        return "info"
+    links = validation.get("links")
+    if isinstance(links, dict) and "absolute_links" in links:
+        return links["absolute_links"]
+    return validation.get("absolute_links", "info")
+
+
+def lessons_options(config_file: Path) -> Optional[dict[str, Any]]:
+    """The `lessons` plugin's options in an `mkdocs.yml`, or None when it is not enabled there."""
+    data = _read_config(config_file)
+    if data is None:
         return None
     plugins = data.get("plugins") or []
     entries: list[tuple[str, Any]] = []
@@ -109,9 +134,11 @@ def site_settings(given_root: Optional[str] = None, cwd: Optional[Path] = None) 
     if given_root:
         # The site's options apply only to the folder the site reads.
         same = configured is not None and (here / given_root).resolve() == configured.resolve()
-        return SiteSettings(config, Path(given_root), options if same and options else {})
-    if configured is not None:
-        return SiteSettings(config, configured, options or {})
+        if same and config is not None:
+            return SiteSettings(config, Path(given_root), options or {}, docs_dir(config), absolute_links_level(config))
+        return SiteSettings(config, Path(given_root), {})
+    if configured is not None and config is not None:
+        return SiteSettings(config, configured, options or {}, docs_dir(config), absolute_links_level(config))
     default = here / DEFAULT_ROOT
     return SiteSettings(config, default if default.is_dir() else here)
 

@@ -315,12 +315,28 @@ def generate_into(
     from .render.templates import Templates
     from .settings import Settings, SettingsError
 
+    from .checks import LinkTargets
+
     try:
         # The same parse of the options as `mkdocs build` (settings.py): a wrong value is the same error.
         settings = Settings.from_options({k: v for k, v in options.items()})
     except SettingsError as problem:
         raise ExportError(f"mkdocs.yml, lessons plugin: {problem}") from None
-    outcome = open_knowledge_base(root, include_drafts=settings.include_drafts, generated_paths=settings.generated_paths)
+    links = LinkTargets(
+        prefix=prefix,
+        docs_dir=site.docs_dir if site.docs_dir is not None and site.docs_dir.is_dir() else None,
+        pagefind=settings.search == "pagefind",
+        generated_paths=settings.generated_paths,
+        allow_html=settings.allow_html,
+    )
+    outcome = open_knowledge_base(
+        root,
+        include_drafts=settings.include_drafts,
+        generated_paths=settings.generated_paths,
+        date_range=settings.date_range,
+        today=today,
+        links=links,
+    )
     notes = [f"{d}" for d in outcome.diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if outcome.kb is None:
         return GenerateOutcome(False, notes, summary_line(outcome))

@@ -7,10 +7,12 @@ the tests all come through here. Nothing in it knows about MkDocs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from .checks import check
+from .checks import DEFAULT_DATE_RANGE, LinkTargets, check
+from .clock import resolve_today
 from .diagnostics import Diagnostics
 from .essentials import reserved_id_problem, with_essentials
 from .load import DocumentCache, LoadResult, collector_paused, load
@@ -39,16 +41,35 @@ def open_knowledge_base(
     include_drafts: bool = False,
     cache: Optional[DocumentCache] = None,
     generated_paths: bool = False,
+    date_range: tuple[int, int] = DEFAULT_DATE_RANGE,
+    today: Optional[date] = None,
+    links: Optional[LinkTargets] = None,
 ) -> Outcome:
-    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved."""
+    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved.
+
+    Every date must fall in `date_range` (years, the option `date_range`) and
+    no incident may occur after `today` (the option `today`; default as
+    `resolve_today`): the plugin and the `lessons` command pass the same.
+    `links` says what a relative link in record text may name (the prefix,
+    docs_dir): without it, only the generated pages.
+    """
     with collector_paused():
-        return _open(root, base, include_drafts, cache, generated_paths)
+        return _open(root, base, include_drafts, cache, generated_paths, date_range, today or resolve_today(None), links)
 
 
-def _open(root: Path, base: Optional[Path], include_drafts: bool, cache: Optional[DocumentCache], generated_paths: bool) -> Outcome:
+def _open(
+    root: Path,
+    base: Optional[Path],
+    include_drafts: bool,
+    cache: Optional[DocumentCache],
+    generated_paths: bool,
+    date_range: tuple[int, int],
+    today: date,
+    links: Optional[LinkTargets],
+) -> Outcome:
     loaded = load(root, base=base, cache=cache)
     with loaded.timings.phase("validate"):  # the cross-record rules count as validation
-        check(loaded, include_drafts=include_drafts)
+        check(loaded, include_drafts=include_drafts, date_range=date_range, today=today, links=links or LinkTargets(generated_paths=generated_paths))
         check_placeholders(loaded)  # text from `lessons new` must not reach readers
     check_loop(loaded.incidents, loaded.sops, loaded.diagnostics)  # the learning loop's warnings
     diagnostics = loaded.diagnostics

@@ -288,12 +288,13 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             if doc is None:
                 # Remember the id the file claims (its name) so references to it stay quiet.
                 result.invalid_ids[kind].add(stem)
-                _check_partially(result, kind, directory / name, builders[kind])
+                _check_partially(result, kind, result.documents[name if folder_display == "." else f"{folder_display}/{name}"], builders[kind])
                 continue
             record_id = doc.data.get("id")
             if record_id != stem:
                 diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{stem}'", rule="id-filename"))
                 result.invalid_ids[kind].add(stem)
+                _check_partially(result, kind, doc, builders[kind])
                 continue
             # Built once per file content: an unchanged file gives the same record object.
             built = doc.built.get(kind)
@@ -306,19 +307,50 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     return result
 
 
-def _check_partially(result: LoadResult, kind: str, file: Path, builder: Callable[[Document], Any]) -> None:
-    """Keep a record that failed the schema for the cross-record checks, when it can be built.
+def _check_partially(result: LoadResult, kind: str, doc: Document, builder: Callable[..., Any]) -> None:
+    """Keep a record that failed the schema for the cross-record checks.
 
-    All problems in one run: a wrong enum must not hide an unknown team in
-    the same file. Such records are never published (the build fails anyway).
+    All problems in one run: a wrong enum, a date in the wrong form or an
+    unknown key must not hide an unknown SOP version in the same file. The
+    record is built from its values less every value the schema rejected
+    (a missing or rejected field reads as None, a rejected list item as an
+    empty mapping, so list positions stay those of the file); each check
+    runs where the fields it reads are there (checks.py). Such records are
+    never published (the build fails anyway).
     """
-    doc = next((d for d in reversed(result.documents.values()) if d.file == file), None)
-    if doc is None or doc.problems or not isinstance(doc.data, dict) or doc.data.get("id") != file.stem:
+    if doc.problems or not isinstance(doc.data, dict):
+        return
+    rejected = schema.rejected_paths(doc.data, kind)
+    if () in rejected:
         return
     try:
-        result.partial[kind].append(builder(doc))
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        pass  # too broken to check further; its schema errors say why
+        result.partial[kind].append(builder(doc, _sanitized(doc.data, (), rejected)))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):  # pragma: no cover - the builders take None
+        pass
+
+
+class _Lenient(dict):  # type: ignore[type-arg]
+    """A mapping of a record that failed its schema: a missing field reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+_NOTHING = _Lenient()  # a rejected or missing mapping (never written to)
+
+
+def _sanitized(value: Any, path: tuple, rejected: set) -> Any:
+    """`value` without the values at `rejected` paths (see _check_partially)."""
+    if isinstance(value, dict):
+        out = _Lenient()
+        for key, item in value.items():
+            where = path + (key,)
+            if where not in rejected:
+                out[key] = _sanitized(item, where, rejected)
+        return out
+    if isinstance(value, list):
+        return [_Lenient() if path + (i,) in rejected else _sanitized(item, path + (i,), rejected) for i, item in enumerate(value)]
+    return value
 
 
 def _report_folder(probe: Probe, display: str, diags: Diagnostics) -> None:
@@ -386,6 +418,8 @@ def _unexpected_files(
 
 
 def _int(value: Any) -> int:
+    if value is None:  # a record that failed its schema (_check_partially)
+        return None  # type: ignore[return-value]
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"not a whole number: {value!r}")
     return value
@@ -397,6 +431,10 @@ def _opt_date(value: Optional[str]):
 
 def _opt_ts(value: Optional[str]):
     return parse_timestamp(value) if value else None
+
+
+def _opt_ref(value: Optional[str]) -> Optional[SopRef]:
+    return SopRef.parse(value) if value else None
 
 
 def _taxonomy(doc: Document) -> Taxonomy:
@@ -426,8 +464,13 @@ def _teams(doc: Document) -> dict[str, Team]:
     return teams
 
 
-def _incident(doc: Document) -> Incident:
-    d = doc.data
+# The builders read schema-valid data, or a record that failed its schema less
+# its rejected values (`data`, see _check_partially): required fields may then be None.
+
+
+def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
+    d = doc.data if data is None else data
+    classification = d["classification"] or _NOTHING
     rc = d.get("root_cause")
     review = d.get("review")
     return Incident(
@@ -435,11 +478,11 @@ def _incident(doc: Document) -> Incident:
         title=d["title"],
         kind=d["kind"],
         status=d["status"],
-        occurred=parse_timestamp(d["occurred"]),
-        teams=list(d["teams"]),
+        occurred=_opt_ts(d["occurred"]),
+        teams=list(d["teams"] or ()),
         summary=d["summary"],
-        primary=d["classification"]["primary"],
-        secondary=list(d["classification"].get("secondary", [])),
+        primary=classification["primary"],
+        secondary=list(classification.get("secondary", [])),
         severity=d.get("severity", ""),
         failure_type=d.get("failure_type", ""),
         detected=_opt_ts(d.get("detected")),
@@ -448,7 +491,7 @@ def _incident(doc: Document) -> Incident:
         caused_by_change=d.get("caused_by_change"),
         context=d.get("context", ""),
         impact=d.get("impact", ""),
-        timeline=[TimelineEvent(parse_timestamp(e["at"]), e["event"]) for e in d.get("timeline", [])],
+        timeline=[TimelineEvent(_opt_ts(e["at"]), e["event"]) for e in d.get("timeline", [])],
         decisions=[Decision(x["decision"], _opt_ts(x.get("at")), x.get("rationale", "")) for x in d.get("decisions", [])],
         assumptions=[Assumption(x["assumption"], x.get("held")) for x in d.get("assumptions", [])],
         root_cause=RootCause(rc.get("whys", []), rc.get("cause", ""), rc.get("contributing_factors", [])) if rc else None,
@@ -467,12 +510,12 @@ def _incident(doc: Document) -> Incident:
                 closed=_opt_date(a.get("closed")),
                 indicator=a.get("indicator", ""),
                 pdsa=a.get("pdsa", ""),
-                check_ins=[CheckIn(parse_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
+                check_ins=[CheckIn(_opt_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
                 codified_in=SopRef.parse(a["codified_in"]) if a.get("codified_in") else None,
             )
             for a in d.get("action_items", [])
         ],
-        sops=[SopLink(SopRef.parse(s["ref"]), s["relation"]) for s in d.get("sops", [])],
+        sops=[SopLink(_opt_ref(s["ref"]), s["relation"]) for s in d.get("sops", [])],
         related=list(d.get("related", [])),
         review=Review(
             _opt_date(review.get("date")),
@@ -488,21 +531,21 @@ def _incident(doc: Document) -> Incident:
     )
 
 
-def _sop(doc: Document) -> Sop:
-    d = doc.data
+def _sop(doc: Document, data: Optional[dict[str, Any]] = None) -> Sop:
+    d = doc.data if data is None else data
     versions = [
         SopVersion(
             version=_int(v["version"]),
             status=v["status"],
             purpose=v["purpose"],
-            steps=list(v["steps"]),
+            steps=list(v["steps"] or ()),
             effective=_opt_date(v.get("effective")),
             approved_by=list(v.get("approved_by", [])),
             motivated_by=list(v.get("motivated_by", [])),
             changes=v.get("changes", ""),
             decision_criteria=[Criterion(c["when"], c["then"]) for c in v.get("decision_criteria", [])],
         )
-        for v in d["versions"]
+        for v in d["versions"] or ()
     ]
     return Sop(
         id=d["id"],
@@ -517,12 +560,12 @@ def _sop(doc: Document) -> Sop:
     )
 
 
-def _path(doc: Document) -> ReadingPath:
-    d = doc.data
+def _path(doc: Document, data: Optional[dict[str, Any]] = None) -> ReadingPath:
+    d = doc.data if data is None else data
     return ReadingPath(
         id=d["id"],
         title=d["title"],
-        steps=[PathStep(s["ref"], s.get("note", "")) for s in d["steps"]],
+        steps=[PathStep(s["ref"], s.get("note", "")) for s in d["steps"] or ()],
         audience=d.get("audience", ""),
         description=d.get("description", ""),
         source=doc,

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from .dates import next_review, previous_quarter, quarter_end, quarter_of, quarter_range
+from .dates import MAX_YEARS, next_review, previous_quarter, quarter_end, quarter_of, recent_quarters
 from .model import ActionItem, Incident, KnowledgeBase, natural_key
 
 FAILURE_KINDS = ("incident", "near-miss")
@@ -183,6 +183,7 @@ class SopFigures:
     reviews: list[SopReview]  # every SOP, natural id order
     pending_versions: int  # proposed or draft versions newer than the current one
     sops_with_pending: int
+    years_left_out: int = 0  # earlier years of approved_per_year, not charted (dates.MAX_YEARS)
 
     def in_state(self, state: str) -> list[SopReview]:
         return [r for r in self.reviews if r.state == state]
@@ -242,6 +243,7 @@ class Metrics:
     actions: ActionFigures
     sops: SopFigures
     indicators: Indicators
+    quarters_left_out: int = 0  # earlier quarters with data, not charted (dates.MAX_QUARTERS)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, with the derived figures the pages show."""
@@ -388,10 +390,11 @@ def compute(kb: KnowledgeBase, today: date) -> Metrics:
             _count_action(tally, incident, item)
 
     quarters: list[str] = []
+    left_out = 0
     if tally.seen_quarters:
         first = min(tally.seen_quarters)
         last = max(max(tally.seen_quarters), quarter_of(today))
-        quarters = quarter_range(first, last)
+        quarters, left_out = recent_quarters(first, last)  # at most MAX_QUARTERS, whatever the dates
 
     rows = top_level_rows(kb)
     team_ids = list(kb.teams)
@@ -413,6 +416,7 @@ def compute(kb: KnowledgeBase, today: date) -> Metrics:
         actions=_action_figures(tally, quarters, today),
         sops=_sop_figures(kb, today),
         indicators=_indicators(tally, today),
+        quarters_left_out=left_out,
     )
 
 
@@ -503,7 +507,8 @@ def _sop_figures(kb: KnowledgeBase, today: date) -> SopFigures:
         with_pending += bool(pending)
         reviews.append(_sop_review(sop, today))
     years = sorted(per_year)
-    approved = [YearCount(y, per_year[y]) for y in range(years[0], max(years[-1], today.year) + 1)] if years else []
+    approved = [YearCount(y, per_year[y]) for y in range(years[0], max(years[-1], today.year) + 1)[-MAX_YEARS:]] if years else []
+    years_left_out = max(0, approved[0].year - years[0]) if approved else 0
     return SopFigures(
         total=len(kb.sops),
         versions=sum(len(s.versions) for s in kb.sops.values()),
@@ -511,6 +516,7 @@ def _sop_figures(kb: KnowledgeBase, today: date) -> SopFigures:
         reviews=reviews,
         pending_versions=pending_versions,
         sops_with_pending=with_pending,
+        years_left_out=years_left_out,
     )
 
 

@@ -21,7 +21,7 @@ STATUSES = ("draft", "in-review", "reviewed", "closed")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
 
-_DIGITS = re.compile(r"(\d+)")
+_DIGITS = re.compile(r"([0-9]+)")  # ASCII digits only: `int()` would read any Unicode digit
 
 
 @lru_cache(maxsize=1 << 16)
@@ -31,7 +31,8 @@ def natural_key(text: str) -> tuple[Any, ...]:
     Cached: the same ids are sorted by many pages, and again at every
     `mkdocs serve` rebuild (a regex split and a tuple each time otherwise).
     """
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
+    # Every odd part of the split is a run of ASCII digits (`"²".isdigit()` is true, `int("²")` fails).
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(_DIGITS.split(text)))
 
 
 @lru_cache(maxsize=1 << 14)

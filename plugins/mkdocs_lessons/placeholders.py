@@ -33,7 +33,8 @@ def check_placeholders(result: LoadResult) -> None:
     diags: Diagnostics = result.diagnostics
     for incident in [*result.incidents.values(), *result.partial["incident"]]:
         doc = incident.source
-        if doc is None or incident.status == "draft" or not is_placeholder(incident.summary):
+        # A status the schema rejected (a record that failed it, see load.py) reads as None: no verdict.
+        if doc is None or incident.status in ("draft", None) or not is_placeholder(incident.summary):
             continue
         diags.add(
             doc.diagnostic(
@@ -47,6 +48,8 @@ def check_placeholders(result: LoadResult) -> None:
         if doc is None:
             continue
         for index, version in enumerate(sop.versions):
+            if version.status is None:
+                continue
             draft = version.status == "draft"
             severity = Severity.WARNING if draft else Severity.ERROR
             why = "it is shown on the SOP page as a draft" if draft else f"version {version.version} is {version.status}"

@@ -30,6 +30,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 from .analysis import Analysis
 from .atomic import AtomicSite
 from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
+from .checks import LinkTargets, absolute_links_mode
 from .clock import resolve_today
 from .config import LessonsConfig
 from .diagnostics import Severity
@@ -118,6 +119,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
         if self.serve_cache is not None:
             wrap_search(config.plugins, self.serve_cache)
+        self.date_range = self.settings.date_range
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -147,7 +149,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # time. Not under `serve`: see _freezes.
         with collector_paused(freeze=self._freezes):
             outcome = open_knowledge_base(
-                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths
+                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths,
+                date_range=self.date_range, today=self.today, links=self._link_targets(config),
             )
         count = len(outcome.diagnostics.errors)
         message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
@@ -171,6 +174,17 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self._serving:
             self.last_good = outcome
         log.info(summary_line(outcome))
+
+    def _link_targets(self, config: MkDocsConfig) -> LinkTargets:
+        """What relative links in record text may name: this site's pages and docs_dir's files (checks.py)."""
+        return LinkTargets(
+            prefix=self.prefix,
+            docs_dir=Path(config.docs_dir),
+            pagefind=self.config.search == "pagefind",
+            generated_paths=self.config.generated_paths,
+            allow_html=self.config.allow_html,
+            absolute_links=absolute_links_mode(config.validation.links.absolute_links),
+        )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         # Millions of small allocations and no reference cycles: with the cyclic

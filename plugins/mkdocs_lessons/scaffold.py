@@ -40,9 +40,9 @@ from .yamlsource import parse_text, read_document
 
 RECORD_KINDS = ("incident", "sop", "path")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-_MINUTES_ONLY = re.compile(r"^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2})([Zz]|[+-]\d{2}:\d{2})$")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+_MINUTES_ONLY = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2})([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+_DATE_ONLY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_TITLE = 200
 MAX_SLUG = 60
 
@@ -115,12 +115,12 @@ def _numbers(folder: Path, pattern: re.Pattern[str]) -> list[int]:
 
 def next_incident_id(root: Path, year: int) -> str:
     """`INC-<year>-NNN`: one more than the highest number used in that year (file names, any state)."""
-    numbers = _numbers(root / FOLDERS["incident"], re.compile(rf"^INC-{year:04d}-(\d+)\.ya?ml$"))
+    numbers = _numbers(root / FOLDERS["incident"], re.compile(rf"^INC-{year:04d}-([0-9]+)\.ya?ml$"))
     return f"INC-{year:04d}-{max(numbers, default=0) + 1:03d}"
 
 
 def next_sop_id(root: Path) -> str:
-    numbers = _numbers(root / FOLDERS["sop"], re.compile(r"^SOP-(\d+)\.ya?ml$"))
+    numbers = _numbers(root / FOLDERS["sop"], re.compile(r"^SOP-([0-9]+)\.ya?ml$"))
     return f"SOP-{max(numbers, default=0) + 1:03d}"
 
 

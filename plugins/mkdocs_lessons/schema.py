@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, show
 from .yamlsource import Document, FieldPath
 
 if TYPE_CHECKING:  # imported when first needed: valid records never need it (0.1 s of every start)
@@ -25,15 +25,15 @@ KINDS = ("incident", "sop", "taxonomy", "teams", "path")
 # Friendly names for the patterns the schemas use, so that a message says
 # "an incident id like INC-2024-017" instead of printing a regular expression.
 _PATTERN_NAMES = {
-    r"^INC-\d{4}-\d{3,}$": "an incident id like INC-2024-017",
-    r"^SOP-\d{3,}$": "an SOP id like SOP-007",
-    r"^SOP-\d{3,}(@[1-9][0-9]*)?$": "an SOP reference like SOP-007 or SOP-007@2",
+    r"^INC-[0-9]{4}-[0-9]{3,}$": "an incident id like INC-2024-017",
+    r"^SOP-[0-9]{3,}$": "an SOP id like SOP-007",
+    r"^SOP-[0-9]{3,}(@[1-9][0-9]*)?$": "an SOP reference like SOP-007 or SOP-007@2",
     r"^[a-z0-9]+(-[a-z0-9]+)*$": "a lowercase slug like payments or skipped-review",
     r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$": "a taxonomy term path like process-deviation/skipped-review",
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$": (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$": (
         "a timestamp with a time zone like 2024-03-14T09:12:00Z"
     ),
-    r"^(INC-\d{4}-\d{3,}|SOP-\d{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$": (
+    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$": (
         "a reference like INC-2024-017, SOP-007, SOP-007@2, taxonomy/process-deviation or teams/payments"
     ),
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "a short id like A1",
@@ -104,9 +104,27 @@ def _reasons(kind: str) -> dict[int, str]:
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
     """A compiled validator, built once per process and reused for every record."""
-    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema import Draft202012Validator, FormatChecker, validators
 
-    return Draft202012Validator(schema(kind), format_checker=FormatChecker())
+    # JSON Schema patterns are ECMA-262: `$` ends the text. Python's `$` also
+    # matches before a final newline ("payments\n" would pass as a slug here
+    # and fail in jsonschema-rs): the fast and the exact path must agree.
+    exact = validators.extend(Draft202012Validator, {"pattern": _pattern})
+    return exact(schema(kind), format_checker=FormatChecker())
+
+
+@lru_cache(maxsize=None)
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @lru_cache(maxsize=None)
@@ -143,14 +161,32 @@ def validate(doc: Document, kind: str) -> list[Diagnostic]:
         return []
     problems: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
-    for error in _leaf_errors(validator(kind).iter_errors(doc.data)):
-        for problem in _describe(doc, error, _reasons(kind)):
+    errors = list(_leaf_errors(validator(kind).iter_errors(doc.data)))
+    hinted = _hinted_keys(errors)
+    for error in errors:
+        for problem in _describe(doc, error, _reasons(kind), hinted):
             # A timestamp without a zone fails both `pattern` and `format`: say it once.
             key = (problem.field, "form" if problem.rule in ("schema-pattern", "schema-format") else problem.message)
             if key not in seen:
                 seen.add(key)
                 problems.append(problem)
     return problems
+
+
+# Rules about a mapping's or a list's shape (a field missing or unknown, too
+# few items): the values themselves are still good to read.
+_SHAPE_RULES = frozenset(
+    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "contains"}
+)
+
+
+def rejected_paths(data: Any, kind: str) -> set[FieldPath]:
+    """Where the schema rejects a value itself (type, enum, pattern, format, bounds).
+
+    The cross-record checks of a record that failed its schema read every
+    other value (load.py, `_check_partially`).
+    """
+    return {tuple(e.absolute_path) for e in _leaf_errors(validator(kind).iter_errors(data)) if e.validator not in _SHAPE_RULES}
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
@@ -165,7 +201,33 @@ def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]
         yield error
 
 
-def _describe(doc: Document, error: ValidationError, reasons: dict[int, str]) -> Iterator[Diagnostic]:
+def _hinted_keys(errors: list[ValidationError]) -> set[FieldPath]:
+    """Missing keys that an unknown key's "did you mean" names (`sumary` -> `summary`).
+
+    Only such a key makes a "missing required field" message redundant: any
+    other resemblance (`decisions` and a missing `lessons`) does not.
+    """
+    hinted: set[FieldPath] = set()
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):
+            allowed = list(error.schema.get("properties", {}))
+            path = tuple(error.absolute_path)
+            for key in set(error.instance) - set(allowed):
+                match = _closest(key, allowed)
+                if match is not None and match not in error.instance:
+                    hinted.add(path + (match,))
+    return hinted
+
+
+def _closest(word: str, candidates: list[str]) -> Optional[str]:
+    """The candidate `did_you_mean` would name, or None."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _describe(doc: Document, error: ValidationError, reasons: dict[int, str], hinted: set[FieldPath] = frozenset()) -> Iterator[Diagnostic]:  # type: ignore[assignment]
     path: FieldPath = tuple(error.absolute_path)
     value = error.instance
     kind = error.validator
@@ -176,33 +238,35 @@ def _describe(doc: Document, error: ValidationError, reasons: dict[int, str]) ->
             yield doc.diagnostic(path + (key,), f"unknown field '{key}'{hint}", rule="unknown-field", key=True)
         return
     if kind == "required" and isinstance(value, dict):
-        allowed = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
-        unknown = [k for k in value if allowed and k not in allowed]
         reason = reasons.get(id(error.schema))
         for key in error.validator_value:
             if key in value:
                 continue
-            if any(did_you_mean(k, [key]) for k in unknown):
-                continue  # the misspelt key's "did you mean" already says it
+            if path + (key,) in hinted:
+                continue  # the misspelt key's "did you mean" names it already
             why = f" ({reason})" if reason else ""
             yield doc.diagnostic(path + (key,), f"missing required field '{key}'{why}", rule="required")
         return
     yield doc.diagnostic(path, _message(error), rule=f"schema-{kind}")
 
 
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+_show = show
 
 
-_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIMESTAMP_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_TIMESTAMP_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+
+
+_OFFSET = re.compile(r"[Tt][0-9:.]+(?P<offset>[+-](?P<hours>[0-9]{2}):(?P<minutes>[0-9]{2}))$")
 
 
 def _impossible(form: str, value: Any) -> str:
     """Why a value of the right shape is still no date: "day is out of range for month"."""
     if not isinstance(value, str):
         return ""
+    offset = _OFFSET.search(value) if form == "date-time" else None
+    if offset is not None and (int(offset["hours"]) > 23 or int(offset["minutes"]) > 59):
+        return f"{offset['offset']} is not a valid UTC offset: offsets run from -23:59 to +23:59"
     try:
         if form == "date" and _DATE_SHAPE.match(value):
             date.fromisoformat(value)

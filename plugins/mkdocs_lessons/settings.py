@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Mapping, Optional
 
+from .checks import DEFAULT_DATE_RANGE, parse_date_range
 from .lint import DEFAULT_BLAME_WORDS, LintConfig
 
 
@@ -48,6 +49,7 @@ class Settings:
     review_within_days: int = 30
     renewal_every_months: int = 12
     custom_templates: Optional[str] = None
+    date_range: tuple[int, int] = DEFAULT_DATE_RANGE  # the years every date must fall in
 
     @property
     def lint_config(self) -> LintConfig:
@@ -110,6 +112,10 @@ class Settings:
         words = take("blame_words", (list, tuple), "a list of words and phrases")
         values["blame_words"] = tuple(str(w) for w in words) if words is not None else None
         values["custom_templates"] = take("custom_templates", str, "a folder name") or None
+        try:
+            values["date_range"] = parse_date_range(options.get("date_range"))
+        except ValueError as problem:
+            problems.append(str(problem))
         settings = cls(**values)
         problems += settings.lint_config.problems()
         if problems:

@@ -91,6 +91,8 @@ class Document:
     # The record built from it, per kind (load.py): the model is made once per file content.
     built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     text: Optional[str] = field(default=None, repr=False)
+    # The text has `](` or `]:` somewhere: Markdown in it may link (checks.check_markdown_links).
+    may_link: bool = field(default=True, repr=False, compare=False)
     _positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
     _key_positions: Optional[dict[FieldPath, tuple[int, int]]] = field(default=None, repr=False)
 
@@ -164,6 +166,8 @@ class _Builder:
         self.doc = doc
         self.text = text
         self.nodes = 0
+        self.open: list[yaml.Node] = []  # the collections being built, outermost first
+        self.open_ids: set[int] = set()
 
     def error(self, node: yaml.Node, path: FieldPath, message: str, rule: str) -> None:
         mark = node.start_mark
@@ -181,11 +185,28 @@ class _Builder:
         if node.tag not in _KNOWN_TAGS and node.tag != _MERGE:
             self.error(node, path, f"unsupported YAML tag {node.tag!r}", "yaml-tag")
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return scalar_value(node, self.text)
+        if id(node) in self.open_ids:
+            raise _TooLarge(node, self.cycle(node))
+        self.open.append(node)
+        self.open_ids.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path, depth)
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return scalar_value(node, self.text)
+        finally:
+            self.open.pop()
+            self.open_ids.discard(id(node))
+
+    def cycle(self, node: yaml.Node) -> str:
+        """An alias inside its own anchor: the chain of ids it loops through, when the mappings have ids."""
+        chain = self.open[next(i for i, n in enumerate(self.open) if n is node) :] + [node]
+        names = [_id_of(n) for n in chain if isinstance(n, yaml.MappingNode)]
+        if names and all(names):
+            loop = " \u2192 ".join(names)
+            return f"a YAML alias makes '{names[0]}' contain itself, a cycle: {loop}; write the entries out"
+        return "a YAML alias makes this value contain itself, a cycle; write the entries out"
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -210,6 +231,13 @@ class _Builder:
             self.doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, child, depth + 1)
         return out
+
+
+def _id_of(node: yaml.MappingNode) -> str:
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(value, yaml.ScalarNode):
+            return value.value
+    return ""
 
 
 class _TooLarge(Exception):
@@ -311,7 +339,8 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
     except _TooLarge as exc:
         mark = exc.node.start_mark
         doc.data = None
-        doc.problems.append(Diagnostic(path, mark.line + 1, mark.column + 1, "", exc.message, "yaml-limits"))
+        rule = "yaml-cycle" if "cycle" in exc.message else "yaml-limits"
+        doc.problems.append(Diagnostic(path, mark.line + 1, mark.column + 1, "", exc.message, rule))
     except RecursionError:
         doc.data = None
         doc.problems.append(Diagnostic(path, 1, 1, "", "the YAML is nested too deeply", "yaml-limits"))
@@ -358,8 +387,11 @@ def read_document(
             message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         doc.problems.append(Diagnostic(display, line, column, "", message, "encoding"))
         return doc
+    may_link = "](" in text or "]:" in text
     if fast:
         data = fastyaml.read(text)
         if data is not None:
-            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text)
-    return parse_text(text, display, file)
+            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text, may_link=may_link)
+    doc = parse_text(text, display, file)
+    doc.may_link = may_link
+    return doc

@@ -66,6 +66,9 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
         today=ctx.today.isoformat(),
         reviews=plural(m.reviews, "published review", "published reviews"),
         quarters=(m.quarters[0], m.quarters[-1]) if has_reviews else None,
+        # Charts show the most recent quarters only (dates.MAX_QUARTERS).
+        quarters_shown=len(m.quarters),
+        quarters_left_out=m.quarters_left_out,
         metrics_json=ctx.link_href(page, ctx.urls.metrics_json),
         tiles=_tiles(ctx, page, m),
         indicators=_indicators(m),
@@ -297,7 +300,7 @@ def _procedures(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
         rows.append([ctx.a(page, ctx.urls.sop(sop.id), f"{sop.id}: {sop.title}"), ctx.team_a(page, sop.owner), fmt_date(review.due), state])
     chart = None
     if sops.approved_per_year:
-        chart = Markup(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect."))
+        chart = Markup(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect." + (f" The {sops.years_left_out} earlier years are left out." if sops.years_left_out else "")))
     return {
         "total": sops.total,
         "versions": sops.versions,

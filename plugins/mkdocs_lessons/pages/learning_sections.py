@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from ..lint import CODES
-from ..loop import IN_FORCE_RELATIONS, incident_day, version_in_force
+from ..loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
 from ..model import Incident, SopLink
 from .common import Context, badge
 from .learning import lints_of, loop_facts, similar_to
@@ -54,7 +54,7 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
     links = facts.by_incident.get(incident.id, [])
     if state == "none" and not links:
         return None
-    changes = []
+    changes, proposed = [], []
     for link in links:
         target = ctx.a(page, ctx.urls.sop_version(link.sop_id, link.version), f"{link.sop_id}@{link.version}")
         sop = ctx.kb.sops.get(link.sop_id)
@@ -68,12 +68,13 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
             how = Markup("action {} is codified there (the version's <code>motivated_by</code> does not list this incident: derived)").format(link.action_id)
         else:
             how = Markup("the version names this incident as its motivation (no action item says <code>codified_in</code>: derived)")
-        changes.append(Markup("{}{}: {}").format(target, status, how))
+        # Only a version past the approval gate changed the standard (a proposal or a draft did not yet).
+        (changes if version is not None and version.status in IN_FORCE_STATUSES else proposed).append(Markup("{}{}: {}").format(target, status, how))
     head = None
     if state in LOOP_STATES:
         label, explanation = LOOP_STATES[state]
         head = (label, "loop-" + state, explanation)
-    return {"state": head, "changes": changes}
+    return {"state": head, "changes": changes, "proposed": proposed}
 
 
 def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[str, list[Markup]]]:
