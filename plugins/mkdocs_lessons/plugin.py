@@ -257,9 +257,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         templates, prose = self._renderers_for(config)
         # The one derive step; the lints just logged are the ones the incident pages show.
         carried = self.carry.get("similar") if self._serving else None
-        analysis = Analysis(
-            outcome.kb, today=self.today, lint_config=self.lint_config, lints=findings, similar_finder=carried if isinstance(carried, SimilarFinder) else None
-        )
+        with self.timings.phase("link"):  # the link graph; the other facts are worked out as pages read them
+            analysis = Analysis(
+                outcome.kb, today=self.today, lint_config=self.lint_config, lints=findings, similar_finder=carried if isinstance(carried, SimilarFinder) else None
+            )
         ctx = make_context(
             outcome.kb,
             today=self.today,
