@@ -91,17 +91,21 @@ def _boost(ctx: Context, relative: str) -> float:
     return 1.0
 
 
+def _later_page(relative: str) -> bool:
+    """Page 2 and on of a long list (paging.py): rows whose words are on their own pages, and on the first."""
+    parts = relative[:-3].split("/")
+    return len(parts) >= 3 and parts[-3] == "page" and parts[-2].isdigit() and parts[-1] == "index"
+
+
 def apply_search_boosts(ctx: Context, files: list[GeneratedFile]) -> None:
-    """Front matter `search: boost:` on generated pages (read by Material's search plugin)."""
+    """Front matter `search:` on generated pages (read by Material's search plugin): a boost, or out of the index."""
     for file in files:
-        if not file.src_uri.endswith(".md") or not isinstance(file.content, str):
+        if not file.src_uri.endswith(".md") or not isinstance(file.content, str) or not file.html:
             continue
-        boost = _boost(ctx, file.src_uri[len(ctx.urls.prefix) :])
-        if boost == 1.0:
+        relative = file.src_uri[len(ctx.urls.prefix) :]
+        if _later_page(relative):
+            file.meta.setdefault("search", {})["exclude"] = True
             continue
-        if file.html:
-            file.meta["search"] = {"boost": boost}
-        elif not file.content.startswith("---\n"):
-            file.content = f"---\nsearch:\n  boost: {boost}\n---\n\n{file.content}"
-        elif "\nsearch:" not in file.content.split("\n---\n", 1)[0]:
-            file.content = f"---\nsearch:\n  boost: {boost}\n{file.content[4:]}"
+        boost = _boost(ctx, relative)
+        if boost != 1.0:
+            file.meta.setdefault("search", {})["boost"] = boost
