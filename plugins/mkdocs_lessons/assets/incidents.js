@@ -294,7 +294,6 @@
       form.querySelectorAll("input[type=checkbox]").forEach(function (input) {
         input.checked = (state.filters[input.name] || []).indexOf(input.value) !== -1;
       });
-      if (search.value.trim() !== state.q) search.value = state.q;
       renderActive();
 
       if (plain()) { showOwnRows(); return; }
@@ -384,6 +383,9 @@
           if (list.length) state.filters[key] = list; else delete state.filters[key];
         }
       }
+      // The text box follows a removed text filter; otherwise it is the reader's (rows loading
+      // while they type must not take back what they typed since).
+      search.value = state.q;
       writeState();
       render();
     });
@@ -399,6 +401,7 @@
     });
 
     form.hidden = false;
+    search.value = state.q;
     render();
   }
 
