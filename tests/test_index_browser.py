@@ -201,7 +201,7 @@ def test_typing_in_the_text_box_searches_every_page(paged, serve, page):
     box = page.locator("#lessons-q")
     box.click()
     box.press_sequentially(oldest.lower(), delay=90)
-    page.wait_for_function(f"document.querySelector('[data-lessons-index]').dataset.shown === '1'")
+    page.wait_for_function("document.querySelector('[data-lessons-index]').dataset.shown === '1'")
     assert visible_ids(page) == [oldest]
     assert status(page) == f"1 of {len(newest)} reviews match."
     assert f"q={oldest.lower()}" in page.url

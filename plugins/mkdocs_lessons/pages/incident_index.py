@@ -167,8 +167,7 @@ class RowTables:
         at = self.term_at.get(path)
         if at is None:
             at = self.term_at[path] = len(self.terms)
-            label = ctx.term_label(path) if path in ctx.kb.taxonomy.terms else path
-            self.terms.append((path, label, ctx.href(ctx.urls.incidents, ctx.urls.term(path))))
+            self.terms.append((path, ctx.term_label(path), ctx.href(ctx.urls.incidents, ctx.urls.term(path))))
         return at
 
 
