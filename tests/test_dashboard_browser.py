@@ -122,6 +122,7 @@ def test_a_heat_map_cell_opens_the_index_filtered_to_its_incidents(dashboard_sit
     expected = int(cell.get_attribute("data-count"))
     cell.click()
     page.wait_for_url("**/incidents/?term=process-deviation&kind=incident&kind=near-miss&quarter=2024-Q1")
+    page.wait_for_selector("[data-lessons-index][data-shown]", state="attached")  # the rows are loaded
     rows = page.eval_on_selector_all("[data-lessons-index] tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.id)")
     assert len(rows) == expected == 1 and rows == ["INC-2024-017"]
     assert page.console_errors == []

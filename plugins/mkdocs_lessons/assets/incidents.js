@@ -1,14 +1,105 @@
-/* mkdocs-lessons: the faceted incident browser on `incidents/`.
+/* mkdocs-lessons: the faceted incident browser on `incidents/` (and its numbered pages).
  *
- * The page works without this script (a plain table). With it: filters with
- * live counts, a text filter and sortable columns. The state lives in the URL
- * query (?kind=near-miss&team=payments&q=checkout&sort=date&dir=desc), so a
- * view can be shared and other pages (the dashboard heat map) can link into
- * it. Repeated keys are OR within a facet; different keys are AND.
- * Plain JavaScript, no library, no network; safe on every page.
+ * The page works without this script: a table of one page of reviews, newest
+ * first, and links to the other pages. With it: filters with live counts, a
+ * text filter and sortable columns over ALL reviews. The state lives in the
+ * URL query (?kind=near-miss&team=payments&q=checkout&sort=date&dir=desc),
+ * so a view can be shared and other pages (the dashboard heat map) can link
+ * into it. Repeated keys are OR within a facet; different keys are AND.
+ *
+ * A plain visit loads nothing more than the page. The first filter, search
+ * or sort loads `data-rows` (incidents/rows.js: one short list per review,
+ * the lists the page's own rows were made from) through a <script> element,
+ * which works from file:// too, and renders the matching rows in the same
+ * markup as the page's rows, `data-page-size` at a time.
+ * Plain JavaScript, no library, nothing from outside the site; safe on every page.
  */
 (function () {
   "use strict";
+
+  // Rows files by absolute URL: { data, waiting } (loaded once per page view, shared by instant navigation).
+  var loads = {};
+
+  function loadRows(url, done) {
+    var entry = loads[url];
+    if (entry && entry.data) { done(entry.data); return; }
+    if (entry) { entry.waiting.push(done); return; }
+    entry = loads[url] = { data: null, waiting: [done] };
+    var script = document.createElement("script");
+    script.src = url;
+    script.async = true;
+    function finish(data) {
+      var waiting = entry.waiting;
+      entry.waiting = [];
+      if (data) entry.data = data; else delete loads[url];
+      waiting.forEach(function (callback) { callback(data); });
+    }
+    script.onload = function () {
+      var raw = window.lessonsIncidentRows;
+      window.lessonsIncidentRows = undefined;
+      finish(raw && raw.rows ? prepare(raw) : null);
+    };
+    script.onerror = function () { finish(null); };
+    document.head.appendChild(script);
+  }
+
+  // A row names its own terms; it is classified under each broader one too (`a/b` -> `a`, `a/b`).
+  function broader(terms) {
+    var out = [];
+    terms.forEach(function (path) {
+      var parts = path.split("/");
+      for (var i = 1; i <= parts.length; i++) {
+        var prefix = parts.slice(0, i).join("/");
+        if (out.indexOf(prefix) === -1) out.push(prefix);
+      }
+    });
+    return out;
+  }
+
+  function padNumbers(text) {
+    return text.replace(/\d+/g, function (d) { return ("0000000000" + d).slice(-10); });
+  }
+
+  // rows.js as records: what a row shows, what it filters on, what it sorts by.
+  function prepare(raw) {
+    var at = {};
+    raw.fields.forEach(function (name, i) { at[name] = i; });
+    return raw.rows.map(function (row, order) {
+      function get(name, empty) { var v = row[at[name]]; return v === undefined || v === null ? empty : v; }
+      var id = get("id", ""), date = get("date", ""), kind = get("kind", ""), severity = get("severity", "");
+      var status = get("status", ""), failureType = get("failure_type", ""), tags = get("tags", []);
+      var teams = get("teams", []).map(function (i) { return raw.teams[i]; });
+      var term = raw.terms[get("term", 0)] || ["", "", ""];
+      var own = get("terms", []).map(function (i) { return raw.terms[i][0]; });
+      var kindLabel = raw.kinds[kind] || kind;
+      var teamText = teams.map(function (t) { return t[1]; }).join(", ");
+      var severityRank = raw.severities.indexOf(severity);
+      return {
+        id: id, date: date, title: get("title", ""), kind: kindLabel, severity: severity || "\u2013", status: status,
+        href: raw.incident.split("{id}").join(id), teams: teams, term: term, order: order,
+        values: {
+          kind: [kind], severity: severity ? [severity] : [], status: [status], failure_type: failureType ? [failureType] : [],
+          term: broader(own), team: teams.map(function (t) { return t[0]; }), tag: tags,
+          // The year and the quarter of the day as written, as Incident.year and quarter_of.
+          year: date ? [date.slice(0, 4)] : [],
+          quarter: date ? [date.slice(0, 4) + "-Q" + (Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1)] : []
+        },
+        text: [date, id, get("title", ""), kindLabel, severity || "\u2013", status, teamText, term[1], tags.join(" "), own.join(" ")].join(" ").toLowerCase(),
+        sort: {
+          date: -order,  // rows.js is newest first
+          id: padNumbers(id),
+          title: get("title", "").toLowerCase(),
+          kind: kindLabel.toLowerCase(),
+          severity: severityRank === -1 ? 9 : severityRank,
+          status: raw.statuses.indexOf(status),
+          teams: teamText.toLowerCase(),
+          term: term[1].toLowerCase()
+        }
+      };
+    });
+  }
+
+  function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
 
   function start() {
     var root = document.querySelector("[data-lessons-index]");
@@ -19,9 +110,16 @@
     var tbody = root.querySelector("tbody");
     var status = root.querySelector("[data-lessons-status]");
     var empty = root.querySelector("[data-lessons-empty]");
+    var more = root.querySelector("[data-lessons-more]");
+    var pagers = root.querySelectorAll("[data-lessons-pager]");
     var active = root.querySelector("[data-lessons-active]");
     var search = form.querySelector("input[name=q]");
     var total = Number(root.getAttribute("data-total"));
+    var pageSize = Number(root.getAttribute("data-page-size")) || 200;
+    var rowsAttr = root.getAttribute("data-rows") || "";
+    // Links in rows.js start from its folder; from this page they start here (`../../` on incidents/page/2/).
+    var linkBase = rowsAttr.slice(0, rowsAttr.lastIndexOf("/") + 1);
+    var rowsUrl = new URL(rowsAttr, document.baseURI).href;
 
     var facetKeys = Array.prototype.map.call(form.querySelectorAll("[data-facet]"), function (el) {
       return el.getAttribute("data-facet");
@@ -30,35 +128,18 @@
     var labels = { kind: "Kind", severity: "Severity", status: "Status", failure_type: "Failure type",
       term: "Failure class", team: "Team", year: "Year", tag: "Tag", quarter: "Quarter", q: "Text" };
 
-    // A row names its own terms; it is classified under each broader one too (`a/b` -> `a`, `a/b`).
-    function broader(terms) {
-      var out = [];
-      terms.forEach(function (path) {
-        var parts = path.split("/");
-        for (var i = 1; i <= parts.length; i++) {
-          var prefix = parts.slice(0, i).join("/");
-          if (out.indexOf(prefix) === -1) out.push(prefix);
-        }
-      });
-      return out;
-    }
-
-    var rows = Array.prototype.map.call(tbody.rows, function (tr, index) {
-      var values = {};
-      filterKeys.forEach(function (key) {
-        var raw = tr.getAttribute("data-" + key.replace(/_/g, "-")) || "";
-        values[key] = raw ? raw.split(" ") : [];
-      });
-      values.term = broader(values.term || []);
-      // The year and the quarter come from the timestamp as written (2024-03-14T09:12:00+01:00).
-      var date = tr.getAttribute("data-date") || "";
-      if (!(values.year || []).length && date) values.year = [date.slice(0, 4)];
-      if (!(values.quarter || []).length && date) values.quarter = [date.slice(0, 4) + "-Q" + (Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1)];
-      var words = (tr.textContent + " " + (tr.getAttribute("data-tag") || "") + " " +
-        (tr.getAttribute("data-term") || "")).toLowerCase();
-      return { tr: tr, values: values, text: words, order: index };
+    // What the page came with: its own rows, status line and counts, shown again when no filter is on.
+    var ownRows = Array.prototype.slice.call(tbody.rows);
+    var ownStatus = status.textContent;
+    var ownCounts = Array.prototype.map.call(form.querySelectorAll(".lessons-facet__count"), function (el) {
+      return [el, el.textContent];
     });
 
+    var records = null;  // every review, once rows.js is in
+    var failed = false;
+    var waiting = false;
+    var sorted = [];  // the matching records in order, of which `rendered` are in the table
+    var rendered = 0;
     var state = readState();
 
     function readState() {
@@ -87,6 +168,13 @@
       try { window.history.replaceState(null, "", url); } catch (e) { /* file:// in some browsers */ }
     }
 
+    function direction() { return state.dir || (state.sort === "date" ? "desc" : "asc"); }
+
+    function filtered() { return Object.keys(state.filters).length > 0 || !!state.q; }
+
+    // Newest first and nothing filtered: the page's own rows are the view.
+    function plain() { return !filtered() && state.sort === "date" && direction() === "desc"; }
+
     function matches(row, skipKey) {
       for (var key in state.filters) {
         if (key === skipKey) continue;
@@ -106,7 +194,7 @@
     function updateCounts() {
       facetKeys.forEach(function (key) {
         var counts = {};
-        rows.forEach(function (row) {
+        records.forEach(function (row) {
           if (!matches(row, key)) return;
           (row.values[key] || []).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
         });
@@ -119,55 +207,110 @@
       });
     }
 
-    function sortValue(row, key) {
-      var tr = row.tr;
-      switch (key) {
-        case "date": return tr.getAttribute("data-date");
-        case "id": return tr.getAttribute("data-id").replace(/\d+/g, function (d) { return ("0000000000" + d).slice(-10); });
-        default:  // the title and the rest: the cell's text, or its data-sort (severity, status)
-          var cell = tr.cells[columnIndex(key)];
-          return cell ? (cell.getAttribute("data-sort") || cell.textContent.toLowerCase()) : "";
+    // The same markup as the page's own rows (incident_index.html).
+    function link(href, label) {
+      var a = document.createElement("a");
+      a.setAttribute("href", linkBase + href);
+      a.textContent = label;
+      return a;
+    }
+
+    function rowElement(row) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-id", row.id);
+      function cell(content) {
+        var td = document.createElement("td");
+        (Array.isArray(content) ? content : [content]).forEach(function (part) {
+          td.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+        });
+        tr.appendChild(td);
       }
+      cell(row.date);
+      cell(link(row.href, row.id));
+      cell(row.title);
+      cell(row.kind);
+      cell(row.severity);
+      cell(row.status);
+      var teams = [];
+      row.teams.forEach(function (team, i) {
+        if (i) teams.push(", ");
+        teams.push(link(team[2], team[1]));
+      });
+      cell(teams);
+      cell(link(row.term[2], row.term[1]));
+      return tr;
     }
 
-    function columnIndex(key) {
-      var headers = root.querySelectorAll("thead th");
-      for (var i = 0; i < headers.length; i++) if (headers[i].getAttribute("data-column") === key) return i;
-      return -1;
+    function showMore() {
+      var fragment = document.createDocumentFragment();
+      var until = Math.min(sorted.length, rendered + pageSize);
+      for (; rendered < until; rendered++) fragment.appendChild(rowElement(sorted[rendered]));
+      tbody.appendChild(fragment);
+      var left = sorted.length - rendered;
+      more.hidden = left === 0;
+      more.querySelector("button").textContent = "Show " + thousands(Math.min(left, pageSize)) + " more (" +
+        thousands(rendered) + " of " + thousands(sorted.length) + " shown)";
     }
 
-    function render() {
-      var dir = state.dir || (state.sort === "date" ? "desc" : "asc");
-      var sorted = rows.slice().sort(function (a, b) {
-        var x = sortValue(a, state.sort), y = sortValue(b, state.sort);
+    function setPagers(visible) {
+      Array.prototype.forEach.call(pagers, function (pager) { pager.hidden = !visible; });
+    }
+
+    function showOwnRows(note) {
+      tbody.textContent = "";
+      ownRows.forEach(function (tr) { tbody.appendChild(tr); });
+      ownCounts.forEach(function (pair) { pair[0].textContent = pair[1]; });
+      form.querySelectorAll(".lessons-facet__value--empty").forEach(function (li) { li.classList.remove("lessons-facet__value--empty"); });
+      setPagers(true);
+      more.hidden = true;
+      empty.hidden = true;
+      status.textContent = note || ownStatus;
+      root.setAttribute("data-shown", String(ownRows.length));
+    }
+
+    function showResults() {
+      var dir = direction();
+      sorted = records.filter(function (row) { return matches(row, null); });
+      sorted.sort(function (a, b) {
+        var x = a.sort[state.sort], y = b.sort[state.sort];
         var c = x < y ? -1 : x > y ? 1 : a.order - b.order;
         return dir === "desc" ? -c : c;
       });
-      var fragment = document.createDocumentFragment();
-      var shown = 0;
-      sorted.forEach(function (row) {
-        var visible = matches(row, null);
-        row.tr.hidden = !visible;
-        if (visible) shown++;
-        fragment.appendChild(row.tr);
-      });
-      tbody.appendChild(fragment);
+      tbody.textContent = "";
+      rendered = 0;
+      showMore();
+      setPagers(false);
+      status.textContent = filtered() ? thousands(sorted.length) + " of " + thousands(total) + " reviews match." : thousands(total) + " reviews.";
+      root.setAttribute("data-shown", String(sorted.length));
+      empty.hidden = sorted.length !== 0;
+      updateCounts();
+    }
 
+    function render() {
       root.querySelectorAll("thead th").forEach(function (th) {
         var key = th.getAttribute("data-column");
-        th.setAttribute("aria-sort", key === state.sort ? (dir === "desc" ? "descending" : "ascending") : "none");
+        th.setAttribute("aria-sort", key === state.sort ? (direction() === "desc" ? "descending" : "ascending") : "none");
       });
       form.querySelectorAll("input[type=checkbox]").forEach(function (input) {
         input.checked = (state.filters[input.name] || []).indexOf(input.value) !== -1;
       });
-      if (search.value !== state.q) search.value = state.q;
-
-      var filtered = Object.keys(state.filters).length || state.q;
-      status.textContent = filtered ? shown + " of " + total + " reviews match." : total + " reviews.";
-      root.setAttribute("data-shown", String(shown));
-      empty.hidden = shown !== 0;
       renderActive();
-      updateCounts();
+
+      if (plain()) { showOwnRows(); return; }
+      if (records) { showResults(); return; }
+      if (failed) {
+        showOwnRows("The list of all reviews could not be loaded, so this page cannot filter or sort; the year pages above list every review.");
+        return;
+      }
+      status.textContent = "Loading all " + thousands(total) + " reviews\u2026";
+      root.removeAttribute("data-shown");
+      if (waiting) return;
+      waiting = true;
+      loadRows(rowsUrl, function (data) {
+        waiting = false;
+        if (data) records = data; else failed = true;
+        render();
+      });
     }
 
     function renderActive() {
@@ -240,14 +383,17 @@
           if (list.length) state.filters[key] = list; else delete state.filters[key];
         }
       }
+      // The text box follows a removed text filter; otherwise it is the reader's (rows loading
+      // while they type must not take back what they typed since).
+      search.value = state.q;
       writeState();
       render();
     });
+    more.querySelector("button").addEventListener("click", showMore);
     root.querySelectorAll(".lessons-sort").forEach(function (button) {
       button.addEventListener("click", function () {
         var key = button.getAttribute("data-sort-key");
-        var current = state.dir || (state.sort === "date" ? "desc" : "asc");
-        if (key === state.sort) state.dir = current === "asc" ? "desc" : "asc";
+        if (key === state.sort) state.dir = direction() === "asc" ? "desc" : "asc";
         else { state.sort = key; state.dir = key === "date" ? "desc" : "asc"; }
         writeState();
         render();
@@ -255,6 +401,7 @@
     });
 
     form.hidden = false;
+    search.value = state.q;
     render();
   }
 

@@ -1,31 +1,33 @@
 """The incident index `incidents/`: a faceted browser over every published review.
 
-The page is complete without JavaScript: a table of every incident, newest
-first. `assets/incidents.js` turns it into a faceted browser (filters with
-counts, a text filter, sortable columns) whose state lives in the URL query,
+Without JavaScript the index is a table of every incident, newest first,
+over numbered pages of `paging.PAGE_SIZE` rows (`incidents/`,
+`incidents/page/2/`...), beside the year pages. `assets/incidents.js`
+turns it into a faceted browser (filters with counts, a text filter,
+sortable columns) over all incidents, whose state lives in the URL query,
 so a filtered view can be shared and the dashboard can link into it:
 
     incidents/?term=design-flaw&quarter=2024-Q1&team=payments&q=checkout
 
-Every row carries its facets as `data-*` attributes; the facet panel is
-rendered here, at build time, so the lists are complete and stable. The
-page grows with every incident, so a row carries nothing twice: no empty
-attributes, its own terms only (the script adds the broader ones, as
-`Incident.under_terms` does), no year or quarter (the script reads them off
-`data-date`, the timestamp as written, as `Incident.year` and `quarter_of`
-do) and no copy of what a cell already shows (the script sorts the title
-column by its cell and the date column by `data-date`).
+The facet panel and its counts are rendered here, at build time, so a plain
+visit needs nothing more. The rows behind a filter, a search or a sort come
+from `incidents/rows.js`, which the script loads only then: one short list
+per incident (`ROW_FIELDS`), the same lists the HTML rows are made from
+(`row_data`, `_html_rows`), so the page and the script never disagree.
 """
 
 from __future__ import annotations
 
+import json
+import posixpath
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
 
 from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
+from . import paging
 from .common import Context, GeneratedFile, kind_counts
 
 FAILURE_TYPES = ("process", "outcome")
@@ -33,11 +35,9 @@ FAILURE_TYPES = ("process", "outcome")
 
 @dataclass(frozen=True)
 class Facet:
-    key: str  # URL query key and data attribute suffix
+    key: str  # URL query key
     label: str
-    values: Callable[[Incident], list[str]]
-    # What a row's data attribute holds, when less than `values` (the script derives the rest).
-    row: Optional[Callable[[Incident], list[str]]] = None
+    values: Callable[[Incident], list[str]]  # what the build counts; incidents.js derives the same from a row
 
 
 def _own_terms(incident: Incident) -> list[str]:
@@ -46,43 +46,34 @@ def _own_terms(incident: Incident) -> list[str]:
     return [t for t in terms if not any(o.startswith(t + "/") for o in terms)]
 
 
-def _from_date(incident: Incident) -> list[str]:
-    """Nothing: incidents.js reads the year and the quarter off the row's `data-date`."""
-    return []
-
-
 FACETS = (
     Facet("kind", "Kind", lambda i: [i.kind]),
     Facet("severity", "Severity", lambda i: [i.severity] if i.severity else []),
     Facet("status", "Status", lambda i: [i.status]),
     Facet("failure_type", "Failure type", lambda i: [i.failure_type] if i.failure_type else []),
     # A term matches everything under it; rows carry their own terms, incidents.js adds the broader ones.
-    Facet("term", "Failure class", lambda i: list(i.under_terms), row=_own_terms),
+    Facet("term", "Failure class", lambda i: list(i.under_terms)),
     Facet("team", "Team", lambda i: list(i.teams)),
-    Facet("year", "Year", lambda i: [str(i.year)], row=_from_date),
+    Facet("year", "Year", lambda i: [str(i.year)]),
     Facet("tag", "Tag", lambda i: list(i.tags)),
 )
 # Filters that links may set but that get no checkbox list (the heat map's period).
-HIDDEN_FILTERS = (Facet("quarter", "Quarter", lambda i: [quarter_of(i.occurred)], row=_from_date),)
+HIDDEN_FILTERS = (Facet("quarter", "Quarter", lambda i: [quarter_of(i.occurred)]),)
 
 COLUMNS = (("date", "Date"), ("id", "Id"), ("title", "Title"), ("kind", "Kind"), ("severity", "Severity"), ("status", "Status"), ("teams", "Teams"), ("term", "Primary cause"))
 
 
 @dataclass(frozen=True, slots=True)
 class IndexRow:
-    """One incident of the index table, as `incident_index.html` shows it."""
+    """One incident of the index table, as `incident_index.html` shows it (and incidents.js from rows.js)."""
 
     id: str
-    occurred: str  # the full timestamp: `data-date`, what the date column sorts by
-    data: list[tuple[str, str]]  # (data attribute suffix, space-separated values); empty ones left out
     date: str
     link: Markup
     title: str
     kind: str
     severity: str
-    severity_rank: int
     status: str
-    status_rank: int
     teams: Markup
     term: Markup
 
@@ -136,64 +127,175 @@ def _facet_groups(ctx: Context, incidents: list[Incident]) -> list[FacetGroup]:
     return groups
 
 
-_ROW_FACETS = tuple((f.key.replace("_", "-"), f.row or f.values) for f in (*FACETS, *HIDDEN_FILTERS))
+# -- the rows: one list per incident, the source of both the HTML table and rows.js --------------------------
+
+#: The data file beside the index that incidents.js loads when a reader filters, searches or sorts.
+ROWS_FILE = "rows.js"
+
+#: What a row list holds, in order (`rows.js` names them in `fields`). Teams and terms are
+#: positions in the file's `teams` and `terms` tables; trailing empty values are left out.
+ROW_FIELDS = ("id", "date", "title", "kind", "severity", "status", "teams", "term", "terms", "failure_type", "tags")
 
 
-def _rows(ctx: Context, page: str, incidents: list[Incident]) -> list[IndexRow]:
-    rows = []
+def rows_uri(ctx: Context) -> str:
+    """Where the rows file is written: beside the index's first page (`incidents/rows.js`)."""
+    return posixpath.join(posixpath.dirname(ctx.urls.incidents), ROWS_FILE)
+
+
+@dataclass
+class RowTables:
+    """The teams and terms rows refer to by position: (id, label, href from the index's first page)."""
+
+    teams: list[tuple[str, str, str]]
+    terms: list[tuple[str, str, str]]
+    team_at: dict[str, int]
+    term_at: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> "RowTables":
+        return cls([], [], {}, {})
+
+    def team(self, ctx: Context, team_id: str) -> int:
+        at = self.team_at.get(team_id)
+        if at is None:
+            team = ctx.kb.teams.get(team_id)
+            at = self.team_at[team_id] = len(self.teams)
+            self.teams.append((team_id, team.title if team else team_id, ctx.href(ctx.urls.incidents, ctx.urls.team(team_id))))
+        return at
+
+    def term(self, ctx: Context, path: str) -> int:
+        at = self.term_at.get(path)
+        if at is None:
+            at = self.term_at[path] = len(self.terms)
+            self.terms.append((path, ctx.term_label(path), ctx.href(ctx.urls.incidents, ctx.urls.term(path))))
+        return at
+
+
+def row_data(ctx: Context, tables: RowTables, incident: Incident) -> list[Any]:
+    """One incident as the index shows and filters it (`ROW_FIELDS`): what rows.js holds and the HTML is made of."""
+    row: list[Any] = [
+        incident.id,
+        incident.occurred.date().isoformat(),  # the day as written; the script takes the year and quarter from it
+        incident.title,
+        incident.kind,
+        incident.severity or "",
+        incident.status,
+        [tables.team(ctx, t) for t in incident.teams],
+        tables.term(ctx, incident.primary),
+        # Its own terms; the script adds the broader ones, as `Incident.under_terms` does.
+        [tables.term(ctx, t) for t in _own_terms(incident)],
+        incident.failure_type or "",
+        list(incident.tags),
+    ]
+    while row and row[-1] in ("", []):
+        row.pop()
+    return row
+
+
+def _field(row: list[Any], name: str) -> Any:
+    at = ROW_FIELDS.index(name)
+    return row[at] if at < len(row) else ("" if name in ("severity", "failure_type") else [])
+
+
+def _html_rows(ctx: Context, page: str, tables: RowTables, rows: Iterable[list[Any]]) -> list[IndexRow]:
+    """The table rows of one page of the index, made from the row lists (what incidents.js does with rows.js)."""
     urls = ctx.urls
     # A few teams and terms recur on every row: each cell is made once for this page.
-    teams: dict[tuple[str, ...], Markup] = {}
-    terms: dict[str, Markup] = {}
-    for incident in incidents:
-        team_ids = tuple(incident.teams)
-        team_cell = teams.get(team_ids)
+    team_cells: dict[tuple[int, ...], Markup] = {}
+    term_cells: dict[int, Markup] = {}
+    out = []
+    for row in rows:
+        team_ids = tuple(_field(row, "teams"))
+        team_cell = team_cells.get(team_ids)
         if team_cell is None:
-            team_cell = teams[team_ids] = ctx.teams_html(page, team_ids)
-        term_cell = terms.get(incident.primary)
+            team_cell = team_cells[team_ids] = Markup(", ").join(
+                ctx.a(page, urls.team(tables.teams[t][0]), tables.teams[t][1]) for t in team_ids
+            )
+        primary = _field(row, "term")
+        term_cell = term_cells.get(primary)
         if term_cell is None:
-            term_cell = terms[incident.primary] = ctx.a(page, urls.term(incident.primary), ctx.term_label(incident.primary))
-        data = []
-        for name, values in _ROW_FACETS:
-            value = " ".join(values(incident))
-            if value:
-                data.append((name, value))
-        rows.append(
+            term_cell = term_cells[primary] = ctx.a(page, urls.term(tables.terms[primary][0]), tables.terms[primary][1])
+        kind = _field(row, "kind")
+        out.append(
             IndexRow(
-                incident.id,
-                incident.occurred.isoformat(),
-                data,
-                incident.occurred.date().isoformat(),
-                ctx.a(page, urls.incident(incident.id), incident.id),
-                incident.title,
-                KIND_LABELS.get(incident.kind, incident.kind),
-                incident.severity or "–",
-                SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else 9,
-                incident.status,
-                STATUSES.index(incident.status),
+                row[0],
+                _field(row, "date"),
+                ctx.a(page, urls.incident(row[0]), row[0]),
+                _field(row, "title"),
+                KIND_LABELS.get(kind, kind),
+                _field(row, "severity") or "–",
+                _field(row, "status"),
                 team_cell,
                 term_cell,
             )
         )
-    return rows
+    return out
 
 
-def render_incident_index(ctx: Context) -> GeneratedFile:
+def _rows_file(ctx: Context, tables: RowTables, rows: list[list[Any]]) -> GeneratedFile:
+    """`incidents/rows.js`: every row as a list, newest first, for incidents.js.
+
+    A script rather than JSON: a `<script>` element loads it from `file://`
+    too, where browsers refuse `fetch`. One row a line.
+    """
     page = ctx.urls.incidents
+    sample = ctx.href(page, ctx.urls.incident("{id}"))
+    head = {
+        "fields": ROW_FIELDS,
+        "incident": sample,  # an incident's href from the index: "{id}" replaced by its id
+        "kinds": KIND_LABELS,
+        "severities": SEVERITIES,
+        "statuses": STATUSES,
+        "teams": tables.teams,
+        "terms": tables.terms,
+    }
+
+    def dump(value: Any) -> str:
+        # JSON is JavaScript but for two line separators older engines reject inside strings.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+    lines = ",\n".join(dump(row) for row in rows)
+    text = (
+        "/* mkdocs-lessons: every published review of the incident index, newest first (assets/incidents.js loads it on demand). */\n"
+        f"window.lessonsIncidentRows = {dump(head)[:-1]},\"rows\":[\n{lines}\n]}};\n"
+    )
+    return GeneratedFile(rows_uri(ctx), text)
+
+
+def render_incident_index(ctx: Context) -> list[GeneratedFile]:
+    """The index's numbered pages (`incidents/`, `incidents/page/2/`...) and `incidents/rows.js`."""
+    base = ctx.urls.incidents
     incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
-    view: dict[str, Any] = {
-        "total": len(incidents),
-        "summary": kind_counts(incidents),
-        "years": [ctx.a(page, ctx.urls.year(y), str(y)) for y in years],
-        "columns": COLUMNS,
-        "facets": _facet_groups(ctx, incidents) if incidents else [],
-        "rows": _rows(ctx, page, incidents),
-    }
-    file = ctx.page("incident_index.html", page, "Incidents", in_nav=True, **view)
-    # The table needs the width: no table of contents beside it (the page has no sections).
-    file.meta["hide"] = ["toc"]
-    return file
+    tables = RowTables.empty()
+    rows = [row_data(ctx, tables, incident) for incident in incidents]
+    facets = _facet_groups(ctx, incidents) if incidents else []
+    files = []
+    for uri, chunk, pager in paging.paged(ctx, base, rows, paging.PAGE_SIZE):
+        title = "Incidents" if pager.number == 1 else f"Incidents, page {pager.number} of {pager.total}"
+        view: dict[str, Any] = {
+            "total": len(incidents),
+            "summary": kind_counts(incidents),
+            "years": [ctx.a(uri, ctx.urls.year(y), str(y)) for y in years],
+            "browse": [ctx.a(uri, ctx.urls.taxonomy, "failure class"), ctx.a(uri, ctx.urls.teams, "team")],
+            "columns": COLUMNS,
+            "facets": facets,
+            "rows": _html_rows(ctx, uri, tables, chunk),
+            "pager": pager,
+            "page_size": paging.PAGE_SIZE,
+            # The script resolves it against the address bar: the final URL, for any builder.
+            "rows_href": ctx.href(uri, rows_uri(ctx)),
+        }
+        file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, **view)
+        # The table needs the width: no table of contents beside it (the page has no sections).
+        file.meta["hide"] = ["toc"]
+        if pager.number > 1:
+            # Page 2 and on repeat what the incident pages hold: search finds those.
+            file.meta["search"] = {"exclude": True}
+        files.append(file)
+    if incidents:
+        files.append(_rows_file(ctx, tables, rows))
+    return files
 
 
 def facet_values(incidents: Iterable[Incident], key: str) -> Counter[str]:
