@@ -96,6 +96,8 @@ def apply_search_boosts(ctx: Context, files: list[GeneratedFile]) -> None:
     for file in files:
         if not file.src_uri.endswith(".md") or not isinstance(file.content, str):
             continue
+        if "search" in file.meta:  # the page chose already (e.g. out of search: a later page of a long list)
+            continue
         boost = _boost(ctx, file.src_uri[len(ctx.urls.prefix) :])
         if boost == 1.0:
             continue
