@@ -349,8 +349,9 @@ def test_hostile_text_is_escaped_in_charts_and_tables(site):
     assert "<Depot>" not in raw and "&lt;Depot&gt;" in raw
     ticks = [t.get_text() for t in site.article("dashboard/").select("#lessons-term-team svg text")]
     assert 'Warehouse & <Depot> | "north"' in ticks
-    backlog = (site.site_dir / "actions/index.html").read_text("utf-8")
-    assert "<script>alert" not in backlog and "<b>now</b>" not in backlog
+    backlog = [page.read_text("utf-8") for page in sorted((site.site_dir / "actions").rglob("*.html"))]
+    assert len(backlog) > 3 and any("&lt;b&gt;now&lt;/b&gt;" in page for page in backlog)  # the item's own pages
+    assert not [page for page in backlog if "<script>alert" in page or "<b>now</b>" in page]
 
 
 # -- the action-item backlog ---------------------------------------------------------------------
@@ -361,34 +362,60 @@ def test_backlog_lists_open_items_by_owner_and_team_overdue_first(site, records)
     text = site.text("actions/")
     open_items = [(i["id"], a["id"]) for i in records.published for a in i.get("action_items", []) if a["status"] in ("open", "in-progress")]
     assert f"{len(open_items)} open or in progress, of which 3 overdue" in text
-    owners = [h.get_text(" ", strip=True).rstrip("¶").strip() for h in article.select("h3[id^=owner-]")]
-    assert owners == ["dana.kim · 2 open items, 1 overdue", "lee.wong · 1 open item, 1 overdue", "sam.ortiz · 1 open item, 1 overdue", "No owner · 1 open item"]
-    dana = article.find(id="owner-dana-kim").find_next("table")
+    # The summary: who owes what, each owner's row keeping the anchor the owner's section had, linking to their page.
+    owners = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in article.select("tr[id^=owner-]")]
+    items = [a for i in records.published for a in i.get("action_items", []) if a["status"] in ("open", "in-progress")]
+    expected = []
+    for name in ["dana.kim", "lee.wong", "sam.ortiz", ""]:
+        mine = [a for a in items if a.get("owner", "") == name]
+        overdue = sum(1 for a in mine if "due" in a and date.fromisoformat(a["due"]) < TODAY)
+        expected.append([name or "No owner", str(len(mine)), str(overdue), min(a["due"] for a in mine if "due" in a)])
+    assert [o[:3] for o in owners] == [["dana.kim", "2", "1"], ["lee.wong", "1", "1"], ["sam.ortiz", "1", "1"], ["No owner", "1", "0"]]
+    assert owners == expected
+    assert article.find(id="owner-no-owner").find("a")["href"] == "owner/no-owner/"
+    assert article.find(id="owner-dana-kim").find("a")["href"] == "owner/dana-kim/"
+    assert [tr["id"] for tr in article.select("tr[id^=team-]")] == ["team-payments", "team-sre", "team-warehouse"]
+    assert article.find(id="team-sre").find("a")["href"] == "team/sre/"
+    # One owner's page: their items, most overdue first.
+    dana = site.article("actions/owner/dana-kim/")
+    assert dana.find("h1").get_text(" ", strip=True).rstrip("¶").strip() == "Action items: dana.kim"
+    assert "2 open items, 1 overdue, most overdue first" in site.text("actions/owner/dana-kim/")
     first, second = dana.select("tbody tr")
     assert "overdue" in first.get_text() and f"overdue {(TODAY - date(2025, 3, 1)).days} d" in first.get_text()
     assert "in-progress" in second.get_text() and "overdue" not in second.get_text()
-    assert first.find("a", href="../incidents/INC-2025-007/") is not None
-    teams = [h["id"] for h in article.select("h3[id^=team-]")]
-    assert teams == ["team-payments", "team-sre", "team-warehouse"]
-    sre = article.find(id="team-sre").find_next("table").select("tbody tr")
+    assert first.find("a", href="../../../incidents/INC-2025-007/") is not None
+    # One team's page.
+    sre = site.article("actions/team/sre/").select("tbody tr")
     assert [r.find("a").get_text() for r in sre] == ["INC-2024-020", "INC-2025-007", "INC-2026-002"]  # most overdue first
     assert "Rehearsal postponed twice." in sre[0].get_text() and "Failover rehearsals per quarter" in sre[0].get_text()
-    assert "due in 13 d" in text  # the item due 2026-12-10
-    summary = article.find("table")  # who owes what
-    assert summary.find("a", href="#owner-no-owner") is not None
+    assert "due in 13 d" in site.text("actions/owner/no-owner/")  # the item due 2026-12-10
+    # Every open item is on its owner's page and on each of its teams' pages, once.
+    listed = Counter()
+    for page in sorted(site.site_dir.glob("actions/*/*/index.html")):
+        kind, group = page.parent.parent.name, page.parent.name
+        if kind in ("owner", "team"):
+            for row in site.article(f"actions/{kind}/{group}/").select("tbody tr"):
+                incident, _, item = row.find_all("td")[3].get_text(" ", strip=True).partition(" · ")
+                listed[(kind, group, incident, item)] += 1
+    expected = Counter()
+    for i in records.published:
+        for a in i.get("action_items", []):
+            if a["status"] in ("open", "in-progress"):
+                expected[("owner", (a.get("owner") or "no owner").replace(".", "-").replace(" ", "-"), i["id"], a["id"])] += 1
+                for team in i["teams"]:
+                    expected[("team", team, i["id"], a["id"])] += 1
+    assert listed == expected
 
 
-def test_backlog_collapses_done_and_dropped_items(site, records):
-    article = site.article("actions/")
+def test_backlog_done_and_dropped_items_have_their_own_page(site, records):
     closed = [(i["id"], a["id"]) for i in records.published for a in i.get("action_items", []) if a["status"] in ("done", "dropped")]
-    details = article.find("details", class_="lessons-closed")
-    assert details is not None and not details.has_attr("open")
-    rows = details.select("tbody tr")
+    assert site.article("actions/").find("a", href="closed/").get_text() == "4 done and dropped items"
+    rows = site.article("actions/closed/").select("tbody tr")
     assert len(rows) == len(closed) == 4
     assert [r.find("td").get_text() for r in rows] == ["2025-02-10", "2024-05-20", "2024-04-28", "2024-03-01"]  # newest first
     late = rows[1].get_text(" ", strip=True)
     assert "done" in late and "late" in late
-    assert rows[2].find("a", href="../sops/SOP-007/v3/") is not None  # codified in
+    assert rows[2].find("a", href="../../sops/SOP-007/v3/") is not None  # codified in
 
 
 def test_every_link_of_the_new_pages_resolves(site):

@@ -98,6 +98,19 @@ class Urls:
         """The action-item backlog across all incidents."""
         return self._p("actions/index.md")
 
+    def actions_owner(self, slug: str) -> str:
+        """One owner's open action items (`slug` from the owner's name)."""
+        return self._p(f"actions/owner/{slug}/index.md")
+
+    def actions_team(self, team_id: str) -> str:
+        """One team's open action items."""
+        return self._p(f"actions/team/{team_id}/index.md")
+
+    @property
+    def actions_closed(self) -> str:
+        """Done and dropped action items, newest first."""
+        return self._p("actions/closed/index.md")
+
     @property
     def lessons(self) -> str:
         """Every lesson of every review, grouped by taxonomy term."""

@@ -1,9 +1,15 @@
 """The action-item backlog `actions/`: every action item of every published review.
 
-Open and in-progress items come first, overdue ones marked with how many
-days, grouped by owner (what do I owe?) and by team (what does my team
-owe?), each with its indicator and latest check-in and a link to its
-incident. Done and dropped items follow in a collapsed section.
+`actions/` is the summary: the figures, who owes what (open and overdue
+items per owner) and what each team owes, and how many items are done or
+dropped. Each owner's open items (what do I owe?) are on
+`actions/owner/<name>/` and each team's (what does my team owe?) on
+`actions/team/<id>/`, most overdue first, overdue ones marked with how
+many days, each with its indicator and latest check-in and a link to its
+incident. Done and dropped items, newest first, are on `actions/closed/`.
+Every list continues on numbered pages when it is long (`paging.py`), so
+no page grows with the knowledge base: at 10,000 reviews the backlog holds
+tens of thousands of items.
 """
 
 from __future__ import annotations
@@ -20,12 +26,9 @@ from ..metrics import DUE_SOON_DAYS
 from ..model import ActionItem, Incident, natural_key
 from .common import Context, GeneratedFile, badge, fmt_date
 from .figures import metrics, plural, share
+from .paging import later_page_meta, page_title, paged
 
 NO_OWNER = "No owner"
-# The collapsed history shows the newest closed items only: with thousands of
-# reviews the full list would make the page megabytes long. Every item stays
-# on its incident's page and in kb.json.
-CLOSED_SHOWN = 500
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,13 @@ class OpenRow:
 
 @dataclass(frozen=True)
 class Group:
-    """The open items of one owner or one team, under a heading with a stable id."""
+    """The open items of one owner or one team: a row of the summary, and pages of their own."""
 
+    key: str  # the owner as written (`""`: no owner) or the team id
     label: Markup
-    anchor: str
-    counts: str  # "2 open items, 1 overdue"
-    rows: list[OpenRow]
+    anchor: str  # the summary row's id, e.g. `owner-dana-kim` (the backlog's anchors before it had pages)
+    target: str  # the src_uri of the group's first page
+    entries: list[Entry]
 
 
 def _open_row(ctx: Context, page: str, entry: Entry, teams: Markup) -> OpenRow:
@@ -150,88 +154,145 @@ def _anchors(keys: Iterable[str], prefix: str) -> dict[str, str]:
     return anchors
 
 
-def _groups(groups: dict[str, list[Entry]], labels: dict[str, Markup], anchors: dict[str, str], rows: dict[int, OpenRow], today: date) -> list[Group]:
-    return [Group(labels[key], anchors[key], _counts(entries, today), [rows[id(e)] for e in entries]) for key, entries in groups.items()]
-
-
-def render_actions(ctx: Context) -> GeneratedFile:
+def render_actions(ctx: Context) -> list[GeneratedFile]:
+    """The summary page, then each owner's, each team's and the closed items' pages."""
     page = ctx.urls.actions
     entries = _entries(ctx)
     today = ctx.today
     open_entries = sorted((e for e in entries if e.item.is_open), key=_open_order)
     closed_entries = sorted((e for e in entries if not e.item.is_open), key=_closed_order)
     figures = metrics(ctx).actions
-    # Each open item's cells are made once: it is listed under its owner and under every team of its incident.
-    # (`id` only finds an entry's row again; it never reaches the page.)
-    rows: dict[int, OpenRow] = {}
-    teams_of: dict[str, Markup] = {}  # an incident's team links, the same for each of its items
-    for entry in open_entries:
-        teams = teams_of.get(entry.incident.id)
-        if teams is None:
-            teams = teams_of[entry.incident.id] = ctx.teams_html(page, entry.incident.teams)
-        rows[id(entry)] = _open_row(ctx, page, entry, teams)
 
     by_owner: dict[str, list[Entry]] = defaultdict(list)
     for entry in open_entries:
         by_owner[entry.item.owner].append(entry)
     owners = sorted((o for o in by_owner if o), key=lambda o: (o.casefold(), o)) + ([""] if "" in by_owner else [])
     # Items without an owner are grouped last, under a label no real owner can take.
-    owner_groups = {o: by_owner[o] for o in owners}
-    owner_labels = {o: Markup.escape(_one_line(o)) if o else Markup("<em>{}</em>").format(NO_OWNER) for o in owners}
     owner_anchors = _anchors(owners, "owner")
+    owner_groups = [
+        Group(
+            o,
+            Markup.escape(_one_line(o)) if o else Markup("<em>{}</em>").format(NO_OWNER),
+            owner_anchors[o],
+            ctx.urls.actions_owner(owner_anchors[o][len("owner-") :]),
+            by_owner[o],
+        )
+        for o in owners
+    ]
 
     by_team: dict[str, list[Entry]] = defaultdict(list)
     for entry in open_entries:
         for team in entry.incident.teams:
             by_team[team].append(entry)
-    team_groups = {t: by_team[t] for t in ctx.kb.teams if t in by_team}
-    team_labels = {t: Markup.escape(_one_line(ctx.kb.teams[t].title)) for t in team_groups}
+    team_ids = [t for t in ctx.kb.teams if t in by_team]
+    team_anchors = _anchors(team_ids, "team")
+    team_groups = [
+        Group(t, Markup.escape(_one_line(ctx.kb.teams[t].title)), team_anchors[t], ctx.urls.actions_team(t), by_team[t]) for t in team_ids
+    ]
     quiet_teams = [t for t in ctx.kb.teams if t not in by_team]
 
-    summary = [
-        [
-            Markup('<a href="#{}">{}</a>').format(owner_anchors[o], owner_labels[o]),
-            str(len(es)),
-            str(sum(1 for e in es if e.overdue_days(today) is not None)),
-            fmt_date(min((e.item.due for e in es if e.item.due), default=None)),
+    def summary_rows(groups: list[Group]) -> list[dict[str, object]]:
+        return [
+            {
+                "anchor": g.anchor,
+                "link": ctx.a(page, g.target, g.label),
+                "open": len(g.entries),
+                "overdue": sum(1 for e in g.entries if e.overdue_days(today) is not None),
+                "next_due": fmt_date(min((e.item.due for e in g.entries if e.item.due), default=None)),
+            }
+            for g in groups
         ]
-        for o, es in owner_groups.items()
-    ]
 
-    closed_rows = [
-        [
-            fmt_date(e.item.closed) or "no closed date",
-            badge(e.item.status, e.item.status) + (Markup(" ") + badge("late", "overdue") if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due else Markup("")),
-            _action(ctx, page, e.item),
-            _reference(ctx, page, e),
-            _one_line(e.item.owner or NO_OWNER),
-            fmt_date(e.item.due),
-            _indicator(ctx, page, e.item),
-            _check_in(ctx, page, e.item),
-            ctx.sop_a(page, e.item.codified_in) if e.item.codified_in else "",
+    files = [
+        ctx.page(
+            "actions.html",
+            page,
+            "Action items",
+            in_nav=True,
+            today=today.isoformat(),
+            open_count=len(open_entries),
+            overdue_count=sum(1 for e in open_entries if e.overdue_days(today) is not None),
+            done=figures.done,
+            dropped=figures.dropped,
+            on_time=share(figures.on_time_share),
+            done_with_due=figures.done_with_due,
+            dashboard=ctx.a(page, ctx.urls.dashboard, "dashboard"),
+            by_owner=summary_rows(owner_groups),
+            by_team=summary_rows(team_groups),
+            quiet_teams=Markup(", ").join(ctx.team_a(page, t) for t in quiet_teams),
+            closed_total=len(closed_entries),
+            closed=ctx.a(page, ctx.urls.actions_closed, plural(len(closed_entries), "done or dropped item", "done and dropped items")),
+        )
+    ]
+    for group in owner_groups:
+        files += _open_pages(ctx, group, "owner", f"Action items: {_one_line(group.key) or NO_OWNER}")
+    for group in team_groups:
+        files += _open_pages(ctx, group, "team", f"Action items: {_one_line(ctx.kb.teams[group.key].title)}")
+    files += _closed_pages(ctx, closed_entries)
+    return files
+
+
+def _open_pages(ctx: Context, group: Group, by: str, title: str) -> list[GeneratedFile]:
+    """One owner's (`by` "owner": a teams column) or one team's (an owner column) open items, most overdue first."""
+    files = []
+    for uri, chunk, pager in paged(ctx, group.target, group.entries):
+        teams_of: dict[str, Markup] = {}  # an incident's team links, the same for each of its items
+        rows = []
+        for entry in chunk:
+            teams = teams_of.get(entry.incident.id)
+            if teams is None:
+                teams = teams_of[entry.incident.id] = ctx.teams_html(uri, entry.incident.teams)
+            rows.append(_open_row(ctx, uri, entry, teams))
+        generated = ctx.page(
+            "action_list.html",
+            uri,
+            page_title(title, pager),
+            kind=by,
+            counts=_counts(group.entries, ctx.today),
+            today=ctx.today.isoformat(),
+            backlog=ctx.a(uri, ctx.urls.actions, "all action items"),
+            team=ctx.team_a(uri, group.key) if by == "team" else None,
+            pager=pager,
+            rows=rows,
+        )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files
+
+
+def _closed_pages(ctx: Context, closed_entries: list[Entry]) -> list[GeneratedFile]:
+    """Every done and dropped item, newest closed first (none: no page; the summary says so)."""
+    if not closed_entries:
+        return []
+    files = []
+    for uri, chunk, pager in paged(ctx, ctx.urls.actions_closed, closed_entries):
+        rows = [
+            [
+                fmt_date(e.item.closed) or "no closed date",
+                badge(e.item.status, e.item.status)
+                + (Markup(" ") + badge("late", "overdue") if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due else Markup("")),
+                _action(ctx, uri, e.item),
+                _reference(ctx, uri, e),
+                _one_line(e.item.owner or NO_OWNER),
+                fmt_date(e.item.due),
+                _indicator(ctx, uri, e.item),
+                _check_in(ctx, uri, e.item),
+                ctx.sop_a(uri, e.item.codified_in) if e.item.codified_in else "",
+            ]
+            for e in chunk
         ]
-        for e in closed_entries[:CLOSED_SHOWN]
-    ]
-
-    return ctx.page(
-        "actions.html",
-        page,
-        "Action items",
-        in_nav=True,
-        today=today.isoformat(),
-        open_count=len(open_entries),
-        overdue_count=sum(1 for e in open_entries if e.overdue_days(today) is not None),
-        done=figures.done,
-        dropped=figures.dropped,
-        on_time=share(figures.on_time_share),
-        done_with_due=figures.done_with_due,
-        dashboard=ctx.a(page, ctx.urls.dashboard, "dashboard"),
-        summary=summary,
-        by_owner=_groups(owner_groups, owner_labels, owner_anchors, rows, today),
-        by_team=_groups(team_groups, team_labels, _anchors(team_groups, "team"), rows, today),
-        quiet_teams=Markup(", ").join(ctx.team_a(page, t) for t in quiet_teams),
-        closed_total=len(closed_entries),
-        closed_rows=closed_rows,
-        closed_items=plural(len(closed_rows), "done or dropped item", "done and dropped items"),
-        older=plural(len(closed_entries) - len(closed_rows), "older item is", "older items are"),
-    )
+        generated = ctx.page(
+            "action_list.html",
+            uri,
+            page_title("Done and dropped action items", pager),
+            kind="closed",
+            counts=plural(len(closed_entries), "done or dropped item", "done and dropped items"),
+            today=ctx.today.isoformat(),
+            backlog=ctx.a(uri, ctx.urls.actions, "all action items"),
+            team=None,
+            pager=pager,
+            rows=rows,
+        )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files

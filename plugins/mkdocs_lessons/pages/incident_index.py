@@ -289,9 +289,7 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
         file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, **view)
         # The table needs the width: no table of contents beside it (the page has no sections).
         file.meta["hide"] = ["toc"]
-        if pager.number > 1:
-            # Page 2 and on repeat what the incident pages hold: search finds those.
-            file.meta["search"] = {"exclude": True}
+        file.meta.update(paging.later_page_meta(pager))  # page 2 and on: out of search
         files.append(file)
     if incidents:
         files.append(_rows_file(ctx, tables, rows))

@@ -3,12 +3,15 @@
 The reusable knowledge itself, not only the stories: each lesson stands
 under the primary term of the review it comes from (the cause it teaches
 about), with a link back to that review. Terms follow the taxonomy's file
-order; within a term, newest review first.
+order; within a term, newest review first. A long list continues on
+numbered pages (`lessons/page/2/`, `paging.py`), a term that runs over a
+page break taking its heading again; the first page lists every term with
+the page its lessons start on.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Optional
 
@@ -17,59 +20,99 @@ from markupsafe import Markup
 from ..model import Incident
 from .common import Context, GeneratedFile
 from .figures import index_href, plural
+from .paging import later_page_meta, page_title, paged
 
 
 @dataclass(frozen=True)
 class TermLessons:
-    """One term's section: its heading, where to read more, and its lessons (each with the review it comes from)."""
+    """One term's section on one page: its heading, where to read more, and its lessons there (each with the review it comes from)."""
 
     label: str
     anchor: str
-    lessons: str  # "3 lessons"
+    lessons: str  # "3 lessons" (all of the term's, on every page)
     reviews: str  # "2 reviews"
     about: Optional[Markup]  # the term's page; None for a term the taxonomy does not know
     incidents_href: str  # the incident index filtered to the term
+    continued: bool  # the term's lessons started on an earlier page
     items: list[tuple[Markup, Markup]]  # (lesson, "INC-…: title, 2024-03-14")
 
 
-def render_lessons(ctx: Context) -> GeneratedFile:
-    page = ctx.urls.lessons
+@dataclass(frozen=True)
+class _Lesson:
+    path: str  # the primary term of its review
+    incident: Incident
+    text: str
+
+
+def render_lessons(ctx: Context) -> list[GeneratedFile]:
+    base = ctx.urls.lessons
     grouped: dict[str, list[Incident]] = defaultdict(list)
     for incident in ctx.kb.published_incidents:
         if incident.lessons:
             grouped[incident.primary].append(incident)
     order = [path for path in ctx.kb.taxonomy.terms if path in grouped]
     order += sorted(path for path in grouped if path not in ctx.kb.taxonomy.terms)
-    total = sum(len(i.lessons) for items in grouped.values() for i in items)
-    reviews = sum(len(items) for items in grouped.values())
-    sections = []
-    for path in order:
-        incidents = ctx.kb.newest_first(grouped[path])
-        items: list[tuple[Markup, Markup]] = []
-        for incident in incidents:
-            source = Markup("{}, {}").format(ctx.incident_a(page, incident.id, title=True), incident.occurred.date().isoformat())
-            items += [(ctx.prose_line(lesson, page), source) for lesson in incident.lessons]
-        sections.append(
-            TermLessons(
-                label=" ".join(ctx.term_label(path).split()),
-                anchor=_anchor(path),
-                lessons=plural(len(items), "lesson", "lessons"),
-                reviews=plural(len(incidents), "review", "reviews"),
-                about=ctx.a(page, ctx.urls.term(path), "About this term") if path in ctx.kb.taxonomy.terms else None,
-                incidents_href=index_href(ctx, page, [("term", path)]),
-                items=items,
+    lessons = [_Lesson(path, incident, lesson) for path in order for incident in ctx.kb.newest_first(grouped[path]) for lesson in incident.lessons]
+    counts = Counter(lesson.path for lesson in lessons)
+    pages = paged(ctx, base, lessons)
+    starts: dict[str, str] = {}  # term -> the src_uri of the page its lessons start on
+    for uri, chunk, _ in pages:
+        for lesson in chunk:
+            starts.setdefault(lesson.path, uri)
+    files = []
+    for uri, chunk, pager in pages:
+        on_page: dict[str, list[_Lesson]] = defaultdict(list)
+        for lesson in chunk:
+            on_page[lesson.path].append(lesson)
+        sections = []
+        for path, items in on_page.items():  # in the order of the list
+            sources: dict[str, Markup] = {}
+            shown: list[tuple[Markup, Markup]] = []
+            for lesson in items:
+                incident = lesson.incident
+                source = sources.get(incident.id)
+                if source is None:
+                    source = sources[incident.id] = Markup("{}, {}").format(ctx.incident_a(uri, incident.id, title=True), incident.occurred.date().isoformat())
+                shown.append((ctx.prose_line(lesson.text, uri), source))
+            sections.append(
+                TermLessons(
+                    label=_label(ctx, path),
+                    anchor=_anchor(path),
+                    lessons=plural(counts[path], "lesson", "lessons"),
+                    reviews=plural(len(grouped[path]), "review", "reviews"),
+                    about=ctx.a(uri, ctx.urls.term(path), "About this term") if path in ctx.kb.taxonomy.terms else None,
+                    incidents_href=index_href(ctx, uri, [("term", path)]),
+                    continued=starts[path] != uri,
+                    items=shown,
+                )
             )
+        first = pager.number == 1
+        generated = ctx.page(
+            "lessons.html",
+            uri,
+            page_title("Lessons", pager),
+            in_nav=first,
+            first=first,
+            lessons=plural(len(lessons), "lesson", "lessons"),
+            reviews=plural(sum(len(items) for items in grouped.values()), "review", "reviews"),
+            terms=plural(len(order), "taxonomy term", "taxonomy terms"),
+            # Every term, linked to where its lessons start (this page or a later one).
+            contents=[(_label(ctx, path), _term_href(ctx, uri, starts[path], path), counts[path]) for path in order] if first else [],
+            pager=pager,
+            sections=sections,
         )
-    return ctx.page(
-        "lessons.html",
-        page,
-        "Lessons",
-        in_nav=True,
-        lessons=plural(total, "lesson", "lessons"),
-        reviews=plural(reviews, "review", "reviews"),
-        terms=plural(len(order), "taxonomy term", "taxonomy terms"),
-        sections=sections,
-    )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files
+
+
+def _label(ctx: Context, path: str) -> str:
+    return " ".join(ctx.term_label(path).split())
+
+
+def _term_href(ctx: Context, page: str, target: str, path: str) -> str:
+    """The href from `page` to a term's heading on `target` (a page of the lessons)."""
+    return ("" if target == page else ctx.link_href(page, target)) + "#" + _anchor(path)
 
 
 def _anchor(path: str) -> str:

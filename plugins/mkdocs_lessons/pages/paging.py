@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Sequence, TypeVar
+from typing import Any, Optional, Sequence, TypeVar
 
 from markupsafe import Markup
 
@@ -45,8 +45,12 @@ def page_uri(base: str, number: int) -> str:
     return posixpath.join(folder, "page", str(number), "index.md")
 
 
-def paged(ctx: Context, base: str, rows: Sequence[T], size: int = PAGE_SIZE) -> list[tuple[str, Sequence[T], Pager]]:
-    """(src_uri, that page's rows, its pager) for every page of the list; one page when it fits."""
+def paged(ctx: Context, base: str, rows: Sequence[T], size: Optional[int] = None) -> list[tuple[str, Sequence[T], Pager]]:
+    """(src_uri, that page's rows, its pager) for every page of the list; one page when it fits.
+
+    `size` defaults to `PAGE_SIZE` as it is when called (tests make it small).
+    """
+    size = size or PAGE_SIZE
     total = max(1, -(-len(rows) // size))
     uris = [page_uri(base, n) for n in range(1, total + 1)]
     pages = []
@@ -56,3 +60,13 @@ def paged(ctx: Context, base: str, rows: Sequence[T], size: int = PAGE_SIZE) -> 
         links = tuple((n, ctx.a(uri, target, str(n))) for n, target in enumerate(uris, 1) if n != number) if total > 1 else ()
         pages.append((uri, chunk, Pager(number, total, start + 1 if chunk else 0, start + len(chunk), len(rows), links)))
     return pages
+
+
+def page_title(title: str, pager: Pager) -> str:
+    """A page's title: the list's own on its first page, `Payments (page 2 of 6)` on the others."""
+    return title if pager.number == 1 else f"{title} (page {pager.number} of {pager.total})"
+
+
+def later_page_meta(pager: Pager) -> dict[str, Any]:
+    """Front matter of a page after the first: out of search (its rows are on their own pages, its heading on the first)."""
+    return {} if pager.number == 1 else {"search": {"exclude": True}}

@@ -91,21 +91,13 @@ def _boost(ctx: Context, relative: str) -> float:
     return 1.0
 
 
-def _later_page(relative: str) -> bool:
-    """Page 2 and on of a long list (paging.py): rows whose words are on their own pages, and on the first."""
-    parts = relative[:-3].split("/")
-    return len(parts) >= 3 and parts[-3] == "page" and parts[-2].isdigit() and parts[-1] == "index"
-
-
 def apply_search_boosts(ctx: Context, files: list[GeneratedFile]) -> None:
     """Front matter `search:` on generated pages (read by Material's search plugin): a boost, or out of the index."""
     for file in files:
         if not file.src_uri.endswith(".md") or not isinstance(file.content, str) or not file.html:
             continue
-        relative = file.src_uri[len(ctx.urls.prefix) :]
-        if _later_page(relative):
-            file.meta.setdefault("search", {})["exclude"] = True
+        if "search" in file.meta:  # the page chose already (e.g. out of search: a later page of a long list)
             continue
-        boost = _boost(ctx, relative)
+        boost = _boost(ctx, file.src_uri[len(ctx.urls.prefix) :])
         if boost != 1.0:
-            file.meta.setdefault("search", {})["boost"] = boost
+            file.meta["search"] = {"boost": boost}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from ..model import Term
+from ..model import Incident, Term
+from . import paging
 from .banners import path_banners
 from .common import Context, GeneratedFile, incident_rows
+from .paging import Pager, later_page_meta, page_title, paged
 from .trends import term_trends
 
 REMEDY_LABELS = {
@@ -57,19 +59,27 @@ def overview_file(ctx: Context) -> GeneratedFile:
     )
 
 
-def term_file(ctx: Context, term: Term) -> GeneratedFile:
-    page = ctx.urls.term(term.path)
-    # The term's own name as the title (short titles rank well in search); the
-    # facts panel says what a narrower term is part of.
-    return ctx.page(
-        "term.html",
-        page,
-        term.title,
-        source=_source(ctx),
-        banners=path_banners(ctx, page, f"taxonomy/{term.path}"),
-        body=term_view(ctx, page, term),
-        trends=term_trends(ctx, page, term),
-    )
+def term_file(ctx: Context, term: Term) -> list[GeneratedFile]:
+    """The term's page and, when its incidents are many, the numbered pages after it (`taxonomy/<path>/page/2/`)."""
+    base = ctx.urls.term(term.path)
+    incidents, roles = _classified(ctx, term)
+    files = []
+    for uri, chunk, pager in paged(ctx, base, incidents):
+        first = pager.number == 1
+        # The term's own name as the title (short titles rank well in search); the
+        # facts panel says what a narrower term is part of.
+        generated = ctx.page(
+            "term.html",
+            uri,
+            page_title(term.title, pager),
+            source=_source(ctx),
+            banners=path_banners(ctx, uri, f"taxonomy/{term.path}") if first else {"top": "", "bottom": ""},
+            body=term_view(ctx, uri, term, chunk, roles, total=len(incidents), pager=pager),
+            trends=term_trends(ctx, uri, term) if first else None,
+        )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files
 
 
 def _source(ctx: Context):
@@ -78,12 +88,47 @@ def _source(ctx: Context):
 
 
 def term_body(ctx: Context, page: str, term: Term) -> Markup:
-    """A term's page under its title as HTML, links relative to `page` (printed reading paths reuse it)."""
-    return Markup(ctx.templates.render("partials/term_body.html", body=term_view(ctx, page, term)))
+    """A term's first page under its title as HTML, links relative to `page` (printed reading paths reuse it).
+
+    Its first page of incidents only, and a link to the term's page for the rest.
+    """
+    incidents, roles = _classified(ctx, term)
+    shown = incidents[: paging.PAGE_SIZE]
+    more = None
+    if len(shown) < len(incidents):
+        more = ctx.a(page, ctx.urls.term(term.path), f"all {len(incidents)} on the term's page")
+    return Markup(ctx.templates.render("partials/term_body.html", body=term_view(ctx, page, term, shown, roles, total=len(incidents), more=more)))
 
 
-def term_view(ctx: Context, page: str, term: Term) -> dict[str, Any]:
-    """What `partials/term_body.html` shows of a term on `page`."""
+def _classified(ctx: Context, term: Term) -> tuple[list[Incident], dict[str, Markup]]:
+    """The incidents classified under a term or a narrower one, newest first, and how each is (the "Classified as" cell)."""
+    classified = ctx.graph.under_term(term.path)
+    roles: dict[str, list[str]] = {}
+    for c in classified:
+        label = ("primary" if c.primary else "secondary") + ("" if c.term == term.path else f" ({ctx.term_label(c.term)})")
+        roles.setdefault(c.incident.id, []).append(label)
+    incidents = {c.incident.id: c.incident for c in classified}
+    return ctx.kb.newest_first(incidents.values()), {k: Markup.escape(", ".join(v)) for k, v in roles.items()}
+
+
+def term_view(
+    ctx: Context,
+    page: str,
+    term: Term,
+    incidents: Sequence[Incident],
+    roles: dict[str, Markup],
+    *,
+    total: int,
+    pager: Optional[Pager] = None,
+    more: Optional[Markup] = None,
+) -> dict[str, Any]:
+    """What `partials/term_body.html` shows of a term on `page`: `incidents` are this page's, newest first.
+
+    A page after the first of a long list (`pager.number` > 1) shows those rows only.
+    """
+    rows = incident_rows(ctx, page, incidents, classified=roles)
+    if pager is not None and pager.number > 1:
+        return {"first": False, "about": ctx.a(page, ctx.urls.term(term.path), ctx.term_label(term.path)), "total": total, "incidents": rows, "pager": pager, "more": None}
     taxonomy = ctx.kb.taxonomy
     facts: list[tuple[str, Any]] = []
     if term.parent:
@@ -108,16 +153,14 @@ def term_view(ctx: Context, page: str, term: Term) -> dict[str, Any]:
     replaced = [
         {"path": r.path, "note": ctx.prose(r.note, page) if r.note else None} for r in taxonomy.retired.values() if r.replaced_by == term.path
     ]
-    classified = ctx.graph.under_term(term.path)
-    roles: dict[str, list[str]] = {}
-    for c in classified:
-        label = ("primary" if c.primary else "secondary") + ("" if c.term == term.path else f" ({ctx.term_label(c.term)})")
-        roles.setdefault(c.incident.id, []).append(label)
-    incidents = {c.incident.id: c.incident for c in classified}
     return {
+        "first": True,
         "description": ctx.prose(term.description, page) if term.description else None,
         "facts": facts,
         "children": children,
         "replaced": replaced,
-        "incidents": incident_rows(ctx, page, incidents.values(), classified={k: Markup.escape(", ".join(v)) for k, v in roles.items()}),
+        "total": total,
+        "incidents": rows,
+        "pager": pager,
+        "more": more,
     }

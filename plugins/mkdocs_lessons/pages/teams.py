@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from ..model import Team
+from ..model import Incident, Team
+from . import paging
 from .banners import path_banners
 from .common import Context, GeneratedFile, fmt_date, incident_rows
+from .paging import Pager, later_page_meta, page_title, paged
 from .trends import team_trends
 
 
@@ -26,17 +28,25 @@ def overview_file(ctx: Context) -> GeneratedFile:
     return ctx.page("teams.html", page, "Teams", source=_source(ctx), in_nav=True, teams=rows)
 
 
-def team_file(ctx: Context, team: Team) -> GeneratedFile:
-    page = ctx.urls.team(team.id)
-    return ctx.page(
-        "team.html",
-        page,
-        team.title,
-        source=_source(ctx),
-        banners=path_banners(ctx, page, f"teams/{team.id}"),
-        body=team_view(ctx, page, team),
-        trends=team_trends(ctx, page, team),
-    )
+def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
+    """The team's page and, when its incidents are many, the numbered pages after it (`teams/<id>/page/2/`)."""
+    base = ctx.urls.team(team.id)
+    incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
+    files = []
+    for uri, chunk, pager in paged(ctx, base, incidents):
+        first = pager.number == 1
+        generated = ctx.page(
+            "team.html",
+            uri,
+            page_title(team.title, pager),
+            source=_source(ctx),
+            banners=path_banners(ctx, uri, f"teams/{team.id}") if first else {"top": "", "bottom": ""},
+            body=team_view(ctx, uri, team, chunk, total=len(incidents), pager=pager),
+            trends=team_trends(ctx, uri, team) if first else None,
+        )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files
 
 
 def _source(ctx: Context):
@@ -48,12 +58,28 @@ def _source(ctx: Context):
 
 
 def team_body(ctx: Context, page: str, team: Team) -> Markup:
-    """A team's page under its title as HTML, links relative to `page` (printed reading paths reuse it)."""
-    return Markup(ctx.templates.render("partials/team_body.html", body=team_view(ctx, page, team)))
+    """A team's first page under its title as HTML, links relative to `page` (printed reading paths reuse it).
+
+    Its first page of incidents only, and a link to the team's page for the rest.
+    """
+    incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
+    shown = incidents[: paging.PAGE_SIZE]
+    more = None
+    if len(shown) < len(incidents):
+        more = ctx.a(page, ctx.urls.team(team.id), f"all {len(incidents)} on the team's page")
+    return Markup(ctx.templates.render("partials/team_body.html", body=team_view(ctx, page, team, shown, total=len(incidents), more=more)))
 
 
-def team_view(ctx: Context, page: str, team: Team) -> dict[str, Any]:
-    """What `partials/team_body.html` shows of a team on `page`."""
+def team_view(
+    ctx: Context, page: str, team: Team, incidents: Sequence[Incident], *, total: int, pager: Optional[Pager] = None, more: Optional[Markup] = None
+) -> dict[str, Any]:
+    """What `partials/team_body.html` shows of a team on `page`: `incidents` are this page's, newest first.
+
+    A page after the first of a long list (`pager.number` > 1) shows those rows only.
+    """
+    rows = incident_rows(ctx, page, incidents)
+    if pager is not None and pager.number > 1:
+        return {"first": False, "about": ctx.team_a(page, team.id), "total": total, "incidents": rows, "pager": pager, "more": None}
     procedures = []
     for sop_id in ctx.graph.sops_by_team.get(team.id, []):
         sop = ctx.kb.sops[sop_id]
@@ -66,8 +92,12 @@ def team_view(ctx: Context, page: str, team: Team) -> dict[str, Any]:
             ]
         )
     return {
+        "first": True,
         "description": ctx.prose(team.description, page) if team.description else None,
         "contact": " ".join(team.contact.split()),
-        "incidents": incident_rows(ctx, page, ctx.graph.by_team.get(team.id, [])),
+        "total": total,
+        "incidents": rows,
+        "pager": pager,
+        "more": more,
         "procedures": procedures,
     }
