@@ -253,7 +253,10 @@ def test_the_link_check_knows_every_generated_page(fixture: str, options: dict) 
     outcome = open_knowledge_base(root, base=root, include_drafts=drafts, generated_paths=targets.generated_paths, today=date(2026, 11, 27), links=targets)
     assert outcome.kb is not None
     ctx = make_context(outcome.kb, today=date(2026, 11, 27), prefix=targets.prefix, pagefind=targets.pagefind)
-    generated = {f.src_uri for f in generate(ctx) if f.src_uri.endswith(".md")}
+    # Not listed (a link from record text to them is reported): a list's later pages
+    # (paging.py) and one owner's or team's action items, which exist only while open items do.
+    later = re.compile(r"(/page/[0-9]+/index\.md|actions/(owner|team)/[^/]+/index\.md)$")
+    generated = {f.src_uri for f in generate(ctx) if f.src_uri.endswith(".md") and not later.search(f.src_uri)}
     known = {p for p in _site_files(outcome.loaded, targets, Urls(targets.prefix), drafts) if p.endswith(".md")}
     assert generated <= known
     # Only the Essentials path may be listed without being made (it is made when the records give it steps).

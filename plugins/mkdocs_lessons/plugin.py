@@ -44,7 +44,7 @@ from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
-from .rendered_page import RenderedPage, permalink_of
+from .rendered_page import AnchorCache, RenderedPage, permalink_of
 from .serve_cache import ServeCache, wrap_search
 from .servelog import shown_not_counted
 from .settings import Settings, SettingsError
@@ -81,6 +81,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
+        self.anchored: AnchorCache | None = None
         self.dirty = False
         self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (atomic.py)
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
@@ -101,6 +102,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.command = command
         # Pages that did not change keep their theme output across rebuilds (serve_cache.py).
         self.serve_cache = ServeCache() if command == "serve" else None
+        self.anchored = AnchorCache() if command == "serve" else None  # heading ids of pages that did not change
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -220,6 +222,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         outcome = self.outcome
         assert outcome.kb is not None
+        if self.anchored is not None:
+            self.anchored.next_build()  # only the last build's pages are kept
         # Review-quality lints never make the knowledge base invalid. When a team
         # makes them blocking (WARNING), each is logged; otherwise one line says
         # how many there are (each incident page shows its own, `lessons lint`
@@ -318,7 +322,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             if generated.html:
                 assert isinstance(generated.content, str)
                 # The theme places a page's title as HTML (a Markdown page's comes from its rendered heading).
-                RenderedPage(escape(generated.title, quote=False), file, config, html=generated.content, meta=generated.meta, permalink=permalink)
+                RenderedPage(
+                    escape(generated.title, quote=False), file, config, html=generated.content, meta=generated.meta, permalink=permalink, anchored=self.anchored
+                )
             files.append(file)
             if is_page:
                 self.generated_pages.add(generated.src_uri)

@@ -19,17 +19,20 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .render.headings import anchor_headings
+from .render.headings import Anchored, anchor_headings
 
 
 class RenderedPage(Page):
     """A page whose content is given as HTML: `read_source` and `render` do no conversion."""
 
-    def __init__(self, title: str, file: File, config: MkDocsConfig, *, html: str, meta: dict[str, Any], permalink: Optional[str]) -> None:
+    def __init__(
+        self, title: str, file: File, config: MkDocsConfig, *, html: str, meta: dict[str, Any], permalink: Optional[str], anchored: Optional["AnchorCache"] = None
+    ) -> None:
         super().__init__(title, file, config)
         self._html = html
         self._meta = meta
         self._permalink = permalink
+        self._anchored = anchored
 
     def read_source(self, config: MkDocsConfig) -> None:
         # Other plugins see a page without Markdown (there is none to change).
@@ -37,7 +40,11 @@ class RenderedPage(Page):
         self.meta = dict(self._meta)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        anchored = anchor_headings(self._html, permalink=self._permalink, permalink_title=_permalink_title(config))
+        title = _permalink_title(config)
+        if self._anchored is None:
+            anchored = anchor_headings(self._html, permalink=self._permalink, permalink_title=title)
+        else:
+            anchored = self._anchored.get(self._html, self._permalink, title)
         self.content = anchored.html
         self.toc = get_toc([h.token() for h in anchored.toc])  # type: ignore[misc]
         self.present_anchor_ids = anchored.ids
@@ -46,6 +53,25 @@ class RenderedPage(Page):
     def release(self) -> None:
         """Drop the HTML once MkDocs holds it (10,000 pages' bodies would otherwise stay twice)."""
         self._html = ""
+
+
+class AnchorCache:
+    """Under `mkdocs serve`: the last build's anchored pages, keyed by their HTML (most pages did not change)."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, Optional[str], str], Anchored] = {}
+        self._now: dict[tuple[str, Optional[str], str], Anchored] = {}
+
+    def next_build(self) -> None:
+        self._last, self._now = self._now, {}
+
+    def get(self, html: str, permalink: Optional[str], title: str) -> Anchored:
+        key = (html, permalink, title)
+        found = self._now.get(key) or self._last.get(key)
+        if found is None:
+            found = anchor_headings(html, permalink=permalink, permalink_title=title)
+        self._now[key] = found
+        return found
 
 
 def permalink_of(config: MkDocsConfig) -> Optional[str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sysconfig
 from pathlib import Path
 from typing import Any, Optional
 
@@ -67,7 +68,7 @@ class ServeCache:
         for path in _config_files(config):
             digest.update(path.encode() + b"\0" + _read(path) + b"\0")
         for folder in config.theme.dirs:
-            for name, stat in _tree(folder):
+            for name, stat in _theme_files(folder):
                 digest.update(f"{name}\0{stat}\0".encode())
         self._site = digest.hexdigest()
 
@@ -218,6 +219,26 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError:
         return b""
+
+
+def _theme_files(folder: str) -> list[tuple[str, str]]:
+    """The files of a theme folder a template may read, with size and time.
+
+    An installed theme (under the interpreter's site-packages: Material with its
+    ~10,000 icons) changes only when it is reinstalled, which replaces its
+    folder: its folder's own times stand for it. A site's `custom_dir` is read
+    file by file.
+    """
+    if any(folder.startswith(root + os.sep) for root in _INSTALLED):
+        try:
+            stat = os.stat(folder)
+        except OSError:
+            return []
+        return [(folder, f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")]
+    return _tree(folder)
+
+
+_INSTALLED = tuple({path for path in (sysconfig.get_paths().get("purelib"), sysconfig.get_paths().get("platlib")) if path})
 
 
 def _tree(folder: str) -> list[tuple[str, str]]:
