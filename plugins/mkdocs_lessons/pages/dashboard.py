@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Distribution, Indicator, Metrics
+from .catalog import catalog_summary
 from .common import Context, GeneratedFile, badge, fmt_date
 from .loop_dashboard import LOOP_DEFINITIONS, loop_data, loop_view, renewal_view
 from .figures import (
@@ -302,11 +303,7 @@ def _procedures(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     if sops.approved_per_year:
         chart = Markup(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect." + (f" The {sops.years_left_out} earlier years are left out." if sops.years_left_out else "")))
     return {
-        "total": sops.total,
-        "versions": sops.versions,
-        "overdue": len(sops.in_state("overdue")),
-        "due_soon": len(sops.in_state("due-soon")),
-        "due_soon_days": DUE_SOON_DAYS,
+        **catalog_summary(ctx),  # the catalog's own figures, worked out once
         "no_schedule": len(sops.in_state("no-schedule")),
         "none_approved": len(sops.in_state("none-approved")),
         "proposals": plural(sops.pending_versions, "proposal", "proposals"),
