@@ -11,7 +11,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from conftest import MINIMAL, write_config
 
@@ -45,15 +47,15 @@ def _wait(predicate, what: str, log: Path, timeout: float = 60.0):
     raise AssertionError(f"timed out waiting for {what}; serve output:\n{log.read_text('utf-8', 'replace')}")
 
 
-def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
+@contextmanager
+def _serving(tmp_path: Path, **extra: object) -> Iterator[tuple[subprocess.Popen, str, Path, Path, str]]:
+    """A real `mkdocs serve` of the minimal knowledge base: (process, base URL, log, the record, its text)."""
     project = tmp_path / "project"
     project.mkdir()
     shutil.copytree(MINIMAL, project / "kb")
     port = _free_port()
-    write_config(project, project / "kb", extra={"dev_addr": f"127.0.0.1:{port}"})
+    write_config(project, project / "kb", extra={"dev_addr": f"127.0.0.1:{port}", **extra})
     record = project / RECORD
-    good = record.read_text("utf-8")
-    base = f"http://127.0.0.1:{port}/"
     log = tmp_path / "serve.log"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
     with log.open("w", encoding="utf-8") as out:
@@ -65,6 +67,17 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
             env=env,
         )
     try:
+        yield proc, f"http://127.0.0.1:{port}/", log, record, record.read_text("utf-8")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
+    with _serving(tmp_path) as (proc, base, log, record, good):
         _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
         before = _get(base + PAGE)[1]
         assert "Checkout outage after an unreviewed config push" in before
@@ -87,12 +100,6 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
         _wait(lambda: "Recovered - " in _get(base + PAGE)[1], "the recovered site", log)
         assert proc.poll() is None  # the same server, never restarted
         assert "Traceback" not in log.read_text("utf-8", "replace")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _strip_livereload(html: str) -> str:
@@ -102,25 +109,7 @@ def _strip_livereload(html: str) -> str:
 
 def test_serve_under_strict_answers_at_once_while_a_record_is_broken(tmp_path: Path) -> None:
     """`strict: true` (as shipped): MkDocs counts the errors and aborts the rebuild, and every request waited on it."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copytree(MINIMAL, project / "kb")
-    port = _free_port()
-    write_config(project, project / "kb", extra={"dev_addr": f"127.0.0.1:{port}", "strict": True})
-    record = project / RECORD
-    good = record.read_text("utf-8")
-    base = f"http://127.0.0.1:{port}/"
-    log = tmp_path / "serve.log"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
+    with _serving(tmp_path, strict=True) as (proc, base, log, record, good):
         _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
         before = _get(base + PAGE)[1]
         record.write_text(good.replace("teams: [payments", "teams: [paymnts"), "utf-8")
@@ -137,9 +126,3 @@ def test_serve_under_strict_answers_at_once_while_a_record_is_broken(tmp_path: P
         record.write_text(good.replace("title: ", "title: Recovered - ", 1), "utf-8")
         _wait(lambda: "Recovered - " in _get(base + PAGE)[1], "the recovered site", log)
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
