@@ -19,7 +19,7 @@ from ..model import ReadingPath, SopRef
 from .common import Context, GeneratedFile
 from .incident import incident_body
 from .sop import sop_body, sop_version_body
-from .steps import RATE_NOTE, StepView, fmt_minutes, path_minutes, step_href, step_views
+from .steps import StepView, fmt_minutes, path_facts, step_href, step_views
 from .taxonomy import term_body
 from .teams import team_body
 
@@ -80,11 +80,7 @@ def render_path_print(ctx: Context, reading_path: ReadingPath) -> GeneratedFile:
         page,
         f"{reading_path.title}: all steps",
         source=reading_path.source.file if reading_path.source else None,
-        audience=ctx.prose_line(reading_path.audience, page) if reading_path.audience else "",
-        description=ctx.prose(reading_path.description, page) if reading_path.description else "",
-        step_count=len(views),
-        minutes=fmt_minutes(path_minutes(views)),
-        rate_note=RATE_NOTE,
+        **path_facts(ctx, page, reading_path, views),
         path_href=ctx.link_href(page, ctx.urls.path(reading_path.id)),
         steps=steps,
     )

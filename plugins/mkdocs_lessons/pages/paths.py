@@ -17,7 +17,7 @@ from ..essentials import ESSENTIALS_ID
 from ..model import ReadingPath
 from .common import Context, GeneratedFile
 from .path_print import render_path_print
-from .steps import RATE_NOTE, StepView, fmt_minutes, path_minutes, root_url, step_href, step_views
+from .steps import RATE_NOTE, StepView, fmt_minutes, path_facts, path_minutes, root_url, step_href, step_views
 
 
 def render_paths(ctx: Context) -> list[GeneratedFile]:
@@ -79,11 +79,7 @@ def _path_page(ctx: Context, reading_path: ReadingPath) -> GeneratedFile:
         source=reading_path.source.file if reading_path.source else None,
         # The Essentials path says how it is chosen (paths generated otherwise would not).
         essentials=reading_path.generated and reading_path.id == ESSENTIALS_ID,
-        description=ctx.prose(reading_path.description, page) if reading_path.description else "",
-        audience=ctx.prose_line(reading_path.audience, page) if reading_path.audience else "",
-        step_count=len(views),
-        minutes=fmt_minutes(path_minutes(views)),
-        rate_note=RATE_NOTE,
+        **path_facts(ctx, page, reading_path, views),
         print_href=ctx.link_href(page, ctx.urls.path_print(reading_path.id)),
         bar=progress_view(ctx, page, reading_path, views),
         start=start,

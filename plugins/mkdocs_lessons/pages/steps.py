@@ -7,7 +7,7 @@ so all three agree on titles, targets, minutes and the progress key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ..link import step_key
 from ..model import PathStep, ReadingPath, SopRef
@@ -92,6 +92,17 @@ def fmt_minutes(minutes: int) -> str:
 
 
 RATE_NOTE = f"at {WORDS_PER_MINUTE} words a minute"
+
+
+def path_facts(ctx: Context, page: str, reading_path: ReadingPath, views: list[StepView]) -> dict[str, Any]:
+    """What the path page and the printable page both say of a path: description, audience, steps, reading time."""
+    return {
+        "description": ctx.prose(reading_path.description, page) if reading_path.description else "",
+        "audience": ctx.prose_line(reading_path.audience, page) if reading_path.audience else "",
+        "step_count": len(views),
+        "minutes": fmt_minutes(path_minutes(views)),
+        "rate_note": RATE_NOTE,
+    }
 
 
 def step_href(ctx: Context, page: str, view: StepView) -> str:
