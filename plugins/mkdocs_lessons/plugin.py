@@ -284,7 +284,6 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             carry=self.carry if self._serving else None,
             analysis=analysis,
         )
-        self.last_context = ctx  # replaced by every build (the benchmark reads it)
         self.timings.merge(outcome.loaded.timings)
         urls = ctx.urls
         handwritten = [f.src_uri for f in files.documentation_pages()]

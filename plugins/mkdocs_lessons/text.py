@@ -45,15 +45,6 @@ def _inline(text: str) -> str:
     return value
 
 
-def code(text: object) -> str:
-    """An inline code span holding `text` exactly (Markdown escapes it for HTML)."""
-    value = " ".join(str(text).split())
-    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
-
-
 def attr(text: object) -> str:
     """A value for an HTML attribute, quoted with double quotes."""
     return html.escape(" ".join(str(text).split()), quote=True)
@@ -103,13 +94,3 @@ def _markdown(source: str, allow_html: bool) -> str:
         last = match.end()
     out.append(_neutralise(source[last:], allow_html))
     return "".join(out)
-
-
-def one_line(text: object, *, allow_html: bool = False) -> str:
-    """A Markdown field squeezed onto one line, for table cells and list items."""
-    return markdown(" ".join(str(text).split()), allow_html=allow_html).replace("|", "\\|")
-
-
-def indent(text: str, spaces: int = 4) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line if line.strip() else "" for line in text.split("\n"))

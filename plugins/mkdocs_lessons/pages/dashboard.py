@@ -20,7 +20,7 @@ from .. import __version__
 from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Distribution, Indicator, Metrics
 from .catalog import catalog_summary
 from .common import Context, GeneratedFile, badge, fmt_date
-from .loop_dashboard import LOOP_DEFINITIONS, loop_data, loop_view, renewal_view
+from .loop_dashboard import LOOP_DEFINITIONS, loop_data, dashboard_loop_view, renewal_view
 from .figures import (
     actions_chart,
     duration,
@@ -78,7 +78,7 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
         reporting=_reporting(ctx, page, m) if has_reviews else None,
         actions=_actions(ctx, page, m),
         procedures=_procedures(ctx, page, m),
-        loop=loop_view(ctx, page, m),
+        loop=dashboard_loop_view(ctx, page),
         renewal=renewal_view(ctx, page, m),
         repeat_window_days=REPEAT_WINDOW_DAYS,
     )

@@ -60,7 +60,7 @@ LOOP_DEFINITIONS = {
 }
 
 
-def loop_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
+def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
     """What `partials/dashboard_loop.html` shows under "Is the loop closed?"."""
     n = loop_numbers(ctx)
     facts = loop_facts(ctx)

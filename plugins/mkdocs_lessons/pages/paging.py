@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from markupsafe import Markup
 
-from .common import Context
+from .banners import path_banners
+from .common import Context, GeneratedFile
 
 T = TypeVar("T")
 
@@ -70,3 +71,36 @@ def page_title(title: str, pager: Pager) -> str:
 def later_page_meta(pager: Pager) -> dict[str, Any]:
     """Front matter of a page after the first: out of search (its rows are on their own pages, its heading on the first)."""
     return {} if pager.number == 1 else {"search": {"exclude": True}}
+
+
+def numbered_pages(
+    ctx: Context,
+    template: str,
+    base: str,
+    title: str,
+    rows: Sequence[T],
+    *,
+    source: Any,
+    ref: str,
+    body: Callable[[str, Sequence[T], Pager], Any],
+    trends: Callable[[str], Any],
+) -> list[GeneratedFile]:
+    """A term's or team's page over numbered pages: path banners and trend charts on the first, `body` on each.
+
+    `ref` is the page's reading-path step reference (`taxonomy/<path>`, `teams/<id>`).
+    """
+    files = []
+    for uri, chunk, pager in paged(ctx, base, rows):
+        first = pager.number == 1
+        generated = ctx.page(
+            template,
+            uri,
+            page_title(title, pager),
+            source=source,
+            banners=path_banners(ctx, uri, ref) if first else {"top": "", "bottom": ""},
+            body=body(uri, chunk, pager),
+            trends=trends(uri) if first else None,
+        )
+        generated.meta.update(later_page_meta(pager))
+        files.append(generated)
+    return files

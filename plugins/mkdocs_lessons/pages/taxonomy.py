@@ -9,9 +9,8 @@ from markupsafe import Markup
 
 from ..model import Incident, Term
 from . import paging
-from .banners import path_banners
 from .common import Context, GeneratedFile, incident_rows
-from .paging import Pager, later_page_meta, page_title, paged
+from .paging import Pager, numbered_pages
 from .trends import term_trends
 
 REMEDY_LABELS = {
@@ -63,23 +62,19 @@ def term_file(ctx: Context, term: Term) -> list[GeneratedFile]:
     """The term's page and, when its incidents are many, the numbered pages after it (`taxonomy/<path>/page/2/`)."""
     base = ctx.urls.term(term.path)
     incidents, roles = _classified(ctx, term)
-    files = []
-    for uri, chunk, pager in paged(ctx, base, incidents):
-        first = pager.number == 1
-        # The term's own name as the title (short titles rank well in search); the
-        # facts panel says what a narrower term is part of.
-        generated = ctx.page(
-            "term.html",
-            uri,
-            page_title(term.title, pager),
-            source=_source(ctx),
-            banners=path_banners(ctx, uri, f"taxonomy/{term.path}") if first else {"top": "", "bottom": ""},
-            body=term_view(ctx, uri, term, chunk, roles, total=len(incidents), pager=pager),
-            trends=term_trends(ctx, uri, term) if first else None,
-        )
-        generated.meta.update(later_page_meta(pager))
-        files.append(generated)
-    return files
+    # The term's own name as the title (short titles rank well in search); the
+    # facts panel says what a narrower term is part of.
+    return numbered_pages(
+        ctx,
+        "term.html",
+        base,
+        term.title,
+        incidents,
+        source=_source(ctx),
+        ref=f"taxonomy/{term.path}",
+        body=lambda uri, chunk, pager: term_view(ctx, uri, term, chunk, roles, total=len(incidents), pager=pager),
+        trends=lambda uri: term_trends(ctx, uri, term),
+    )
 
 
 def _source(ctx: Context):

@@ -8,9 +8,8 @@ from markupsafe import Markup
 
 from ..model import Incident, Team
 from . import paging
-from .banners import path_banners
 from .common import Context, GeneratedFile, fmt_date, incident_rows
-from .paging import Pager, later_page_meta, page_title, paged
+from .paging import Pager, numbered_pages
 from .trends import team_trends
 
 
@@ -32,21 +31,17 @@ def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
     """The team's page and, when its incidents are many, the numbered pages after it (`teams/<id>/page/2/`)."""
     base = ctx.urls.team(team.id)
     incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
-    files = []
-    for uri, chunk, pager in paged(ctx, base, incidents):
-        first = pager.number == 1
-        generated = ctx.page(
-            "team.html",
-            uri,
-            page_title(team.title, pager),
-            source=_source(ctx),
-            banners=path_banners(ctx, uri, f"teams/{team.id}") if first else {"top": "", "bottom": ""},
-            body=team_view(ctx, uri, team, chunk, total=len(incidents), pager=pager),
-            trends=team_trends(ctx, uri, team) if first else None,
-        )
-        generated.meta.update(later_page_meta(pager))
-        files.append(generated)
-    return files
+    return numbered_pages(
+        ctx,
+        "team.html",
+        base,
+        team.title,
+        incidents,
+        source=_source(ctx),
+        ref=f"teams/{team.id}",
+        body=lambda uri, chunk, pager: team_view(ctx, uri, team, chunk, total=len(incidents), pager=pager),
+        trends=lambda uri: team_trends(ctx, uri, team),
+    )
 
 
 def _source(ctx: Context):
