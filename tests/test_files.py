@@ -146,12 +146,18 @@ def _as_nobody(work: Callable[[], object]) -> object:
         code = 0
         try:
             os.close(read)
+            # Out of the checkout, which `nobody` may not enter (a fresh clone under a
+            # private temporary folder, as CI's may be): `lessons validate` looks for
+            # mkdocs.yml in the working folder.
+            os.chdir("/")
             os.setgroups([])
             os.setgid(nobody.pw_gid)
             os.setuid(nobody.pw_uid)
             payload = {"uid": os.geteuid(), "result": work()}
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            payload, code = {"error": repr(exc)}, 1
+            import traceback
+
+            payload, code = {"error": repr(exc) + "\n" + traceback.format_exc()[-2000:]}, 1
         with os.fdopen(write, "w") as out:
             json.dump(payload, out)
         os._exit(code)
@@ -192,6 +198,10 @@ def _validate_as_nobody(kb: Path) -> dict:
             code = cli.main(["validate", str(kb)])
         return {"code": code, "out": out.getvalue(), "err": err.getvalue(), "messages": _messages(kb)}
 
+    # Once as root first: every module and schema file the check reads is loaded before the
+    # child drops root, since `nobody` may not enter the checkout (a fresh clone under a
+    # private temporary folder, as CI's may be).
+    work()
     return _as_nobody(work)  # type: ignore[return-value]
 
 
