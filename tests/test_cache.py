@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import MINIMAL, write_config
+from conftest import MINIMAL, serve_rebuild, write_config
 from mkdocs_lessons import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.load import DocumentCache
@@ -235,7 +235,7 @@ def test_serve_rebuilds_read_only_changed_records_and_remake_only_the_pages_that
             assert old in text, old
             text = text.replace(old, new)
         (kb / "incidents/INC-2024-099.yaml").write_text(text, "utf-8")
-        mkdocs_build(config)
+        serve_rebuild(config)  # as `serve` rebuilds after a save
         assert plugin.cache.hashed == 1 and plugin.cache.parsed == 1  # the new file only
         assert plugin.serve_cache.reused > 0  # not every page rendered by the theme again
         related = (project / "site/incidents/INC-2023-044/index.html").read_text("utf-8")

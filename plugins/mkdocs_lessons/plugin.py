@@ -45,7 +45,7 @@ from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import AnchorCache, RenderedPage, permalink_of
-from .serve_cache import ServeCache, wrap_search
+from .serve_cache import ServeCache, in_place, wrap_search
 from .servelog import shown_not_counted
 from .settings import Settings, SettingsError
 from .similar import SimilarFinder
@@ -100,7 +100,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
-        # Pages that did not change keep their theme output across rebuilds (serve_cache.py).
+        # Rebuilds render only the pages whose inputs changed, in place (serve_cache.py).
         self.serve_cache = ServeCache() if command == "serve" else None
         self.anchored = AnchorCache() if command == "serve" else None  # heading ids of pages that did not change
         self.dirty = dirty
@@ -366,9 +366,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         return str(target)
 
+    # Last: the serve cache keys pages by the navigation as every plugin left it.
+    @event_priority(-100)
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self.serve_cache is not None:
-            self.serve_cache.start(config, nav)
+            self.serve_cache.start(config, nav, files)
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
@@ -376,12 +378,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.serve_cache.install(env)
         return env
 
-    # Last: the serve cache keys a page by its content as every plugin left it.
     @event_priority(-100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.serve_cache is not None and isinstance(page, RenderedPage):
-            page.content = html
-            self.serve_cache.check(page)
         if page.file.src_uri in self.generated_pages:
             # MkDocs keeps every page's Markdown and HTML until all pages are
             # written; a generated page's Markdown is not needed once it is
@@ -394,6 +392,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.atomic.abandon()  # the last good site stays
+        if self.serve_cache is not None:
+            self.serve_cache.abandon()
 
     def on_shutdown(self) -> None:
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
@@ -402,14 +402,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.spill_dir.cleanup()
             self.spill_dir = None
 
-    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
-        return context if self.serve_cache is None else self.serve_cache.context(context, page)
-
-    # First: the serve cache keeps the theme's output before any plugin changes it.
+    # First, so other plugins' `on_post_page` see the page as a reader gets it.
     @event_priority(100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self.serve_cache is not None and isinstance(page, RenderedPage):
-            self.serve_cache.output(page, output)
         # Runs on every page of every build: options are read once a build (_page_options).
         pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
@@ -441,10 +436,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     # Late: Pagefind indexes the pages as the other plugins left them, and
     # Material's search index is written by then.
+    # First: under serve, Material's search index gets the entries of the pages not rebuilt before it is written.
+    @event_priority(100)
+    def _on_post_build_entries(self, *, config: MkDocsConfig) -> None:
+        if self.serve_cache is not None:
+            self.serve_cache.order_search(config.plugins)
+
     @event_priority(-50)
     def _on_post_build_search(self, *, config: MkDocsConfig) -> None:
         if self.serve_cache is not None:
-            self.serve_cache.finish()
+            self.serve_cache.finish(config.site_dir)
         if self.config.search == "pagefind":
             try:
                 with self.timings.phase("search index"):
@@ -469,11 +470,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
         self.atomic.finish(config)
 
-    on_post_build = CombinedEvent(_on_post_build_search, _on_post_build_swap)
+    on_post_build = CombinedEvent(_on_post_build_entries, _on_post_build_search, _on_post_build_swap)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         # The records live outside docs_dir: watch them too, and the site's own templates.
         server.watch(str(self.root))
+        if self.serve_cache is not None:
+            server.builder = in_place(server.builder)  # after the first build, rebuild in place (serve_cache.py)
         if self.config.custom_templates:
             server.watch(str((self.base / self.config.custom_templates).resolve()))
         return server

@@ -34,6 +34,15 @@ class RenderedPage(Page):
         self._permalink = permalink
         self._anchored = anchored
 
+    @property
+    def source_html(self) -> str:
+        """The HTML the plugin rendered, until `release`."""
+        return self._html
+
+    @property
+    def source_meta(self) -> dict[str, Any]:
+        return self._meta
+
     def read_source(self, config: MkDocsConfig) -> None:
         # Other plugins see a page without Markdown (there is none to change).
         self.markdown = ""

@@ -1,66 +1,77 @@
-"""Under `mkdocs serve`: the last build's theme output of generated pages that did not change.
+"""Under `mkdocs serve`: rebuild in place, and render only the pages whose inputs changed.
 
-MkDocs' `serve` rebuilds the whole site on every save, and it puts every
-page through the theme's template again (Material's `main.html`, a few
-milliseconds a page) and through Material's search indexer (which parses
-the page's HTML). At 1,000 incidents that was most of the 20-30 s before an
-edit showed. A generated page whose theme output cannot have changed is
-given its last output instead, through a one-line template, and its search
-entries are replayed.
+A plain `mkdocs serve` empties its site folder on every save and renders and
+writes every page again: at 1,000 incidents about 1.5 s of MkDocs' own work
+(and ten times that at 10,000) before an edit shows. MkDocs' dirty build
+(`serve --dirty`) leaves the folder and skips each page whose
+`File.is_modified()` is false, but on its own it is wrong for this site:
+a generated page always counts as modified, a page whose navigation changed
+does not, Material's search index keeps only the pages rebuilt, and removed
+pages stay online. This module makes the dirty rebuild right, and `serve`
+use it after its first build (`in_place`):
 
-The key of a page is everything its theme output is made of:
-- the page: its HTML after every plugin's `on_page_content`, title, front
-  matter, table of contents, URL, edit and canonical URLs, previous and next
-  pages;
-- the site: the navigation (every entry's title and URL: the sidebar and
-  tabs of every page show it), the config file's bytes (and those of the
-  file it INHERITs), and every file of the theme's template folders (name,
-  size, modification time), which include a site's `custom_dir`.
-What the key leaves out: values a template could read that are not in
-that list, such as the build time (`build_date_utc`); Material's templates
-print none of them. Hand-written pages are never cached.
+- a generated page is modified when its key changed: everything the theme's
+  output is made of, that is the page's HTML, title, front matter, URL,
+  edit and canonical URLs and previous and next pages, plus the site's
+  share (the navigation, every entry's title and URL; the config file's
+  bytes and those of the file it INHERITs; the theme's template files);
+- any page is modified when the site's share changed, or its output is gone;
+  a hand-written page otherwise by MkDocs' own test (its source is newer);
+- Material's search entries of the pages not rebuilt are kept, and the index
+  is written in page order, as a full build writes it;
+- the output of a file that is no longer part of the site is removed.
 
-The output kept is the template's, before any plugin's `on_post_page`, so
-those hooks run on every build as they would. One-off builds keep nothing.
+What the key leaves out: values a template could read that are not in that
+list, such as the build time (`build_date_utc`); Material's templates print
+none of them. Other plugins' page hooks run only for the pages rebuilt, as in
+any dirty build. A cold `mkdocs build` and a serve rebuild give the same site
+byte for byte (tests/test_serve_equivalence.py). One-off builds keep nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import os
 import sysconfig
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2 import Environment
 from jinja2.bccache import BytecodeCache, Bucket
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-#: The one-line template a page whose output is kept is rendered with.
-TEMPLATE = "lessons-serve-cache.html"
-_VARIABLE = "lessons_cached_output"
+from .rendered_page import RenderedPage
+
+Entries = list[dict[str, Any]]
 
 
 class ServeCache:
-    """Theme output and search entries of generated pages, from one serve build to the next."""
+    """What the last serve build left in the site folder, and what this one must render again."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, tuple[str, str, Optional[list[dict[str, Any]]]]] = {}  # src_uri -> (key, output, search entries)
-        self._next: dict[str, tuple[str, str, Optional[list[dict[str, Any]]]]] = {}
-        self._keys: dict[str, str] = {}  # this build's key per page
-        self._hits: dict[str, tuple[str, str, Optional[list[dict[str, Any]]]]] = {}
-        self._entries: dict[str, list[dict[str, Any]]] = {}
+        self._kept_keys: dict[str, str] = {}  # src_uri -> key of the page output on disk
+        self._keys: dict[str, str] = {}  # this build's keys
+        self._kept_entries: dict[str, Entries] = {}  # src_uri -> Material search entries on record
+        self._entries: dict[str, Entries] = {}
+        self._kept_site = ""
         self._site = ""
-        self.reused = 0  # pages given their last output in this build (tests and the benchmark read it)
+        self._kept_outputs: set[str] = set()  # every file's output path, last build
+        self._outputs: set[str] = set()
+        self._pages: list[str] = []  # documentation pages in MkDocs' order, this build
+        self._decided: dict[str, bool] = {}
+        self.reused = 0  # generated pages left as they were in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
         self._bytecode = _MemoryBytecodeCache()
 
     # -- once a build ---------------------------------------------------------
-    def start(self, config: MkDocsConfig, nav: Navigation) -> None:
-        """A new build: the site's share of every key."""
-        self._next, self._keys, self._hits, self._entries = {}, {}, {}, {}
+    def start(self, config: MkDocsConfig, nav: Navigation, files: Files) -> None:
+        """A new build: the site's share of every key, and each page's `is_modified` answered here."""
+        self._keys, self._entries, self._decided = {}, {}, {}
         self.reused = self.checked = 0
         digest = hashlib.sha256()
         for item in _nav_lines(nav.items):
@@ -71,59 +82,77 @@ class ServeCache:
             for name, stat in _theme_files(folder):
                 digest.update(f"{name}\0{stat}\0".encode())
         self._site = digest.hexdigest()
+        self._outputs = {file.abs_dest_path for file in files}
+        self._pages = []
+        for file in files.documentation_pages():
+            self._pages.append(file.src_uri)
+            if isinstance(file.page, RenderedPage):
+                # Every build, rendered or not: the first rebuild after a full build needs the keys too.
+                self._keys[file.src_uri] = _page_key(self._site, file.page)
+            # An instance attribute: MkDocs calls `file.is_modified()` before it reads and before it writes a page.
+            file.is_modified = functools.partial(self._modified, file, file.is_modified)  # type: ignore[method-assign]
 
     def install(self, env: Environment) -> None:
-        """Let the theme's environment render the one-line template, and keep its compiled templates.
+        """Keep the theme's compiled templates across rebuilds.
 
         MkDocs makes a new theme environment for every build, which compiles
         Material's templates again (about 40 of them); their bytecode is kept
         here, and Jinja checks each against its source's checksum before use.
         """
-        env.loader = ChoiceLoader([DictLoader({TEMPLATE: "{{ %s }}" % _VARIABLE}), env.loader])  # type: ignore[list-item]
         env.bytecode_cache = self._bytecode
 
-    def finish(self) -> None:
-        """The build is written: what it made is what the next build can reuse."""
-        self._kept = self._next
-        self._next, self._hits, self._keys, self._entries = {}, {}, {}, {}
+    def order_search(self, plugins: Any) -> None:
+        """Before Material writes its index: every page's entries, in page order, rebuilt or not."""
+        plugin = _material_search(plugins)
+        if plugin is None:
+            return
+        entries: Entries = []
+        for uri in self._pages:
+            found = self._entries.get(uri)
+            if found is None:
+                found = self._entries[uri] = self._kept_entries.get(uri, [])
+            entries.extend(found)
+        plugin.search_index.entries = entries
+        # Material merges a dirty build's entries with the last index itself (`serve --dirty`): they are all here.
+        plugin.search_index_prev = None
+
+    def finish(self, site_dir: str) -> None:
+        """The build is written: remove what is no longer part of the site; what it made is what the next build keeps."""
+        root = os.path.realpath(site_dir)
+        for gone in sorted(self._kept_outputs - self._outputs):
+            _remove_output(gone, root)
+        self._kept_keys = self._keys
+        self._kept_entries = self._entries
+        self._kept_site = self._site
+        self._kept_outputs = self._outputs
+        self._keys, self._entries, self._decided, self._pages = {}, {}, {}, []
+
+    def abandon(self) -> None:
+        """A failed build: its outputs may be half written, so the next build renders every page."""
+        self._kept_site = ""
+        self._kept_outputs |= self._outputs
 
     # -- per page ----------------------------------------------------------
-    def check(self, page: Page) -> bool:
-        """After `on_page_content`: True when the page's last output still holds (then it is used)."""
-        key = _page_key(self._site, page)
-        uri = page.file.src_uri
-        self._keys[uri] = key
-        self.checked += 1
-        kept = self._kept.get(uri)
-        if kept is not None and kept[0] == key:
-            self._hits[uri] = kept
-            page.meta["template"] = TEMPLATE
-            return True
-        return False
-
-    def context(self, context: Any, page: Page) -> Any:
-        hit = self._hits.get(page.file.src_uri)
-        if hit is not None:
-            context[_VARIABLE] = hit[1]
-        return context
-
-    def search_entries(self, page: Page) -> Optional[list[dict[str, Any]]]:
-        """The page's search entries of the last build, when its output is reused."""
-        hit = self._hits.get(page.file.src_uri)
-        return None if hit is None else hit[2]
-
-    def indexed(self, page: Page, entries: list[dict[str, Any]]) -> None:
-        self._entries[page.file.src_uri] = entries
-
-    def output(self, page: Page, output: str) -> None:
-        """Before any `on_post_page`: keep the template's output under the page's key."""
-        uri = page.file.src_uri
-        hit = self._hits.get(uri)
-        if hit is not None:
-            self._next[uri] = hit
+    def _modified(self, file: File, by_mkdocs: Callable[[], bool]) -> bool:
+        uri = file.src_uri
+        decided = self._decided.get(uri)
+        if decided is not None:
+            return decided
+        generated = uri in self._keys
+        if generated:
+            self.checked += 1
+            kept = self._kept_keys.get(uri)
+            unchanged = kept is not None and kept == self._keys[uri]
+        else:
+            unchanged = not by_mkdocs()
+        decided = not (unchanged and self._site == self._kept_site and os.path.isfile(file.abs_dest_path))
+        if generated and not decided:
             self.reused += 1
-        elif uri in self._keys:
-            self._next[uri] = (self._keys[uri], output, self._entries.get(uri))
+        self._decided[uri] = decided
+        return decided
+
+    def indexed(self, page: Page, entries: Entries) -> None:
+        self._entries[page.file.src_uri] = entries
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -141,8 +170,15 @@ class _MemoryBytecodeCache(BytecodeCache):
         self._store[bucket.key] = bucket.bytecode_to_string()
 
 
+def _material_search(plugins: Any) -> Any:
+    plugin = next((p for name, p in plugins.items() if name in ("material/search", "search")), None)
+    if plugin is None or getattr(plugin, "search_index", None) is None or not plugin.config.enabled:
+        return None
+    return plugin
+
+
 def wrap_search(plugins: Any, cache: "ServeCache") -> None:
-    """Material's search plugin indexes a page in `on_page_context`: replay a reused page's entries instead.
+    """Material's search plugin indexes a page in `on_page_context`: note each rebuilt page's entries.
 
     Only under `mkdocs serve`. The wrapper replaces that plugin's method in
     MkDocs' event list for this build (MkDocs registered the bound method when
@@ -161,35 +197,82 @@ def wrap_search(plugins: Any, cache: "ServeCache") -> None:
         index = getattr(plugin, "search_index", None)
         if index is None or not plugin.config.enabled:
             return original(context, page=page, config=config, nav=nav)
-        entries = cache.search_entries(page)
-        if entries is not None:
-            index.entries.extend(dict(entry) for entry in entries)
-            return context
         before = len(index.entries)
         result = original(context, page=page, config=config, nav=nav)
-        cache.indexed(page, [dict(entry) for entry in index.entries[before:]])
+        cache.indexed(page, index.entries[before:])
         return result
 
     on_page_context.mkdocs_priority = getattr(original, "mkdocs_priority", 0)  # type: ignore[attr-defined]
     events[at] = on_page_context
 
 
-def _page_key(site: str, page: Page) -> str:
+def in_place(builder: Callable[..., None]) -> Callable[..., None]:
+    """`serve`'s rebuild function, made to rebuild in place (a dirty build) after its first build.
+
+    MkDocs 1.6's `serve` calls `mkdocs.commands.serve.build(config, serve_url=...,
+    dirty=...)` with the `--dirty` flag it was started with; for the length of
+    a rebuild that name is pointed at a wrapper that asks for a dirty build,
+    and MkDocs' warning that dirty builds may leave stale navigation and
+    links (which this module rules out) is held back: under `strict` it would
+    stop every rebuild. Where MkDocs is not laid out that way, rebuilds stay
+    full ones, only slower.
+    """
+    try:
+        from mkdocs.commands import serve as command
+    except ImportError:  # pragma: no cover
+        return builder
+    full = getattr(command, "build", None)
+    if not callable(full):  # pragma: no cover
+        return builder
+
+    def dirty_build(config: MkDocsConfig, *, serve_url: Optional[str] = None, dirty: bool = False) -> None:
+        full(config, serve_url=serve_url, dirty=True)
+
+    build_log = logging.getLogger("mkdocs.commands.build")
+
+    @functools.wraps(builder)
+    def rebuild(*args: Any, **kwargs: Any) -> None:
+        command.build = dirty_build
+        build_log.addFilter(_hold_dirty_warning)
+        try:
+            builder(*args, **kwargs)
+        finally:
+            command.build = full
+            build_log.removeFilter(_hold_dirty_warning)
+
+    return rebuild
+
+
+def _hold_dirty_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
+def _remove_output(path: str, root: str) -> None:
+    """Delete a file the site no longer has, and the folders it leaves empty, inside the site folder only."""
+    real = os.path.realpath(path)
+    if not real.startswith(root + os.sep):
+        return
+    try:
+        os.unlink(real)
+    except OSError:
+        return
+    folder = os.path.dirname(real)
+    while folder != root and folder.startswith(root + os.sep):
+        try:
+            os.rmdir(folder)  # only when empty
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
+
+
+def _page_key(site: str, page: RenderedPage) -> str:
+    """Everything a generated page's output is made of but the site's share (its table of contents comes from its HTML)."""
     digest = hashlib.sha256(site.encode())
-    toc = "".join(_toc_lines(page.toc))
     neighbours = [(p.title, p.url) if p is not None else None for p in (page.previous_page, page.next_page)]
-    parts = (page.content or "", str(page.title), repr(sorted(page.meta.items(), key=lambda kv: str(kv[0]))), toc, page.url, str(page.edit_url), str(page.canonical_url), repr(neighbours))
+    parts = (page.source_html, str(page.title), repr(sorted(page.source_meta.items(), key=lambda kv: str(kv[0]))), page.url, str(page.edit_url), str(page.canonical_url), repr(neighbours))
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
-
-
-def _toc_lines(items: Any, depth: int = 0) -> list[str]:
-    lines = []
-    for item in items:
-        lines.append(f"{depth}\0{item.title}\0{item.id}\n")
-        lines += _toc_lines(item.children, depth + 1)
-    return lines
 
 
 def _nav_lines(items: Any, depth: int = 0) -> list[str]:
