@@ -39,11 +39,12 @@ from .knowledge import open_knowledge_base, summary_line
 from .htmlsafety import head_title
 from .lint import lint
 from .load import DocumentCache, collector_paused
-from .pages import ASSETS, generate, make_context
+from .pages import ASSETS, KEPT_RENDERS, generate, make_context
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
+from .render.reads import KeptRenders
 from .rendered_page import AnchorCache, RenderedPage, permalink_of
 from .serve_cache import ServeCache, in_place, wrap_search
 from .servelog import shown_not_counted
@@ -259,6 +260,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 log.info("lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)")
 
         templates, prose = self._renderers_for(config)
+        if self._serving:
+            # Record pages whose reads still hold are not rendered again (render/reads.py).
+            self.carry.setdefault(KEPT_RENDERS, KeptRenders())
         # The one derive step; the lints just logged are the ones the incident pages show.
         carried = self.carry.get("similar") if self._serving else None
         with self.timings.phase("link"):  # the link graph; the other facts are worked out as pages read them

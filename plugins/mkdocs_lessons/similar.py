@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import mul
 from typing import Iterable
@@ -50,7 +50,9 @@ _WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 @dataclass(frozen=True)
 class Similar:
     incident_id: str
-    score: float
+    # Pages show the order, not the score: an edit that moves every score by a
+    # hair leaves equal lists equal, so the incident pages stay kept (render/reads.py).
+    score: float = field(compare=False)
     terms: tuple[str, ...]  # shared term paths (the most specific ones)
     teams: tuple[str, ...]
     tags: tuple[str, ...]

@@ -6,6 +6,8 @@ or the disk. Output order and content depend only on the input.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -16,6 +18,7 @@ from ..similar import SimilarFinder
 from ..lint import LintConfig
 from ..model import KnowledgeBase
 from ..render.prose import Prose
+from ..render.reads import KeptRenders, Watch
 from ..render.templates import Templates
 from ..timing import Timings
 from ..urls import Urls
@@ -125,23 +128,27 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add(render_lessons(ctx))
     with phase("pages"):
         add(render_incident_index(ctx))
+        record_page = _record_pages(ctx)
         for incident in kb.published_incidents:
-            add(render_incident(ctx, incident))
+            add(record_page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
         years = archive.by_year(ctx)
         for year in years:
             add(archive.year_file(ctx, years, year))
         add(render_sop_catalog(ctx))
         for sop in kb.sops.values():
-            add(render_sop_pages(ctx, sop))
+            add(record_page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
         add(taxonomy.overview_file(ctx))
         for term in kb.taxonomy.terms.values():
-            add(taxonomy.term_file(ctx, term))
+            add(record_page(("term", term.path), lambda c, t=term.path: taxonomy.term_file(c, c.kb.taxonomy.terms[t])))
         add(teams.overview_file(ctx))
         for team in kb.teams.values():
-            add(teams.team_file(ctx, team))
+            add(record_page(("team", team.id), lambda c, t=team.id: teams.team_file(c, c.kb.teams[t])))
         add(render_paths(ctx))
         if ctx.pagefind:
             add(render_search_page(ctx))
+    kept = ctx.carry.get(KEPT_RENDERS)
+    if isinstance(kept, KeptRenders):
+        kept.end()
     with phase("data"):
         add(render_kb_json(ctx, lambda incident: incident_line(ctx, incident)))
         if ctx.feed_size > 0:
@@ -151,6 +158,56 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
     return files
+
+
+Rendered = Union[GeneratedFile, list[GeneratedFile]]
+
+#: Where the plugin keeps record pages' renders across `mkdocs serve` rebuilds (`ctx.carry`).
+KEPT_RENDERS = "renders"
+
+
+def _record_pages(ctx: Context) -> Any:
+    """`page(key, render)`: a record's page(s), rendered by `render(context)`, or kept from the last serve build.
+
+    Only under `mkdocs serve` (the plugin puts a `KeptRenders` in
+    `ctx.carry`): the render gets a context whose knowledge base, link graph,
+    analysis and memo note what it reads (render/reads.py), and its files
+    are reused while all of that holds. Elsewhere it renders with `ctx`.
+    """
+    kept = ctx.carry.get(KEPT_RENDERS)
+    if not isinstance(kept, KeptRenders):
+        return lambda key, render: render(ctx)
+    watch = Watch()
+    kb = watch.record("kb", ctx.kb)
+    graph = watch.record("graph", ctx.graph)
+    watched = dataclasses.replace(
+        ctx,
+        kb=kb,
+        graph=graph,
+        analysis=watch.products("analysis", ctx.analysis, graph=graph, kb=kb),
+        memo=watch.unsettled("memo", ctx.memo),
+        last_updated=watch.map("last_updated", ctx.last_updated),
+    )
+    kept.begin(_site_key(ctx))
+
+    def page(key: Any, render: Any) -> Rendered:
+        made = kept.render(watch, key, lambda: render(watched))
+        # Copies: what `_finish` adds (the last-updated line) is added again each build.
+        return [dataclasses.replace(f) for f in made] if isinstance(made, list) else dataclasses.replace(made)
+
+    return page
+
+
+#: Context fields that are watched or that no page output is made of; every other field is in the site key.
+_WATCHED_OR_INERT = frozenset({"kb", "analysis", "graph", "memo", "carry", "last_updated", "timings", "warnings", "templates", "prose_renderer", "_links", "_origins"})
+
+
+def _site_key(ctx: Context) -> str:
+    """What every render is made of besides the watched sources: the options, the templates, the Markdown settings."""
+    parts = [f"{f.name}={getattr(ctx, f.name)!r}" for f in dataclasses.fields(ctx) if f.name not in _WATCHED_OR_INERT]
+    parts.append(ctx.templates.fingerprint())
+    parts.append(ctx._prose().fingerprint)
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:

@@ -10,6 +10,7 @@ made it `Markup` (converted prose, links it built, inline SVG charts).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -39,6 +40,22 @@ class Templates:
             auto_reload=True,
         )
         self.env.filters.update(filters or {})
+
+    def fingerprint(self) -> str:
+        """Every template file's name, size and time, the site's folder first (the site key of kept renders, reads.py)."""
+        folders = [str(self.custom)] if self.custom is not None else []
+        folders.append(str(Path(__file__).resolve().parent.parent / "templates"))
+        found = []
+        for folder in folders:
+            for base, dirs, names in os.walk(folder):
+                dirs.sort()
+                for name in sorted(names):
+                    try:
+                        stat = os.stat(os.path.join(base, name))
+                    except OSError:
+                        continue
+                    found.append(f"{base}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        return "\n".join(found)
 
     def render(self, name: str, **view: Any) -> str:
         """The template `lessons/<name>` with `view` (what the page shows) as its variables."""

@@ -1,0 +1,314 @@
+"""What a page read while it was rendered, and whether all of it still holds.
+
+Under `mkdocs serve` most saves change one record, yet every page was
+rendered again: at 10,000 incidents that alone took longer than the wait a
+reader accepts. A page is a function of what it reads, so each render here
+is watched: the knowledge base's record maps, the link graph's maps, the
+analysis' products (analysis.py), the per-build memo and the last-updated
+dates are handed to renderers behind read-recording views (`watch`). A
+page's record of reads is a list of (source, key, value seen). At the next
+rebuild the page is rendered again only if one of those values differs now;
+otherwise the files it made last time are used as they are.
+
+Nobody writes down what a page shows: the reads are noted as they happen,
+so a renderer that starts showing something new (another incident's
+`detected` time, say) is covered as soon as it reads it. What is not
+watched is in the site key the caller passes: the options, the templates
+and the Markdown settings. `ctx.memo` holds results computed from many
+records by whichever page asked first, so a page that reads it is never
+reused. `tests/test_serve_equivalence.py` holds this to a cold build, byte
+for byte, after random edits of every field kind.
+
+Values are compared by identity first (an unchanged record file gives the
+same record object, load.py), then by equality; lists, sets and dicts are
+kept as snapshots, since a producer may update them in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator, Optional
+
+#: A key that was not there.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+#: The key of a read of a whole map (iterated, counted) or a whole product.
+WHOLE: Any = type("Whole", (), {"__repr__": lambda self: "WHOLE"})()
+#: The source no page that reads it is reused from (see the module docstring).
+UNSETTLED = "memo"
+
+
+def snapshot(value: Any) -> Any:
+    """A value as it is now, safe to keep across builds."""
+    if isinstance(value, list):
+        return ("list", tuple(value))
+    if isinstance(value, dict):
+        return ("dict", tuple(value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", frozenset(value))
+    return value
+
+
+def same(old: Any, new: Any) -> bool:
+    if old is new:
+        return True
+    try:
+        return bool(old == new)
+    except Exception:  # a value that cannot say: not the same
+        return False
+
+
+class Reads:
+    """One render's reads: (source, key) -> the value seen (a snapshot)."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, Any], Any] = {}
+
+
+class Recorder:
+    """Notes reads into the render being watched (none between renders)."""
+
+    __slots__ = ("current",)
+
+    def __init__(self) -> None:
+        self.current: Optional[Reads] = None
+
+    def note(self, source: str, key: Any, value: Any) -> None:
+        reads = self.current
+        if reads is not None and (source, key) not in reads.seen:
+            reads.seen[(source, key)] = snapshot(value)
+
+
+class WatchedMap(Mapping):
+    """A read-only view of a dict that notes every key read, hit or miss, and every whole read."""
+
+    __slots__ = ("_name", "_data", "_recorder")
+
+    def __init__(self, name: str, data: dict, recorder: Recorder) -> None:
+        self._name = name
+        self._data = data
+        self._recorder = recorder
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            value = self._data[key]
+        except KeyError:
+            self._recorder.note(self._name, key, MISSING)
+            raise
+        self._recorder.note(self._name, key, value)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._data.get(key, MISSING)
+        self._recorder.note(self._name, key, value)
+        return default if value is MISSING else value
+
+    def __contains__(self, key: object) -> bool:
+        value = self._data.get(key, MISSING)
+        self._recorder.note(self._name, key, value)
+        return value is not MISSING
+
+    def _whole(self) -> dict:
+        self._recorder.note(self._name, WHOLE, self._data)
+        return self._data
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def keys(self) -> Any:
+        return self._whole().keys()
+
+    def values(self) -> Any:
+        return self._whole().values()
+
+    def items(self) -> Any:
+        return self._whole().items()
+
+    def __bool__(self) -> bool:
+        return bool(self._whole())
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # Only `ctx.memo` is written during renders, and its readers are never reused.
+        self._data[key] = value
+
+    def __repr__(self) -> str:
+        return f"WatchedMap({self._name!r})"
+
+
+class Watch:
+    """One build's watched sources: wrap them for renderers, then judge kept reads against them."""
+
+    def __init__(self) -> None:
+        self.recorder = Recorder()
+        self._sources: dict[str, Callable[[Any], Any]] = {}  # source -> key -> current value
+        self._judged: dict[tuple[str, Any], bool] = {}
+        self._always: list[tuple[str, Any]] = []  # read by every render (plain fields of watched records)
+        self._products: dict[str, Any] = {}
+
+    # -- wrapping ---------------------------------------------------------
+    def map(self, name: str, data: dict) -> WatchedMap:
+        self._sources[name] = lambda key, data=data: data if key is WHOLE else data.get(key, MISSING)
+        return WatchedMap(name, data, self.recorder)
+
+    def record(self, name: str, obj: Any) -> Any:
+        """A copy of a dataclass whose dict fields are watched maps, and nested dataclasses watched alike.
+
+        Attribute reads of a slotted dataclass cannot be watched cheaply, so
+        its other fields (the knowledge base's `include_drafts`, the
+        taxonomy's version) count as read by every watched render.
+        """
+        changes: dict[str, Any] = {}
+        plain: list[tuple[str, Any]] = []
+        for field in dataclasses.fields(obj):
+            value = getattr(obj, field.name)
+            if isinstance(value, dict):
+                changes[field.name] = self.map(f"{name}.{field.name}", value)
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                changes[field.name] = self.record(f"{name}.{field.name}", value)
+            else:
+                plain.append((field.name, value))
+        fields = tuple(plain)
+        self._sources[f"{name}.fields"] = lambda key, fields=fields: fields  # noqa: E731
+        self._always.append((f"{name}.fields", fields))
+        return dataclasses.replace(obj, **changes)
+
+    def products(self, name: str, obj: Any, **given: Any) -> "WatchedProducts":
+        """A view of an object whose attributes are computed products (analysis.py): each read is noted."""
+        self._products[name] = obj
+        self._sources[name] = lambda key, obj=obj: _product(obj, key)
+        return WatchedProducts(name, obj, self, given)
+
+    def unsettled(self, name: str, data: dict) -> WatchedMap:
+        """A map whose readers are never reused (`ctx.memo`)."""
+        self._sources[name] = lambda key: _NEVER
+        return WatchedMap(name, data, self.recorder)
+
+    # -- judging ------------------------------------------------------------
+    def holds(self, reads: Reads) -> bool:
+        """Whether every value `reads` saw is still what its source gives."""
+        judged = self._judged
+        for where, old in reads.seen.items():
+            verdict = judged.get(where)
+            if verdict is None:
+                source = self._source(where[0])
+                verdict = judged[where] = source is not None and same(old, snapshot(source(where[1])))
+            if not verdict:
+                return False
+        return True
+
+    def _source(self, name: str) -> Optional[Callable[[Any], Any]]:
+        found = self._sources.get(name)
+        if found is None:
+            # A map of a products object that no render of this build has asked for yet.
+            owner, _, attribute = name.rpartition(".")
+            obj = self._products.get(owner)
+            if obj is not None and not attribute.startswith("_"):
+                value = getattr(obj, attribute, None)
+                if isinstance(value, dict):
+                    self.map(name, value)
+                    found = self._sources[name]
+        return found
+
+    def watching(self, reads: Reads) -> "_Watching":
+        """`with watch.watching(reads):` notes every read of the render inside into `reads`."""
+        for source, fields in self._always:
+            reads.seen[(source, WHOLE)] = fields
+        return _Watching(self.recorder, reads)
+
+
+_NEVER: Any = type("Never", (), {"__eq__": lambda self, other: False, "__hash__": None})()
+
+
+class _Watching:
+    __slots__ = ("_recorder", "_reads", "_outer")
+
+    def __init__(self, recorder: Recorder, reads: Reads) -> None:
+        self._recorder, self._reads = recorder, reads
+
+    def __enter__(self) -> Reads:
+        self._outer = self._recorder.current
+        self._recorder.current = self._reads
+        return self._reads
+
+    def __exit__(self, *exc: Any) -> None:
+        self._recorder.current = self._outer
+
+
+class WatchedProducts:
+    """Attribute reads of a products object, noted: maps per key, other values whole, methods per arguments."""
+
+    def __init__(self, name: str, obj: Any, watch: Watch, given: dict[str, Any]) -> None:
+        self._name, self._obj, self._watch, self._given = name, obj, watch, given
+        self._maps: dict[str, WatchedMap] = {}
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        if attribute in self._given:  # already watched elsewhere (the link graph)
+            return self._given[attribute]
+        value = getattr(self._obj, attribute)
+        recorder = self._watch.recorder
+        if isinstance(value, dict):
+            found = self._maps.get(attribute)
+            if found is None:
+                found = self._maps[attribute] = self._watch.map(f"{self._name}.{attribute}", value)
+            return found
+        if callable(value):
+            method = value
+
+            def call(*args: Any) -> Any:
+                result = method(*args)
+                recorder.note(self._name, (attribute, args), result)
+                return result
+
+            return call
+        recorder.note(self._name, (attribute,), value)
+        return value
+
+
+def _product(obj: Any, key: Any) -> Any:
+    attribute, *args = key
+    value = getattr(obj, attribute)
+    return value(*args[0]) if args else value
+
+
+class KeptRenders:
+    """Under `mkdocs serve`: the last build's renders with their reads, by page; kept in `ctx.carry`."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Any, tuple[Reads, Any]] = {}
+        self._now: dict[Any, tuple[Reads, Any]] = {}
+        self._site: Optional[str] = None
+        self.reused = 0  # renders taken from the last build, this build (tests and the benchmark read it)
+        self.rendered = 0
+
+    def begin(self, site: str) -> None:
+        """A new build; `site` is everything a render depends on that is not watched (options, templates)."""
+        if site != self._site:
+            self._kept = {}
+        self._site = site
+        self._now = {}
+        self.reused = self.rendered = 0
+
+    def render(self, watch: Watch, key: Any, make: Callable[[], Any]) -> Any:
+        """`make()`'s result: the last build's if all it read still holds, else made now, its reads noted."""
+        kept = self._kept.get(key)
+        if kept is not None and watch.holds(kept[0]):
+            self._now[key] = kept
+            self.reused += 1
+            return kept[1]
+        reads = Reads()
+        with watch.watching(reads):
+            made = make()
+        self._now[key] = (reads, made)
+        self.rendered += 1
+        return made
+
+    def end(self) -> None:
+        """The build is complete: its renders are the ones the next build may reuse."""
+        self._kept, self._now = self._now, {}
