@@ -64,6 +64,10 @@ class ServeCache:
         self._outputs: set[str] = set()
         self._pages: list[str] = []  # documentation pages in MkDocs' order, this build
         self._decided: dict[str, bool] = {}
+        # A page's HTML -> its digest, this build's and the last: a kept render hands over the same
+        # string, whose hash Python has already computed, so 10,000 pages are not digested again.
+        self._html_digests: dict[str, bytes] = {}
+        self._kept_html_digests: dict[str, bytes] = {}
         self.reused = 0  # generated pages left as they were in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
         self._bytecode = _MemoryBytecodeCache()
@@ -88,7 +92,7 @@ class ServeCache:
             self._pages.append(file.src_uri)
             if isinstance(file.page, RenderedPage):
                 # Every build, rendered or not: the first rebuild after a full build needs the keys too.
-                self._keys[file.src_uri] = _page_key(self._site, file.page)
+                self._keys[file.src_uri] = self._page_key(file.page)
             # An instance attribute: MkDocs calls `file.is_modified()` before it reads and before it writes a page.
             file.is_modified = functools.partial(self._modified, file, file.is_modified)  # type: ignore[method-assign]
 
@@ -126,6 +130,7 @@ class ServeCache:
         self._kept_site = self._site
         self._kept_outputs = self._outputs
         self._keys, self._entries, self._decided, self._pages = {}, {}, {}, []
+        self._kept_html_digests, self._html_digests = self._html_digests, {}
 
     def abandon(self) -> None:
         """A failed build: its outputs may be half written, so the next build renders every page."""
@@ -150,6 +155,20 @@ class ServeCache:
             self.reused += 1
         self._decided[uri] = decided
         return decided
+
+    def _page_key(self, page: RenderedPage) -> str:
+        """Everything a generated page's output is made of (its table of contents comes from its HTML)."""
+        html = page.source_html
+        html_digest = self._kept_html_digests.get(html) or self._html_digests.get(html)
+        if html_digest is None:
+            html_digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest()
+        self._html_digests[html] = html_digest
+        neighbours = [(p.title, p.url) if p is not None else None for p in (page.previous_page, page.next_page)]
+        parts = (str(page.title), repr(sorted(page.source_meta.items(), key=lambda kv: str(kv[0]))), page.url, str(page.edit_url), str(page.canonical_url), repr(neighbours))
+        digest = hashlib.sha256(self._site.encode() + b"\0" + html_digest)
+        for part in parts:
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
 
     def indexed(self, page: Page, entries: Entries) -> None:
         self._entries[page.file.src_uri] = entries
@@ -263,16 +282,6 @@ def _remove_output(path: str, root: str) -> None:
         except OSError:
             return
         folder = os.path.dirname(folder)
-
-
-def _page_key(site: str, page: RenderedPage) -> str:
-    """Everything a generated page's output is made of but the site's share (its table of contents comes from its HTML)."""
-    digest = hashlib.sha256(site.encode())
-    neighbours = [(p.title, p.url) if p is not None else None for p in (page.previous_page, page.next_page)]
-    parts = (page.source_html, str(page.title), repr(sorted(page.source_meta.items(), key=lambda kv: str(kv[0]))), page.url, str(page.edit_url), str(page.canonical_url), repr(neighbours))
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()
 
 
 def _nav_lines(items: Any, depth: int = 0) -> list[str]:
