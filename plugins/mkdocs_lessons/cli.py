@@ -201,6 +201,8 @@ def _kb_for_stats(outcome) -> KnowledgeBase:  # type: ignore[no-untyped-def]
         incidents=loaded.incidents,
         sops=loaded.sops,
         paths=loaded.paths,
+        sessions=loaded.sessions,
+        indicators=loaded.indicators,
     )
 
 

@@ -86,6 +86,8 @@ def _open(
             sops=loaded.sops,
             paths=dict(loaded.paths),
             include_drafts=include_drafts,
+            sessions=loaded.sessions,
+            indicators=loaded.indicators,
         )
         if generated_paths:
             kb = with_essentials(kb)
