@@ -88,6 +88,16 @@ class LineSeries:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """An event marked on a line chart's time axis (an incident on an indicator's chart)."""
+
+    category: str  # the period it falls in
+    label: str  # tooltip and data table text
+    href: Optional[str] = None
+    key: str = ""  # data-marker (e.g. the incident id)
+
+
+@dataclass(frozen=True)
 class Column:
     """An extra column for the data table of a bar chart (e.g. a share)."""
 
@@ -420,10 +430,19 @@ def line_chart(
     fmt: Callable[[float], str],  # a value for tooltips and the table
     note: str = "",
     small: bool = False,
+    markers: Sequence[Marker] = (),
+    first_header: str = "Quarter",
+    floor: Optional[float] = None,  # the axis starts here (default 0)
 ) -> str:
-    """Lines with a point per category that has data; a missing value breaks the line."""
+    """Lines with a point per category that has data; a missing value breaks the line.
+
+    `markers` are drawn as triangles under the axis of the category they fall in
+    (several in one category stack upwards), each with its tooltip and link, and
+    listed in the data table's last column.
+    """
+    base = (floor or 0.0) / scale
     top = max((v for s in series for v in s.values if v is not None), default=0.0) / scale
-    ticks = nice_ticks(top, integer=False)
+    ticks = [base + t for t in nice_ticks(top - base, integer=False)]
     band = 26 if small else 40
     left = 2 * FONT + 6 + max(len(_tick_label(t)) for t in ticks) * CHAR + 6
     legend = [(f"lessons-line lessons-series--{esc(s.key)}", s.label, "dash" if s.dashed else "line") for s in series]
@@ -436,12 +455,26 @@ def line_chart(
     canvas = _Canvas(width, height)
     _title(canvas, title)
     _legend(canvas, legend, TITLE_FONT + 10 + 12)
-    ratio = plot_h / ticks[-1]
+    ratio = plot_h / (ticks[-1] - base)
     bottom = top_y + plot_h
     for tick in ticks:
-        y = bottom - tick * ratio
+        y = bottom - (tick - base) * ratio
         canvas.add(f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>')
         canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
+    stacked: dict[str, int] = {}
+    for marker in markers:
+        if marker.category not in categories:
+            continue
+        i = categories.index(marker.category)
+        level = stacked.get(marker.category, 0)
+        stacked[marker.category] = level + 1
+        x = left + i * band + band / 2
+        y = bottom - 2 - level * 9
+        mark = (
+            f'<path class="lessons-marker" d="M{_n(x)} {_n(y - 8)} L{_n(x - 4)} {_n(y)} L{_n(x + 4)} {_n(y)} Z"'
+            f'{_data((("marker", marker.key), ("period", marker.category)))}><title>{esc(marker.label)}</title></path>'
+        )
+        canvas.add(f'<a href="{esc(marker.href)}" aria-label="{esc(marker.label)}">{mark}</a>' if marker.href else mark)
     for s in series:
         path: list[str] = []
         points: list[str] = []
@@ -451,7 +484,7 @@ def line_chart(
                 pen_down = False
                 continue
             x = left + i * band + band / 2
-            y = bottom - value / scale * ratio
+            y = bottom - (value / scale - base) * ratio
             path.append(f"{'L' if pen_down else 'M'}{_n(x)} {_n(y)}")
             pen_down = True
             tooltip = f"{s.label}, {category}: {fmt(value)} (n = {s.ns[i]})"
@@ -470,10 +503,10 @@ def line_chart(
     _category_labels(canvas, categories, centres, bottom + 2, "quarter")
     _axis_titles(canvas, x_label, y_label, plot_left=left, plot_right=left + plot_w, plot_top=top_y, plot_bottom=bottom, x_y=height - 4)
 
-    svg = _svg(chart_id, title, description, canvas, interactive=False)
+    svg = _svg(chart_id, title, description, canvas, interactive=any(m.href for m in markers))
     # One n column when every series has the same n (a median and a percentile of the same values).
     shared_n = all(list(s.ns) == list(series[0].ns) for s in series)
-    header = ["Quarter"]
+    header = [first_header]
     for s in series:
         header += [s.label] if shared_n else [s.label, f"n ({s.label})"]
     if shared_n:
@@ -488,5 +521,9 @@ def line_chart(
                 row.append(str(s.ns[i]))
         if shared_n and series:
             row.append(str(series[0].ns[i]))
+        if markers:
+            row.append("; ".join(m.label for m in markers if m.category == category) or "–")
         rows.append(row)
+    if markers:
+        header.append("Marked")
     return _figure(chart_id, "lines", svg, _table(title, header, rows), note, small=small)
