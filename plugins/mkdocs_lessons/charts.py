@@ -433,6 +433,7 @@ def line_chart(
     markers: Sequence[Marker] = (),
     first_header: str = "Quarter",
     floor: Optional[float] = None,  # the axis starts here (default 0)
+    show_n: bool = True,  # False: values are measurements, not statistics of n values
 ) -> str:
     """Lines with a point per category that has data; a missing value breaks the line.
 
@@ -487,7 +488,7 @@ def line_chart(
             y = bottom - (value / scale - base) * ratio
             path.append(f"{'L' if pen_down else 'M'}{_n(x)} {_n(y)}")
             pen_down = True
-            tooltip = f"{s.label}, {category}: {fmt(value)} (n = {s.ns[i]})"
+            tooltip = f"{s.label}, {category}: {fmt(value)}" + (f" (n = {s.ns[i]})" if show_n else "")
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
                 f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small else 4}"'
@@ -508,8 +509,8 @@ def line_chart(
     shared_n = all(list(s.ns) == list(series[0].ns) for s in series)
     header = [first_header]
     for s in series:
-        header += [s.label] if shared_n else [s.label, f"n ({s.label})"]
-    if shared_n:
+        header += [s.label] if shared_n or not show_n else [s.label, f"n ({s.label})"]
+    if shared_n and show_n:
         header.append("n")
     rows = []
     for i, category in enumerate(categories):
@@ -517,9 +518,9 @@ def line_chart(
         for s in series:
             value = s.values[i]
             row.append(fmt(value) if value is not None else "–")
-            if not shared_n:
+            if not shared_n and show_n:
                 row.append(str(s.ns[i]))
-        if shared_n and series:
+        if shared_n and series and show_n:
             row.append(str(series[0].ns[i]))
         if markers:
             row.append("; ".join(m.label for m in markers if m.category == category) or "–")

@@ -117,7 +117,7 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         step = span[1] - span[0] if len(span) > 1 else 1.0
         floor = max(0.0, (low // step - 1) * step)
     chart = charts.line_chart(
-        f"indicator-{indicator.id}",
+        f"lessons-indicator-{indicator.id}",
         indicator.title,
         description=f"{indicator.title} per {'month' if indicator.monthly else 'quarter'}, {indicator.unit or 'value'}; triangles mark incidents of its teams.",
         categories=periods,
@@ -129,6 +129,7 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         markers=markers,
         first_header="Month" if indicator.monthly else "Quarter",
         floor=floor,
+        show_n=False,
         note=f"{len(marked)} incidents and near misses of {'its teams' if indicator.teams else 'severity SEV1–2'} are marked on the time axis (▲, linked).",
     )
     return {

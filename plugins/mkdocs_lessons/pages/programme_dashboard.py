@@ -67,7 +67,7 @@ def _activity(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
         quarters = [q.quarter for q in p.learning]
         chart = Markup(
             charts.bar_chart(
-                "learning-activity",
+                "lessons-learning-activity",
                 "Learning activity per quarter",
                 description="Reviews held, learning sessions held and near misses reported per quarter.",
                 categories=quarters,
