@@ -130,9 +130,19 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         first_header="Month" if indicator.monthly else "Quarter",
         floor=floor,
         show_n=False,
+        marker_label="Incident or near miss of its teams" if indicator.teams else "SEV1–2 incident",
+        category_style="month" if indicator.monthly else "quarter",
         note=f"{len(marked)} incidents and near misses of {'its teams' if indicator.teams else 'severity SEV1–2'} are marked on the time axis (▲, linked).",
     )
+    facts = [
+        ("Latest", f"{_with_unit(series[-1].value, indicator)} ({series[-1].period})" if series else None),
+        ("Better when", indicator.better or None),
+        ("Source", ctx.prose_line(indicator.source_text, page) if indicator.source_text else None),
+        ("Teams", ctx.teams_html(page, indicator.teams) if indicator.teams else None),
+        ("Periods", f"{series[0].period} to {series[-1].period}, {len(series)} {'months' if indicator.monthly else 'quarters'}" if series else None),
+    ]
     return {
+        "facts": [[name, value] for name, value in facts if value],
         "kind": indicator.kind,
         "kind_label": KIND_LABELS.get(indicator.kind, indicator.kind),
         "unit": indicator.unit,

@@ -21,11 +21,11 @@ def session_label(session: Session) -> str:
     return SESSION_KIND_LABELS.get(session.kind, session.kind)
 
 
-def discussed_a(ctx: Context, page: str, ref: str) -> Markup:
-    """A link to a discussed record: `INC-…: title` or `SOP-007@2: title`."""
+def discussed_a(ctx: Context, page: str, ref: str, *, title: bool = True) -> Markup:
+    """A link to a discussed record: `INC-…: title` or `SOP-007@2: title` (the id alone without `title`)."""
     if ref.startswith("SOP-"):
-        return ctx.sop_a(page, SopRef.parse(ref), title=True)
-    return ctx.incident_a(page, ref, title=True)
+        return ctx.sop_a(page, SopRef.parse(ref), title=title)
+    return ctx.incident_a(page, ref, title=title)
 
 
 def _row(ctx: Context, page: str, session: Session) -> dict[str, Any]:
@@ -39,7 +39,8 @@ def _row(ctx: Context, page: str, session: Session) -> dict[str, Any]:
         "host": ctx.team_a(page, session.host),
         "people": len(session.participants) + len(session.buddies) + len(session.external),
         "cross_functional": session.cross_functional,
-        "discussed": Markup(", ").join(discussed_a(ctx, page, ref) for ref in session.discussed),
+        # Ids only in the list (the session's page gives the titles).
+        "discussed": Markup(", ").join(discussed_a(ctx, page, ref, title=False) for ref in session.discussed),
     }
 
 
@@ -71,7 +72,11 @@ def render_session(ctx: Context, session: Session) -> GeneratedFile:
 def session_view(ctx: Context, page: str, session: Session) -> dict[str, Any]:
     """What `session.html` shows: who took part (by team and function), buddies, what was discussed, outcomes."""
     teams = ctx.kb.teams
+    facts = [["Date", fmt_date(session.date) + (" (planned)" if session.date > ctx.today else "")], ["Hosted by", ctx.team_a(page, session.host)]]
+    if session.facilitator:
+        facts.insert(1, ["Facilitator", session.facilitator])
     return {
+        "facts": facts,
         "kind": session.kind,
         "kind_label": session_label(session),
         "date": fmt_date(session.date),
