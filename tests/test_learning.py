@@ -130,6 +130,21 @@ def test_indicator_quarters_and_correlations_match_the_yaml(sample_site, sample_
             xs = [want[q] for q in overlap]
             ys = [activity[q][against] for q in overlap]
             assert found["rho"] == round(statistics.correlation(_average_ranks(xs), _average_ranks(ys)), 3)
+    # The dashboard's table: each indicator per quarter beside failures and learning, as computed here.
+    article = sample_site.article("dashboard/")
+    table = article.find(id="indicators-beside-failures-and-learning").find_next("div", class_="lessons-learning-table").find("table")
+    header = [th.get_text() for th in table.find("thead").find_all("th")]
+    expected_yaml = _expected_activity(sample_yaml)
+    for tr in table.find("tbody").find_all("tr"):
+        cells = dict(zip(header, (td.get_text() for td in tr.find_all("td"))))
+        quarter = cells["Quarter"].split()[0]
+        want = expected_yaml.get(quarter, Counter())
+        assert (int(cells["Failures"]), int(cells["Reviews held"]), int(cells["Sessions"]), int(cells["Near misses"])) == (
+            want["failures"], want["reviews_held"], want["sessions"], want["near_misses"]), quarter
+        for indicator in sample_yaml["indicators"]:
+            shown = cells[f"{indicator['title']} ({indicator['kind']})"]
+            value = metrics["indicators"][indicator["id"]]["quarters"].get(quarter)
+            assert shown == ("–" if value is None else f"{round(value, 2):.2f}".rstrip("0").rstrip(".")), (quarter, indicator["id"])
     text = sample_site.text("dashboard/")
     assert "Correlation is not causation" in text and "n = 15 quarters" in text
     assert "1 − 6 Σd² / (n(n² − 1))" in text
@@ -224,7 +239,7 @@ def test_indicator_page_plots_its_series_with_incidents_marked(sample_site, samp
     figure = article.find(id="lessons-indicator-checkout-conversion")
     points = figure.select("circle.lessons-point[data-period]")
     assert [(p["data-period"], float(p["data-value"])) for p in points] == [(str(v["period"]), v["value"]) for v in conversion["values"]]
-    marked = {m["data-marker"] for m in figure.select("path.lessons-marker")}
+    marked = {m["data-marker"] for m in figure.select("path.lessons-marker[data-marker]")}
     want = {i["id"] for i in sample_yaml["incidents"] if i["kind"] in ("incident", "near-miss") and set(i["teams"]) & {"payments", "shop-web"} and _day(i["occurred"]) >= date(2023, 1, 1)}
     assert marked == want
     assert figure.find("details").find("table") is not None  # Show data

@@ -99,12 +99,12 @@ def _indicators(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
     indicators = list(ctx.kb.indicators.values())
     quarters = [q.quarter for q in p.learning]
     by_quarter = {q.quarter: q for q in p.learning}
-    header = ["Quarter", "Failures", "Sessions"] + [f"{i.title} ({i.kind})" for i in indicators]
+    header = ["Quarter", "Failures", "Reviews held", "Sessions", "Near misses"] + [f"{i.title} ({i.kind})" for i in indicators]
     rows = []
     for quarter in quarters:
         q = by_quarter[quarter]
         label = quarter if quarter <= p.last_complete else f"{quarter} (so far)"
-        rows.append([label, str(q.failures), str(q.sessions)] + [fmt_value(p.indicator_quarters[i.id][quarter]) if quarter in p.indicator_quarters.get(i.id, {}) else "–" for i in indicators])
+        rows.append([label, str(q.failures), str(q.reviews), str(q.sessions), str(q.near_misses)] + [fmt_value(p.indicator_quarters[i.id][quarter]) if quarter in p.indicator_quarters.get(i.id, {}) else "–" for i in indicators])
     groups = []
     for kind, label in (("leading", "Leading"), ("lagging", "Lagging")):
         members = [i for i in indicators if i.kind == kind]
