@@ -154,6 +154,6 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         "chart": Markup(chart),
         "correlations": [correlation_text(c) for c in correlations_of(ctx, indicator.id)],
         "min_overlap": MIN_OVERLAP,
-        "dashboard": ctx.a(page, ctx.urls.dashboard, "dashboard", ),
+        "dashboard": ctx.a(page, ctx.urls.dashboard, "dashboard"),
         "index": ctx.a(page, ctx.urls.indicators, "All indicators"),
     }

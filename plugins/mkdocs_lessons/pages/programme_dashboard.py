@@ -137,7 +137,7 @@ def _adherence(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
         sop = ctx.kb.sops.get(sop_id)
         label = f"{sop_id}: {sop.title}" if sop else sop_id
         last = ", ".join(f"{q}: {a.followed}/{a.violated}/{a.missing}" for q, a in list(quarters.items())[-3:])
-        by_sop.append([ctx.a(page, ctx.urls.sop(sop_id), label) + Markup(""), *cells(total), last])
+        by_sop.append([ctx.a(page, ctx.urls.sop(sop_id), label), *cells(total), last])
     return {"by_quarter": by_quarter, "by_sop": by_sop}
 
 

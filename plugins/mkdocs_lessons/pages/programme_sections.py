@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..model import Team
 from ..programme import LearningRecord
 from .common import Context
 
@@ -40,7 +41,7 @@ def _rows(record: LearningRecord) -> list[tuple[str, int]]:
     ]
 
 
-def team_learning(ctx: Context, page: str, team) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def team_learning(ctx: Context, page: str, team: Team) -> dict[str, Any]:
     """A team's learning record: all time and in the last complete quarter."""
     programme = ctx.analysis.programme
     total = programme.team_records.get(team.id, LearningRecord())
