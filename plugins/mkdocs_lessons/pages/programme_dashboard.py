@@ -30,7 +30,17 @@ def _days(value: Optional[float]) -> str:
 
 def programme_data(ctx: Context) -> dict[str, Any]:
     """The learning programme's figures and definitions for metrics.json."""
-    return {"learning": ctx.analysis.programme.as_dict(), "learning_definitions": dict(DEFINITIONS)}
+    return {
+        "learning": ctx.analysis.programme.as_dict(),
+        "learning_units": {
+            "days_to_review": "days",
+            "cross_functional_share": "fraction 0..1",
+            "adherence": "fraction 0..1",
+            "rho": "-1..1, stated only for n >= 8 (null otherwise)",
+            "indicators": "each indicator's own unit (indicators/<id>/)",
+        },
+        "learning_definitions": dict(DEFINITIONS),
+    }
 
 
 def dashboard_learning_view(ctx: Context, page: str) -> dict[str, Any]:
