@@ -331,6 +331,7 @@ values:
   - {period: 2024-1, value: 2}
   - {period: 2024-01, value: 3}
   - {period: 2024-Q2, value: 4}
+  - {period: 2204-02, value: 5}
 """
 
 
@@ -348,6 +349,7 @@ def test_broken_sessions_and_indicators_give_located_errors_in_one_run(tmp_path:
         'indicators/broken.yaml:7:14: [values[1].period] "2024-1" is not a period: a month like 2024-01 or a quarter like 2024-Q1',
         "indicators/broken.yaml:8:14: [values[2].period] two values for period 2024-01 (the first is at line 6); keep one",
         "indicators/broken.yaml:9:14: [values[3].period] period 2024-Q2 is a quarter, but this series is in months (from 2024-01); one form per series",
+        "indicators/broken.yaml:10:14: [values[4].period] 2204-02 is outside the date range",
         "sessions/2024-05-01-broken.yaml:5:7: [host] the host team 'sre' is not one of the session's teams (payments, warehouse)",
         "sessions/2024-05-01-broken.yaml:6:19: [teams[1]] unknown team 'warehouse'",
         "sessions/2024-05-01-broken.yaml:9:11: [buddies[0].team] unknown team 'wharehouse'",

@@ -105,7 +105,7 @@ def check(
     for session in [*result.sessions.values(), *result.partial["session"]]:
         _check_session(session, refs, diags)
     for indicator in [*result.indicators.values(), *result.partial["indicator"]]:
-        _check_indicator(indicator, refs, diags)
+        _check_indicator(indicator, refs, diags, date_range)
     _drop_follow_on_problems(diags)
 
 
@@ -948,8 +948,8 @@ def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
                 refs.sop(doc, where, ref, diags)
 
 
-def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics) -> None:
-    """Known teams; one value per period; one period form (months or quarters) per series."""
+def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics, date_range: tuple[int, int] = DEFAULT_DATE_RANGE) -> None:
+    """Known teams; periods within the date range; one value per period; one period form (months or quarters) per series."""
     doc = indicator.source
     assert doc is not None
     guard = refs.guard(indicator)
@@ -964,6 +964,15 @@ def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics) -> N
             if not isinstance(period, str) or not _PERIOD.fullmatch(period):
                 continue  # missing or in the wrong form: the schema says so
             where = ("values", index, "period")
+            if not date_range[0] <= int(period[:4]) <= date_range[1]:
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{period} is outside the date range {date_range[0]}-{date_range[1]} (year {period[:4]}); a typo? (the range is the plugin option date_range)",
+                        rule="date-range",
+                    )
+                )
+                continue
             if period in first_at:
                 line = doc.where(("values", first_at[period], "period"))[0]
                 diags.add(doc.diagnostic(where, f"two values for period {period} (the first is at line {line}); keep one", rule="indicator-duplicate-period"))
