@@ -259,6 +259,7 @@ def test_every_chart_has_title_axes_legend_tooltips_and_a_data_table(site):
         "lessons-reporting",
         "lessons-actions",
         "lessons-sop-versions",
+        "lessons-learning-activity",
     ]
     for figure in figures:
         svg = figure.find("svg")

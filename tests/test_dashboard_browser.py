@@ -82,7 +82,7 @@ def test_dashboard_renders_in_both_palettes(chromium, dashboard_site, serve, tmp
         page.goto(base + "dashboard/")
         page.wait_for_load_state("networkidle")
         assert page.locator("body").get_attribute("data-md-color-scheme") == material
-        assert page.locator("figure.lessons-chart svg").count() == 7
+        assert page.locator("figure.lessons-chart svg").count() == 8  # seven charts of failures and one of learning activity
         for svg in page.locator("figure.lessons-chart svg").all():
             box = svg.bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 100

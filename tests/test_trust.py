@@ -110,7 +110,25 @@ def _load(file: Path):  # type: ignore[no-untyped-def]
     return parse_text(file.read_text("utf-8"), file.name).data
 
 
-_OWN_PAGE = {"incidents": lambda i: Urls().incident(i), "sops": lambda i: Urls().sop(i), "paths": lambda i: Urls().path(i)}
+_OWN_PAGE = {
+    "incidents": lambda i: Urls().incident(i),
+    "sops": lambda i: Urls().sop(i),
+    "paths": lambda i: Urls().path(i),
+    "sessions": lambda i: Urls().session(i),
+    "indicators": lambda i: Urls().indicator(i),
+}
+
+# A session and an indicator with every Markdown field (record format v1.1); the
+# session's buddy takeaway shows on the incident it discussed too.
+_SESSION = {
+    "id": "2024-03-19-checkout-review", "title": "Review", "kind": "review", "date": "2024-03-19", "teams": ["payments", "sre"],
+    "buddies": [{"person": "priya.nair", "team": "sre", "takeaway": "A takeaway."}],
+    "discussed": ["INC-2024-017", "SOP-007@2"], "outcomes": ["An outcome."], "summary": "A summary.",
+}
+_INDICATOR = {
+    "id": "checkout-conversion", "title": "Checkout conversion", "kind": "lagging", "source": "Analytics.", "description": "What it is.",
+    "teams": ["payments"], "values": [{"period": "2024-01", "value": 61.2}],
+}
 
 
 def _linked_kb(project: Path) -> tuple[Path, dict[int, str]]:
@@ -148,7 +166,10 @@ def _linked_kb(project: Path) -> tuple[Path, dict[int, str]]:
     path = _load(path_file)
     path["steps"] += [{"ref": "teams/payments"}, {"ref": "SOP-007@2"}, {"ref": "taxonomy/design-flaw/missing-guardrail"}]
     path_file.write_text(yaml.safe_dump(path, sort_keys=False), "utf-8")
-    kinds = {"incidents": "incident", "sops": "sop", "paths": "path"}
+    for folder, record in (("sessions", _SESSION), ("indicators", _INDICATOR)):
+        (root / folder).mkdir()
+        (root / folder / f"{record['id']}.yaml").write_text(yaml.safe_dump(record, sort_keys=False), "utf-8")
+    kinds = {"incidents": "incident", "sops": "sop", "paths": "path", "sessions": "session", "indicators": "indicator"}
     for folder, kind in kinds.items():
         for file in sorted((root / folder).glob("*.yaml")):
             data = _load(file)

@@ -2,7 +2,8 @@
 
 After validation, `Analysis(kb, ...)` holds what no single record says:
 the link graph (backlinks, incidents by term and team, path visits), the
-dashboard's metrics, the learning loop and its recurrences, similar
+dashboard's metrics, the learning programme (sessions, indicators,
+adherence, team learning records), the learning loop and its recurrences, similar
 incidents, review-quality lints and the feed's newest reviews. Pages, the
 data files and the CLI (`stats`, `lint`, `generate`) read it; nothing
 downstream computes a derived fact of its own or writes one back.
@@ -27,6 +28,7 @@ from .lint import LintConfig, by_incident, lint
 from .loop import LoopFacts, LoopFigures, build_loop, loop_figures
 from .metrics import Metrics, compute
 from .model import Incident, KnowledgeBase, natural_key
+from .programme import Programme, build_programme
 from .similar import Similar, SimilarFinder
 
 
@@ -53,6 +55,11 @@ class Analysis:
     def metrics(self) -> Metrics:
         """Every figure of the dashboard and metrics.json."""
         return compute(self.kb, self.today)
+
+    @cached_property
+    def programme(self) -> Programme:
+        """The learning programme: sessions, learning activity, indicators, adherence, recognition."""
+        return build_programme(self.kb, self.today, self.lint_config.review_within_days)
 
     @cached_property
     def loop(self) -> LoopFacts:

@@ -88,6 +88,16 @@ class LineSeries:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """An event marked on a line chart's time axis (an incident on an indicator's chart)."""
+
+    category: str  # the period it falls in
+    label: str  # tooltip and data table text
+    href: Optional[str] = None
+    key: str = ""  # data-marker (e.g. the incident id)
+
+
+@dataclass(frozen=True)
 class Column:
     """An extra column for the data table of a bar chart (e.g. a share)."""
 
@@ -133,10 +143,12 @@ def _title(canvas: _Canvas, title: str) -> None:
 
 
 def _legend(canvas: _Canvas, items: Sequence[tuple[str, str, str]], y: float) -> None:
-    """Swatches in a row: (css class, label, shape) with shape `box` or `line` or `dash`."""
+    """Swatches in a row: (css class, label, shape) with shape `box`, `line`, `dash` or `triangle`."""
     x = 0.0
     for cls, label, shape in items:
-        if shape == "box":
+        if shape == "triangle":
+            canvas.add(f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} Z"/>')
+        elif shape == "box":
             canvas.add(f'<rect class="{cls}" x="{_n(x)}" y="{_n(y - 10)}" width="12" height="12" rx="2"/>')
         else:
             dash = ' stroke-dasharray="5 3"' if shape == "dash" else ""
@@ -144,13 +156,13 @@ def _legend(canvas: _Canvas, items: Sequence[tuple[str, str, str]], y: float) ->
             hollow = " is-hollow" if shape == "dash" else ""
             marker = cls.replace("lessons-line", "lessons-point")
             canvas.add(f'<circle class="{marker}{hollow}" cx="{_n(x + 9)}" cy="{_n(y - 4)}" r="3.5"/>')
-        width = 18 if shape != "box" else 12
+        width = 12 if shape in ("box", "triangle") else 18
         canvas.add(_text(x + width + 5, y, label, cls="lessons-chart__legend"))
         x += width + 5 + len(label) * CHAR + 18
 
 
 def _legend_width(items: Sequence[tuple[str, str, str]]) -> float:
-    return sum((18 if shape != "box" else 12) + 5 + len(label) * CHAR + 18 for _, label, shape in items)
+    return sum((12 if shape in ("box", "triangle") else 18) + 5 + len(label) * CHAR + 18 for _, label, shape in items)
 
 
 def _category_labels(canvas: _Canvas, labels: Sequence[str], centres: Sequence[float], y: float, style: str) -> float:
@@ -163,6 +175,15 @@ def _category_labels(canvas: _Canvas, labels: Sequence[str], centres: Sequence[f
             if quarter in ("Q1", "") or index == 0:
                 canvas.add(_text(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
         return 2 * FONT + 6
+    if style == "month":
+        # `YYYY-MM`: the month's name at each quarter's start, the year under January (and the first column).
+        for index, (label, x) in enumerate(zip(labels, centres)):
+            year, _, month = label.partition("-")
+            if month in ("01", "04", "07", "10"):
+                canvas.add(_text(x, y + FONT, _MONTHS[int(month) - 1], cls="lessons-chart__tick", anchor="middle"))
+            if month == "01" or index == 0:
+                canvas.add(_text(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
+        return 2 * FONT + 6
     if style == "slanted":
         longest = max((len(label) for label in labels), default=0)
         for label, x in zip(labels, centres):
@@ -173,8 +194,11 @@ def _category_labels(canvas: _Canvas, labels: Sequence[str], centres: Sequence[f
     return FONT + 4
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _labels_height(labels: Sequence[str], style: str) -> float:
-    if style == "quarter":
+    if style in ("quarter", "month"):
         return 2 * FONT + 6
     if style == "slanted":
         return max((len(label) for label in labels), default=0) * CHAR * math.sin(math.radians(35)) + FONT + 4
@@ -420,28 +444,56 @@ def line_chart(
     fmt: Callable[[float], str],  # a value for tooltips and the table
     note: str = "",
     small: bool = False,
+    markers: Sequence[Marker] = (),
+    first_header: str = "Quarter",
+    floor: Optional[float] = None,  # the axis starts here (default 0)
+    show_n: bool = True,  # False: values are measurements, not statistics of n values
+    category_style: str = "quarter",  # or "month" (`YYYY-MM` categories, a narrower band)
+    marker_label: str = "Incident",  # the legend's name for the markers
 ) -> str:
-    """Lines with a point per category that has data; a missing value breaks the line."""
+    """Lines with a point per category that has data; a missing value breaks the line.
+
+    `markers` are drawn as triangles under the axis of the category they fall in
+    (several in one category stack upwards), each with its tooltip and link, and
+    listed in the data table's last column.
+    """
+    base = (floor or 0.0) / scale
     top = max((v for s in series for v in s.values if v is not None), default=0.0) / scale
-    ticks = nice_ticks(top, integer=False)
-    band = 26 if small else 40
+    ticks = [base + t for t in nice_ticks(top - base, integer=False)]
+    band = (10 if small else 16) if category_style == "month" else (26 if small else 40)
     left = 2 * FONT + 6 + max(len(_tick_label(t)) for t in ticks) * CHAR + 6
     legend = [(f"lessons-line lessons-series--{esc(s.key)}", s.label, "dash" if s.dashed else "line") for s in series]
+    if markers:
+        legend.append(("lessons-marker", marker_label, "triangle"))
     top_y = TITLE_FONT + 10 + 34  # title, legend, room for the top tick label
     plot_h = 100 if small else 180
     plot_w = len(categories) * band
-    labels_h = _labels_height(categories, "quarter")
+    labels_h = _labels_height(categories, category_style)
     width = max(left + plot_w + 12, len(title) * TITLE_CHAR, _legend_width(legend))
     height = top_y + plot_h + labels_h + (FONT + 10 if x_label else 4)
     canvas = _Canvas(width, height)
     _title(canvas, title)
     _legend(canvas, legend, TITLE_FONT + 10 + 12)
-    ratio = plot_h / ticks[-1]
+    ratio = plot_h / (ticks[-1] - base)
     bottom = top_y + plot_h
     for tick in ticks:
-        y = bottom - tick * ratio
+        y = bottom - (tick - base) * ratio
         canvas.add(f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>')
         canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
+    stacked: dict[str, int] = {}
+    for marker in markers:
+        if marker.category not in categories:
+            continue
+        i = categories.index(marker.category)
+        level = stacked.get(marker.category, 0)
+        stacked[marker.category] = level + 1
+        x = left + i * band + band / 2
+        y = bottom - 2 - level * 9
+        mark = (
+            f'<path class="lessons-marker" d="M{_n(x)} {_n(y - 8)} L{_n(x - 4)} {_n(y)} L{_n(x + 4)} {_n(y)} Z"'
+            f'{_data((("marker", marker.key), ("period", marker.category)))}><title>{esc(marker.label)}</title></path>'
+        )
+        canvas.add(f'<a href="{esc(marker.href)}" aria-label="{esc(marker.label)}">{mark}</a>' if marker.href else mark)
     for s in series:
         path: list[str] = []
         points: list[str] = []
@@ -451,13 +503,13 @@ def line_chart(
                 pen_down = False
                 continue
             x = left + i * band + band / 2
-            y = bottom - value / scale * ratio
+            y = bottom - (value / scale - base) * ratio
             path.append(f"{'L' if pen_down else 'M'}{_n(x)} {_n(y)}")
             pen_down = True
-            tooltip = f"{s.label}, {category}: {fmt(value)} (n = {s.ns[i]})"
+            tooltip = f"{s.label}, {category}: {fmt(value)}" + (f" (n = {s.ns[i]})" if show_n else "")
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
-                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small else 4}"'
+                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small or category_style == "month" else 4}"'
                 f'{_data((("series", s.key), ("period", category), ("value", _num(value)), ("n", str(s.ns[i]))))}>'
                 f"<title>{esc(tooltip)}</title></circle>"
             )
@@ -467,16 +519,16 @@ def line_chart(
         canvas.parts.extend(points)
     canvas.add(f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>')
     centres = [left + i * band + band / 2 for i in range(len(categories))]
-    _category_labels(canvas, categories, centres, bottom + 2, "quarter")
+    _category_labels(canvas, categories, centres, bottom + 2, category_style)
     _axis_titles(canvas, x_label, y_label, plot_left=left, plot_right=left + plot_w, plot_top=top_y, plot_bottom=bottom, x_y=height - 4)
 
-    svg = _svg(chart_id, title, description, canvas, interactive=False)
+    svg = _svg(chart_id, title, description, canvas, interactive=any(m.href for m in markers))
     # One n column when every series has the same n (a median and a percentile of the same values).
     shared_n = all(list(s.ns) == list(series[0].ns) for s in series)
-    header = ["Quarter"]
+    header = [first_header]
     for s in series:
-        header += [s.label] if shared_n else [s.label, f"n ({s.label})"]
-    if shared_n:
+        header += [s.label] if shared_n or not show_n else [s.label, f"n ({s.label})"]
+    if shared_n and show_n:
         header.append("n")
     rows = []
     for i, category in enumerate(categories):
@@ -484,9 +536,13 @@ def line_chart(
         for s in series:
             value = s.values[i]
             row.append(fmt(value) if value is not None else "–")
-            if not shared_n:
+            if not shared_n and show_n:
                 row.append(str(s.ns[i]))
-        if shared_n and series:
+        if shared_n and series and show_n:
             row.append(str(series[0].ns[i]))
+        if markers:
+            row.append("; ".join(m.label for m in markers if m.category == category) or "–")
         rows.append(row)
+    if markers:
+        header.append("Marked")
     return _figure(chart_id, "lines", svg, _table(title, header, rows), note, small=small)

@@ -21,7 +21,7 @@ from . import schema as schemas
 from .diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
 from .load import LoadResult
 from .loop import IN_FORCE_STATUSES  # past the approval gate: a change codified there became the standard
-from .model import Incident, ReadingPath, Sop, SopRef, Taxonomy
+from .model import Incident, Indicator, ReadingPath, Session, Sop, SopRef, Taxonomy
 from .yamlsource import Document, FieldPath
 
 # The schema's `stepRef` pattern. A path that failed the schema is still
@@ -102,6 +102,10 @@ def check(
         _check_sop(sop, refs, diags)
     for path in result.partial["path"]:
         _check_path(path, refs, diags, include_drafts)
+    for session in [*result.sessions.values(), *result.partial["session"]]:
+        _check_session(session, refs, diags)
+    for indicator in [*result.indicators.values(), *result.partial["indicator"]]:
+        _check_indicator(indicator, refs, diags, date_range)
     _drop_follow_on_problems(diags)
 
 
@@ -239,6 +243,9 @@ def _model_dates(kind: str, record: Any) -> Iterator[date]:
     if kind == "sop":
         yield from (v.effective for v in record.versions if v.effective is not None)
         return
+    if kind == "session":
+        yield record.date
+        return
     yield record.occurred
     if record.detected is not None:
         yield record.detected
@@ -269,7 +276,7 @@ def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optiona
     # a record with a year outside the range is walked for the located message.
     # `date_fields` (the schema) says where dates are; test_trust.py checks
     # that `_model_dates` reads every one of them.
-    for kind, records_of_kind in (("incident", result.incidents.values()), ("sop", result.sops.values())):
+    for kind, records_of_kind in (("incident", result.incidents.values()), ("sop", result.sops.values()), ("session", result.sessions.values())):
         for record in records_of_kind:
             if record.source is not None and not all(first <= day.year <= last for day in _model_dates(kind, record)):
                 records.append((kind, record.source))
@@ -394,6 +401,10 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
         record("sop", sop.id, sop.source, urls.sop(sop.id) if isinstance(sop.id, str) else "")
     for reading_path in [*result.paths.values(), *result.partial["path"]]:
         record("path", reading_path.id, reading_path.source, urls.path(reading_path.id) if isinstance(reading_path.id, str) else "")
+    for session in [*result.sessions.values(), *result.partial["session"]]:
+        record("session", session.id, session.source, urls.session(session.id) if isinstance(session.id, str) else "")
+    for indicator in [*result.indicators.values(), *result.partial["indicator"]]:
+        record("indicator", indicator.id, indicator.source, urls.indicator(indicator.id) if isinstance(indicator.id, str) else "")
     taxonomy = result.taxonomy
     if taxonomy is not None and taxonomy.source is not None:
         doc = taxonomy.source
@@ -481,6 +492,10 @@ def _shown_on(kind: str, record_id: str, where: FieldPath, data: dict, own: str,
         pages += [page for ref, shown in steps.items() if ref == record_id or ref.startswith(record_id + "@") or ref == "*" for page in shown]
     elif kind == "path" and field in ("audience", "description"):
         pages.append(urls.paths)
+    elif kind == "session" and field == "buddies":
+        # A buddy's takeaway shows on every incident the session discussed ("What other teams took away").
+        discussed = data.get("discussed")
+        pages += [urls.incident(ref) for ref in (discussed if isinstance(discussed, list) else ()) if isinstance(ref, str) and ref.startswith("INC-")]
     return list(dict.fromkeys(pages))
 
 
@@ -558,6 +573,9 @@ def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_dra
     if result.taxonomy is not None:
         pages |= {urls.term(path) for path in result.taxonomy.terms}
     pages |= {urls.team(team_id) for team_id in result.teams}
+    pages |= {urls.sessions, urls.indicators}
+    pages |= {urls.session(i) for i in [*result.sessions, *result.invalid_ids["session"]]}
+    pages |= {urls.indicator(i) for i in [*result.indicators, *result.invalid_ids["indicator"]]}
     if targets.docs_dir is not None:
         pages |= docs_files(targets.docs_dir)
     return pages
@@ -897,3 +915,81 @@ def _check_step(path: ReadingPath, index: int, step, first_step: dict[str, int],
             diags.add(doc.diagnostic(where, f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'", rule="path-retired-term", severity=Severity.WARNING))
         else:
             refs.term(doc, where, target, diags)
+
+
+# -- learning sessions and indicators (record format v1.1) ---------------------------
+
+
+def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
+    """Every team and every discussed record resolves; the host is one of the teams."""
+    doc = session.source
+    assert doc is not None
+    guard = refs.guard(session)
+    for index, team in enumerate(session.teams):
+        with guard:
+            refs.team(doc, ("teams", index), team, diags)
+    with guard:
+        host = session.host_team
+        if host:
+            refs.team(doc, ("host",), host, diags)
+            if host in refs.team_ids and isinstance(session.teams, list) and host not in session.teams:
+                diags.add(doc.diagnostic(("host",), f"the host team '{host}' is not one of the session's teams ({', '.join(map(str, session.teams))})", rule="session-host"))
+    for index, buddy in enumerate(session.buddies):
+        with guard:
+            refs.team(doc, ("buddies", index, "team"), buddy.team, diags)
+    for index, ref in enumerate(session.discussed):
+        with guard:
+            where = ("discussed", index)
+            if not isinstance(ref, str):
+                continue
+            if ref.startswith("INC-"):
+                refs.incident(doc, where, ref, diags)
+            elif ref.startswith("SOP-"):
+                refs.sop(doc, where, ref, diags)
+
+
+def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics, date_range: tuple[int, int] = DEFAULT_DATE_RANGE) -> None:
+    """Known teams; periods within the date range; one value per period; one period form (months or quarters) per series."""
+    doc = indicator.source
+    assert doc is not None
+    guard = refs.guard(indicator)
+    for index, team in enumerate(indicator.teams):
+        with guard:
+            refs.team(doc, ("teams", index), team, diags)
+    first_at: dict[str, int] = {}
+    form: Optional[tuple[str, int]] = None  # (the series' form, the index that set it)
+    for index, value in enumerate(indicator.values):
+        with guard:
+            period = value.period
+            if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+                continue  # missing or in the wrong form: the schema says so
+            where = ("values", index, "period")
+            if not date_range[0] <= int(period[:4]) <= date_range[1]:
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{period} is outside the date range {date_range[0]}-{date_range[1]} (year {period[:4]}); a typo? (the range is the plugin option date_range)",
+                        rule="date-range",
+                    )
+                )
+                continue
+            if period in first_at:
+                line = doc.where(("values", first_at[period], "period"))[0]
+                diags.add(doc.diagnostic(where, f"two values for period {period} (the first is at line {line}); keep one", rule="indicator-duplicate-period"))
+                continue
+            first_at[period] = index
+            this_form = "quarter" if "Q" in period else "month"
+            if form is None:
+                form = (this_form, index)
+            elif form[0] != this_form:
+                first = indicator.values[form[1]].period
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"period {period} is a {this_form}, but this series is in {form[0]}s (from {first}); one form per series",
+                        rule="indicator-mixed-periods",
+                    )
+                )
+
+
+_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])")

@@ -167,6 +167,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         purpose=getattr(args, "purpose", None),
         step=getattr(args, "step", None),
         review_every_months=getattr(args, "review_every_months", None),
+        date=getattr(args, "date", None),
+        period=getattr(args, "period", None),
+        value=getattr(args, "value", None),
+        unit=getattr(args, "unit", None),
+        better=getattr(args, "better", None),
         id=getattr(args, "id", None),
         schema_url=args.schema_url,
     )
@@ -183,7 +188,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except FileExistsError:
         return _usage_error(f"{created.path} already exists")
     here = Path.cwd()
-    state = "" if args.record == "path" else ", draft"  # reading paths have no draft state: valid means published
+    state = "" if args.record in ("path", "session", "indicator") else ", draft"  # reading paths have no draft state: valid means published
     print(f"Created {display_path(created.path, here)} ({created.record_id}{state})")
     for note in created.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -201,6 +206,8 @@ def _kb_for_stats(outcome) -> KnowledgeBase:  # type: ignore[no-untyped-def]
         incidents=loaded.incidents,
         sops=loaded.sops,
         paths=loaded.paths,
+        sessions=loaded.sessions,
+        indicators=loaded.indicators,
     )
 
 
@@ -401,6 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
     path = kinds.add_parser("path", parents=[common], help="an onboarding reading path")
     path.add_argument("--team", action="append", metavar="TEAM", help="the team whose newcomers it is for (its first step)")
     path.add_argument("--id", help="the path's slug (default: made from the title)")
+
+    session = kinds.add_parser("session", parents=[common], help="a learning session: review meeting, cross-team session, drill or renewal")
+    session.add_argument("--team", action="append", metavar="TEAM", help="a team that took part, the host first (repeat, or separate with commas)")
+    session.add_argument("--kind", help="review | learning-session | drill | renewal (default: learning-session)")
+    session.add_argument("--date", help="when it took place: 2026-03-19")
+    session.add_argument("--id", help="the session's slug (default: the date and the title, e.g. 2026-03-19-checkout-review)")
+
+    indicator = kinds.add_parser("indicator", parents=[common], help="an indicator the organisation measures (leading or lagging), as a series")
+    indicator.add_argument("--team", action="append", metavar="TEAM", help="optional: whose indicator it is (repeat, or separate with commas)")
+    indicator.add_argument("--kind", help="leading | lagging")
+    indicator.add_argument("--unit", help="free text shown after each value, e.g. percent")
+    indicator.add_argument("--better", help="higher | lower")
+    indicator.add_argument("--period", help="the first value's period: a month like 2026-03 or a quarter like 2026-Q1")
+    indicator.add_argument("--value", help="the first value, a number")
+    indicator.add_argument("--id", help="the indicator's slug (default: made from the title)")
     new.set_defaults(func=cmd_new)
 
     stats_cmd = commands.add_parser(

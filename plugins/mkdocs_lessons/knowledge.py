@@ -86,6 +86,8 @@ def _open(
             sops=loaded.sops,
             paths=dict(loaded.paths),
             include_drafts=include_drafts,
+            sessions=loaded.sessions,
+            indicators=loaded.indicators,
         )
         if generated_paths:
             kb = with_essentials(kb)
@@ -102,6 +104,8 @@ def summary_line(outcome: Outcome) -> str:
         f"{len(loaded.incidents)} incidents ({drafts} drafts), {len(loaded.sops)} SOPs ({versions} versions), "
         f"{terms} taxonomy terms, {len(loaded.teams)} teams, {len(loaded.paths)} reading paths"
     )
+    if loaded.sessions or loaded.indicators:  # record format v1.1, optional
+        counts += f", {len(loaded.sessions)} learning sessions, {len(loaded.indicators)} indicators"
     errors, warnings = len(outcome.diagnostics.errors), len(outcome.diagnostics.warnings)
     if not errors and not warnings:
         return f"{counts}: no problems"

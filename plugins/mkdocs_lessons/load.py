@@ -21,6 +21,10 @@ from .fsguard import FILE, FOLDER, OTHER, PROBLEM, ContentRoot, Probe
 from .timing import Timings
 from .model import (
     ActionItem,
+    Buddy,
+    Indicator,
+    IndicatorValue,
+    Session,
     Assumption,
     CheckIn,
     Criterion,
@@ -45,7 +49,8 @@ from .model import (
 )
 from .yamlsource import Document, read_document
 
-FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths"}
+# Sessions and indicators (v1.1) are optional folders: a v1 knowledge base has neither.
+FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths", "session": "sessions", "indicator": "indicators"}
 _VALUE_NAMES = {str: "text", int: "number", float: "number", bool: "true/false"}
 TAXONOMY_FILE = "taxonomy/taxonomy.yaml"
 TEAMS_FILE = "taxonomy/teams.yaml"
@@ -60,6 +65,8 @@ class LoadResult:
     incidents: dict[str, Incident] = field(default_factory=dict)
     sops: dict[str, Sop] = field(default_factory=dict)
     paths: dict[str, ReadingPath] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
     # Ids seen in files that failed the schema: references to them are not
     # reported again as unknown (the file's own errors already say what is wrong).
     invalid_ids: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in FOLDERS})
@@ -260,8 +267,14 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)
 
-    builders: dict[str, Callable[[Document], Any]] = {"incident": _incident, "sop": _sop, "path": _path}
-    targets: dict[str, dict[str, Any]] = {"incident": result.incidents, "sop": result.sops, "path": result.paths}
+    builders: dict[str, Callable[[Document], Any]] = {"incident": _incident, "sop": _sop, "path": _path, "session": _session, "indicator": _indicator}
+    targets: dict[str, dict[str, Any]] = {
+        "incident": result.incidents,
+        "sop": result.sops,
+        "path": result.paths,
+        "session": result.sessions,
+        "indicator": result.indicators,
+    }
     for kind, folder in FOLDERS.items():
         directory = root / folder
         # One directory listing for the records and the stray files (no stat per file).
@@ -568,5 +581,45 @@ def _path(doc: Document, data: Optional[dict[str, Any]] = None) -> ReadingPath:
         steps=[PathStep(s["ref"], s.get("note", "")) for s in d["steps"] or ()],
         audience=d.get("audience", ""),
         description=d.get("description", ""),
+        source=doc,
+    )
+
+
+def _session(doc: Document, data: Optional[dict[str, Any]] = None) -> Session:
+    d = doc.data if data is None else data
+    return Session(
+        id=d["id"],
+        title=d["title"],
+        kind=d["kind"],
+        date=_opt_date(d["date"]),  # type: ignore[arg-type]
+        teams=list(d["teams"] or ()),
+        facilitator=d.get("facilitator", ""),
+        host_team=d.get("host", "") or "",
+        participants=list(d.get("participants", [])),
+        roles=list(d.get("roles", [])),
+        external=list(d.get("external", [])),
+        buddies=[Buddy(b["person"], b["team"], b.get("takeaway", "") or "") for b in d.get("buddies", [])],
+        discussed=list(d.get("discussed", [])),
+        outcomes=list(d.get("outcomes", [])),
+        summary=d.get("summary", ""),
+        raw=d,
+        source=doc,
+    )
+
+
+def _indicator(doc: Document, data: Optional[dict[str, Any]] = None) -> Indicator:
+    d = doc.data if data is None else data
+    return Indicator(
+        id=d["id"],
+        title=d["title"],
+        kind=d["kind"],
+        # A value the schema rejected reads as an empty mapping: its period is None, checks skip it.
+        values=[IndicatorValue(v.get("period"), v.get("value")) for v in d["values"] or ()],
+        unit=d.get("unit", "") or "",
+        better=d.get("better", "") or "",
+        source_text=d.get("source", "") or "",
+        description=d.get("description", "") or "",
+        teams=list(d.get("teams", [])),
+        raw=d,
         source=doc,
     )

@@ -360,6 +360,101 @@ class ReadingPath:
     generated: bool = False  # built from the knowledge base (essentials.py), not read from a file
 
 
+# --- the learning programme: sessions and indicators (record format v1.1) ------
+
+SESSION_KINDS = ("review", "learning-session", "drill", "renewal")
+SESSION_KIND_LABELS = {"review": "Review meeting", "learning-session": "Learning session", "drill": "Tabletop drill", "renewal": "Framework renewal"}
+#: A session with at least this many functions present is cross-functional.
+CROSS_FUNCTIONAL_ROLES = 3
+
+
+@dataclass(slots=True)
+class Buddy:
+    """A learning buddy: an observer from another team and what they took home."""
+
+    person: str
+    team: str
+    takeaway: str = ""
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    title: str
+    kind: str
+    date: date
+    teams: list[str]
+    facilitator: str = ""
+    host_team: str = ""  # the `host` field as written ("" when absent)
+    participants: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    buddies: list[Buddy] = field(default_factory=list)
+    discussed: list[str] = field(default_factory=list)  # INC-… ids and SOP refs, as written
+    outcomes: list[str] = field(default_factory=list)
+    summary: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    source: Optional[Document] = field(default=None, repr=False)
+
+    @property
+    def host(self) -> str:
+        """The hosting team: `host`, else the first team that took part."""
+        return self.host_team or (self.teams[0] if self.teams else "")
+
+    @property
+    def cross_functional(self) -> bool:
+        return len(self.roles) >= CROSS_FUNCTIONAL_ROLES
+
+    @property
+    def quarter(self) -> str:
+        return quarter_of(self.date)
+
+    @property
+    def discussed_incidents(self) -> list[str]:
+        return [ref for ref in self.discussed if ref.startswith("INC-")]
+
+    @property
+    def discussed_sops(self) -> list[SopRef]:
+        return [SopRef.parse(ref) for ref in self.discussed if ref.startswith("SOP-")]
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    period: str  # `YYYY-MM` or `YYYY-Qn`
+    value: float
+
+
+def period_quarter(period: str) -> str:
+    """The quarter a period falls in: `2024-02` -> `2024-Q1`; a quarter is itself."""
+    if "Q" in period:
+        return period
+    return f"{period[:4]}-Q{(int(period[5:7]) - 1) // 3 + 1}"
+
+
+@dataclass(slots=True)
+class Indicator:
+    id: str
+    title: str
+    kind: str  # leading | lagging
+    values: list[IndicatorValue]
+    unit: str = ""
+    better: str = ""  # higher | lower | ""
+    source_text: str = ""  # the `source` field: where the figures come from
+    description: str = ""
+    teams: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    source: Optional[Document] = field(default=None, repr=False)
+
+    @property
+    def monthly(self) -> bool:
+        return bool(self.values) and "Q" not in self.values[0].period
+
+    @property
+    def series(self) -> list[IndicatorValue]:
+        """The values in period order (the file may list them in any order)."""
+        return sorted(self.values, key=lambda v: v.period)
+
+
 # --- the whole knowledge base -------------------------------------------------
 
 
@@ -371,6 +466,8 @@ class KnowledgeBase:
     sops: dict[str, Sop]
     paths: dict[str, ReadingPath]
     include_drafts: bool = False
+    sessions: dict[str, Session] = field(default_factory=dict)  # natural id order (ids start with the date)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
 
     def is_published(self, incident_id: str) -> bool:
         incident = self.incidents.get(incident_id)

@@ -38,7 +38,12 @@ from .model import INCIDENT_KINDS, SEVERITIES
 from .schema_export import file_name
 from .yamlsource import parse_text, read_document
 
-RECORD_KINDS = ("incident", "sop", "path")
+RECORD_KINDS = ("incident", "sop", "path", "session", "indicator")
+#: Records whose id is a slug (given or made from the title), not the next free number.
+SLUG_RECORDS = ("path", "session", "indicator")
+SESSION_KINDS = ("review", "learning-session", "drill", "renewal")
+INDICATOR_KINDS = ("leading", "lagging")
+PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 _MINUTES_ONLY = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2})([Zz]|[+-][0-9]{2}:[0-9]{2})$")
@@ -267,6 +272,53 @@ def parse_slug(text: str) -> str:
     return value
 
 
+def parse_date(text: str) -> str:
+    value = text.strip()
+    if not _DATE_ONLY.match(value):
+        raise ValueError(f"'{text}' is not a date like 2026-03-14")
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real day (check the month and the day)") from None
+    return value
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str:
+    value = text.strip().lower().replace(" ", "-").replace("_", "-")
+    if value not in choices:
+        raise ValueError(f"'{text}' is not one of: {', '.join(choices)}{did_you_mean(value, choices)}")
+    return value
+
+
+def parse_session_kind(text: str) -> str:
+    return _choice(text, SESSION_KINDS)
+
+
+def parse_indicator_kind(text: str) -> str:
+    return _choice(text, INDICATOR_KINDS)
+
+
+def parse_better(text: str) -> str:
+    return _choice(text, ("higher", "lower"))
+
+
+def parse_period(text: str) -> str:
+    value = text.strip().upper().replace("-Q", "-Q")
+    if not PERIOD.match(value):
+        raise ValueError(f"'{text}' is not a period: a month like 2026-03 or a quarter like 2026-Q1")
+    return value
+
+
+def parse_value(text: str) -> float:
+    try:
+        value = float(text.strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number like 61.2") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"'{text}' is not a finite number")
+    return value
+
+
 def parse_markdown(text: str) -> str:
     value = text.strip()
     if not value:
@@ -347,6 +399,11 @@ class NewRecord:
     purpose: Optional[str] = None
     step: Optional[str] = None
     review_every_months: Optional[int] = None
+    date: Optional[str] = None  # a session's date
+    period: Optional[str] = None  # an indicator's first period
+    value: Optional[float] = None  # an indicator's first value
+    unit: Optional[str] = None
+    better: Optional[str] = None
     id: Optional[str] = None
     schema_url: Optional[str] = None
     occurred_note: str = ""  # why `occurred` needs a second look, for the comment beside it
@@ -400,9 +457,11 @@ def complete(request: NewRecord, catalog: Catalog, asker: Optional[Asker]) -> Ne
             raise ScaffoldError("--team: an SOP has exactly one owning team")
         if r.record == "path" and len(r.teams) != 1:
             raise ScaffoldError("--team: a reading path starts with one team (add more teams as steps)")
+    elif r.record == "indicator":
+        pass  # optional: whose indicator it is
     elif asker and r.record != "path":
         asker.say(f"Teams: {', '.join(f'{t} ({title})' for t, title in catalog.teams.items())}")
-        question = "Owning team" if r.record == "sop" else "Teams involved (comma-separated)"
+        question = {"sop": "Owning team", "session": "Teams taking part, the host first (comma-separated)"}.get(r.record, "Teams involved (comma-separated)")
         parse = (lambda v: _one_team(v, catalog)) if r.record == "sop" else (lambda v: parse_teams(v, catalog))
         r.teams = asker.ask(question, parse) or []
     elif asker:
@@ -415,6 +474,10 @@ def complete(request: NewRecord, catalog: Catalog, asker: Optional[Asker]) -> Ne
         _complete_incident(r, catalog, asker, missing)
     elif r.record == "sop":
         _complete_sop(r, asker)
+    elif r.record == "session":
+        _complete_session(r, asker, missing)
+    elif r.record == "indicator":
+        _complete_indicator(r, asker, missing)
     else:
         _complete_path(r, asker)
 
@@ -489,6 +552,65 @@ def _complete_sop(r: NewRecord, asker: Optional[Asker]) -> None:
         r.step = asker.ask("First step, as an instruction", parse_markdown, optional=True)
     if r.review_every_months is not None and not 1 <= r.review_every_months <= 120:
         raise ScaffoldError("--review-every-months: review every 1 to 120 months")
+
+
+def _complete_session(r: NewRecord, asker: Optional[Asker], missing: list[str]) -> None:
+    if r.kind is not None:
+        r.kind = _checked(parse_session_kind, r.kind, "--kind")
+    elif asker:
+        r.kind = asker.ask(f"Kind ({' | '.join(SESSION_KINDS)})", parse_session_kind, default="learning-session")
+    else:
+        r.kind = "learning-session"
+    if r.date is not None:
+        r.date = _checked(parse_date, r.date, "--date")
+    elif asker:
+        r.date = asker.ask("Date (2026-03-19)", parse_date, default=datetime.now(timezone.utc).date().isoformat())
+    else:
+        missing.append("--date")
+    _slug_id(r, asker, prefix=f"{r.date}-" if r.date else "")
+
+
+def _complete_indicator(r: NewRecord, asker: Optional[Asker], missing: list[str]) -> None:
+    if r.kind is not None:
+        r.kind = _checked(parse_indicator_kind, r.kind, "--kind")
+    elif asker:
+        r.kind = asker.ask("Kind (leading: moves before outcomes | lagging: the outcome)", parse_indicator_kind)
+    else:
+        missing.append("--kind")
+    if r.better is not None:
+        r.better = _checked(parse_better, r.better, "--better")
+    elif asker:
+        r.better = asker.ask("Better when (higher | lower)", parse_better, optional=True)
+    if r.period is not None:
+        r.period = _checked(parse_period, r.period, "--period")
+    elif asker:
+        r.period = asker.ask("First period (a month like 2026-03 or a quarter like 2026-Q1)", parse_period)
+    else:
+        missing.append("--period")
+    if r.value is not None:
+        r.value = _checked(parse_value, str(r.value), "--value")
+    elif asker:
+        r.value = asker.ask(f"Value for {r.period}", parse_value)
+    else:
+        missing.append("--value")
+    _slug_id(r, asker)
+
+
+def _slug_id(r: NewRecord, asker: Optional[Asker], prefix: str = "") -> None:
+    """A session's or indicator's id: `--id`, else a slug of the title (a session's starts with its date)."""
+    if r.id is not None:
+        r.id = _checked(parse_slug, r.id, "--id")
+        return
+    if r.title is None:
+        return  # missing: already named
+    slug = slugify(r.title)[:MAX_SLUG].strip("-")
+    if slug:
+        r.id = parse_slug(prefix + slug) if SLUG.match(prefix + slug) else None
+    if r.id is None:
+        if asker:
+            r.id = asker.ask("Id (a lowercase slug)", parse_slug)
+        else:
+            raise ScaffoldError(f"--id: cannot make an id from the title {r.title!r}; pass one with --id")
 
 
 def _complete_path(r: NewRecord, asker: Optional[Asker]) -> None:
@@ -761,6 +883,72 @@ def render_path(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog)
     return "\n".join(lines) + "\n"
 
 
+def render_session(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog) -> str:
+    assert r.title and r.kind and r.date and r.teams
+    lines = _header(
+        schema_url,
+        record_id,
+        [
+            "a learning session: a review meeting, a cross-team learning session,",
+            "a tabletop drill or a renewal of the learning framework, with who took part.",
+            "It shows at sessions/, on the dashboard's learning activity and on every",
+            "record it discussed. Free text is Markdown.",
+            "Run `lessons validate` before you push: it lists every problem at once.",
+        ],
+    )
+    lines += [
+        "",
+        _kv(f"id: {record_id}", "equals the file name; do not change it"),
+        f"title: {yaml_scalar(r.title)}",
+        _kv(f"kind: {r.kind}", "review | learning-session | drill | renewal"),
+        _kv(f"date: {r.date}", "when it took place (a later date is shown as planned)"),
+        _kv("# facilitator: lee.wong", "who ran it"),
+        _kv(f"teams: {_flow_list(r.teams)}", f"teams that took part; the first hosts ({catalog.teams[r.teams[0]]})"),
+        _kv("# host: payments", "optional: the host team, when it is not the first of teams"),
+        _kv("# participants: [dana.kim, sam.ortiz]", "who took part"),
+        _kv("# roles: [engineering, support, finance]", "functions present; 3 or more = cross-functional"),
+        _kv("# external: [Tessera Payments account manager]", "customers, partners, consultants"),
+        "# buddies:                      # observers from other teams and what they took home",
+        "#   - person: priya.nair",
+        "#     team: fulfilment",
+        "#     takeaway: Our scanner config pushes need the same diff preview.",
+        _kv("# discussed: [INC-2024-017, SOP-007@2]", "records the session worked on; each must exist"),
+        _kv("# outcomes: [Proposed SOP-007 v3.]", "what came of it"),
+        _kv("# summary: What happened in the session.", "optional, a paragraph"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_indicator(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog) -> str:
+    assert r.title and r.kind and r.period is not None and r.value is not None
+    value = int(r.value) if float(r.value).is_integer() else r.value
+    lines = _header(
+        schema_url,
+        record_id,
+        [
+            "an indicator the organisation already measures, as a series.",
+            "Leading indicators move before outcomes (time to restore, defect rate);",
+            "lagging ones are the outcomes (satisfaction, retention, revenue). One value",
+            "per period, all periods months (2026-03) or all quarters (2026-Q1).",
+            "Run `lessons validate` before you push: it lists every problem at once.",
+        ],
+    )
+    lines += [
+        "",
+        _kv(f"id: {record_id}", "equals the file name; do not change it"),
+        f"title: {yaml_scalar(r.title)}",
+        _kv(f"kind: {r.kind}", "leading | lagging"),
+        _kv(f"unit: {yaml_scalar(r.unit)}" if r.unit else "# unit: percent", "shown after each value"),
+        _kv(f"better: {r.better}" if r.better else "# better: higher", "higher | lower"),
+        _kv("# source: Web analytics, monthly export", "where the figures come from"),
+        _kv("# description: What it measures and how.", "optional, Markdown"),
+        _kv(f"teams: {_flow_list(r.teams)}" if r.teams else "# teams: [payments]", "whose indicator it is; their incidents are marked on its chart"),
+        _kv("values:", "one per period, in any order"),
+        f"  - {{period: {r.period}, value: {value}}}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # -- making the file ------------------------------------------------------------------------
 
 
@@ -775,12 +963,12 @@ def _target(r: NewRecord, catalog: Catalog, after: Optional[str] = None) -> tupl
     else:
         assert r.id
         record_id = r.id
-    if after is not None and r.record != "path":
+    if after is not None and r.record not in SLUG_RECORDS:
         prefix, number = after.rsplit("-", 1)
         mine = int(record_id.rsplit("-", 1)[1])
         record_id = f"{prefix}-{max(mine, int(number) + 1):03d}"
     path = root / FOLDERS[r.record] / f"{record_id}.yaml"
-    if r.record == "path" and (path.exists() or path.with_suffix(".yml").exists()):
+    if r.record in SLUG_RECORDS and (path.exists() or path.with_suffix(".yml").exists()):
         # Numbered records need no such check: the number is past every file's,
         # and write() takes the next one when another run was faster.
         raise ScaffoldError(f"{path} already exists (choose another id with --id)")
@@ -806,6 +994,10 @@ def _make(r: NewRecord, catalog: Catalog, record_id: str, path: Path) -> Created
         content = render_incident(r, record_id, url, catalog)
     elif r.record == "sop":
         content = render_sop(r, record_id, url, catalog)
+    elif r.record == "session":
+        content = render_session(r, record_id, url, catalog)
+    elif r.record == "indicator":
+        content = render_indicator(r, record_id, url, catalog)
     else:
         content = render_path(r, record_id, url, catalog)
     _self_check(content, r.record, record_id, path)
@@ -823,7 +1015,7 @@ def _make(r: NewRecord, catalog: Catalog, record_id: str, path: Path) -> Created
         notes.append("write the summary before the status leaves draft (the placeholder is an error from then on)")
     if r.record == "sop" and (not r.purpose or not r.step):
         notes.append("write the purpose and the steps: placeholder text is a warning while the version is a draft, an error after")
-    renumber = None if r.record == "path" else (lambda: _make(r, catalog, *_target(r, catalog, after=record_id)))
+    renumber = None if r.record in SLUG_RECORDS else (lambda: _make(r, catalog, *_target(r, catalog, after=record_id)))
     return Created(path, record_id, content, url, source, notes, renumber)
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported when first needed: valid records never need it (0.
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-KINDS = ("incident", "sop", "taxonomy", "teams", "path")
+KINDS = ("incident", "sop", "taxonomy", "teams", "path", "session", "indicator")
 
 # Friendly names for the patterns the schemas use, so that a message says
 # "an incident id like INC-2024-017" instead of printing a regular expression.
@@ -37,6 +37,8 @@ _PATTERN_NAMES = {
         "a reference like INC-2024-017, SOP-007, SOP-007@2, taxonomy/process-deviation or teams/payments"
     ),
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "a short id like A1",
+    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?)$": "an incident id like INC-2024-017 or an SOP reference like SOP-007 or SOP-007@2",
+    r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$": "a period: a month like 2024-01 or a quarter like 2024-Q1",
 }
 
 _TYPE_NAMES = {

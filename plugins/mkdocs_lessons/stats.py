@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from . import metrics
 from .analysis import Analysis
-from .model import INCIDENT_KINDS, SEVERITIES, STATUSES, KnowledgeBase, natural_key
+from .model import INCIDENT_KINDS, SESSION_KINDS, SEVERITIES, STATUSES, KnowledgeBase, natural_key
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class Stats:
     sop_versions: int = 0
     sops_without_approved_version: list[str] = field(default_factory=list)
     sop_reviews_due: list[ReviewDue] = field(default_factory=list)
+    # The learning programme (programme.py, the dashboard's own figures): sessions and activity per quarter.
+    sessions: dict[str, int] = field(default_factory=dict)  # held, planned, and held per kind
+    learning_activity: list[dict[str, Any]] = field(default_factory=list)  # per quarter
+    indicators: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))
@@ -110,6 +114,7 @@ def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None)
     ]
     overdue.sort(key=lambda o: (-o.days_overdue, natural_key(o.incident), natural_key(o.action)))
 
+    programme = analysis.programme
     reviews = analysis.metrics.sops.reviews
     due = [ReviewDue(r.sop_id, r.title, r.owner, r.due, r.state, r.days or 0) for r in reviews if r.state in ("overdue", "due-soon") and r.due]
     due.sort(key=lambda r: (r.due, natural_key(r.sop)))
@@ -137,6 +142,27 @@ def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None)
         sop_versions=sum(len(s.versions) for s in kb.sops.values()),
         sops_without_approved_version=[s.id for s in kb.sops.values() if s.current is None],
         sop_reviews_due=due,
+        sessions={
+            "held": len(programme.held),
+            "planned": len(programme.planned),
+            **{kind: sum(1 for s in programme.held if s.kind == kind) for kind in SESSION_KINDS},
+        },
+        learning_activity=[
+            {
+                "quarter": q.quarter,
+                "reviews_held": q.reviews,
+                "median_days_to_review": q.days_to_review.median,
+                "sessions": q.sessions,
+                "cross_functional": q.cross_functional,
+                "visiting_teams": q.visiting_teams,
+                "buddies": q.buddies,
+                "takeaways": q.takeaways,
+                "external": q.external,
+                "near_misses": q.near_misses,
+            }
+            for q in programme.learning
+        ],
+        indicators=len(kb.indicators),
     )
 
 
@@ -201,6 +227,32 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
     )
     if stats.sops_without_approved_version:
         lines.append(f"  without an approved version: {', '.join(stats.sops_without_approved_version)}")
+    lines.append("")
+
+    s = stats.sessions
+    kinds = {k: s.get(k, 0) for k in SESSION_KINDS}
+    lines.append(f"{_n(s.get('held', 0), 'learning session')} held ({_counts(kinds)}), {s.get('planned', 0)} planned; {_n(stats.indicators, 'indicator')}")
+    active = [q for q in stats.learning_activity if any(q[k] for k in ("reviews_held", "sessions", "near_misses"))]
+    if active:
+        lines.append("  learning activity per quarter (reviews held, median days from resolution to review, sessions, cross-functional, visiting teams, buddies, takeaways, outside participants, near misses):")
+        lines += _table(
+            [
+                [
+                    q["quarter"],
+                    str(q["reviews_held"]),
+                    "–" if q["median_days_to_review"] is None else f"{q['median_days_to_review']:g} d",
+                    str(q["sessions"]),
+                    str(q["cross_functional"]),
+                    str(q["visiting_teams"]),
+                    str(q["buddies"]),
+                    str(q["takeaways"]),
+                    str(q["external"]),
+                    str(q["near_misses"]),
+                ]
+                for q in active
+            ],
+            right=tuple(range(1, 10)),
+        )
     return "\n".join(lines) + "\n"
 
 

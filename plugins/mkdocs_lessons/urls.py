@@ -76,6 +76,22 @@ class Urls:
         return self._p(f"paths/{path_id}/print.md")
 
     @property
+    def sessions(self) -> str:
+        """Every learning session, newest first (record format v1.1)."""
+        return self._p("sessions/index.md")
+
+    def session(self, session_id: str) -> str:
+        return self._p(f"sessions/{session_id}.md")
+
+    @property
+    def indicators(self) -> str:
+        """The organisation's leading and lagging indicators (record format v1.1)."""
+        return self._p("indicators/index.md")
+
+    def indicator(self, indicator_id: str) -> str:
+        return self._p(f"indicators/{indicator_id}.md")
+
+    @property
     def search(self) -> str:
         """The Pagefind search page (only with `search: pagefind`)."""
         return self._p("search/index.md")

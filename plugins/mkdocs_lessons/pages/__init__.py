@@ -34,18 +34,28 @@ from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
+from .sessions import render_session, render_sessions_index
+from .indicators import render_indicator, render_indicators_index
 from . import archive, taxonomy, teams
 from .updated import stamp_last_updated
 
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css")
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
 
-_SECTIONS = (("incidents/", "Incidents"), ("sops/", "Procedures"), ("taxonomy/", "Taxonomy"), ("teams/", "Teams"), ("paths/", "Onboarding"))
+_SECTIONS = (
+    ("incidents/", "Incidents"),
+    ("sops/", "Procedures"),
+    ("taxonomy/", "Taxonomy"),
+    ("teams/", "Teams"),
+    ("paths/", "Onboarding"),
+    ("sessions/", "Sessions"),
+    ("indicators/", "Indicators"),
+)
 
 
 def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
@@ -144,6 +154,12 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         for team in kb.teams.values():
             add(record_page(("team", team.id), lambda c, t=team.id: teams.team_file(c, c.kb.teams[t])))
         add(render_paths(ctx))
+        add(render_sessions_index(ctx))
+        for session in ctx.analysis.programme.sessions:
+            add(render_session(ctx, session))
+        add(render_indicators_index(ctx))
+        for indicator in kb.indicators.values():
+            add(render_indicator(ctx, indicator))
         if ctx.pagefind:
             add(render_search_page(ctx))
     kept = ctx.carry.get(KEPT_RENDERS)

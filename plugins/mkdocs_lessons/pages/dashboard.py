@@ -20,6 +20,7 @@ from .. import __version__
 from ..metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Distribution, Indicator, Metrics
 from .catalog import catalog_summary
 from .common import Context, GeneratedFile, badge, fmt_date
+from .programme_dashboard import dashboard_learning_view, programme_data
 from .loop_dashboard import LOOP_DEFINITIONS, loop_data, dashboard_loop_view, renewal_view
 from .figures import (
     actions_chart,
@@ -79,6 +80,7 @@ def render_dashboard(ctx: Context) -> GeneratedFile:
         actions=_actions(ctx, page, m),
         procedures=_procedures(ctx, page, m),
         loop=dashboard_loop_view(ctx, page),
+        learning=dashboard_learning_view(ctx, page),
         renewal=renewal_view(ctx, page, m),
         repeat_window_days=REPEAT_WINDOW_DAYS,
     )
@@ -93,6 +95,7 @@ def render_metrics_json(ctx: Context) -> GeneratedFile:
         "definitions": {**DEFINITIONS, **LOOP_DEFINITIONS},
         **metrics(ctx).as_dict(),
         **loop_data(ctx, metrics(ctx)),
+        **programme_data(ctx),
     }
     return GeneratedFile(ctx.urls.metrics_json, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 

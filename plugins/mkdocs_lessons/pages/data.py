@@ -48,6 +48,9 @@ def render_kb_json(ctx: Context, line: Optional[Callable[[Incident], str]] = Non
              "print_url": ctx.page_url(urls.path_print(p.id)), "generated": p.generated}
             for p in kb.paths.values()
         ],
+        # Record format v1.1: learning sessions (newest first) and indicators, as written, with their URLs.
+        "sessions": [with_url(s.raw, urls.session(s.id)) for s in ctx.analysis.programme.sessions],
+        "indicators": [with_url(i.raw, urls.indicator(i.id)) for i in kb.indicators.values()],
     }
     return GeneratedFile(urls.kb_json, _one_record_per_line(data))
 

@@ -145,9 +145,28 @@ def _add(parent: ET.Element, tag: str, text: Optional[str] = None, **attributes:
     return element
 
 
+def session_entries(ctx: Context, limit: int) -> list[FeedEntry]:
+    """The `limit` newest sessions held by today (learning sessions, drills, reviews, renewals)."""
+    from ..model import SESSION_KIND_LABELS
+
+    entries = []
+    for session in ctx.analysis.programme.held[:limit]:
+        kind = SESSION_KIND_LABELS.get(session.kind, session.kind)
+        parts = [f"{kind} on {session.date.isoformat()} with {_team_titles(ctx, session.teams)}"]
+        if session.discussed:
+            parts.append(f"Discussed {', '.join(session.discussed)}")
+        if session.outcomes:
+            parts.append(f"Outcomes: {' '.join(session.outcomes)}")
+        summary = ". ".join(p.rstrip(".") for p in parts) + "."
+        categories = [("session", "Learning session"), (f"session/{session.kind}", kind)]
+        categories += [(f"team/{t}", _team_titles(ctx, [t])) for t in session.teams]
+        entries.append(FeedEntry(session.date, session.title, ctx.urls.session(session.id), summary, categories, (2, natural_key(session.id))))
+    return entries
+
+
 def render_feed(ctx: Context) -> GeneratedFile:
     size = max(ctx.feed_size, 0)
-    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[:size]
+    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx) + session_entries(ctx, size), key=lambda e: (e.day, e.order), reverse=True)[:size]
     name = ctx.site_name or "Lessons learned"
     # Unqualified tags under a default xmlns: no change to ElementTree's global prefix registry.
     feed = ET.Element("feed", {"xmlns": ATOM})

@@ -10,6 +10,7 @@ from ..model import Incident
 from .banners import path_banners
 from .learning_sections import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
 from .search import incident_filters
+from .sessions import record_sessions
 from .common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
 
 RELATION_LABELS = {
@@ -38,6 +39,7 @@ def render_incident(ctx: Context, incident: Incident) -> GeneratedFile:
         filters=Markup(incident_filters(ctx, incident)),
         banners=path_banners(ctx, page, incident.id),
         body=incident_view(ctx, page, incident),
+        sessions=record_sessions(ctx, page, incident.id, own_team=set(incident.teams)),
     )
 
 

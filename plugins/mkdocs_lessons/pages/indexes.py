@@ -20,6 +20,8 @@ def render_home(ctx: Context) -> GeneratedFile:
         "taxonomy": urls.taxonomy,
         "teams": urls.teams,
         "paths": urls.paths,
+        "sessions": urls.sessions,
+        "indicators": urls.indicators,
     }
     if ctx.feed_size > 0:
         targets["feed"] = urls.feed
@@ -38,6 +40,8 @@ def render_home(ctx: Context) -> GeneratedFile:
             "terms": len(kb.taxonomy.terms),
             "teams": len(kb.teams),
             "paths": len(kb.paths),
+            "sessions": len(ctx.analysis.programme.held),
+            "indicators": len(kb.indicators),
         },
         links={name: ctx.link_href(page, target) for name, target in targets.items()},
         newest=[

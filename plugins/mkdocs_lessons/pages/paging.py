@@ -84,6 +84,7 @@ def numbered_pages(
     ref: str,
     body: Callable[[str, Sequence[T], Pager], Any],
     trends: Callable[[str], Any],
+    first_page: Optional[Callable[[str], dict[str, Any]]] = None,
 ) -> list[GeneratedFile]:
     """A term's or team's page over numbered pages: path banners and trend charts on the first, `body` on each.
 
@@ -100,6 +101,7 @@ def numbered_pages(
             banners=path_banners(ctx, uri, ref) if first else {"top": "", "bottom": ""},
             body=body(uri, chunk, pager),
             trends=trends(uri) if first else None,
+            **(first_page(uri) if first and first_page is not None else {}),
         )
         generated.meta.update(later_page_meta(pager))
         files.append(generated)

@@ -19,6 +19,8 @@ from ..dates import add_months, next_review  # noqa: F401  (re-exported: the rev
 from ..model import Sop, SopRef, SopVersion
 from .banners import path_banners
 from .learning import loop_facts
+from .programme_sections import sop_adherence
+from .sessions import record_sessions
 from .common import Context, GeneratedFile, badge, fmt_date
 
 STATUS_NOTES = {
@@ -34,7 +36,16 @@ def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
     source = sop.source.file if sop.source else None
     page = ctx.urls.sop(sop.id)
     pages = [
-        ctx.page("sop.html", page, f"{sop.id}: {sop.title}", source=source, banners=path_banners(ctx, page, sop.id), body=sop_view(ctx, page, sop))
+        ctx.page(
+            "sop.html",
+            page,
+            f"{sop.id}: {sop.title}",
+            source=source,
+            banners=path_banners(ctx, page, sop.id),
+            body=sop_view(ctx, page, sop),
+            adherence=sop_adherence(ctx, sop.id),
+            sessions=record_sessions(ctx, page, sop.id),
+        )
     ]
     for index, version in enumerate(sop.versions):
         previous = sop.versions[index - 1] if index else None

@@ -11,6 +11,7 @@ from . import paging
 from .common import Context, GeneratedFile, fmt_date, incident_rows
 from .paging import Pager, numbered_pages
 from .trends import team_trends
+from .programme_sections import team_learning
 
 
 def overview_file(ctx: Context) -> GeneratedFile:
@@ -41,6 +42,7 @@ def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
         ref=f"teams/{team.id}",
         body=lambda uri, chunk, pager: team_view(ctx, uri, team, chunk, total=len(incidents), pager=pager),
         trends=lambda uri: team_trends(ctx, uri, team),
+        first_page=lambda uri: {"learning": team_learning(ctx, uri, team)},
     )
 
 
