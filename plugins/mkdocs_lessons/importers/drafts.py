@@ -1,0 +1,162 @@
+"""A draft record as YAML text, the sources imported before, and writing without replacing.
+
+The header comment says where the record came from and lists what was
+mapped, what was guessed (with the source line) and what is missing before
+the record can be reviewed. `source:` (the file name and the SHA-256 of
+its content) lets a second import of the same source be skipped. Files
+are created next to their final name and linked into place, so a reader
+never sees half a record and an existing record is never replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+from .. import schema
+from ..load import FOLDERS
+from ..scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
+from ..yamlsource import parse_text
+from .postmortem import Draft
+
+_HASH_LINE = re.compile(r"^\s*sha256:\s*['\"]?([0-9a-f]{64})", re.MULTILINE)
+_ORDER = (
+    "title", "kind", "status", "severity", "occurred", "detected", "resolved", "teams", "detection", "caused_by_change",
+    "summary", "context", "impact", "timeline", "classification", "root_cause", "lessons", "went_well", "went_wrong",
+    "got_lucky", "action_items", "review", "tags",
+)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def imported_before(root: Path) -> dict[str, str]:
+    """sha256 -> record id, for every incident that names its source (a text scan: no YAML parsing of 10,000 files)."""
+    folder = root / FOLDERS["incident"]
+    found: dict[str, str] = {}
+    if not folder.is_dir():
+        return found
+    for file in sorted(folder.iterdir()):
+        if file.suffix not in (".yaml", ".yml") or not file.is_file():
+            continue
+        try:
+            text = file.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        if "source:" in text:
+            for match in _HASH_LINE.finditer(text):
+                found.setdefault(match.group(1), file.stem)
+    return found
+
+
+def _block(value: str, indent: str) -> str:
+    return yaml_text_block(value, indent)
+
+
+def _list(values: list[str], indent: str) -> list[str]:
+    return [f"{indent}-{_block(v, indent + '  ')}" for v in values]
+
+
+def render(draft: Draft, record_id: str, schema_url: str, source_name: str, digest: str, extra_source: Optional[dict[str, str]] = None) -> str:
+    v = draft.values
+    width = max((len(n.field) for n in draft.mapped + draft.guessed), default=10)
+    head = [
+        f"# yaml-language-server: $schema={schema_url}",
+        "#",
+        f"# {record_id}: imported from {source_name} ({draft.template} shape) as a draft.",
+        "# Check it against the source, fill in what is missing, then take it to review.",
+        "#",
+        "# Mapped:",
+        *(f"#   {n.field.ljust(width)}  <- {n.source}" for n in draft.mapped),
+    ]
+    if draft.guessed:
+        head += ["#", "# Guessed (check each against the source):", *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in draft.guessed)]
+    head += ["#", "# Missing before the record can be reviewed:", *(f"#   - {m}" for m in draft.missing or ["nothing the contract requires"])]
+    lines = [line.replace("\n", " ") for line in head] + ["", f"id: {record_id}"]
+    for key in _ORDER:
+        if key == "status":
+            lines.append("status: draft".ljust(COMMENT_COLUMN - 1) + " # draft -> in-review -> reviewed -> closed")
+            continue
+        if key not in v:
+            continue
+        value = v[key]
+        if key in ("title", "kind", "severity", "occurred", "detected", "resolved", "detection"):
+            lines.append(f"{key}: {yaml_scalar(str(value))}")
+        elif key == "caused_by_change":
+            lines.append(f"{key}: {'true' if value else 'false'}")
+        elif key in ("teams", "tags"):
+            lines.append(f"{key}: [" + ", ".join(yaml_scalar(t) for t in value) + "]")
+        elif key in ("summary", "context", "impact"):
+            lines.append(f"{key}:{_block(value, '  ')}")
+        elif key == "timeline":
+            lines.append("timeline:")
+            for entry in value:
+                lines += [f"  - at: {entry['at']}", f"    event:{_block(entry['event'], '      ')}"]
+        elif key == "classification":
+            lines += ["classification:", f"  primary: {value['primary']}"]
+        elif key == "root_cause":
+            lines.append("root_cause:")
+            if "whys" in value:
+                lines += ["  whys:", *_list(value["whys"], "    ")]
+            if "cause" in value:
+                lines.append(f"  cause:{_block(value['cause'], '    ')}")
+            if "contributing_factors" in value:
+                lines += ["  contributing_factors:", *_list(value["contributing_factors"], "    ")]
+        elif key in ("lessons", "went_well", "went_wrong", "got_lucky"):
+            lines += [f"{key}:", *_list(value, "  ")]
+        elif key == "action_items":
+            lines.append("action_items:")
+            for item in value:
+                lines.append(f"  - id: {item['id']}")
+                lines.append(f"    action:{_block(item['action'], '      ')}")
+                for name in ("owner", "due", "status", "type"):
+                    if name in item:
+                        lines.append(f"    {name}: {yaml_scalar(str(item[name]))}")
+        elif key == "review":
+            lines += ["review:", f"  date: {value['date']}"]
+            if "facilitator" in value:
+                lines.append(f"  facilitator: {yaml_scalar(value['facilitator'])}")
+            if "participants" in value:
+                lines.append("  participants: [" + ", ".join(yaml_scalar(p) for p in value["participants"]) + "]")
+    lines += ["source:".ljust(COMMENT_COLUMN - 1) + " # where this record was imported from; a second import of it is skipped", f"  file: {yaml_scalar(source_name)}"]
+    for name, text in (extra_source or {}).items():
+        lines.append(f"  {name}: {yaml_scalar(text)}")
+    lines.append(f"  sha256: {digest}")
+    return "\n".join(lines) + "\n"
+
+
+def self_check(content: str, record_id: str, display: str) -> list[str]:
+    """Schema problems of a rendered record (none, unless the importer has a bug)."""
+    doc = parse_text(content, display)
+    problems = [str(p) for p in doc.problems]
+    if not problems and isinstance(doc.data, dict):
+        problems = [str(p) for p in schema.validate(doc, "incident")]
+        if doc.data.get("id") != record_id:
+            problems.append(f"{display}: id {doc.data.get('id')!r} is not {record_id!r}")
+    return problems
+
+
+def create_new(path: Path, content: str) -> None:
+    """Write `content` to `path`, which must not exist: FileExistsError when it does.
+
+    The text goes to a hidden file in the same folder first and is then
+    hard-linked to its name: the link fails when the name is taken, so an
+    existing record is never replaced, and a reader never sees a partial file.
+    """
+    temporary = path.with_name(f".{path.name}.importing-{os.getpid()}")
+    with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    finally:
+        temporary.unlink()
+
+
+def data_of(content: str) -> Any:
+    return parse_text(content, "<import>").data
