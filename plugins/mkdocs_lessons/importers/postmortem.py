@@ -52,7 +52,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "what went wrong", "what didnt go so well", "what didnt work", "what went poorly", "what could be improved", "what can be improved",
         "where we can improve", "things that went wrong", "what went badly", "what didnt go well", "what could have gone better", "went wrong",
     ),
-    "got_lucky": ("where we got lucky", "got lucky", "what we got lucky with", "where did we get lucky", "lucky", "where were we lucky"),
+    "got_lucky": ("where we got lucky", "got lucky", "what we got lucky with", "where did we get lucky", "lucky", "where were we lucky", "where we were lucky"),
     "actions": (
         "action items", "actions", "corrective actions", "follow up tasks", "follow up actions", "follow ups", "followups", "follow up",
         "remediation items", "next steps", "action plan", "preventive actions", "remediations", "action items and follow ups", "corrective action",
@@ -70,7 +70,7 @@ _SECTION_OF = {alias: key for key, aliases in SECTIONS.items() for alias in alia
 _METADATA = {"details", "metadata", "incident information", "basic information", "incident details", "summary", "overview"}
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "incident title", "incident name"),
+    "title": ("title", "incident title", "incident name", "incident"),
     "occurred": (
         "start time", "started", "start", "impact start", "impact start time", "incident start", "incident start time", "occurred", "date time",
         "date and time", "incident date and time", "incident date time", "date of incident", "incident date", "date", "began", "start of impact",
@@ -225,7 +225,8 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
     for block in blocks:
         current = sections[-1]
         if block.kind == "heading":
-            if title is None and block.level == 1 and current is preamble and not preamble.pieces:
+            first = current is preamble and not preamble.pieces and len(sections) == 1
+            if title is None and first and (block.level == 1 or (block.level == 2 and _norm(block.title) not in _SECTION_OF)):
                 title = (plain(block.title), block.line)
                 continue
             absorbing = current.key in ("timeline", "actions") and block.level > current.level
@@ -239,7 +240,11 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
                 continue
             sections.append(Section(block.title, _SECTION_OF.get(_norm(label)), block.level, block.line))
             continue
-        if block.kind in ("paragraph", "list") and current.key not in ("timeline", "actions"):
+        opens = block.kind == "paragraph" and _field(block.source.split("\n")[0]) is not None
+        if opens:
+            label = _norm(_field(block.source.split("\n")[0])[0])  # type: ignore[index]
+            opens = label in _SECTION_OF and block.source.lstrip().startswith(("**", "__"))
+        if block.kind in ("paragraph", "list") and (current.key not in ("timeline", "actions") or opens):
             _split_fields(block, sections, fields, preamble)
             continue
         if block.kind == "table" and (current is preamble or _norm(current.title) in _METADATA) and len(block.header) == 2:
@@ -285,7 +290,7 @@ def _split_fields(block: Block, sections: list[Section], fields: list[FieldLine]
         if parsed:
             label, value = parsed
             name = _norm(label)
-            if name in _SECTION_OF and (line.lstrip().startswith(("**", "__")) or current is preamble or sections[-1].line > current.line or not value):
+            if name in _SECTION_OF and (line.lstrip().startswith(("**", "__")) or current is preamble or sections[-1].level == 99 or not value):
                 flush()
                 section = Section(label, _SECTION_OF[name], 99, number)
                 sections.append(section)
@@ -553,7 +558,8 @@ def read_actions(section: Section, draft: Draft) -> tuple[list[dict[str, Any]], 
             if parsed:
                 entry["due"] = parsed.isoformat()
             elif due:
-                draft.guess(f"action_items.{entry['id']}.due", "left out", f"'{due}' is not a date ({where})")
+                entry["action"] += f" (due: {due})"
+                draft.guess(f"action_items.{entry['id']}.due", "kept in the action text", f"'{due}' is not a date ({where})")
         status = None
         if checked is not None:
             status = "done" if checked else "open"
@@ -698,6 +704,10 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             return moments.moment(lead.day, lead.time, clock.zone_for(lead.zone or moments.zone_in_text(value), None, line.line)), lead.day
         return None, lead.day
 
+    for line in by_key.get("occurred", [])[:1]:
+        lead = moments.leading(plain(line.value))
+        if clock.document_zone is None and lead and lead.zone:
+            clock.document_zone = lead.zone  # `Incident Date: March 3, 2024 2:10 PM PST`: the document's zone
     occurred = detected = resolved = None
     day: Optional[date] = None
     for name in ("occurred", "detected", "resolved"):

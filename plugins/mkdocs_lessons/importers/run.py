@@ -49,7 +49,7 @@ class Importer:
             number += 1
         return f"INC-{year:04d}-{number:03d}"
 
-    def emit(self, draft: Draft, display: str, digest: str, extra: Optional[dict[str, str]] = None) -> None:
+    def emit(self, draft: Draft, display: str, digest: str, extra: Optional[dict[str, str]] = None, name: Optional[str] = None) -> None:
         folder = self.root / FOLDERS["incident"]
         if not ContentRoot(self.root).inside(folder):
             raise UsageError(f"{folder}: {OUTSIDE}; nothing was written")
@@ -57,7 +57,7 @@ class Importer:
             record_id = self.next_id(draft.year)
             path = folder / f"{record_id}.yaml"
             url, _source = scaffold.schema_reference("incident", path, self.root, self.schema_url)
-            content = drafts.render(draft, record_id, url, Path(display).name, digest, extra)
+            content = drafts.render(draft, record_id, url, name or Path(display).name, digest, extra)
             problems = drafts.self_check(content, record_id, display)
             if problems:  # a bug in the importer: say so, write nothing
                 self.problem(display, 0, "the imported record does not validate (please report this):\n  " + "\n  ".join(problems))
@@ -170,7 +170,7 @@ def import_csv(file: str, map_file: str, root: Path, *, teams: list[str], term: 
             skipped += 1
             continue
         key = draft.values.pop("_key", None)
-        importer.emit(draft, where, digest, {"row": str(key) if key else str(line)})
+        importer.emit(draft, where, digest, {"row": str(key) if key else str(line)}, name=path.name)
     if skipped:
         print(f"Skipped {skipped} row{'s' * (skipped != 1)} whose status the map says to skip", file=importer.out)
     return _finish(importer, len(found))

@@ -1,0 +1,254 @@
+"""`lessons import`: the postmortem corpus in tests/fixtures/import becomes draft records
+that validate at once, field for field, through the real command line.
+
+Each fixture is in the shape of one public template (headings as published):
+- Google SRE book example postmortem (sre.google/sre-book/example-postmortem/, field lines
+  `Summary:` `Impact:` `Root Causes:` `Trigger:` `Resolution:` `Detection:` and the
+  Action Items table `Action Item | Type | Owner | Bug`) and its heading form from the workbook;
+- PagerDuty (response.pagerduty.com/after/post_mortem_template/: Overview, What Happened,
+  Contributing Factors, Resolution, Impact, Responders, Timeline, How'd We Do?, Action Items, Messaging);
+- Atlassian (atlassian.com/incident-management/postmortem/templates: Incident summary, Leadup,
+  Fault, Impact, Detection, Response, Recovery, Timeline, Five whys, Root cause, Related records,
+  Lessons learned, Corrective actions);
+- GitLab's incident review issue template (Summary with `Service(s) affected` / `Team attribution` /
+  `Minutes downtime or degradation`, Impact & Metrics and Detection & Response question tables);
+plus variations (bold field lines, renamed headings, front matter, local times with --timezone,
+zones written out) and two messy ones.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, MINIMAL
+from mkdocs_lessons import cli
+from mkdocs_lessons.knowledge import open_knowledge_base
+from mkdocs_lessons.yamlsource import parse_text
+
+CORPUS = FIXTURES / "import"
+OPTIONS = ["--team", "sre", "--term", "design-flaw", "--severity", "SEV3", "--timezone", "Europe/Berlin"]
+
+# fixture -> the fields it must map to, exactly (a subset of the record: the ones the source gives).
+EXPECTED: dict[str, dict] = {
+    "google-sre-book.md": {
+        "title": "Checkout Search++", "severity": "SEV3", "occurred": "2024-03-14T14:51:00Z", "detected": "2024-03-14T15:02:00Z",
+        "resolved": "2024-03-14T16:07:00Z", "detection": "alert", "caused_by_change": True,
+        "summary": "Checkout search down for 66 minutes during a sale.", "impact": "Estimated 1.2M searches lost, no revenue impact.",
+        "root_cause": {
+            "cause": "Cascading failure due to high load and a resource leak when searches failed.",
+            "contributing_factors": ["Trigger: Latent bug triggered by a config push that raised the traffic limit."],
+        },
+        "went_well": ["Monitoring quickly alerted us to a high rate of 500s.", "Traffic moved to the spare cluster within minutes."],
+        "went_wrong": ["We are out of practice with cascading failures."], "got_lucky": ["The sale ended an hour after the outage began."],
+        "action_items": [
+            {"id": "A1", "action": "Update playbook with instructions for cascading failure", "owner": "dana.kim", "status": "done", "type": "mitigate"},
+            {"id": "A2", "action": "Fix the file-descriptor leak in the search backend (tracker: Bug 5554823)", "owner": "sam.ortiz", "status": "open", "type": "prevent"},
+            {"id": "A3", "action": "Schedule a cascading-failure test (tracker: Bug 5554825)", "owner": "lee.wong", "status": "open", "type": "process"},
+        ],
+        "timeline_len": 7,
+    },
+    "google-workbook.md": {
+        "title": "Payments gateway timeouts", "severity": "SEV2", "occurred": "2024-05-02T09:40:00Z", "resolved": "2024-05-02T10:05:00Z",
+        "teams": ["payments"], "detection": "customer", "lessons": ["Library defaults are part of our configuration."],
+        "action_items": [
+            {"id": "A1", "action": "Pin the pool size in configuration (tracker: PAY-812)", "owner": "dana.kim", "due": "2024-05-20", "status": "open", "type": "prevent"},
+            {"id": "A2", "action": "Alert on payment timeouts above 1% (tracker: PAY-813)", "owner": "sam.ortiz", "due": "2024-05-31", "status": "open", "type": "detect"},
+        ],
+        "timeline_len": 4,
+    },
+    "pagerduty.md": {
+        "title": "Orders API latency", "severity": "SEV2", "occurred": "2024-07-09T08:10:00Z", "detected": "2024-07-09T08:14:00Z",
+        "resolved": "2024-07-09T08:50:00Z", "review": {"date": "2024-07-12"},
+        "root_cause": {"contributing_factors": ["The reporting job had no statement timeout.", "The orders table had grown 3x in a quarter."]},
+        "went_well": ["The alert fired within four minutes."], "went_wrong": ["Nobody knew who owned the report job."],
+        "context_has": ["### What Happened", "### Resolution", "### Responders", "**Postmortem Owner:** lee.wong"],
+    },
+    "atlassian.md": {
+        "title": "Search index lag", "severity": "SEV2", "occurred": "2024-09-03T11:00:00Z", "detection": "alert",
+        "root_cause": {
+            "whys": [
+                "Why were results stale? The reindex job fell behind.",
+                "Why did it fall behind? The mapping change forced a full reindex.",
+                "Why was that not known? The tool gives no warning for full reindexes.",
+            ],
+            "cause": "The mapping tool does not say when a change forces a full reindex.",
+        },
+        "action_items": [{"id": "A1", "action": "Warn in the mapping tool before a full reindex", "owner": "sam.ortiz", "due": "2024-10-15", "status": "in-progress"}],
+        "context_has": ["### Leadup", "### Fault", "### Response", "### Recovery", "### Related records"],
+    },
+    "gitlab.md": {
+        "title": "CI runners stuck", "severity": "SEV2", "occurred": "2024-11-05T14:00:00Z", "resolved": "2024-11-05T16:00:00Z", "detection": "employee",
+        "root_cause": {"whys": ["Why were jobs stuck? No new runners started.", "Why? The autoscaler could not authenticate.", "Why? Its credentials expired without warning."]},
+        "context_has": ["**Service(s) affected:** CI runners", "### Detection & Response"],
+    },
+    "variation-bold-fields.md": {
+        "severity": "SEV3", "occurred": "2024-02-10T06:15:00Z", "resolved": "2024-02-10T07:05:00Z", "detection": "employee",
+        "root_cause": {"cause": "A resolver cache was pinned to a retired address."},
+        "action_items": [
+            {"id": "A1", "action": "Remove pinned resolver addresses — owner: dana.kim — due 2024-03-01 — SRE-101", "owner": "dana.kim", "due": "2024-03-01", "status": "open", "type": "prevent"},
+            {"id": "A2", "action": "Probe DNS from the warehouse network @sam.ortiz SRE-102", "owner": "sam.ortiz", "status": "open", "type": "detect"},
+        ],
+    },
+    "variation-local-time.md": {
+        "occurred": "2024-06-18T23:40:00+02:00", "detected": "2024-06-19T00:20:00+02:00", "resolved": "2024-06-19T01:10:00+02:00", "timeline_len": 4,
+    },
+    "variation-zone-written.md": {
+        "occurred": "2024-10-01T09:00:00+02:00", "detected": "2024-10-01T09:04:00+02:00", "resolved": "2024-10-01T16:30:00-07:00",
+    },
+    "variation-renamed.md": {
+        "occurred": "2024-08-20T13:00:00+02:00", "summary": "Inventory counts were 3 hours stale after a queue filled up.",
+        "got_lucky": ["It happened on a quiet Tuesday."], "lessons": ["A consumer that crashes in a loop looks like a slow consumer."],
+        "action_items": [
+            {"id": "A1", "action": "Dead-letter poison messages (Priority: P1)", "owner": "priya.nair", "due": "2024-09-15", "status": "open"},
+            {"id": "A2", "action": "Alert on consumer restarts (Priority: P2)", "owner": "sam.ortiz", "due": "2024-09-30", "status": "open"},
+        ],
+        "context_has": ["### What broke", "### Why it broke"],
+    },
+    "variation-front-matter.md": {
+        "title": "Card reader firmware rollout paused", "occurred": "2024-04-04T10:00:00Z", "teams": ["payments"], "tags": ["firmware", "card-readers"],
+        "root_cause": {"whys": ["Why did readers reboot? The new firmware ran out of memory.", "Why? A debug log buffer was left on."]},
+        "action_items": [
+            {"id": "A1", "action": "Build firmware with the release profile only (@dana.kim, due 2024-05-01)", "owner": "dana.kim", "due": "2024-05-01", "status": "open", "type": "prevent"},
+            {"id": "A2", "action": "Alert on reader reboots above 0.5% (@sam.ortiz)", "owner": "sam.ortiz", "status": "open", "type": "detect"},
+        ],
+    },
+    "messy-confluence-paste.md": {
+        "title": "Checkout 500s (copied from Confluence)", "severity": "SEV1", "occurred": "2024-03-03T14:10:00-08:00",
+        "detected": "2024-03-03T14:14:00-08:00", "resolved": "2024-03-03T14:45:00-08:00", "teams": ["payments"], "timeline_len": 4,
+        "action_items": [{"id": "A1", "action": "Default every flag in code (due: next sprint) (tracker: PAY-901)", "owner": "dana.kim", "status": "open"}],
+        "context_has": ["sometime later", "Random notes the author left at the end."],
+    },
+    "messy-notes.md": {
+        "title": "Queue backlog (night of 2024-12-01)", "severity": "SEV2", "teams": ["sre", "payments"],
+        "occurred": "2024-12-01T22:50:00+01:00", "resolved": "2024-12-02T00:15:00+01:00",
+        "lessons": ["scale consumers on queue depth, not CPU", "write the runbook"],
+        "action_items": [
+            {"id": "A1", "action": "autoscale on queue depth (@priya.nair)", "owner": "priya.nair", "status": "open"},
+            {"id": "A2", "action": "runbook written", "status": "done"},
+        ],
+        "context_has": ["someone wrote a note here without a time", "migration freeze"],
+    },
+}
+
+
+@pytest.fixture
+def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(MINIMAL, root)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def new_records(root: Path, before: set[str]) -> list[Path]:
+    return sorted(p for p in (root / "incidents").glob("*.yaml") if p.name not in before)
+
+
+def problems(root: Path) -> list[str]:
+    return [str(d) for d in open_knowledge_base(root, base=root, include_drafts=True).diagnostics]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_postmortem_maps_exactly_and_validates(kb: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    before = {p.name for p in (kb / "incidents").glob("*.yaml")}
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, str(CORPUS / "markdown" / name))
+    assert code == 0, err
+    [record] = new_records(kb, before)
+    text = record.read_text("utf-8")
+    data = parse_text(text, record.as_posix()).data
+    assert data["status"] == "draft" and data["id"] == record.stem and data["source"]["file"] == name
+    assert text.startswith("# yaml-language-server: $schema=") and "# Mapped:" in text and "# Missing before the record can be reviewed:" in text
+    expected = dict(EXPECTED[name])
+    timeline_len = expected.pop("timeline_len", None)
+    context_has = expected.pop("context_has", [])
+    for key, value in expected.items():
+        assert data.get(key) == value, f"{name}: {key}"
+    if timeline_len is not None:
+        assert len(data["timeline"]) == timeline_len
+    for snippet in context_has:
+        assert snippet in data["context"], f"{name}: context lacks {snippet!r}"
+    assert problems(kb) == []
+
+
+def test_the_whole_folder_imports_in_one_command_and_a_bad_file_does_not_stop_the_others(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in (CORPUS / "markdown").glob("*.md"))
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, *files)
+    assert code == 1
+    assert f"{CORPUS / 'markdown' / 'broken-no-date.md'}: cannot tell when it happened" in err
+    assert out.count("Imported ") == len(EXPECTED)
+    ids = sorted(p.stem for p in (kb / "incidents").glob("INC-2024-*.yaml"))
+    assert ids == ["INC-2024-017"] + [f"INC-2024-{n:03d}" for n in range(18, 18 + len(EXPECTED))]
+    assert problems(kb) == []
+    # Again: every source is recognised by its content hash and skipped; nothing new is written.
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, *files)
+    assert out.count("Skipped ") == len(EXPECTED) and "Imported " not in out
+    assert sorted(p.stem for p in (kb / "incidents").glob("INC-2024-*.yaml")) == ids
+
+
+def test_never_overwrites_a_record_and_dry_run_writes_nothing(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = str(CORPUS / "markdown" / "google-workbook.md")
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, "--dry-run", source)
+    assert code == 0 and "id: INC-2024-018" in out and not (kb / "incidents" / "INC-2024-018.yaml").exists()
+    taken = kb / "incidents" / "INC-2024-018.yaml"
+    taken.write_text("keep me\n", "utf-8")
+    from mkdocs_lessons.importers import drafts
+
+    with pytest.raises(FileExistsError):
+        drafts.create_new(taken, "replaced\n")
+    assert taken.read_text("utf-8") == "keep me\n"
+    taken.unlink()
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, source)
+    assert code == 0 and (kb / "incidents" / "INC-2024-018.yaml").read_text("utf-8").count("Payments gateway timeouts") == 1
+
+
+def test_missing_required_values_name_the_option(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = str(CORPUS / "markdown" / "google-sre-book.md")
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), "--team", "sre", "--term", "design-flaw", source)
+    assert code == 1 and f"{source}: no severity in the source" in err and "--severity" in err
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), "--team", "nosuch", source)
+    assert code == 2 and "unknown team 'nosuch'" in err
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS[:-1], "Mars/Olympus", source)
+    assert code == 2 and "unknown time zone" in err
+
+
+@pytest.mark.parametrize(
+    ("export", "expected"),
+    [
+        ("jira", [
+            {"title": "Checkout errors after flag flip", "severity": "SEV2", "occurred": "2024-03-14T09:12:00Z", "resolved": "2024-03-14T10:45:00Z",
+             "teams": ["payments"], "tags": ["checkout", "config"], "summary": "Checkout failed for 90 minutes."},
+            {"title": "Queue backlog", "severity": "SEV1", "occurred": "2024-05-05T23:30:00Z", "resolved": "2024-05-06T00:40:00Z",
+             "teams": ["sre", "payments"], "tags": ["queues"], "summary": "Orders queued for 70 minutes."},
+        ]),
+        ("pagerduty", [
+            {"title": "Orders API latency above SLO", "severity": "SEV2", "occurred": "2024-07-09T08:10:00Z", "resolved": "2024-07-09T08:50:00Z", "teams": ["sre"]},
+            {"title": "Card reader reboots", "severity": "SEV4", "occurred": "2024-04-04T10:00:00+02:00", "resolved": "2024-04-04T11:15:00+02:00", "teams": ["payments"]},
+        ]),
+    ],
+)
+def test_csv_exports_through_the_example_maps(kb: Path, capsys: pytest.CaptureFixture[str], export: str, expected: list[dict]) -> None:
+    from conftest import REPO
+
+    before = {p.name for p in (kb / "incidents").glob("*.yaml")}
+    argv = ["import", "csv", str(CORPUS / "csv" / f"{export}.csv"), "--map", str(REPO / "examples" / "import-maps" / f"{export}.yaml"), "--root", str(kb), "--term", "design-flaw"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "Skipped 1 row whose status the map says to skip" in out
+    records = [parse_text(p.read_text("utf-8"), p.as_posix()).data for p in new_records(kb, before)]
+    assert len(records) == len(expected)
+    for data, want in zip(sorted(records, key=lambda d: d["source"]["row"]), expected):
+        assert {k: data.get(k) for k in want} == want
+        assert data["status"] == "draft" and data["source"]["file"] == f"{export}.csv"
+    assert problems(kb) == []
+    code, out, err = run(capsys, *argv)
+    assert out.count("Skipped ") == len(expected) + 1 and "Imported " not in out
