@@ -18,6 +18,7 @@ zones written out) and two messy ones.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -201,10 +202,11 @@ def test_never_overwrites_a_record_and_dry_run_writes_nothing(kb: Path, capsys: 
     assert code == 0 and "id: INC-2024-018" in out and not (kb / "incidents" / "INC-2024-018.yaml").exists()
     taken = kb / "incidents" / "INC-2024-018.yaml"
     taken.write_text("keep me\n", "utf-8")
-    from mkdocs_lessons.importers import drafts
+    from mkdocs_lessons import atomic
 
     with pytest.raises(FileExistsError):
-        drafts.create_new(taken, "replaced\n")
+        atomic.create_new(taken, "replaced\n")
+    assert [p.name for p in taken.parent.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
     assert taken.read_text("utf-8") == "keep me\n"
     taken.unlink()
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, source)
@@ -252,3 +254,31 @@ def test_csv_exports_through_the_example_maps(kb: Path, capsys: pytest.CaptureFi
     assert problems(kb) == []
     code, out, err = run(capsys, *argv)
     assert out.count("Skipped ") == len(expected) + 1 and "Imported " not in out
+
+
+_MONTHS = {"january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december"}
+
+
+def _content_words(source: str) -> set[str]:
+    """The words of what the author wrote, without the template's own words: headings, table headers, field labels."""
+    lines = source.split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.lstrip().startswith("#") or line.strip() in ("---",) or set(following.strip()) <= set("|-: ") and "-" in following:
+            continue  # a heading, front matter fence, or a table's header row
+        line = re.sub(r"^\s*(?:[-*]\s+)?(?:\*\*[^*]+\*\*|[A-Za-z][\w ()/&'’-]{0,40}:(?=\s))", "", line)  # a field label
+        kept.append(line)
+    # Month names become dates, and task markers (`**TODO**`, `DONE`) an action item's status.
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]{3,}", "\n".join(kept))} - _MONTHS - {"todo", "done"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_nothing_the_author_wrote_is_dropped(kb: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """Every word of the source's text is in the record: in a field, in `context`, or quoted in the top comment."""
+    before = {p.name for p in (kb / "incidents").glob("*.yaml")}
+    source = CORPUS / "markdown" / name
+    assert run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, str(source))[0] == 0
+    [record] = new_records(kb, before)
+    text = record.read_text("utf-8").lower()
+    assert sorted(w for w in _content_words(source.read_text("utf-8")) if w not in text) == []

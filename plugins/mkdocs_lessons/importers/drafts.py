@@ -5,16 +5,16 @@ mapped, what was guessed (with the source line) and what is missing before
 the record can be reviewed. `source:` (the file name and the SHA-256 of
 its content) lets a second import of the same source be skipped. Files
 are created next to their final name and linked into place, so a reader
-never sees half a record and an existing record is never replaced.
+never sees half a record and an existing record is never replaced
+(`atomic.create_new`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from .. import schema
 from ..load import FOLDERS
@@ -138,25 +138,3 @@ def self_check(content: str, record_id: str, display: str) -> list[str]:
         if doc.data.get("id") != record_id:
             problems.append(f"{display}: id {doc.data.get('id')!r} is not {record_id!r}")
     return problems
-
-
-def create_new(path: Path, content: str) -> None:
-    """Write `content` to `path`, which must not exist: FileExistsError when it does.
-
-    The text goes to a hidden file in the same folder first and is then
-    hard-linked to its name: the link fails when the name is taken, so an
-    existing record is never replaced, and a reader never sees a partial file.
-    """
-    temporary = path.with_name(f".{path.name}.importing-{os.getpid()}")
-    with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temporary, path)
-    finally:
-        temporary.unlink()
-
-
-def data_of(content: str) -> Any:
-    return parse_text(content, "<import>").data

@@ -406,14 +406,17 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
     zone_name = moments.zone_in_text(section.title)
     entries: list[Entry] = []
     leftovers: list[str] = []
-    state = {"day": day}
+    state: dict[str, Any] = {"day": day, "zone": None}
 
     def add(text: str, line: int, extra: str = "") -> bool:
         lead = moments.leading(text)
         if lead is None:
             return False
-        if lead.day and not lead.time and not lead.rest:
-            state["day"] = lead.day
+        if lead.day and not lead.time and (not lead.rest or moments.zone_in_text(lead.rest)):
+            state["day"] = lead.day  # a date line, perhaps with a note: `2015-10-21 (all times UTC)`
+            if lead.rest:
+                state["zone"] = moments.zone_in_text(lead.rest)
+                draft.map("time zone", f"line {line}: '{_quote(lead.rest)}'")
             return True
         if lead.time is None or not (lead.rest or extra):
             return False
@@ -422,7 +425,7 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
             raise ImportProblem(line, "a time with no date: write a date line above the timeline (or a Date: line at the top)")
         if lead.day:
             state["day"] = lead.day
-        where = clock.zone_for(lead.zone, zone_name, line)
+        where = clock.zone_for(lead.zone, state.get("zone") or zone_name, line)
         at = moments.moment(when_day, lead.time, where)
         if entries and not lead.day and at < entries[-1].at and entries[-1].at - at > timedelta(hours=12):
             at += timedelta(days=1)  # 23:50 then 00:10: the night went on
@@ -449,7 +452,8 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
                     continue
                 note_zone = moments.zone_in_text(stripped)
                 if note_zone and len(stripped) < 60:
-                    zone_name = note_zone
+                    state["zone"] = note_zone
+                    draft.map("time zone", f"line {number}: '{_quote(stripped)}'")
                 elif entries and piece.kind == "paragraph" and entries[-1].line >= piece.line:
                     entries[-1].event += " " + stripped  # a wrapped line of the entry above
                 else:
@@ -627,6 +631,11 @@ def _template_of(keys: set[str], titles: set[str]) -> str:
     return "free-form"
 
 
+def _heading(section: Section) -> str:
+    """A section's heading inside `context`: `###` for the document's main sections, `####` below them."""
+    return f"{'###' if section.level <= 2 or section.level == 99 else '####'} {plain(section.title)}"
+
+
 def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     """The draft record for one postmortem; ImportProblem when it cannot become one."""
     if not text.strip():
@@ -743,7 +752,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 draft.map("timeline", f"{section.where()}: {len(entries)} entries")
             timeline.extend(entries)
             if leftovers:
-                context.append(f"### {plain(section.title)}\n\n" + "\n\n".join(leftovers))
+                context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
     if timeline and any(b.at < a.at for a, b in zip(timeline, timeline[1:])):
         timeline.sort(key=lambda e: e.at)
         draft.guess("timeline", "sorted by time", "the source lists some entries out of order")
@@ -828,9 +837,17 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     # Sections.
     contributing: list[str] = []
     whys: list[str] = []
+    parent: Optional[Section] = None  # an unmapped heading with nothing but subsections: kept when one of them goes to context
     for section in sections:
         key = section.key
         body = section.markdown()
+        if key in (None, "context") and not body:
+            parent = section
+            continue
+        if key in (None, "context", "detection") and parent is not None and parent.level < section.level <= 6:
+            context.append(_heading(parent))
+        if section.level <= (parent.level if parent else 0) or key not in (None, "context", "detection"):
+            parent = None
         if key in ("timeline", None, "context", "preamble") or not body:
             if key == "preamble" and body:
                 if not any(s.key == "summary" and s.markdown() for s in sections):
@@ -839,11 +856,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 else:
                     context.append(body)
             elif key in (None, "context") and body:
-                context.append(f"### {plain(section.title)}\n\n{body}")
+                context.append(f"{_heading(section)}\n\n{body}")
             continue
         if key == "summary":
             if "summary" in values:
-                context.append(f"### {plain(section.title)}\n\n{body}")
+                context.append(f"{_heading(section)}\n\n{body}")
                 continue
             values["summary"] = body
             draft.map("summary", section.where())
@@ -877,7 +894,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             if found and "detection" not in values:
                 values["detection"] = found[0]
                 draft.guess("detection", found[0], f"{section.where()}: '{found[1]}'")
-            context.append(f"### {plain(section.title)}\n\n{body}")
+            context.append(f"{_heading(section)}\n\n{body}")
         elif key in ("lessons", "went_well", "went_wrong", "got_lucky"):
             points = [t for t, _ in items_of(section)]
             values.setdefault(key, []).extend(points)
@@ -893,7 +910,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 values.setdefault("action_items", []).extend(actions)
                 draft.map("action_items", f"{section.where()}: {len(actions)} items")
             if leftovers:
-                context.append(f"### {plain(section.title)}\n\n" + "\n\n".join(leftovers))
+                context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
     if "cause" in values and not contributing and _CHANGE_WORDS.search(values["cause"]) and "caused_by_change" not in values:
         pass  # a cause that mentions a deploy is not enough to say a change triggered it
     root: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, TextIO
 
-from .. import scaffold
+from .. import atomic, scaffold
 from ..fsguard import ContentRoot, OUTSIDE
 from ..load import FOLDERS
 from . import csvsource, drafts, moments
@@ -69,7 +69,7 @@ class Importer:
                 return
             folder.mkdir(parents=True, exist_ok=True)
             try:
-                drafts.create_new(path, content)
+                atomic.create_new(path, content)
             except FileExistsError:
                 continue  # another run took the number: the next one
             self.seen[digest] = record_id
