@@ -282,3 +282,18 @@ def test_nothing_the_author_wrote_is_dropped(kb: Path, capsys: pytest.CaptureFix
     [record] = new_records(kb, before)
     text = record.read_text("utf-8").lower()
     assert sorted(w for w in _content_words(source.read_text("utf-8")) if w not in text) == []
+
+
+def test_an_imported_folder_builds_and_reads_as_the_source(kb: Path, capsys: pytest.CaptureFixture[str], build_kb) -> None:  # type: ignore[no-untyped-def]
+    """The issue's "done when": a folder of postmortems becomes drafts that build, in one command (strict build, drafts shown)."""
+    files = sorted(str(p) for p in (CORPUS / "markdown").glob("*.md") if p.name != "broken-no-date.md")
+    assert run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, *files)[0] == 0
+    site = build_kb(kb, include_drafts=True)
+    page = site.article("incidents/INC-2024-018/")  # atlassian.md, the first file
+    assert page.find("h1").get_text(strip=True) == "INC-2024-018: Search index lag"
+    headings = [h.get_text(" ", strip=True) for h in page.find_all(["h3", "h4"])]
+    for heading in ("Leadup", "Fault", "Response", "Recovery"):
+        assert any(heading == h or h.startswith(heading) for h in headings), headings
+    text = site.text("incidents/INC-2024-018/")
+    assert "The mapping tool does not say when a change forces a full reindex." in text
+    assert "Warn in the mapping tool before a full reindex" in text
