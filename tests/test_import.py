@@ -185,7 +185,7 @@ def test_the_whole_folder_imports_in_one_command_and_a_bad_file_does_not_stop_th
     files = sorted(str(p) for p in (CORPUS / "markdown").glob("*.md"))
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, *files)
     assert code == 1
-    assert f"{CORPUS / 'markdown' / 'broken-no-date.md'}: cannot tell when it happened" in err
+    assert f"{CORPUS / 'markdown' / 'broken-no-date.md'}:1: cannot tell when it happened" in err
     assert out.count("Imported ") == len(EXPECTED)
     ids = sorted(p.stem for p in (kb / "incidents").glob("INC-2024-*.yaml"))
     assert ids == ["INC-2024-017"] + [f"INC-2024-{n:03d}" for n in range(18, 18 + len(EXPECTED))]
@@ -216,7 +216,7 @@ def test_never_overwrites_a_record_and_dry_run_writes_nothing(kb: Path, capsys: 
 def test_missing_required_values_name_the_option(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = str(CORPUS / "markdown" / "google-sre-book.md")
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), "--team", "sre", "--term", "design-flaw", source)
-    assert code == 1 and f"{source}: no severity in the source" in err and "--severity" in err
+    assert code == 1 and f"{source}:1: no severity in the source" in err and "--severity" in err
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), "--team", "nosuch", source)
     assert code == 2 and "unknown team 'nosuch'" in err
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS[:-1], "Mars/Olympus", source)

@@ -22,7 +22,9 @@ import yaml
 
 from .. import placeholders
 from . import moments
-from .postmortem import Draft, ImportProblem, Options, _severity, _slug, classify_detection
+from .draft import Draft, ImportProblem, Options
+from .postmortem import classify_detection, severity_of
+from .vocabulary import slug
 
 FIELDS = ("title", "occurred", "detected", "resolved", "summary", "impact", "context", "severity", "teams", "tags", "cause", "detection", "key", "status", "kind")
 MAP_KEYS = ("columns", "dates", "values", "statuses", "defaults")
@@ -136,8 +138,8 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     if severity:
         values["severity"] = severity
         draft.map("severity", f"{where('severity')} through values.severity")
-    elif severity_text and _severity(severity_text):
-        values["severity"], guessed = _severity(severity_text)  # type: ignore[misc]
+    elif severity_text and severity_of(severity_text):
+        values["severity"], guessed = severity_of(severity_text)  # type: ignore[misc]
         (draft.guess("severity", values["severity"], f"{where('severity')}: '{severity_text}'") if guessed else draft.map("severity", where("severity")))
     elif options.severity or defaults.get("severity"):
         values["severity"] = options.severity or defaults["severity"]
@@ -165,9 +167,9 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
         part = part.strip()
         if not part:
             continue
-        slug = translate.get("teams", {}).get(part) or _slug(part)
-        if slug in options.known_teams and slug not in teams:
-            teams.append(slug)
+        team = translate.get("teams", {}).get(part) or slug(part)
+        if team in options.known_teams and team not in teams:
+            teams.append(team)
     if teams:
         draft.map("teams", where("teams"))
     else:
@@ -191,7 +193,7 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     if cause:
         values["root_cause"] = {"cause": cause}
         draft.map("root_cause.cause", where("cause"))
-    tags = [_slug(t) for t in re.split(r"[,;\s]+", cell("tags")) if _slug(t)]
+    tags = [slug(t) for t in re.split(r"[,;\s]+", cell("tags")) if slug(t)]
     if tags:
         values["tags"] = list(dict.fromkeys(tags))
         draft.map("tags", where("tags"))

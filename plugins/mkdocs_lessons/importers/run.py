@@ -17,8 +17,9 @@ from typing import Optional, TextIO
 from .. import atomic, scaffold
 from ..fsguard import ContentRoot, OUTSIDE
 from ..load import FOLDERS
-from . import csvsource, drafts, moments
-from .postmortem import Draft, ImportProblem, Options, read_postmortem
+from . import csvsource, moments, output
+from .draft import Draft, ImportProblem, Options
+from .postmortem import read_postmortem
 
 
 class UsageError(Exception):
@@ -57,8 +58,8 @@ class Importer:
             record_id = self.next_id(draft.year)
             path = folder / f"{record_id}.yaml"
             url, _source = scaffold.schema_reference("incident", path, self.root, self.schema_url)
-            content = drafts.render(draft, record_id, url, name or Path(display).name, digest, extra)
-            problems = drafts.self_check(content, record_id, display)
+            content = output.render(draft, record_id, url, name or Path(display).name, digest, extra)
+            problems = output.self_check(content, record_id, display)
             if problems:  # a bug in the importer: say so, write nothing
                 self.problem(display, 0, "the imported record does not validate (please report this):\n  " + "\n  ".join(problems))
                 return
@@ -107,7 +108,7 @@ def _options(root: Path, teams: list[str], term: Optional[str], severity: Option
 
 def _start(root: Path, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str], dry_run: bool, schema_url: Optional[str]) -> Importer:
     importer = Importer(root, _options(root, teams, term, severity, zone), dry_run, schema_url)
-    importer.seen = drafts.imported_before(root)
+    importer.seen = output.imported_before(root)
     return importer
 
 
@@ -120,7 +121,7 @@ def import_markdown(files: list[str], root: Path, *, teams: list[str], term: Opt
         except OSError as problem:
             importer.problem(name, 0, f"cannot read it: {problem.strerror or problem}")
             continue
-        digest = drafts.content_hash(data)
+        digest = output.content_hash(data)
         if importer.duplicate(name, digest):
             continue
         try:
@@ -157,7 +158,7 @@ def import_csv(file: str, map_file: str, root: Path, *, teams: list[str], term: 
         return _finish(importer, 1)
     skipped = 0
     for line, row in found:
-        digest = drafts.content_hash(repr(sorted(row.items())).encode("utf-8"))
+        digest = output.content_hash(repr(sorted(row.items())).encode("utf-8"))
         where = f"{file}:{line}"
         if importer.duplicate(where, digest):
             continue

@@ -20,7 +20,7 @@ from .. import schema
 from ..load import FOLDERS
 from ..scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
 from ..yamlsource import parse_text
-from .postmortem import Draft
+from .draft import Draft
 
 _HASH_LINE = re.compile(r"^\s*sha256:\s*['\"]?([0-9a-f]{64})", re.MULTILINE)
 _ORDER = (
