@@ -20,7 +20,7 @@ from .. import schema
 from ..load import FOLDERS
 from ..scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
 from ..yamlsource import parse_text
-from .draft import Draft
+from .draft import Draft, Note
 
 _HASH_LINE = re.compile(r"^\s*sha256:\s*['\"]?([0-9a-f]{64})", re.MULTILINE)
 _ORDER = (
@@ -61,6 +61,16 @@ def _list(values: list[str], indent: str) -> list[str]:
     return [f"{indent}-{_block(v, indent + '  ')}" for v in values]
 
 
+def _in_order(notes: list[Note]) -> list[Note]:
+    """Notes in the order of the fields in the record (stable within a field), then the rest."""
+    def rank(note: Note) -> int:
+        top = note.field.split(".")[0].split(" ")[0]
+        top = {"root_cause": "root_cause", "classification": "classification"}.get(top, top)
+        return _ORDER.index(top) if top in _ORDER else len(_ORDER)
+
+    return sorted(notes, key=rank)
+
+
 def render(draft: Draft, record_id: str, schema_url: str, source_name: str, digest: str, extra_source: Optional[dict[str, str]] = None) -> str:
     v = draft.values
     width = max((len(n.field) for n in draft.mapped + draft.guessed), default=10)
@@ -71,10 +81,10 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
         "# Check it against the source, fill in what is missing, then take it to review.",
         "#",
         "# Mapped:",
-        *(f"#   {n.field.ljust(width)}  <- {n.source}" for n in draft.mapped),
+        *(f"#   {n.field.ljust(width)}  <- {n.source}" for n in _in_order(draft.mapped)),
     ]
     if draft.guessed:
-        head += ["#", "# Guessed (check each against the source):", *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in draft.guessed)]
+        head += ["#", "# Guessed (check each against the source):", *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in _in_order(draft.guessed))]
     head += ["#", "# Missing before the record can be reviewed:", *(f"#   - {m}" for m in draft.missing or ["nothing the contract requires"])]
     lines = [line.replace("\n", " ") for line in head] + ["", f"id: {record_id}"]
     for key in _ORDER:

@@ -203,7 +203,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         if section.key == "timeline":
             entries, leftovers = read_timeline(section, day or (occurred[0].date() if occurred else None), clock, draft)
             if entries:
-                draft.map("timeline", f"{section.where()}: {len(entries)} entries")
+                draft.map("timeline", f"{section.where()}: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
             timeline.extend(entries)
             if leftovers:
                 context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
@@ -362,7 +362,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 action["id"] = f"A{number}"
             if actions:
                 values.setdefault("action_items", []).extend(actions)
-                draft.map("action_items", f"{section.where()}: {len(actions)} items")
+                draft.map("action_items", f"{section.where()}: {len(actions)} item{'s' * (len(actions) != 1)}")
             if leftovers:
                 context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
     if "cause" in values and not contributing and _CHANGE_WORDS.search(values["cause"]) and "caused_by_change" not in values:
@@ -419,7 +419,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         context.insert(0, "### Details\n\n" + "\n".join(dict.fromkeys(draft.detail_lines)))
     if context:
         values["context"] = "\n\n".join(context)
-        draft.map("context", f"{len(context)} section{'s' * (len(context) != 1)} without a field of their own, each under its heading")
+        draft.map("context", f"{len(context)} part{'s' * (len(context) != 1)} with no field of {'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} heading{'s' * (len(context) != 1)}")
 
     if "summary" not in values:
         values["summary"] = placeholders.INCIDENT_SUMMARY
