@@ -297,3 +297,20 @@ def test_an_imported_folder_builds_and_reads_as_the_source(kb: Path, capsys: pyt
     text = site.text("incidents/INC-2024-018/")
     assert "The mapping tool does not say when a change forces a full reindex." in text
     assert "Warn in the mapping tool before a full reindex" in text
+
+
+def test_the_readme_before_and_after_is_what_the_command_does(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    part = readme[readme.index("## Bringing your history") :]
+    before = re.search(r"Before \(`([^`]+)`\):\n\n```markdown\n(.*?)\n```", part, re.S)
+    after = re.search(r"After `lessons import markdown ([^`]+)`\n\(`([^`]+)`, the schema line left out\):\n\n```yaml\n(.*?)\n```", part, re.S)
+    assert before and after
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    (tmp_path / before.group(1)).write_text(before.group(2) + "\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "import", "markdown", "--root", "content", *after.group(1).split())
+    assert code == 0, err
+    written = (tmp_path / after.group(2)).read_text("utf-8")
+    assert written.split("\n", 2)[2] == after.group(3) + "\n"
