@@ -314,3 +314,28 @@ def test_the_readme_before_and_after_is_what_the_command_does(tmp_path: Path, ca
     assert code == 0, err
     written = (tmp_path / after.group(2)).read_text("utf-8")
     assert written.split("\n", 2)[2] == after.group(3) + "\n"
+
+
+def test_a_source_that_cannot_be_read_is_located_and_the_rest_go_on(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin1.md"
+    latin.write_bytes("# Caf\u00e9 outage\n\nSeverity: SEV2\n\nDate: 2024-01-02\n\nAction: r\u00e9sum\u00e9\n".encode("latin-1"))
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n", "utf-8")
+    good = str(CORPUS / "markdown" / "gitlab.md")
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, str(latin), str(tmp_path / "missing.md"), str(empty), good)
+    assert code == 1
+    assert f"{latin}:1: not UTF-8 text" in err
+    assert f"{tmp_path / 'missing.md'}: cannot read it" in err
+    assert f"{empty}:1: the file is empty" in err
+    assert "3 of 4 sources could not be imported" in err
+    assert out.count("Imported ") == 1 and problems(kb) == []
+
+
+def test_never_writes_outside_the_knowledge_base(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(kb / "incidents"), elsewhere)
+    (kb / "incidents").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, str(CORPUS / "markdown" / "gitlab.md"))
+    assert code == 2 and "nothing was written" in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == before
