@@ -127,7 +127,8 @@ def import_markdown(files: list[str], root: Path, *, teams: list[str], term: Opt
         try:
             text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError as problem:
-            importer.problem(name, 0, f"not UTF-8 text (byte {problem.start}); save it as UTF-8 and import it again")
+            line = data[: problem.start].count(b"\n") + 1
+            importer.problem(name, line, f"not UTF-8 text (byte {problem.start}); save it as UTF-8 and import it again")
             continue
         try:
             draft = read_postmortem(path, text, importer.options)
