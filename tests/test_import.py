@@ -82,7 +82,8 @@ EXPECTED: dict[str, dict] = {
         "context_has": ["### Leadup", "### Fault", "### Response", "### Recovery", "### Related records"],
     },
     "gitlab.md": {
-        "title": "CI runners stuck", "severity": "SEV2", "occurred": "2024-11-05T14:00:00Z", "resolved": "2024-11-05T16:00:00Z", "detection": "employee",
+        "title": "CI runners stuck", "severity": "SEV2", "occurred": "2024-11-05T14:00:00Z", "detected": "2024-11-05T14:20:00Z",
+        "resolved": "2024-11-05T16:00:00Z", "detection": "employee",
         "root_cause": {"whys": ["Why were jobs stuck? No new runners started.", "Why? The autoscaler could not authenticate.", "Why? Its credentials expired without warning."]},
         "context_has": ["**Service(s) affected:** CI runners", "### Detection & Response"],
     },

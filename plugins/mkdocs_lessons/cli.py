@@ -439,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="postmortems in the Google SRE, PagerDuty, Atlassian or GitLab template shapes (or variations)",
         description="Import Markdown postmortems; one record per file. A file that cannot be read gets file:line: message and the others go on.",
     )
-    markdown_cmd.add_argument("files", nargs="+", metavar="FILE")
+    markdown_cmd.add_argument("files", nargs="+", metavar="FILE", help="a postmortem in Markdown; each file becomes one record")
     csv_cmd = sources.add_parser(
         "csv",
         parents=[import_common],
@@ -447,7 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import the rows of a CSV export; MAP.yaml says which column feeds which field and how dates and statuses are written "
         "(examples in examples/import-maps/).",
     )
-    csv_cmd.add_argument("file", metavar="FILE")
+    csv_cmd.add_argument("file", metavar="FILE", help="the CSV export (UTF-8, a header row); each row becomes one record")
     csv_cmd.add_argument("--map", required=True, metavar="MAP.yaml", help="the column map")
     import_cmd.set_defaults(func=cmd_import)
 

@@ -85,6 +85,28 @@ def _template_of(keys: set[str], titles: set[str]) -> str:
     return "free-form"
 
 
+_QUESTIONS = (
+    ("occurred", re.compile(r"^when did (?:the incident|it|the impact) (?:start|begin)", re.IGNORECASE)),
+    ("detected", re.compile(r"^when was (?:the incident|it) (?:detected|noticed)", re.IGNORECASE)),
+    ("resolved", re.compile(r"^when was (?:the incident|it) (?:resolved|mitigated|over)", re.IGNORECASE)),
+)
+
+
+def _questions(sections: list[Section]) -> list[FieldLine]:
+    """Times answered in a question table (`| Question | Answer |`): the table itself stays in the text."""
+    found = []
+    for section in sections:
+        for piece in section.pieces:
+            if piece.kind != "table" or len(piece.header) != 2:
+                continue
+            for row, number in zip(piece.rows, piece.row_lines):
+                if len(row) == 2:
+                    key = next((name for name, pattern in _QUESTIONS if pattern.match(plain(row[0]))), None)
+                    if key:
+                        found.append(FieldLine(plain(row[0]), key, row[1], number, ""))
+    return found
+
+
 def _heading(section: Section) -> str:
     """A section's heading inside `context`: `###` for the document's main sections, `####` below them."""
     return f"{'###' if section.level <= 2 or section.level == 99 else '####'} {plain(section.title)}"
@@ -104,7 +126,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     by_key: dict[str, list[FieldLine]] = {}
     for line in fields:
         by_key.setdefault(line.key or "", []).append(line)
-    field_source = lambda f: f'"{f.label}:" (line {f.line})'  # noqa: E731
+    for line in _questions(sections):  # GitLab's `| When was the incident detected? | 2024-11-05 14:20 UTC |`
+        by_key.setdefault(line.key or "", []).append(line)
+    field_source = lambda f: f'"{f.label}" (line {f.line})' if f.label.endswith("?") else f'"{f.label}:" (line {f.line})'  # noqa: E731
 
     # Title.
     if title:
