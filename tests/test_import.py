@@ -340,3 +340,33 @@ def test_never_writes_outside_the_knowledge_base(kb: Path, tmp_path: Path, capsy
     code, out, err = run(capsys, "import", "markdown", "--root", str(kb), *OPTIONS, str(CORPUS / "markdown" / "gitlab.md"))
     assert code == 2 and "nothing was written" in err
     assert sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+def test_field_lines_that_make_no_value_are_kept_under_details(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "fields.md"
+    source.write_text(
+        "# Cache stampede\n\n"
+        "Title: The cache stampede of March\n"
+        "Severity: SEV3\n"
+        "Severity: ask Dana\n"
+        "Date: 2024-03-01\n"
+        "Start time: 2024-03-01 10:00 UTC\n"
+        "Resolved: yes, eventually\n"
+        "Team: Warehouse robots\n"
+        "Review date: 2024-03-05 14:00 CET\n"
+        "Authors: dana.kim\n",
+        "utf-8",
+    )
+    assert run(capsys, "import", "markdown", "--root", str(kb), "--team", "sre", "--term", "design-flaw", str(source))[0] == 0
+    data = parse_text((kb / "incidents" / "INC-2024-018.yaml").read_text("utf-8"), "x").data
+    assert data["title"] == "Cache stampede" and data["severity"] == "SEV3" and data["occurred"] == "2024-03-01T10:00:00Z"
+    assert data["teams"] == ["sre"] and data["review"] == {"date": "2024-03-05"} and "resolved" not in data
+    details = data["context"].split("### Details\n\n", 1)[1].split("\n\n", 1)[0].strip().split("\n")
+    assert details == [
+        "- **Title:** The cache stampede of March",
+        "- **Severity:** ask Dana",
+        "- **Resolved:** yes, eventually",
+        "- **Team:** Warehouse robots",
+        "- **Review date:** 2024-03-05 14:00 CET",
+        "- **Authors:** dana.kim",
+    ]

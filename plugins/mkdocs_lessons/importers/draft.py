@@ -27,7 +27,6 @@ class Draft:
     guessed: list[Note] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     template: str = ""
-    detail_lines: list[str] = field(default_factory=list)
     year: int = 0
 
     def map(self, name: str, source: str) -> None:

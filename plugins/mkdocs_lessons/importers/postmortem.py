@@ -129,6 +129,8 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     for line in _questions(sections):  # GitLab's `| When was the incident detected? | 2024-11-05 14:20 UTC |`
         by_key.setdefault(line.key or "", []).append(line)
     field_source = lambda f: f'"{f.label}" (line {f.line})' if f.label.endswith("?") else f'"{f.label}:" (line {f.line})'  # noqa: E731
+    consumed: set[int] = set()  # field lines a value was made of; every other one is listed under Details
+    use = consumed.add
 
     # Title.
     if title:
@@ -138,6 +140,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     elif by_key.get("title"):
         values["title"] = plain(by_key["title"][0].value)[:200]
         draft.map("title", field_source(by_key["title"][0]))
+        use(id(by_key["title"][0]))
     else:
         values["title"] = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()[:200] or "Imported postmortem"
         draft.guess("title", values["title"], "the file name (the document has no heading)")
@@ -148,6 +151,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         if kind_text in ("near miss", "nearmiss", "success"):
             values["kind"] = "near-miss" if kind_text != "success" else "success"
             draft.map("kind", field_source(by_key["kind"][0]))
+            use(id(by_key["kind"][0]))
 
     # Severity.
     severity = None
@@ -156,6 +160,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         if found:
             severity = found[0]
             (draft.guess("severity", severity, f"{field_source(line)}: '{quote(line.value)}'") if found[1] else draft.map("severity", field_source(line)))
+            use(id(line))
             break
     if severity is None:
         for number, line in enumerate(text.split("\n"), 1):
@@ -176,6 +181,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     document_zone = None
     for line in by_key.get("timezone", []):
         document_zone = moments.zone_in_text("(" + line.value + ")") or line.value.strip()
+        use(id(line))
     if document_zone is None:
         for section in sections[:1]:
             for piece in section.pieces:
@@ -202,7 +208,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             at, found_day = field_moment(line)
             if name == "occurred" and found_day and day is None:
                 day = found_day
+                use(id(line))
             if at is not None:
+                use(id(line))
                 if name == "occurred":
                     occurred = (at, field_source(line), False)
                 elif name == "detected":
@@ -213,6 +221,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             if found_day is None and name != "occurred" and line.value.strip():
                 lead = moments.leading(plain(line.value))
                 if lead and lead.time and day:
+                    use(id(line))
                     at = moments.moment(day, lead.time, clock.zone_for(lead.zone, None, line.line))
                     if name == "detected":
                         detected = (at, field_source(line), False)
@@ -287,8 +296,8 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 teams.append(match)
         if teams:
             draft.map("teams", field_source(line))
+            use(id(line))
         elif line.value.strip():
-            draft.detail_lines.append(f"- **{line.label}:** {line.value}")
             draft.guess("teams", "not used", f"{field_source(line)} names no team in teams.yaml: '{quote(line.value)}'")
     if not teams and options.teams:
         teams = list(options.teams)
@@ -304,8 +313,8 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         if len(candidates) == 1:
             term = candidates[0]
             draft.map("classification.primary", field_source(line))
+            use(id(line))
             break
-        draft.detail_lines.append(f"- **{line.label}:** {line.value}")
     if term is None and options.term:
         term = options.term
         draft.map("classification.primary", "--term (a first guess: correct it in the review)")
@@ -408,19 +417,19 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     if review_line and lead and lead.day:
         review: dict[str, Any] = {"date": lead.day.isoformat()}
         draft.map("review.date", field_source(review_line))
+        if not lead.time and not lead.rest:
+            use(id(review_line))  # a time or a note stays in Details
         for line in by_key.get("facilitator", []):
             review["facilitator"] = person(line.value)
             draft.map("review.facilitator", field_source(line))
+            use(id(line))
         for line in by_key.get("participants", []):
             people = [person(p) for p in re.split(r",|;", line.value) if person(p)]
             if people:
                 review["participants"] = list(dict.fromkeys(people))
                 draft.map("review.participants", field_source(line))
+                use(id(line))
         values["review"] = review
-    else:
-        for name in ("review_date", "facilitator", "participants"):
-            for line in by_key.get(name, []):
-                draft.detail_lines.append(f"- **{line.label}:** {line.value}")
 
     tags: list[str] = []
     for line in by_key.get("tags", []):
@@ -430,17 +439,14 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 tags.append(tag)
         if tags:
             draft.map("tags", field_source(line))
+            use(id(line))
     if tags:
         values["tags"] = tags
 
     # Field lines nobody maps: listed in context, in source order.
-    used = {"title", "occurred", "detected", "resolved", "severity", "teams", "tags", "kind", "term", "review_date", "facilitator", "participants", "timezone"}
-    for line in fields:
-        if line.key not in used or (line.key == "occurred" and values.get("occurred") and line is not (by_key.get("occurred") or [None])[0]):
-            if line.key == "duration" or line.key is None or line.key == "occurred":
-                draft.detail_lines.append(f"- **{line.label}:** {line.value}" if line.value else f"- **{line.label}**")
-    if draft.detail_lines:
-        context.insert(0, "### Details\n\n" + "\n".join(dict.fromkeys(draft.detail_lines)))
+    details = [f"- **{line.label}:** {line.value}" if line.value else f"- **{line.label}**" for line in fields if id(line) not in consumed]
+    if details:
+        context.insert(0, "### Details\n\n" + "\n".join(details))
     if context:
         values["context"] = "\n\n".join(context)
         draft.map("context", f"{len(context)} part{'s' * (len(context) != 1)} with no field of {'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} heading{'s' * (len(context) != 1)}")
