@@ -54,6 +54,10 @@ def _text_block(lines: list[tuple[int, str]]) -> Block:
     return Block("paragraph", lines[0][0] - 1, lines[-1][0], "\n".join(t for _, t in lines))
 
 
+def _looks_like_label(label: str, line: str) -> bool:
+    return line.lstrip("-*+ ").startswith(("**", "__")) or (label[:1].isupper() and len(label.split()) <= 4)
+
+
 def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], list[FieldLine]]:
     """(title and its line, sections in order, field lines)."""
     blocks, front = read_blocks(text)
@@ -110,7 +114,7 @@ def _split_fields(block: Block, sections: list[Section], fields: list[FieldLine]
         for item in block.items:
             parsed = label_value(item.text.split("\n")[0])
             key = FIELD_OF.get(norm(parsed[0])) if parsed else None
-            if parsed and "\n" not in item.text and (key or metadata) and norm(parsed[0]) not in SECTION_OF:
+            if parsed and "\n" not in item.text and (key or (metadata and _looks_like_label(parsed[0], item.text))) and norm(parsed[0]) not in SECTION_OF:
                 fields.append(FieldLine(parsed[0], key, parsed[1], item.line, item.text))
             else:
                 kept.append(item)
@@ -140,7 +144,9 @@ def _split_fields(block: Block, sections: list[Section], fields: list[FieldLine]
                 if value:
                     pending.append((number, value))
                 continue
-            if name in FIELD_OF or (metadata and sections[-1] is current):
+            # A label nobody knows is a field only where metadata is written, and only when it looks
+            # like one (`Authors:`, `**Call Recording:**`), not a sentence (`some context first: ...`).
+            if name in FIELD_OF or (metadata and sections[-1] is current and _looks_like_label(label, line)):
                 flush()
                 fields.append(FieldLine(label, FIELD_OF.get(name), value, number, line))
                 continue

@@ -134,7 +134,8 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
                 others = [f"{piece.header[i]}: {c}" for i, c in enumerate(cells) if i not in (time_col, date_col, event_col) and c]
                 event = cells[event_col] if event_col is not None else ""
                 if not add(f"{stamp} - {event}".strip(), number, "; ".join(others)):
-                    leftovers.append("| " + " | ".join(cells) + " |")
+                    # A row with no readable time: kept with its column names (a lone table row is no table).
+                    leftovers.append("- " + "; ".join(f"{plain(piece.header[i]) or i + 1}: {c}" for i, c in enumerate(cells) if c))
         elif piece.source.strip():
             leftovers.append(piece.source.strip())
     return entries, leftovers

@@ -27,8 +27,10 @@ def norm(text: str) -> str:
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "summary": ("summary", "incident summary", "overview", "executive summary", "description", "tldr", "tl dr", "abstract", "synopsis", "incident overview"),
-    "impact": ("impact", "customer impact", "user impact", "impact and metrics", "impact assessment", "business impact", "impact analysis", "user impact summary"),
-    "cause": ("root cause", "root causes", "root cause s", "blameless root cause", "cause", "causes", "root cause analysis", "rca", "underlying cause", "root cause and trigger"),
+    "impact": ("impact", "customer impact", "user impact", "impact and metrics", "impact assessment", "business impact", "impact analysis", "user impact summary",
+        "who was affected", "customer facing impact"),
+    "cause": ("root cause", "root causes", "root cause s", "blameless root cause", "cause", "causes", "root cause analysis", "rca", "underlying cause", "root cause and trigger",
+        "why it broke", "why it happened", "why did it happen", "what caused it", "cause of the incident"),
     "contributing": ("contributing factors", "contributing factor", "contributing factor s", "contributors", "contributing conditions", "contributors enablers", "enablers"),
     "trigger": ("trigger", "triggers", "triggering event", "triggering change"),
     "whys": ("five whys", "5 whys", "the five whys", "5 whys analysis", "five whys analysis", "whys"),
