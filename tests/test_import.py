@@ -112,6 +112,13 @@ EXPECTED: dict[str, dict] = {
         "root_cause": {"cause": "A poison message made the consumer crash in a loop."},
         "context_has": ["### What broke"],
     },
+    "variation-relative-links.md": {
+        "title": "Database failover took 20 minutes", "severity": "SEV2", "occurred": "2024-01-22T03:10:00Z", "detected": "2024-01-22T03:12:00Z",
+        "resolved": "2024-01-22T03:30:00Z",
+        # Links relative to the source file would not resolve in the site: text, with the target kept.
+        "impact": 'Writes failed for 20 minutes. write errors (image in the source: `img/write-errors.png`, "Write errors")',
+        "lessons": ["A replica that is not warm is not a failover target (notes (link in the source: `notes.md#replica`))."],
+    },
     "variation-front-matter.md": {
         "title": "Card reader firmware rollout paused", "occurred": "2024-04-04T10:00:00Z", "teams": ["payments"], "tags": ["firmware", "card-readers"],
         "root_cause": {"whys": ["Why did readers reboot? The new firmware ran out of memory.", "Why? A debug log buffer was left on."]},

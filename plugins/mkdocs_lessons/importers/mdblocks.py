@@ -93,7 +93,23 @@ def read_blocks(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
             _table(tokens[index : close + 1], block)
         blocks.append(block)
         index = close + 1
-    return blocks, front
+    return _with_uncovered(blocks, lines, skip), front
+
+
+def _with_uncovered(blocks: list[Block], lines: list[str], skip: int) -> list[Block]:
+    """Lines no block covers (link reference definitions, which CommonMark takes out of the text) as paragraphs, in place."""
+    covered = set(range(skip))
+    for block in blocks:
+        covered.update(range(block.start, block.end))
+    extra: list[Block] = []
+    run: list[int] = []
+    for number in range(len(lines) + 1):
+        if number < len(lines) and number not in covered and lines[number].strip():
+            run.append(number)
+        elif run:
+            extra.append(Block("paragraph", run[0], run[-1] + 1, "\n".join(lines[run[0] : run[-1] + 1]).rstrip()))
+            run = []
+    return sorted(blocks + extra, key=lambda b: b.start) if extra else blocks
 
 
 _KINDS = {

@@ -17,7 +17,7 @@ from typing import Optional, TextIO
 from .. import atomic, scaffold
 from ..fsguard import ContentRoot, OUTSIDE
 from ..load import FOLDERS
-from . import csvsource, moments, output
+from . import csvsource, links, moments, output
 from .draft import Draft, ImportProblem, Options
 from .postmortem import read_postmortem
 
@@ -51,6 +51,13 @@ class Importer:
         return f"INC-{year:04d}-{number:03d}"
 
     def emit(self, draft: Draft, display: str, digest: str, extra: Optional[dict[str, str]] = None, name: Optional[str] = None) -> None:
+        draft.values, targets = links.unlink_all(draft.values)
+        if targets:
+            where = links.source_lines(draft.text, targets)
+            at = f"line{'s' * (len(where) != 1)} {', '.join(map(str, where))}: " if where else ""
+            draft.guess(
+                "links", f"{len(targets)} turned into text", f"{at}relative links and images pointed next to the source file; put the pages where the site finds them"
+            )
         folder = self.root / FOLDERS["incident"]
         if not ContentRoot(self.root).inside(folder):
             raise UsageError(f"{folder}: {OUTSIDE}; nothing was written")
