@@ -397,3 +397,28 @@ def test_field_lines_that_make_no_value_are_kept_under_details(kb: Path, tmp_pat
         "- **Review date:** 2024-03-05 14:00 CET",
         "- **Authors:** dana.kim",
     ]
+
+
+def test_csv_problems_are_located_and_the_other_rows_go_on(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import REPO
+
+    export = tmp_path / "issues.csv"
+    export.write_text(
+        "Summary,Issue key,Status,Priority,Created,Resolved,Component/s,Description\n"
+        "Good row,OPS-1,Done,High,14/Mar/24 9:12 AM,,Payments,\"Two\nlines\"\n"
+        "Bad date,OPS-2,Done,High,yesterday,,Payments,x\n"
+        "No severity,OPS-3,Done,Unknown,14/Mar/24 9:12 AM,,Payments,x\n",
+        "utf-8",
+    )
+    jira = str(REPO / "examples" / "import-maps" / "jira.yaml")
+    code, out, err = run(capsys, "import", "csv", str(export), "--map", jira, "--root", str(kb), "--term", "design-flaw")
+    assert code == 1
+    assert f"{export}:4: [occurred] 'yesterday' does not match dates.format" in err
+    assert f"{export}:5: no severity" in err
+    assert out.count("Imported ") == 1 and problems(kb) == []
+    data = parse_text((kb / "incidents" / "INC-2024-018.yaml").read_text("utf-8"), "x").data
+    assert data["summary"].rstrip() == "Two\nlines" and data["source"]["row"] == "OPS-1"
+    bad_map = tmp_path / "map.yaml"
+    bad_map.write_text("columns:\n  titel: Summary\n", "utf-8")
+    code, out, err = run(capsys, "import", "csv", str(export), "--map", str(bad_map), "--root", str(kb), "--term", "design-flaw")
+    assert code == 2 and "[columns.titel] is not a field an import fills" in err

@@ -11,6 +11,7 @@
   value came from; `postmortem.py` maps one postmortem onto it;
 - `csvsource.py` does the same for rows of a tracker or incident-tool CSV
   export, as a map file says;
+- `links.py` turns links relative to the source file into text;
 - `output.py` renders a draft record with its header comment and finds
   sources imported before; `run.py` is the command, which writes each new
   record through `atomic.create_new` (it never replaces a file).
