@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -422,3 +423,55 @@ def test_csv_problems_are_located_and_the_other_rows_go_on(kb: Path, tmp_path: P
     bad_map.write_text("columns:\n  titel: Summary\n", "utf-8")
     code, out, err = run(capsys, "import", "csv", str(export), "--map", str(bad_map), "--root", str(kb), "--term", "design-flaw")
     assert code == 2 and "[columns.titel] is not a field an import fills" in err
+
+
+# -- any postmortem-like text: a record that passes its schema, or a located problem, never a traceback --------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mkdocs_lessons.importers import links, output  # noqa: E402
+from mkdocs_lessons.importers.draft import ImportProblem, Options  # noqa: E402
+from mkdocs_lessons.importers.postmortem import read_postmortem  # noqa: E402
+from mkdocs_lessons.importers.vocabulary import FIELDS, SECTIONS  # noqa: E402
+
+_LABELS = sorted({alias.title() for aliases in (*SECTIONS.values(), *FIELDS.values()) for alias in aliases})
+_VALUES = st.sampled_from(
+    ["SEV2", "P1", "Major", "sre", "Payments", "2024-03-14", "March 14, 2024 9:12 PM PST", "09:12", "25:99", "66 minutes", "Europe/Berlin",
+     "Mars/Olympus", "[x](../a.md)", "![i](i.png)", "@dana.kim", "PAY-1", "DONE", "n/a", "", "Why? Because.", "a | b", "`code`", "é漢字"]
+)
+_LINE = st.one_of(
+    st.builds(lambda level, label: "#" * level + " " + label, st.integers(1, 4), st.sampled_from(_LABELS)),
+    st.builds(lambda label, value: f"**{label}:** {value}", st.sampled_from(_LABELS), _VALUES),
+    st.builds(lambda label, value: f"{label}: {value}", st.sampled_from(_LABELS), _VALUES),
+    st.builds(lambda t, v: f"- {t} {v}", st.sampled_from(["09:12", "2024-03-14 09:12 UTC", "23:59", "00:01", "[ ]", "[x]", ""]), _VALUES),
+    st.builds(lambda a, b: f"| {a} | {b} |", _VALUES, _VALUES),
+    st.sampled_from(["", "|---|---|", "```", "---", "2024-03-14", "> quote", "<b>html</b>", "[ref]: ../x.md"]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(_LINE, max_size=40))
+def test_any_postmortem_like_text_becomes_a_valid_record_or_a_located_problem(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    options = Options(["sre"], "design-flaw", "SEV3", None, {"sre": "Site reliability", "payments": "Payments"}, {"design-flaw": "Design flaw"})
+    try:
+        draft = read_postmortem(Path("fuzz.md"), text, options)
+    except ImportProblem as problem:
+        assert problem.line >= 1 and problem.message
+        return
+    draft.values, _ = links.unlink_all(draft.values)
+    content = output.render(draft, "INC-2024-001", "x.json", "fuzz.md", "0" * 64)
+    assert output.self_check(content, "INC-2024-001", "fuzz.yaml") == []
+    # What `lessons validate` checks across fields: times in order, a chronological timeline, unique action ids.
+    at = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
+    values = draft.values
+    if "detected" in values:
+        assert at(values["detected"]) >= at(values["occurred"])
+    if "resolved" in values:
+        assert at(values["resolved"]) >= at(values.get("detected", values["occurred"]))
+    moments_ = [at(e["at"]) for e in values.get("timeline", [])]
+    assert moments_ == sorted(moments_)
+    ids = [a["id"] for a in values.get("action_items", [])]
+    assert len(ids) == len(set(ids))

@@ -106,8 +106,17 @@ def zone_in_text(text: str) -> Optional[str]:
     return None
 
 
+#: Years a postmortem's dates may name; others are typos (`0024-03-14`) or not dates.
+YEARS = (1900, 2999)
+
+
 def parse_date(text: str) -> Optional[date]:
     """`2024-03-14`, `2024/03/14`, `March 14, 2024`, `14 Mar 2024`, with or without a weekday."""
+    found = _parse_date(text)
+    return found if found is not None and YEARS[0] <= found.year <= YEARS[1] else None
+
+
+def _parse_date(text: str) -> Optional[date]:
     value = re.sub(rf"^{_WEEKDAY}", "", text.strip(), flags=re.IGNORECASE).strip().rstrip(".")
     try:
         if re.match(r"^\d{4}[-/]\d{2}[-/]\d{2}$", value):

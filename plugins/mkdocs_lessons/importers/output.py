@@ -53,12 +53,30 @@ def imported_before(root: Path) -> dict[str, str]:
     return found
 
 
+# Characters YAML does not allow even in a double-quoted string unless escaped; json.dumps (which
+# yaml_scalar and yaml_text_block fall back to for any text with them) leaves DEL and C1 controls raw.
+_UNESCAPED = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _escaped(yaml_text: str) -> str:
+    return _UNESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", yaml_text)
+
+
 def _block(value: str, indent: str) -> str:
-    return yaml_text_block(value, indent)
+    return _escaped(yaml_text_block(value, indent))
+
+
+def _scalar(value: str) -> str:
+    return _escaped(yaml_scalar(value))
 
 
 def _list(values: list[str], indent: str) -> list[str]:
     return [f"{indent}-{_block(v, indent + '  ')}" for v in values]
+
+
+def _comment_safe(line: str) -> str:
+    """A comment line YAML accepts: quoted source text may hold line breaks or control characters."""
+    return "".join(ch if ch.isprintable() else (" " if ch in "\n\r\t" else f"\\u{ord(ch):04x}") for ch in line)
 
 
 def _in_order(notes: list[Note]) -> list[Note]:
@@ -86,7 +104,7 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
     if draft.guessed:
         head += ["#", "# Guessed (check each against the source):", *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in _in_order(draft.guessed))]
     head += ["#", "# Missing before the record can be reviewed:", *(f"#   - {m}" for m in draft.missing or ["nothing the contract requires"])]
-    lines = [line.replace("\n", " ") for line in head] + ["", f"id: {record_id}"]
+    lines = [_comment_safe(line) for line in head] + ["", f"id: {record_id}"]
     for key in _ORDER:
         if key == "status":
             lines.append("status: draft".ljust(COMMENT_COLUMN - 1) + " # draft -> in-review -> reviewed -> closed")
@@ -95,11 +113,11 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
             continue
         value = v[key]
         if key in ("title", "kind", "severity", "occurred", "detected", "resolved", "detection"):
-            lines.append(f"{key}: {yaml_scalar(str(value))}")
+            lines.append(f"{key}: {_scalar(str(value))}")
         elif key == "caused_by_change":
             lines.append(f"{key}: {'true' if value else 'false'}")
         elif key in ("teams", "tags"):
-            lines.append(f"{key}: [" + ", ".join(yaml_scalar(t) for t in value) + "]")
+            lines.append(f"{key}: [" + ", ".join(_scalar(t) for t in value) + "]")
         elif key in ("summary", "context", "impact"):
             lines.append(f"{key}:{_block(value, '  ')}")
         elif key == "timeline":
@@ -125,17 +143,17 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
                 lines.append(f"    action:{_block(item['action'], '      ')}")
                 for name in ("owner", "due", "status", "type"):
                     if name in item:
-                        lines.append(f"    {name}: {yaml_scalar(str(item[name]))}")
+                        lines.append(f"    {name}: {_scalar(str(item[name]))}")
         elif key == "review":
             lines += ["review:", f"  date: {value['date']}"]
             if "facilitator" in value:
-                lines.append(f"  facilitator: {yaml_scalar(value['facilitator'])}")
+                lines.append(f"  facilitator: {_scalar(value['facilitator'])}")
             if "participants" in value:
-                lines.append("  participants: [" + ", ".join(yaml_scalar(p) for p in value["participants"]) + "]")
-    lines += ["source:".ljust(COMMENT_COLUMN - 1) + " # where this record was imported from; a second import of it is skipped", f"  file: {yaml_scalar(source_name)}"]
+                lines.append("  participants: [" + ", ".join(_scalar(p) for p in value["participants"]) + "]")
+    lines += ["source:".ljust(COMMENT_COLUMN - 1) + " # where this record was imported from; a second import of it is skipped", f"  file: {_scalar(source_name)}"]
     for name, text in (extra_source or {}).items():
-        lines.append(f"  {name}: {yaml_scalar(text)}")
-    lines.append(f"  sha256: {digest}")
+        lines.append(f"  {name}: {_scalar(text)}")
+    lines.append(f"  sha256: {_scalar(digest)}")  # quoted when YAML would read it as a number
     return "\n".join(lines) + "\n"
 
 

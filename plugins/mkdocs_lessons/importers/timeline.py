@@ -114,8 +114,10 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
             for item in piece.items:
                 first, _, more = item.text.partition("\n")
                 if add(first, item.line):
-                    if more.strip():
-                        entries[-1].event += "\n" + more.strip() if entries and entries[-1].line == item.line else ""
+                    if more.strip() and entries and entries[-1].line == item.line:
+                        entries[-1].event += "\n" + more.strip()  # the rest of the item (a nested list, a second paragraph)
+                    elif more.strip():
+                        leftovers.append(more.strip())
                     continue
                 leftovers.append(f"- {item.text}")
         elif piece.kind == "table":
