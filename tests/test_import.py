@@ -427,7 +427,7 @@ def test_csv_problems_are_located_and_the_other_rows_go_on(kb: Path, tmp_path: P
 
 # -- any postmortem-like text: a record that passes its schema, or a located problem, never a traceback --------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from mkdocs_lessons.importers import links, output  # noqa: E402
@@ -453,6 +453,11 @@ _LINE = st.one_of(
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(_LINE, max_size=40))
+# What it found once, kept: a date line as a list item with more text, a year-1 date, control characters.
+@example(["# 5 Whys", "# Chronology", "- [ ] 2024-01-01", "0"])
+@example(["# 5 Whys", "# Chronology", "0001/01/010:00;"])
+@example(["# 5 Whys", "# Chronology", "2000/01/010:00;", "\x1b"])
+@example(["# Summary", "a\x7fb", "c", "# Timeline", "2000-01-01 10:00 x\x85y"])
 def test_any_postmortem_like_text_becomes_a_valid_record_or_a_located_problem(lines: list[str]) -> None:
     text = "\n".join(lines)
     options = Options(["sre"], "design-flaw", "SEV3", None, {"sre": "Site reliability", "payments": "Payments"}, {"design-flaw": "Design flaw"})
@@ -475,3 +480,31 @@ def test_any_postmortem_like_text_becomes_a_valid_record_or_a_located_problem(li
     assert moments_ == sorted(moments_)
     ids = [a["id"] for a in values.get("action_items", [])]
     assert len(ids) == len(set(ids))
+
+
+_CELL = st.one_of(st.sampled_from(["", "Done", "Won't Do", "High", "Highest", "Payments", "Platform", "14/Mar/24 9:12 AM", "2024-03-14T09:12:00+02:00", "01/Jan/01 1:00 AM", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00", "x, y", "a\nb"]), st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({name: _CELL for name in ("Summary", "Issue key", "Status", "Priority", "Created", "Resolved", "Component/s", "Labels", "Description", "Other")}))
+def test_any_csv_row_becomes_a_valid_record_or_a_located_problem(row: dict[str, str]) -> None:
+    from conftest import REPO
+
+    from mkdocs_lessons.importers import csvsource
+
+    mapping = csvsource.read_map(REPO / "examples" / "import-maps" / "jira.yaml")
+    mapping["defaults"] = {"teams": ["sre"], "severity": "SEV3"}  # so that most rows get as far as their dates
+    options = Options([], "design-flaw", None, None, {"sre": "Site reliability", "payments": "Payments"}, {"design-flaw": "Design flaw"})
+    cells = {k: v.strip() for k, v in row.items() if v.strip()}
+    try:
+        draft = csvsource.read_row(Path("x.csv"), 7, cells, mapping, options)
+    except ImportProblem as problem:
+        assert problem.line == 7 and problem.message
+        return
+    if draft is None:
+        assert cells.get("Status") == "Won't Do"
+        return
+    draft.values.pop("_key", None)
+    draft.values, _ = links.unlink_all(draft.values)
+    content = output.render(draft, "INC-2024-001", "x.json", "x.csv", "0" * 64, {"row": "7"})
+    assert output.self_check(content, "INC-2024-001", "x.yaml") == []

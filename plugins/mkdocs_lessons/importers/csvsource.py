@@ -82,6 +82,12 @@ def rows(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _when(text: str, spec: dict[str, Any], fallback_zone: Optional[str]) -> Optional[datetime]:
+    """The moment a cell names, in the map's date format or ISO 8601; None when it names none (or a year no postmortem has)."""
+    found = _moment(text, spec, fallback_zone)
+    return found if found is not None and moments.YEARS[0] <= found.year <= moments.YEARS[1] else None
+
+
+def _moment(text: str, spec: dict[str, Any], fallback_zone: Optional[str]) -> Optional[datetime]:
     value = text.strip()
     zone_name = spec.get("timezone") or fallback_zone or "UTC"
     fmt = spec.get("format")
