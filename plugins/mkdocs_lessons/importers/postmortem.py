@@ -107,6 +107,15 @@ def _questions(sections: list[Section]) -> list[FieldLine]:
     return found
 
 
+def _line_of(section: Section, words: str) -> int:
+    """The first line of a section that holds `words` (the section's own line when none does, as for a field line's value)."""
+    for piece in section.pieces:
+        for number, line in piece.lines():
+            if words.lower() in line.lower():
+                return number
+    return section.line
+
+
 def _heading(section: Section) -> str:
     """A section's heading inside `context`: `###` for the document's main sections, `####` below them."""
     return f"{'###' if section.level <= 2 or section.level == 99 else '####'} {plain(section.title)}"
@@ -240,9 +249,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             timeline.extend(entries)
             if leftovers:
                 context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
-    if timeline and any(b.at < a.at for a, b in zip(timeline, timeline[1:])):
+    early = [later for earlier, later in zip(timeline, timeline[1:]) if later.at < earlier.at]
+    if early:
         timeline.sort(key=lambda e: e.at)
-        draft.guess("timeline", "sorted by time", "the source lists some entries out of order")
+        lines = ", ".join(str(e.line) for e in early[:5])
+        draft.guess("timeline", "sorted by time", f"line{'s' * (len(early) != 1)} {lines}: earlier than the entry above")
     if timeline:
         values["timeline"] = [{"at": moments.timestamp(e.at), "event": e.event} for e in timeline]
 
@@ -372,7 +383,8 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             draft.map("root_cause.contributing_factors", f"{section.where()} (the trigger)")
             if _CHANGE_WORDS.search(body) and "caused_by_change" not in values:
                 values["caused_by_change"] = True
-                draft.guess("caused_by_change", "true", f"{section.where()}: '{quote(_CHANGE_WORDS.search(body).group(0))}'")
+                word = _CHANGE_WORDS.search(body).group(0)  # type: ignore[union-attr]
+                draft.guess("caused_by_change", "true", f"line {_line_of(section, word)} under {section.where()}: '{quote(word)}'")
         elif key == "whys":
             whys.extend(t for t, _ in items_of(section))
             draft.map("root_cause.whys", section.where())
@@ -380,7 +392,7 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             found = classify_detection(body)
             if found and "detection" not in values:
                 values["detection"] = found[0]
-                draft.guess("detection", found[0], f"{section.where()}: '{found[1]}'")
+                draft.guess("detection", found[0], f"line {_line_of(section, found[1])} under {section.where()}: '{found[1]}'")
             context.append(f"{_heading(section)}\n\n{body}")
         elif key in ("lessons", "went_well", "went_wrong", "got_lucky"):
             points = [t for t, _ in items_of(section)]
