@@ -18,6 +18,7 @@ zones written out) and two messy ones.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -508,3 +509,17 @@ def test_any_csv_row_becomes_a_valid_record_or_a_located_problem(row: dict[str, 
     draft.values, _ = links.unlink_all(draft.values)
     content = output.render(draft, "INC-2024-001", "x.json", "x.csv", "0" * 64, {"row": "7"})
     assert output.self_check(content, "INC-2024-001", "x.yaml") == []
+
+
+def test_the_scan_for_earlier_imports_reads_nothing_outside_the_knowledge_base(kb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = CORPUS / "markdown" / "gitlab.md"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(f"source:\n  file: gitlab.md\n  sha256: {digest}\n", "utf-8")
+    (kb / "incidents" / "INC-2024-900.yaml").symlink_to(outside)
+    from mkdocs_lessons.importers.output import imported_before
+
+    assert imported_before(kb) == {}
+    inside = kb / "incidents" / "INC-2019-001.yaml"
+    inside.write_text(f"source:\n  file: gitlab.md\n  sha256: {digest}\n", "utf-8")
+    assert imported_before(kb) == {digest: "INC-2019-001"}

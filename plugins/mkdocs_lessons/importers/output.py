@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import schema
+from ..fsguard import FILE, ContentRoot
 from ..load import FOLDERS
 from ..scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
 from ..yamlsource import parse_text
@@ -35,21 +36,25 @@ def content_hash(data: bytes) -> str:
 
 
 def imported_before(root: Path) -> dict[str, str]:
-    """sha256 -> record id, for every incident that names its source (a text scan: no YAML parsing of 10,000 files)."""
-    folder = root / FOLDERS["incident"]
+    """sha256 -> record id, for every incident that names its source.
+
+    A text scan, not a YAML parse (10,000 files in about 2 s); files are
+    judged by `fsguard` first, so a link that leads out of the knowledge
+    base is never read.
+    """
+    guard = ContentRoot(root)
+    entries, _probe = guard.folder(root / FOLDERS["incident"])
     found: dict[str, str] = {}
-    if not folder.is_dir():
-        return found
-    for file in sorted(folder.iterdir()):
-        if file.suffix not in (".yaml", ".yml") or not file.is_file():
+    for entry in sorted(entries or [], key=lambda e: e.name):
+        if not entry.name.endswith((".yaml", ".yml")) or guard.entry(entry).kind != FILE:
             continue
         try:
-            text = file.read_text("utf-8", errors="replace")
+            text = Path(entry.path).read_text("utf-8", errors="replace")
         except OSError:
             continue
         if "source:" in text:
             for match in _HASH_LINE.finditer(text):
-                found.setdefault(match.group(1), file.stem)
+                found.setdefault(match.group(1), entry.name.rsplit(".", 1)[0])
     return found
 
 

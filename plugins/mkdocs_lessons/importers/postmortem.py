@@ -2,10 +2,12 @@
 
 The four public templates (Google SRE book/workbook, PagerDuty, Atlassian,
 GitLab) and the variations people make of them share a vocabulary of
-section names (`vocabulary.py`). Headings, bold `**Field:** value` lines and plain `Field: value`
-lines all open a section. Sections the contract has no field for go into
-`context` under their own heading, and field lines nobody maps go into a
-"Details" list there: nothing in the source is dropped.
+section names (`vocabulary.py`); `sections.py` finds the sections and field
+lines, `timeline.py` and `actions.py` read those two sections, and this
+module decides what each section and field line becomes. Sections the
+contract has no field for go into `context` under their own heading, and
+field lines that made no value go into a "Details" list there: nothing in
+the source is dropped.
 
 Every value records where it came from: `mapped` (a section or field line
 named for it), `guessed` (read from free text: detection from the
@@ -30,7 +32,7 @@ from .sections import FieldLine, Section, items_of, sections_of
 from .timeline import Clock, Entry, read_timeline
 from .vocabulary import norm, person, quote, slug
 
-
+# Words that tell how an incident was noticed, and that a change set it off (both noted as guesses).
 _DETECTION_WORDS = (
     ("alert", r"\balert(?:s|ed|ing)?\b|\balarm|\bpage[ds]?\b|\bpaging\b|\bmonitor(?:ing|s)?\b|pagerduty|opsgenie|borgmon|prometheus|datadog|nagios|grafana|synthetic|\bprobe"),
     ("customer", r"\bcustomers?\b|\buser reports?\b|users? reported|support (?:ticket|case|request)s?|\btwitter\b|social media|complain"),
