@@ -196,6 +196,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """`lessons import markdown|csv`: the work is in importers/run.py."""
+    from .importers import run as importing
+
+    settings = _settings(args.root)
+    common = dict(teams=list(args.team or []), term=args.term, severity=args.severity, zone=args.timezone, dry_run=args.dry_run, schema_url=args.schema_url)
+    try:
+        if args.source == "markdown":
+            return importing.import_markdown(args.files, settings.root, **common)
+        return importing.import_csv(args.file, args.map, settings.root, **common)
+    except importing.UsageError as problem:
+        return _usage_error(str(problem))
+
+
 def _kb_for_stats(outcome) -> KnowledgeBase:  # type: ignore[no-untyped-def]
     if outcome.kb is not None:
         return outcome.kb
@@ -424,6 +438,40 @@ def build_parser() -> argparse.ArgumentParser:
     indicator.add_argument("--value", help="the first value, a number")
     indicator.add_argument("--id", help="the indicator's slug (default: made from the title)")
     new.set_defaults(func=cmd_new)
+
+    import_cmd = commands.add_parser(
+        "import",
+        help="turn existing postmortems (Markdown, or a tracker's CSV export) into draft incident records",
+        description="Turn existing postmortems into draft incident records at the next free ids, each with a comment at its top "
+        "listing what was mapped, what was guessed (with the source line) and what is missing. Never overwrites a record; "
+        "a source imported before is skipped.",
+    )
+    sources = import_cmd.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    import_common = argparse.ArgumentParser(add_help=False)
+    import_common.add_argument("--root", help=root_help)
+    import_common.add_argument("--team", action="append", metavar="TEAM", help="team for sources that name none from teams.yaml (repeat, or separate with commas)")
+    import_common.add_argument("--term", help="primary cause class for sources that name none, a taxonomy term path (the review corrects it)")
+    import_common.add_argument("--severity", help=f"{' | '.join(SEVERITIES)} for sources that give none")
+    import_common.add_argument("--timezone", metavar="ZONE", help="zone of times written without one: Europe/Berlin, +02:00, UTC (default: UTC, noted as a guess)")
+    import_common.add_argument("--schema-url", help="where editors find the JSON Schema (as for `lessons new`)")
+    import_common.add_argument("--dry-run", action="store_true", help="print the records instead of writing them")
+    markdown_cmd = sources.add_parser(
+        "markdown",
+        parents=[import_common],
+        help="postmortems in the Google SRE, PagerDuty, Atlassian or GitLab template shapes (or variations)",
+        description="Import Markdown postmortems; one record per file. A file that cannot be read gets file:line: message and the others go on.",
+    )
+    markdown_cmd.add_argument("files", nargs="+", metavar="FILE", help="a postmortem in Markdown; each file becomes one record")
+    csv_cmd = sources.add_parser(
+        "csv",
+        parents=[import_common],
+        help="rows of a tracker or incident-tool CSV export, through a map file",
+        description="Import the rows of a CSV export; MAP.yaml says which column feeds which field and how dates and statuses are written "
+        "(examples in examples/import-maps/).",
+    )
+    csv_cmd.add_argument("file", metavar="FILE", help="the CSV export (UTF-8, a header row); each row becomes one record")
+    csv_cmd.add_argument("--map", required=True, metavar="MAP.yaml", help="the column map")
+    import_cmd.set_defaults(func=cmd_import)
 
     stats_cmd = commands.add_parser(
         "stats",

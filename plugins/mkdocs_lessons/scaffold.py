@@ -794,6 +794,9 @@ def render_incident(r: NewRecord, record_id: str, schema_url: str, catalog: Cata
         "#   participants: [dana.kim, sam.ortiz]",
         _kv("#   learning_buddies: [priya.nair]", "observers from other teams"),
         _kv("# tags: [config, checkout]", "lowercase keywords for search and filters"),
+        _kv("# source:", "written by `lessons import` only: where an imported record came from"),
+        "#   file: 2024-03-14-checkout.md",
+        _kv("#   sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "of the source's content: a second import is skipped"),
     ]
     return "\n".join(lines) + "\n"
 
