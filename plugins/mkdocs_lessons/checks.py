@@ -251,6 +251,8 @@ def _model_dates(kind: str, record: Any) -> Iterator[date]:
             yield item.due
         if item.closed is not None:
             yield item.closed
+        if item.next_check_in is not None:
+            yield item.next_check_in
         yield from (c.date for c in item.check_ins)
     if record.review is not None and record.review.date is not None:
         yield record.review.date

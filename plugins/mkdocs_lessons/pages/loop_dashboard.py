@@ -18,6 +18,7 @@ from ..metrics import Metrics
 from .common import Context, badge, fmt_date
 from .figures import plural, share
 from .learning import loop_facts, loop_numbers
+from .learning_sections import done_on, why_flagged
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
 
 LOOP_DEFINITIONS = {
     "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
-    "recurrence_rate": "Incidents and near misses with a done action item (with a closed date), followed later by a failure with the same primary taxonomy term and a team in common; n = those with a done action item.",
+    "recurrence_rate": "Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least 12 (unless both name systems and share none); n = those with a dated done action item.",
     "taxonomy_review_due": "The taxonomy's updated date plus the plugin option renewal_every_months.",
 }
 
@@ -76,7 +77,7 @@ def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
         "recurred": n.recurred,
         "open_loops": Markup(", ").join(ctx.incident_a(page, i) for i in facts.open_loops),
         "pairs": [
-            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), fmt_date(r.done_on), ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)]
+            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), done_on(r), why_flagged(ctx, page, r)]
             for r in pairs
         ],
         "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),
