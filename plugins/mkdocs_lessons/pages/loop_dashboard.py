@@ -19,6 +19,7 @@ from .common import Context, badge, fmt_date
 from .figures import plural, share
 from .learning import loop_facts, loop_numbers
 from .learning_sections import done_on, why_flagged
+from ..recurrence import SIMILARITY_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
 
 LOOP_DEFINITIONS = {
     "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
-    "recurrence_rate": "Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least 12 (unless both name systems and share none); n = those with a dated done action item.",
+    "recurrence_rate": f"Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least {SIMILARITY_THRESHOLD:g} (unless both name systems and share none); n = those with a dated done action item.",
     "taxonomy_review_due": "The taxonomy's updated date plus the plugin option renewal_every_months.",
 }
 
