@@ -10,6 +10,7 @@ from ..model import Incident
 from .banners import path_banners
 from ..followup import ItemRef
 from ..recurrence import SIMILARITY_THRESHOLD
+from ..timeline_chart import timeline_chart
 from .followup_view import check_in_cell, experiment_rows, stage_badge
 from .learning_sections import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
 from .search import incident_filters
@@ -62,6 +63,7 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         "context": ctx.prose(incident.context, page) if incident.context else None,
         "impact": ctx.prose(incident.impact, page) if incident.impact else None,
         "timeline": [(fmt_timestamp(e.at), ctx.prose_line(e.event, page)) for e in incident.timeline],
+        "timeline_chart": Markup(timeline_chart(incident, f"timeline-{incident.id}")),
         "decisions": [(fmt_timestamp(d.at) if d.at else "", ctx.prose_line(d.decision, page), ctx.prose_line(d.rationale, page)) for d in incident.decisions],
         "assumptions": [(ctx.prose_line(a.assumption, page), badge(*_HELD[a.held])) for a in incident.assumptions],
         "root_cause": _root_cause(ctx, page, incident),
