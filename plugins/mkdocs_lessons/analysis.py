@@ -29,6 +29,7 @@ from .lint import LintConfig, by_incident, lint
 from .loop import LoopFacts, LoopFigures, build_loop, loop_figures
 from .metrics import Metrics, compute
 from .model import Incident, KnowledgeBase, natural_key
+from .renewal import RenewalAgenda, build_agenda
 from .similar import Similar, SimilarFinder
 
 
@@ -68,6 +69,19 @@ class Analysis:
     def followup(self) -> FollowUp:
         """Scheduled and overdue check-ins, and PDSA experiments, of the published action items."""
         return build_followup(self.kb.published_incidents, self.today)
+
+    @cached_property
+    def renewal_agenda(self) -> RenewalAgenda:
+        """What the periodic review of the framework should look at (renewal.py)."""
+        past = sorted(self.metrics.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), natural_key(x.sop_id)))
+        return build_agenda(
+            self.kb,
+            self.today,
+            loop=self.loop,
+            lints_by_incident=self.lints_by_incident,
+            overdue_check_ins=self.followup.overdue,
+            sops_past_review=past,
+        )
 
     @cached_property
     def loop_figures(self) -> LoopFigures:

@@ -541,7 +541,7 @@ def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_dra
     from .essentials import ESSENTIALS_ID
     from .schema import KINDS
 
-    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.actions_closed, urls.lessons}
+    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.actions_closed, urls.lessons, urls.renewal}
     pages |= {urls.kb_json, urls.metrics_json, urls.feed} | {urls.schema(kind) for kind in KINDS}
     if targets.pagefind:
         pages.add(urls.search)

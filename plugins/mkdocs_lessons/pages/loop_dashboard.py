@@ -114,6 +114,7 @@ def renewal_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     overdue = sorted(m.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), x.sop_id))
     return {
         "taxonomy": ctx.a(page, ctx.urls.taxonomy, "taxonomy"),
+        "agenda": ctx.a(page, ctx.urls.renewal, "renewal agenda"),
         "version": ctx.kb.taxonomy.version,
         "updated": fmt_date(r.updated),
         "every": plural(r.every_months, "month", "months"),
