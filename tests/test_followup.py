@@ -1,0 +1,236 @@
+"""Follow-through (issue 23): check-ins with a next date, PDSA experiments, the timeline strip, the renewal agenda.
+
+Real builds of small knowledge bases written in tmp_path (the minimal
+fixture plus records written here), and of the sample; every count a page
+shows is compared with one computed here from the records.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mkdocs_lessons.cli import main
+from mkdocs_lessons.knowledge import open_knowledge_base
+
+from conftest import MINIMAL, SAMPLE
+
+TODAY = date(2026, 11, 27)  # a Friday: this week began on Monday 2026-11-23
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+ITEMS = """\
+action_items:
+  - id: A1
+    action: Add a diff preview to the config tool.
+    owner: dana.kim
+    due: 2027-03-01
+    status: in-progress
+    indicator: Pushes with a reviewed diff (target 100%).
+    next_check_in: 2026-11-17
+    check_ins:
+      - {date: 2026-10-01, note: Preview designed.}
+  - id: A2
+    action: Page on a full log volume at 80%.
+    owner: dana.kim
+    due: 2026-12-01
+    status: open
+    indicator: Alerts before the volume is full (target 100%).
+    next_check_in: 2026-11-26
+  - id: A3
+    action: Move the export to a replica.
+    owner: lee.wong
+    due: 2026-12-20
+    status: open
+    indicator: Log written on the primary at night (target under 20 GB).
+    next_check_in: 2026-12-04
+  - id: A4
+    action: Grow the volume.
+    owner: lee.wong
+    status: done
+    closed: 2026-10-02
+    next_check_in: 2026-10-01
+    indicator: Free space at peak (target 50%).
+    pdsa:
+      stage: study
+      hypothesis: A bigger volume buys a week of warning.
+      result: 9 days between 70% and full in the October peak (was 1).
+  - id: A5
+    action: Try batching the nightly export.
+    owner: lee.wong
+    due: 2027-01-15
+    status: open
+    indicator: Log per batch (target under 2 GB).
+    pdsa: do
+"""
+
+
+def make_kb(tmp_path: Path, actions: str = ITEMS) -> Path:
+    """The minimal fixture with INC-2024-017's action items replaced by `actions` (text edits: the record stays as written)."""
+    root = tmp_path / "kb"
+    shutil.copytree(MINIMAL, root)
+    path = root / "incidents" / "INC-2024-017.yaml"
+    lines = path.read_text("utf-8").split("\n")
+    out, skipping = [], False
+    for line in lines:
+        if line.startswith("action_items:"):
+            skipping = True
+            continue
+        if skipping and line and not line.startswith(" "):
+            skipping = False
+        if not skipping:
+            out.append(line)
+        if line.startswith("teams:"):
+            out.append("systems: [confctl, checkout]")
+    path.write_text("\n".join(out).rstrip("\n") + "\n" + textwrap.dedent(actions), "utf-8")
+    return root
+
+
+def open_items(root: Path) -> list[dict]:
+    data = yaml.safe_load((root / "incidents" / "INC-2024-017.yaml").read_text("utf-8"))
+    return [a for a in data["action_items"] if a["status"] in ("open", "in-progress")]
+
+
+def test_check_ins_overdue_are_marked_listed_first_and_counted(tmp_path: Path, build_kb, capsys) -> None:
+    root = make_kb(tmp_path)
+    late = sorted(((TODAY - date.fromisoformat(str(a["next_check_in"]))).days, a["id"]) for a in open_items(root) if "next_check_in" in a and date.fromisoformat(str(a["next_check_in"])) < TODAY)
+    late.sort(key=lambda x: -x[0])
+    assert late == [(10, "A1"), (1, "A2")]  # the done item's past check-in does not count
+    site = build_kb(root, today=TODAY.isoformat())
+
+    incident = " ".join(site.article("incidents/INC-2024-017/").get_text(" ").split())
+    assert "Next: 2026-11-17 check-in overdue 10 d" in incident and "Next: 2026-11-26 check-in overdue 1 d" in incident
+    assert "Next: 2026-12-04" in incident and "Next: 2026-12-04 check-in overdue" not in incident
+    assert "Systems confctl , checkout" in incident
+
+    backlog = site.article("actions/")
+    heading = next(h for h in backlog.find_all("h2") if "Check-ins overdue" in h.get_text())
+    rows = heading.find_next("table").select("tbody tr")
+    assert [(r.find_all("td")[0].get_text(strip=True), r.find_all("td")[-1].get_text(" ", strip=True)) for r in rows] == [(f"{d} d", f"INC-2024-017 · {i}") for d, i in late]
+    dana = backlog.find(id="owner-dana-kim").find_all("td")
+    assert dana[-1].get_text() == "2"
+    # On the owner's page the overdue check-ins come first, although A2 is due before A1 (due order would put A2 first).
+    owner = site.article("actions/owner/dana-kim/")
+    assert [r.find_all("td")[3].get_text(" ", strip=True) for r in owner.select("tbody tr")] == ["INC-2024-017 · A1", "INC-2024-017 · A2"]
+
+    assert main(["stats", str(root), "--today", TODAY.isoformat(), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(c["action"], c["days_late"], c["check_in"]) for c in data["overdue_check_ins"]] == [("A1", 10, "2026-11-17"), ("A2", 1, "2026-11-26")]
+    assert main(["stats", str(root), "--today", TODAY.isoformat()]) == 0
+    text = capsys.readouterr().out
+    assert "2 check-ins overdue (next_check_in passed on an open item)" in text and "check-in 2026-11-17  10 d overdue" in text
+
+    # The feed reminds the owner of the check-in that fell due this week (Monday 23 to Friday 27), not of last week's.
+    feed = ET.parse(site.site_dir / "feed.xml").getroot()
+    reminders = [e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text.startswith("Check-in due")]
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    this_week = [a for a in open_items(root) if "next_check_in" in a and monday <= date.fromisoformat(str(a["next_check_in"])) <= TODAY]
+    assert [e.find(f"{ATOM}title").text for e in reminders] == [f"Check-in due: INC-2024-017 {a['id']} ({a['owner']})" for a in this_week]
+    assert reminders[0].find(f"{ATOM}updated").text == "2026-11-26T00:00:00Z"
+    assert reminders[0].find(f"{ATOM}link").get("href") == "incidents/INC-2024-017/"
+    ids = [e.find(f"{ATOM}id").text for e in feed.findall(f"{ATOM}entry")]
+    assert len(ids) == len(set(ids))
+
+
+def test_experiments_show_what_is_tried_and_what_it_showed(tmp_path: Path, build_kb) -> None:
+    root = make_kb(tmp_path)
+    site = build_kb(root, today=TODAY.isoformat())
+    incident = site.article("incidents/INC-2024-017/")
+    heading = next(h for h in incident.find_all("h2") if "Experiments" in h.get_text())
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in heading.find_next("table").select("tbody tr")]
+    assert rows == [["PDSA: Study", "A4", "Grow the volume.", "A bigger volume buys a week of warning.", "9 days between 70% and full in the October peak (was 1)."]]
+    # The short form is a stage, not an experiment: a badge on the item only.
+    assert "PDSA: Do" in incident.get_text(" ") and len(rows) == 1
+    backlog = site.article("actions/")
+    heading = next(h for h in backlog.find_all("h2") if "Experiments" in h.get_text())
+    assert [tr.find_all("td")[1].get_text(" ", strip=True) for tr in heading.find_next("table").select("tbody tr")] == ["INC-2024-017 · A4"]
+
+
+@pytest.mark.parametrize(
+    ("pdsa", "expected"),
+    [
+        ("    pdsa: {stage: studied}\n", "[action_items[0].pdsa.stage]"),
+        ("    pdsa: {hypothesis: It works.}\n", "[action_items[0].pdsa.stage] missing required field 'stage'"),
+        ("    pdsa: {stage: do, hypthesis: It works.}\n", "[action_items[0].pdsa.hypthesis] unknown field 'hypthesis' (did you mean 'hypothesis'?)"),
+        ("    next_check_in: 2026-13-01\n", "[action_items[0].next_check_in]"),
+    ],
+)
+def test_a_bad_pdsa_or_check_in_date_is_a_located_error(tmp_path: Path, capsys, pdsa: str, expected: str) -> None:
+    actions = "action_items:\n  - id: A1\n    action: Try it.\n    status: open\n" + pdsa
+    root = make_kb(tmp_path, actions)
+    assert main(["validate", str(root)]) == 1
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if "INC-2024-017.yaml" in l)
+    assert expected in line, out
+    assert line.split(":")[1].isdigit() and line.split(":")[2].isdigit()
+
+
+def test_the_timeline_strip_draws_every_event_and_decision(sample_site) -> None:
+    for path in sorted((SAMPLE / "incidents").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if data["status"] == "draft":
+            continue
+        article = sample_site.article(f"incidents/{data['id']}/")
+        figure = article.find("figure", id=f"timeline-{data['id']}")
+        if not data.get("timeline"):
+            assert figure is None
+            continue
+        svg = figure.find("svg")
+        assert svg["role"] == "img" and svg.find("title").get_text() == f"Timeline of {data['id']}"
+        assert len(svg.select('[data-kind="event"]')) == len(data["timeline"])
+        assert len(svg.select('[data-kind="decision"]')) == sum(1 for d in data.get("decisions", []) if d.get("at"))
+        assert len(svg.select('[data-kind="assumption"]')) == sum(1 for a in data.get("assumptions", []) if a.get("held") is False)
+        if data.get("detected"):
+            from datetime import datetime
+
+            minutes = (datetime.fromisoformat(str(data["detected"]).replace("Z", "+00:00")) - datetime.fromisoformat(str(data["occurred"]).replace("Z", "+00:00"))).total_seconds() // 60
+            assert svg.select_one('[data-phase="undetected"]')["data-minutes"] == str(int(minutes))
+        table = figure.find("details").find("table")
+        assert figure.find("details").find("summary").get_text() == "Show data"
+        phases = sum(1 for k in ("occurred", "detected", "resolved") if data.get(k))
+        failed = sum(1 for a in data.get("assumptions", []) if a.get("held") is False)
+        assert len(table.select("tbody tr")) == len(data["timeline"]) + sum(1 for d in data.get("decisions", []) if d.get("at")) + phases + failed
+
+
+def test_the_renewal_agenda_holds_a_meeting(sample_site) -> None:
+    article = sample_site.article("renewal/")
+    text = " ".join(article.get_text(" ").split())
+    kb_taxonomy = yaml.safe_load((SAMPLE / "taxonomy" / "taxonomy.yaml").read_text("utf-8"))
+    since = str(kb_taxonomy["updated"])
+    assert f"Agenda of {TODAY.isoformat()} , covering what happened since {since} (the taxonomy's last update; no renewal session is recorded)" in text
+    # Terms unused for a year, counted here from the records.
+    incidents = [yaml.safe_load(p.read_text("utf-8")) for p in sorted((SAMPLE / "incidents").glob("*.yaml"))]
+    recent = [i for i in incidents if i["status"] != "draft" and i["kind"] != "success" and TODAY - timedelta(days=365) < date.fromisoformat(str(i["occurred"])[:10]) <= TODAY]
+    used = set()
+    for i in recent:
+        for term in [i["classification"]["primary"], *i["classification"].get("secondary", [])]:
+            parts = term.split("/")
+            used |= {"/".join(parts[: k + 1]) for k in range(len(parts))}
+
+    def paths(terms, parent=""):
+        for t in terms:
+            path = f"{parent}{t['id']}"
+            yield path
+            yield from paths(t.get("children", []), path + "/")
+
+    unused = [p for p in paths(kb_taxonomy["terms"]) if p not in used]
+    heading = next(h for h in article.find_all("h2") if "unused for a year" in h.get_text())
+    links = [a["href"] for a in heading.find_next("table").select("tbody tr td:first-child a")]
+    assert [h.strip("./").removeprefix("taxonomy/") for h in links] == unused
+    # Recurrences since: those whose later failure occurred on or after `since`.
+    heading = next(h for h in article.find_all("h2") if "Open loops and recurrences since" in h.get_text())
+    table = heading.find_next("table")
+    laters = [tr.find("td").find("a")["href"].strip("./").removeprefix("incidents/") for tr in table.select("tbody tr")]
+    assert laters and all(date.fromisoformat(str(next(i for i in incidents if i["id"] == l)["occurred"])[:10]) >= date.fromisoformat(since) for l in laters)
+    questions = article.select("ol.lessons-renewal__questions li")
+    assert len(questions) >= len(unused) + len(laters) + 3
+    assert questions[-1].get_text().startswith("Who records this session")
+    # Dated and printable: navigation hidden, linked from the dashboard.
+    assert sample_site.soup("renewal/").find("nav", class_="md-nav--primary") is None or "hidden" in str(sample_site.soup("renewal/").find("div", class_="md-sidebar--primary"))
+    assert sample_site.article("dashboard/").find("a", href="../renewal/") is not None
