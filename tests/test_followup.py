@@ -234,3 +234,26 @@ def test_the_renewal_agenda_holds_a_meeting(sample_site) -> None:
     # Dated and printable: navigation hidden, linked from the dashboard.
     assert sample_site.soup("renewal/").find("nav", class_="md-nav--primary") is None or "hidden" in str(sample_site.soup("renewal/").find("div", class_="md-sidebar--primary"))
     assert sample_site.article("dashboard/").find("a", href="../renewal/") is not None
+
+
+def test_every_sop_page_maps_its_current_version_and_marks_what_changed(sample_site) -> None:
+    for path in sorted((SAMPLE / "sops").glob("*.yaml")):
+        sop = yaml.safe_load(path.read_text("utf-8"))
+        current = next((v for v in sop["versions"] if v["status"] == "approved"), None)
+        figure = sample_site.article(f"sops/{sop['id']}/").find("figure", id=f"process-{sop['id']}")
+        if current is None:
+            assert figure is None
+            continue
+        earlier = [v for v in sop["versions"] if v["version"] < current["version"]]
+        before = max(earlier, key=lambda v: v["version"]) if earlier else None
+        steps = figure.select("svg [data-step]")
+        assert [s.find("title").get_text().split(": ", 1)[1].removesuffix(f" (new or changed since v{before['version'] if before else 0})") for s in steps] == [
+            " ".join(t.replace("`", "").split()) for t in current["steps"]
+        ]
+        expected = [bool(before) and step not in before["steps"] for step in current["steps"]]
+        assert [s["data-changed"] == "true" for s in steps] == expected, sop["id"]
+        criteria = figure.select("svg [data-criterion]")
+        assert len(criteria) == len(current.get("decision_criteria", []))
+        old = {(c["when"], c["then"]) for c in (before or {}).get("decision_criteria", [])}
+        assert [c["data-changed"] == "true" for c in criteria] == [bool(before) and (c["when"], c["then"]) not in old for c in current.get("decision_criteria", [])]
+        assert len(figure.select("details tbody tr")) == len(steps) + len(criteria)
