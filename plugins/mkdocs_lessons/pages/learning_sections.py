@@ -151,6 +151,8 @@ def similar_view(ctx: Context, page: str, incident: Incident) -> list[Markup]:
             why.append(Markup("cause ") + Markup(", ").join(ctx.term_a(page, t) for t in s.terms))
         if s.teams:
             why.append(Markup("team ") + ctx.teams_html(page, s.teams))
+        if s.systems:
+            why.append(Markup("system ") + Markup(", ").join(Markup("<code>{}</code>").format(t) for t in s.systems))
         if s.tags:
             why.append(Markup("tag ") + Markup(", ").join(Markup("<code>{}</code>").format(t) for t in s.tags))
         reason = Markup(" — shares ") + Markup("; ").join(why) if why else Markup(" — similar words")
