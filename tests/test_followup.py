@@ -257,3 +257,76 @@ def test_every_sop_page_maps_its_current_version_and_marks_what_changed(sample_s
         old = {(c["when"], c["then"]) for c in (before or {}).get("decision_criteria", [])}
         assert [c["data-changed"] == "true" for c in criteria] == [bool(before) and (c["when"], c["then"]) not in old for c in current.get("decision_criteria", [])]
         assert len(figure.select("details tbody tr")) == len(steps) + len(criteria)
+
+
+# -- did the fix work? (indicator_ref) ---------------------------------------------------------
+
+CONVERSION = {
+    "id": "checkout-conversion",
+    "title": "Checkout conversion",
+    "unit": "percent",
+    "better": "higher",
+    "values": [{"period": f"2024-{m:02d}", "value": v} for m, v in zip(range(1, 13), [60, 61, 59, 60, 62, 58, 59, 64, 65, 63, 66, 64])],
+}
+
+
+def test_before_and_after_an_indicator_around_the_closed_date() -> None:
+    from mkdocs_lessons.fix_effect import fix_effect
+
+    effect = fix_effect(CONVERSION, date(2024, 7, 20))  # done in July: July joins both lines, counted in neither
+    values = {v["period"]: v["value"] for v in CONVERSION["values"]}
+    before = [values[f"2024-{m:02d}"] for m in range(1, 7)]
+    after = [values[f"2024-{m:02d}"] for m in range(8, 13)]
+    assert (effect.before, effect.after) == (before, after)
+    assert effect.change == pytest.approx(sum(after) / len(after) - sum(before) / len(before))
+    assert effect.verdict == "better"
+    assert fix_effect({**CONVERSION, "better": "lower"}, date(2024, 7, 20)).verdict == "worse"
+    quarterly = {"id": "q", "values": [{"period": "2024-Q1", "value": 4}, {"period": "2024-Q3", "value": 1}]}
+    assert (fix_effect(quarterly, date(2024, 5, 1)).before, fix_effect(quarterly, date(2024, 5, 1)).after) == ([4.0], [1.0])
+    assert fix_effect({"id": "empty", "values": []}, date(2024, 5, 1)) is None
+
+
+def test_the_incident_page_draws_the_named_indicator(tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    from mkdocs_lessons.pages import make_context
+    from mkdocs_lessons.pages.followup_view import fix_effect_views
+
+    actions = ITEMS.replace("    pdsa:\n      stage: study", "    indicator_ref: checkout-conversion\n    pdsa:\n      stage: study").replace("closed: 2026-10-02", "closed: 2024-07-20")
+    actions += "  - id: A6\n    action: Count it.\n    owner: kim\n    status: open\n    indicator_ref: no-such-thing\n"
+    root = make_kb(tmp_path, actions)
+    kb = open_knowledge_base(root, today=TODAY).kb
+    ctx = make_context(kb, today=TODAY)
+    views = fix_effect_views(ctx, "incidents/INC-2024-017/index.md", kb.incidents["INC-2024-017"], {"checkout-conversion": CONVERSION})
+    assert [v["head"].striptags() for v in views] == ["A4 · checkout-conversion", "A6 · no-such-thing"]
+    chart = BeautifulSoup(str(views[0]["chart"]), "html.parser")
+    assert chart.find("svg")["role"] == "img" and chart.find("summary").get_text() == "Show data"
+    assert len(chart.select("tbody tr")) == 12 - 6 + 1 + 5  # six before, the change's month, five after (December is the last)
+    sentence = views[0]["sentence"].striptags()
+    assert sentence == "Mean before 60 percent (n = 6); after 64.4 percent (n = 5): change +4.4 percent, better (higher is better). Done on 2024-07-20."
+    assert views[1]["chart"] is None and "No indicator" in views[1]["sentence"]
+
+
+def test_an_unknown_indicator_ref_is_a_located_error_once_indicators_are_read(tmp_path: Path) -> None:
+    from mkdocs_lessons.checks import _check_indicator_refs
+    from mkdocs_lessons.diagnostics import Diagnostics
+    from mkdocs_lessons.load import load
+
+    actions = "action_items:\n  - id: A1\n    action: Try it.\n    status: open\n    indicator_ref: checkout-conversoin\n"
+    root = make_kb(tmp_path, actions)
+    result = load(root)
+    diags = Diagnostics()
+    _check_indicator_refs(result, diags)  # the loader reads no indicators yet: nothing to check against
+    assert not list(diags)
+
+    class WithIndicators:
+        def __init__(self, inner):
+            self.inner, self.indicators = inner, {"checkout-conversion": CONVERSION}
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    _check_indicator_refs(WithIndicators(result), diags)
+    [found] = [str(d) for d in diags]
+    assert found.endswith("[action_items[0].indicator_ref] unknown indicator 'checkout-conversoin' (did you mean 'checkout-conversion'?)"), found
+    assert found.split(":")[1] == str(next(i for i, l in enumerate((root / "incidents" / "INC-2024-017.yaml").read_text("utf-8").split("\n"), 1) if "indicator_ref" in l))

@@ -524,6 +524,7 @@ def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
                 check_ins=[CheckIn(_opt_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
                 codified_in=SopRef.parse(a["codified_in"]) if a.get("codified_in") else None,
                 next_check_in=_opt_date(a.get("next_check_in")),
+                indicator_ref=a.get("indicator_ref", ""),
             )
             for a in d.get("action_items", [])
         ],

@@ -205,6 +205,7 @@ class ActionItem:
     check_ins: list[CheckIn] = field(default_factory=list)
     codified_in: Optional[SopRef] = None
     next_check_in: Optional[date] = None  # v1.1: when the owner reports next
+    indicator_ref: str = ""  # an indicator id (content/indicators/): its series around `closed`
 
     @property
     def is_open(self) -> bool:

@@ -11,7 +11,7 @@ from .banners import path_banners
 from ..followup import ItemRef
 from ..recurrence import SIMILARITY_THRESHOLD
 from ..timeline_chart import timeline_chart
-from .followup_view import check_in_cell, experiment_rows, stage_badge
+from .followup_view import check_in_cell, experiment_rows, fix_effect_views, stage_badge
 from .learning_sections import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
 from .search import incident_filters
 from .common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
@@ -74,6 +74,7 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         ],
         "lessons": [ctx.prose_line(x, page) for x in incident.lessons],
         "action_items": _action_items(ctx, page, incident),
+        "fix_effects": fix_effect_views(ctx, page, incident, getattr(ctx.kb, "indicators", None)),
         "experiments": experiment_rows(ctx, page, [ItemRef(incident, a) for a in incident.action_items if a.pdsa is not None and a.pdsa.is_experiment], False),
         "loop": loop_view(ctx, page, incident),
         "recurrence": recurrence_view(ctx, page, incident),
