@@ -149,7 +149,6 @@ def test_estimated_dates_and_reasons_on_the_pages_and_the_new_lint(second_set, b
 
 
 def test_sample_pages_say_why_and_the_dashboard_rate_is_the_labelled_count(sample_site):
-    true, _ = sample_labels()
     _, pairs = flagged(SAMPLE)
     page = " ".join(sample_site.article("incidents/INC-2023-036/").get_text(" ").split())
     assert "INC-2023-012: Order database log volume filled and stalled writes for 14 minutes : its action A2 was done on 2023-03-10. Flagged for the same cause ( Capacity limit › Resource exhaustion ) in the same system ( orders-db )" in page

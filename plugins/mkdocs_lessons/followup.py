@@ -52,6 +52,7 @@ class FollowUp:
     today: date
     scheduled: list[CheckInDue] = field(default_factory=list)  # open items with a next check-in, earliest first
     experiments: list[ItemRef] = field(default_factory=list)  # long-form PDSA, by stage (plan..act), then incident and item
+    late: dict[tuple[str, str], int] = field(default_factory=dict)  # (incident id, item id) -> days its check-in is overdue
 
     @property
     def overdue(self) -> list[CheckInDue]:
@@ -64,20 +65,9 @@ class FollowUp:
         monday = self.today - timedelta(days=self.today.weekday())
         return [c for c in self.scheduled if monday <= c.on <= self.today]
 
-    def overdue_of(self, items: Iterable[ItemRef]) -> int:
-        wanted = {(r.incident.id, r.item.id) for r in items}
-        return sum(1 for c in self.overdue if (c.ref.incident.id, c.ref.item.id) in wanted)
-
     def days_late(self, incident_id: str, item_id: str) -> int:
         """How many days the item's check-in is overdue (0: not overdue, or none scheduled)."""
-        return self._late.get((incident_id, item_id), 0)
-
-    @property
-    def _late(self) -> dict[tuple[str, str], int]:
-        late = self.__dict__.get("_late_cache")
-        if late is None:
-            late = self.__dict__["_late_cache"] = {(c.ref.incident.id, c.ref.item.id): c.days_late for c in self.overdue}
-        return late
+        return self.late.get((incident_id, item_id), 0)
 
 
 def build_followup(incidents: Iterable[Incident], today: date) -> FollowUp:
@@ -91,5 +81,6 @@ def build_followup(incidents: Iterable[Incident], today: date) -> FollowUp:
             if item.pdsa is not None and item.pdsa.is_experiment:
                 found.experiments.append(ref)
     found.scheduled.sort(key=lambda c: (c.on, c.ref.key))
+    found.late = {(c.ref.incident.id, c.ref.item.id): c.days_late for c in found.scheduled if c.days_late > 0}
     found.experiments.sort(key=lambda r: (PDSA_STAGES.index(r.item.pdsa.stage), r.key))  # type: ignore[union-attr]
     return found
