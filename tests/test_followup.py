@@ -330,3 +330,14 @@ def test_an_unknown_indicator_ref_is_a_located_error_once_indicators_are_read(tm
     [found] = [str(d) for d in diags]
     assert found.endswith("[action_items[0].indicator_ref] unknown indicator 'checkout-conversoin' (did you mean 'checkout-conversion'?)"), found
     assert found.split(":")[1] == str(next(i for i, l in enumerate((root / "incidents" / "INC-2024-017.yaml").read_text("utf-8").split("\n"), 1) if "indicator_ref" in l))
+
+
+def test_metrics_json_counts_the_follow_through(tmp_path: Path, build_kb) -> None:
+    root = make_kb(tmp_path)
+    site = build_kb(root, today=TODAY.isoformat())
+    data = json.loads((site.site_dir / "metrics.json").read_text("utf-8"))["follow_through"]
+    items = open_items(root)
+    scheduled = [a for a in items if "next_check_in" in a]
+    late = [a for a in scheduled if date.fromisoformat(str(a["next_check_in"])) < TODAY]
+    assert (data["check_ins_scheduled"], data["check_ins_overdue"], data["experiments"]) == (len(scheduled), len(late), 1)
+    assert data["check_ins_overdue_items"] == ["INC-2024-017 A1", "INC-2024-017 A2"]
