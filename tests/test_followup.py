@@ -8,6 +8,7 @@ shows is compared with one computed here from the records.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 import xml.etree.ElementTree as ET
@@ -341,3 +342,34 @@ def test_metrics_json_counts_the_follow_through(tmp_path: Path, build_kb) -> Non
     late = [a for a in scheduled if date.fromisoformat(str(a["next_check_in"])) < TODAY]
     assert (data["check_ins_scheduled"], data["check_ins_overdue"], data["experiments"]) == (len(scheduled), len(late), 1)
     assert data["check_ins_overdue_items"] == ["INC-2024-017 A1", "INC-2024-017 A2"]
+
+
+def test_lessons_new_guides_to_every_v1_1_field_and_the_examples_validate(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Uncommenting every example of `lessons new incident`, nested ones included, gives a valid record with the v1.1 fields."""
+    root = tmp_path / "kb"
+    shutil.copytree(MINIMAL, root)
+    monkeypatch.chdir(tmp_path)
+    args = ["new", "incident", "--root", "kb", "--no-input", "--title", "Checkout outage", "--team", "sre", "--severity", "SEV2"]
+    args += ["--occurred", "2026-03-14T09:12:00Z", "--term", "process-deviation/skipped-review", "--summary", "Checkout failed."]
+    assert main(args) == 0
+    capsys.readouterr()
+    path = root / "incidents" / "INC-2026-001.yaml"
+    from test_cli import uncomment_examples
+
+    from mkdocs_lessons import schema
+
+    keys = [k for k in schema.schema("incident")["properties"] if k != "severity"]
+    lines = []
+    for line in uncomment_examples(path.read_text("utf-8"), keys).split("\n"):
+        # The action item's own optional fields stay commented one level in ("    # pdsa:"): uncomment them too.
+        if line.startswith("    # ") and (re.match(r"[a-z_]+:", line[6:]) or line[6:].startswith("  ")):
+            line = "    " + line[6:]
+        lines.append(line)
+    text = "\n".join(lines).replace("status: draft", "status: reviewed").replace("  # secondary:", "  secondary:")
+    path.write_text(text, "utf-8")
+    data = yaml.safe_load(text)
+    item = data["action_items"][0]
+    assert data["systems"] == ["orders-db", "checkout-api"]
+    assert item["pdsa"]["stage"] == "plan" and item["pdsa"]["hypothesis"] and item["pdsa"]["result"]
+    assert str(item["next_check_in"]) == "2026-05-15"
+    assert main(["validate", "kb"]) == 0, capsys.readouterr().out
