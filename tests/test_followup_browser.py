@@ -38,6 +38,15 @@ def test_timeline_strip_in_both_palettes(chromium, sample_site, serve, scheme, m
         figure.locator("details summary").click()
         assert figure.locator("details table").is_visible()
         assert figure.locator("details tbody tr").count() == figure.locator('svg [data-kind="event"], svg [data-kind="decision"], svg [data-kind="assumption"]').count() + 3
+        # The process map: the step new since the previous version stands out from the others, in either palette.
+        page.goto(base + "sops/SOP-007/")
+        flow = page.locator("#process-SOP-007 svg")
+        assert flow.locator("[data-step]").count() >= 3
+        changed = flow.locator('[data-changed="true"] rect').first.evaluate("el => getComputedStyle(el).stroke")
+        same = flow.locator('[data-step][data-changed="false"] rect').first.evaluate("el => getComputedStyle(el).stroke")
+        assert changed != same and changed not in ("none", ""), (changed, same)
+        label = flow.locator("[data-step] .lessons-flow__label").first.evaluate(LUMINANCE)
+        assert (label < 0.4) if scheme == "light" else (label > 0.6), label
         # The renewal agenda prints: its questions are there, and no request leaves the site.
         page.goto(base + "renewal/")
         assert page.locator("ol.lessons-renewal__questions li").count() > 3
