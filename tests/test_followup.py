@@ -373,3 +373,22 @@ def test_lessons_new_guides_to_every_v1_1_field_and_the_examples_validate(tmp_pa
     assert item["pdsa"]["stage"] == "plan" and item["pdsa"]["hypothesis"] and item["pdsa"]["result"]
     assert str(item["next_check_in"]) == "2026-05-15"
     assert main(["validate", "kb"]) == 0, capsys.readouterr().out
+
+
+def test_the_last_renewal_session_sets_since() -> None:
+    """Once the knowledge base has learning sessions (v1.1), the latest of kind renewal up to today sets "since"."""
+    from types import SimpleNamespace
+
+    from mkdocs_lessons.renewal import _since
+
+    kb = open_knowledge_base(SAMPLE, today=TODAY).kb
+    sessions = {
+        "2025-03-01-renewal": SimpleNamespace(id="2025-03-01-renewal", kind="renewal", date=date(2025, 3, 1)),
+        "2026-02-10-renewal": SimpleNamespace(id="2026-02-10-renewal", kind="renewal", date=date(2026, 2, 10)),
+        "2026-06-01-review": SimpleNamespace(id="2026-06-01-review", kind="review", date=date(2026, 6, 1)),
+        "2027-01-05-renewal": SimpleNamespace(id="2027-01-05-renewal", kind="renewal", date=date(2027, 1, 5)),  # planned, not held yet
+    }
+    with_sessions = SimpleNamespace(taxonomy=kb.taxonomy, sessions=sessions)
+    assert _since(with_sessions, TODAY) == (date(2026, 2, 10), "the renewal session 2026-02-10-renewal")
+    assert _since(kb, TODAY) == (kb.taxonomy.updated, "the taxonomy's last update; no renewal session is recorded")
+    assert _since(SimpleNamespace(taxonomy=SimpleNamespace(updated=None)), TODAY)[0] == TODAY - timedelta(days=365)
