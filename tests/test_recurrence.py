@@ -164,3 +164,8 @@ def test_sample_pages_say_why_and_the_dashboard_rate_is_the_labelled_count(sampl
     recurred = len({e for e, _ in pairs})
     dashboard = " ".join(sample_site.text("dashboard/").split())
     assert f"failures followed by a possible recurrence ÷ failures with a done action item: {recurred} of {n}" in dashboard
+
+
+def test_a_done_item_without_a_closed_date_says_its_date_is_estimated(sample_site):
+    row = next(tr for tr in sample_site.article("incidents/INC-2026-070/").select("tbody tr") if tr.find("td") and tr.find("td").get_text() == "A1")
+    assert "no closed date (date estimated: due date 2026-11-27)" in " ".join(row.get_text(" ").split())

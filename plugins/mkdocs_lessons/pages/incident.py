@@ -149,6 +149,10 @@ def _action_items(ctx: Context, page: str, incident: Incident) -> list[list[Any]
             status += Markup(" ") + badge(f"overdue {(ctx.today - item.due).days} d", "overdue")
         if item.closed:
             status += Markup(" {}").format(fmt_date(item.closed))
+        elif item.status == "done":
+            # Recurrence dates this fix by its due date (else the review date): say so where the date is missing.
+            taken = f"due date {fmt_date(item.due)}" if item.due else "review date"
+            status += Markup(' <span class="lessons-estimated">no closed date (date estimated: {})</span>').format(taken)
         action = ctx.prose_line(item.action, page)
         if item.type:
             action += Markup(" <em>({})</em>").format(item.type)
