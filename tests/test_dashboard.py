@@ -370,7 +370,8 @@ def test_backlog_lists_open_items_by_owner_and_team_overdue_first(site, records)
     for name in ["dana.kim", "lee.wong", "sam.ortiz", ""]:
         mine = [a for a in items if a.get("owner", "") == name]
         overdue = sum(1 for a in mine if "due" in a and date.fromisoformat(a["due"]) < TODAY)
-        expected.append([name or "No owner", str(len(mine)), str(overdue), min(a["due"] for a in mine if "due" in a)])
+        late = sum(1 for a in mine if "next_check_in" in a and date.fromisoformat(str(a["next_check_in"])) < TODAY)
+        expected.append([name or "No owner", str(len(mine)), str(overdue), min(a["due"] for a in mine if "due" in a), str(late)])
     assert [o[:3] for o in owners] == [["dana.kim", "2", "1"], ["lee.wong", "1", "1"], ["sam.ortiz", "1", "1"], ["No owner", "1", "0"]]
     assert owners == expected
     assert article.find(id="owner-no-owner").find("a")["href"] == "owner/no-owner/"

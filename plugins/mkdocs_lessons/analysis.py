@@ -3,7 +3,8 @@
 After validation, `Analysis(kb, ...)` holds what no single record says:
 the link graph (backlinks, incidents by term and team, path visits), the
 dashboard's metrics, the learning programme (sessions, indicators,
-adherence, team learning records), the learning loop and its recurrences, similar
+adherence, team learning records), the learning loop and its recurrences,
+check-ins and experiments (followup.py), similar
 incidents, review-quality lints and the feed's newest reviews. Pages, the
 data files and the CLI (`stats`, `lint`, `generate`) read it; nothing
 downstream computes a derived fact of its own or writes one back.
@@ -24,11 +25,13 @@ from typing import Optional
 
 from .diagnostics import Diagnostic
 from .link import LinkGraph, build_graph
+from .followup import FollowUp, build_followup
 from .lint import LintConfig, by_incident, lint
 from .loop import LoopFacts, LoopFigures, build_loop, loop_figures
 from .metrics import Metrics, compute
 from .model import Incident, KnowledgeBase, natural_key
 from .programme import Programme, build_programme
+from .renewal import RenewalAgenda, build_agenda
 from .similar import Similar, SimilarFinder
 
 
@@ -64,7 +67,28 @@ class Analysis:
     @cached_property
     def loop(self) -> LoopFacts:
         """From lesson to standard: codified actions, loop states, possible recurrences."""
-        return build_loop(self.kb)
+        # Recurrence reads the similar lists ("team and similarity"): the same
+        # scores the incident pages show, computed once.
+        lists = {key: [(s.incident_id, s.score) for s in found] for key, found in self.similar.items()}
+        return build_loop(self.kb, lists)
+
+    @cached_property
+    def followup(self) -> FollowUp:
+        """Scheduled and overdue check-ins, and PDSA experiments, of the published action items."""
+        return build_followup(self.kb.published_incidents, self.today)
+
+    @cached_property
+    def renewal_agenda(self) -> RenewalAgenda:
+        """What the periodic review of the framework should look at (renewal.py)."""
+        past = sorted(self.metrics.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), natural_key(x.sop_id)))
+        return build_agenda(
+            self.kb,
+            self.today,
+            loop=self.loop,
+            lints_by_incident=self.lints_by_incident,
+            overdue_check_ins=self.followup.overdue,
+            sops_past_review=past,
+        )
 
     @cached_property
     def loop_figures(self) -> LoopFigures:

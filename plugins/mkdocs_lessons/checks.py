@@ -87,6 +87,7 @@ def check(
     refs = _Refs(result)
     for incident in result.incidents.values():
         _check_incident(incident, refs, diags)
+    _check_indicator_refs(result, diags)
     for sop in result.sops.values():
         _check_sop(sop, refs, diags)
     for path in result.paths.values():
@@ -258,9 +259,31 @@ def _model_dates(kind: str, record: Any) -> Iterator[date]:
             yield item.due
         if item.closed is not None:
             yield item.closed
+        if item.next_check_in is not None:
+            yield item.next_check_in
         yield from (c.date for c in item.check_ins)
     if record.review is not None and record.review.date is not None:
         yield record.review.date
+
+
+def _check_indicator_refs(result: LoadResult, diags: Diagnostics) -> None:
+    """An action item's `indicator_ref` names an indicator of `content/indicators/` (v1.1, issue 15).
+
+    Runs once the loader reads indicators (`result.indicators`, id -> indicator);
+    a knowledge base read without them has nothing to check the ids against.
+    """
+    indicators = getattr(result, "indicators", None)
+    if indicators is None:
+        return
+    for incident in result.incidents.values():
+        doc = incident.source
+        if doc is None:
+            continue
+        for index, item in enumerate(incident.action_items):
+            ref = item.indicator_ref
+            if ref and ref not in indicators:
+                hint = did_you_mean(ref, list(indicators)) if indicators else " (the knowledge base has no indicators)"
+                diags.add(doc.diagnostic(("action_items", index, "indicator_ref"), f"unknown indicator '{ref}'{hint}", rule="reference"))
 
 
 def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optional[date], diags: Diagnostics) -> None:
@@ -554,7 +577,7 @@ def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_dra
     from .essentials import ESSENTIALS_ID
     from .schema import KINDS
 
-    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.actions_closed, urls.lessons}
+    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.actions_closed, urls.lessons, urls.renewal}
     pages |= {urls.kb_json, urls.metrics_json, urls.feed} | {urls.schema(kind) for kind in KINDS}
     if targets.pagefind:
         pages.add(urls.search)

@@ -378,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd = commands.add_parser(
         "lint",
         help="review-quality lints: blame words, vague or unmeasurable actions, single causes, late reviews",
-        description="Review-quality lints (codes LL001-LL007) as file:line:column: level: [field] message [code]. "
+        description="Review-quality lints (codes LL001-LL008) as file:line:column: level: [field] message [code]. "
         "Levels and per-code switches come from the plugin's lint_level, lint, blame_words and review_within_days options in mkdocs.yml.",
     )
     lint_cmd.add_argument("root", nargs="?", help=root_help)

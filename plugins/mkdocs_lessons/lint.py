@@ -16,6 +16,7 @@ to readers as a "review quality" note. No MkDocs in here.
 | LL005 | action item with a vague verb ("look into", "be more careful") |
 | LL006 | reviewed incident with a single chain of whys and no contributing factors |
 | LL007 | review held long after resolution |
+| LL008 | action item `done` without a `closed` date (recurrence then dates the fix by its due or review date) |
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ CODES: dict[str, str] = {
     "LL005": "vague action",
     "LL006": "single causal chain",
     "LL007": "late review",
+    "LL008": "done without a closed date",
 }
 
 DEFAULT_BLAME_WORDS: tuple[str, ...] = (
@@ -174,6 +176,14 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
             linter.add(incident, here + ("id",), "LL003", f"action {item.id} has no owner")
         if item.due is None and item.is_open:
             linter.add(incident, here + ("id",), "LL004", f"action {item.id} has no due date")
+        if item.status == "done" and item.closed is None:
+            estimate = "its due date" if item.due else "the review date"
+            linter.add(
+                incident,
+                here + ("status",),
+                "LL008",
+                f"action {item.id} is done but has no closed date: add `closed:` (until then recurrence counts from {estimate}, shown as estimated)",
+            )
         if linter.vague is not None:
             match = linter.vague.search(item.action)
             if match:

@@ -25,6 +25,7 @@ from .model import (
     Indicator,
     IndicatorValue,
     Session,
+    Pdsa,
     Assumption,
     CheckIn,
     Criterion,
@@ -481,6 +482,15 @@ def _teams(doc: Document) -> dict[str, Team]:
 # its rejected values (`data`, see _check_partially): required fields may then be None.
 
 
+def _pdsa(value: Any) -> Optional[Pdsa]:
+    """`pdsa: study` or the long form `{stage, hypothesis, result}` (v1.1), as one type."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return Pdsa(value)
+    return Pdsa(value["stage"], value.get("hypothesis", ""), value.get("result", ""))
+
+
 def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
     d = doc.data if data is None else data
     classification = d["classification"] or _NOTHING
@@ -495,6 +505,7 @@ def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
         teams=list(d["teams"] or ()),
         summary=d["summary"],
         primary=classification["primary"],
+        systems=list(d.get("systems", [])),
         secondary=list(classification.get("secondary", [])),
         severity=d.get("severity", ""),
         failure_type=d.get("failure_type", ""),
@@ -522,9 +533,11 @@ def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
                 type=a.get("type", ""),
                 closed=_opt_date(a.get("closed")),
                 indicator=a.get("indicator", ""),
-                pdsa=a.get("pdsa", ""),
+                pdsa=_pdsa(a.get("pdsa")),
                 check_ins=[CheckIn(_opt_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
                 codified_in=SopRef.parse(a["codified_in"]) if a.get("codified_in") else None,
+                next_check_in=_opt_date(a.get("next_check_in")),
+                indicator_ref=a.get("indicator_ref", ""),
             )
             for a in d.get("action_items", [])
         ],

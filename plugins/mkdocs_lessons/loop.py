@@ -12,9 +12,9 @@ Pure core (no MkDocs). Three questions, answered from the records alone:
   enough (the other is derived); they contradict each other when the
   incident names another version of the same SOP as its motivation, or when
   the version took effect before the incident happened.
-- *Did it work?* After an action item of an incident is done (its `closed`
-  date), a later failure (incident or near miss) with the same primary
-  taxonomy term and a team in common is a possible recurrence.
+- *Did it work?* A later failure that shares the cause and a system, or a
+  team and enough similarity, with an incident whose action item was done
+  is a possible recurrence (`recurrence.py` says exactly when).
 
 The checks emit warnings (rules `sop-not-in-force`, `loop-contradiction`,
 `loop-open`); `LoopFacts` carries the derived links for the pages and the
@@ -23,17 +23,18 @@ dashboard.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 from .diagnostics import Diagnostics, Severity
-from .model import ActionItem, Incident, KnowledgeBase, Sop, SopVersion, natural_key
+from .model import Incident, KnowledgeBase, Sop, SopVersion, natural_key
+from .recurrence import FAILURE_KINDS, RECURRENCES_SHOWN, Recurrence, Recurrences, find_recurrences, fix_of
+
+__all__ = ["Recurrence", "Recurrences", "find_recurrences", "fix_of", "LoopFacts", "build_loop", "loop_figures", "check_loop"]
 
 IN_FORCE_STATUSES = ("approved", "superseded", "retired")
-FAILURE_KINDS = ("incident", "near-miss")
 REVIEWED = ("reviewed", "closed")
 # A violated or followed reference names the version people had in hand;
 # for `missing` and `updated` the version named is naturally a later one.
@@ -72,17 +73,6 @@ class Codification:
     action_id: str = ""  # the action item that says `codified_in`; "" when only motivated_by says so
     declared_by_action: bool = False
     declared_by_sop: bool = False
-
-
-class Recurrence(NamedTuple):
-    """One possible recurrence (a named tuple: tens of thousands are made per build at 10,000 incidents)."""
-
-    earlier: str  # incident id whose action item was done
-    later: str  # the failure that came after
-    action_id: str  # the done action item, the earliest closed
-    done_on: date
-    terms: tuple[str, ...]  # the shared primary term
-    teams: tuple[str, ...]  # shared teams
 
 
 @dataclass
@@ -130,178 +120,8 @@ def _codifications(incidents: Iterable[Incident], sops: dict[str, Sop]) -> dict[
     return found
 
 
-# -- recurrence -----------------------------------------------------------------------------
-
-
-def _done_on(item: ActionItem) -> Optional[date]:
-    return item.closed if item.status == "done" else None
-
-
-#: Recurrences listed per incident and side; the rest are counted, not listed,
-#: so a page stays the same size however many failures share its cause.
-RECURRENCES_SHOWN = 10
-
-
-class _Listed(Mapping[str, list["Recurrence"]]):
-    """Incident id -> its listed recurrences, made when first read.
-
-    Every incident page shows its own lists; the dashboard needs only the
-    totals and the newest few pairs. Making all lists up front cost the
-    dashboard (built first) time in proportion to how full they are, and at
-    10,000 incidents they are full: 14x the time at 10x the records.
-    """
-
-    def __init__(self, totals: dict[str, int], make: Callable[[str], list["Recurrence"]]) -> None:
-        self._totals, self._make = totals, make
-        self._made: dict[str, list[Recurrence]] = {}
-
-    def __getitem__(self, incident_id: str) -> list["Recurrence"]:
-        made = self._made.get(incident_id)
-        if made is None:
-            if incident_id not in self._totals:
-                raise KeyError(incident_id)
-            made = self._made[incident_id] = self._make(incident_id)
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._totals)
-
-    def __len__(self) -> int:
-        return len(self._totals)
-
-
-@dataclass
-class Recurrences:
-    """Possible recurrences: a few listed per incident, all of them counted."""
-
-    after_total: dict[str, int] = field(default_factory=dict)
-    before_total: dict[str, int] = field(default_factory=dict)
-    # earlier id -> the first later ones; later id -> the latest earlier ones (both made when read)
-    after: Mapping[str, list[Recurrence]] = field(default_factory=dict)
-    before: Mapping[str, list[Recurrence]] = field(default_factory=dict)
-
-    @property
-    def pairs(self) -> int:
-        return sum(self.after_total.values())
-
-
-def _team_sets(teams: Iterable[str]) -> list[frozenset[str]]:
-    """Every non-empty subset of an incident's teams (incidents name a few)."""
-    unique = sorted(set(teams))[:8]  # 255 subsets at most, whatever a record says
-    return [frozenset(t for bit, t in enumerate(unique) if mask >> bit & 1) for mask in range(1, 1 << len(unique))]
-
-
-#: (term, team set) -> (day, natural id key, incident), sorted by day then id.
-_Index = dict[tuple[str, frozenset[str]], list[tuple[date, tuple, Incident]]]
-
-
-def _day(entry: tuple[date, tuple, Incident]) -> date:
-    return entry[0]
-
-
-def _count_sharing(index: _Index, term: str, team_sets: list[frozenset[str]], day: date, later: bool) -> int:
-    """How many indexed incidents with `term` share a team with these teams, on the far side of `day`.
-
-    Inclusion-exclusion over team subsets, each a bisect in a list sorted by
-    day: exact, and near-linear overall instead of one comparison per pair.
-    """
-    total = 0
-    for subset in team_sets:
-        entries = index.get((term, subset), [])
-        count = len(entries) - bisect_right(entries, day, key=_day) if later else bisect_left(entries, day, key=_day)
-        total += count if len(subset) % 2 else -count
-    return total
-
-
-def find_recurrences(incidents: list[Incident], shown: int = RECURRENCES_SHOWN) -> Recurrences:
-    """Later failures sharing the primary term and a team with an incident whose action item was done.
-
-    The primary term on both sides: the cause the action addressed came back
-    as the main cause (secondary terms are too loose: most failures share one).
-    Each earlier incident lists its first `shown` later failures, each later
-    failure its `shown` most recent earlier ones; totals are exact.
-    """
-    failures = [i for i in incidents if i.kind in FAILURE_KINDS]
-    fixed: dict[str, tuple[date, str]] = {}  # incident id -> (done on, action id) of its first done action
-    for incident in failures:
-        done = sorted((d, natural_key(a.id), a.id) for a in incident.action_items if (d := _done_on(a)) is not None)
-        if done:
-            fixed[incident.id] = (done[0][0], done[0][2])
-
-    # One index for listing and counting: a single-team set lists the
-    # candidates, every team set takes part in the counts.
-    team_sets = {i.id: _team_sets(i.teams) for i in failures}
-    teams_of = {i.id: frozenset(i.teams) for i in failures}
-    occurred: _Index = defaultdict(list)  # failures by the day they occurred
-    fixes: _Index = defaultdict(list)  # fixed incidents by the day their fix was done
-    for incident in failures:
-        key = natural_key(incident.id)
-        for subset in team_sets[incident.id]:
-            occurred[(incident.primary, subset)].append((incident_day(incident), key, incident))
-            if incident.id in fixed:
-                fixes[(incident.primary, subset)].append((fixed[incident.id][0], key, incident))
-    for index in (occurred, fixes):
-        for entries in index.values():
-            entries.sort(key=lambda e: e[:2])
-
-    def recurrence(earlier: Incident, later: Incident) -> Recurrence:
-        done_on, action_id = fixed[earlier.id]
-        theirs = teams_of[later.id]
-        shared = tuple(t for t in earlier.teams if t in theirs)
-        return Recurrence(earlier.id, later.id, action_id, done_on, (earlier.primary,), shared)
-
-    by_id = {i.id: i for i in failures}
-    found = Recurrences()
-    for incident in failures:
-        term, day, sets = incident.primary, incident_day(incident), team_sets[incident.id]
-        if incident.id in fixed:  # as the earlier one: failures after its fix
-            done_on = fixed[incident.id][0]
-            total = _count_sharing(occurred, term, sets, done_on, later=True) - (day > done_on)
-            if total:
-                found.after_total[incident.id] = total
-        # As the later one: fixes done before it happened.
-        own = incident.id in fixed and fixed[incident.id][0] < day
-        total = _count_sharing(fixes, term, sets, day, later=False) - own
-        if total:
-            found.before_total[incident.id] = total
-
-    def singles(incident: Incident) -> list[frozenset[str]]:
-        return [s for s in team_sets[incident.id] if len(s) == 1]
-
-    def firsts_after(incident_id: str) -> list[Recurrence]:
-        """The first failures after this incident's fix."""
-        incident = by_id[incident_id]
-        done_on = fixed[incident_id][0]
-        candidates: dict[str, tuple] = {}
-        for team in singles(incident):
-            entries = occurred.get((incident.primary, team), [])
-            start = bisect_right(entries, done_on, key=_day)
-            for entry in entries[start : start + shown + 1]:
-                if entry[2].id != incident_id:
-                    candidates[entry[2].id] = entry
-        firsts = sorted(candidates.values(), key=lambda e: e[:2])[:shown]
-        return [recurrence(incident, e[2]) for e in firsts]
-
-    def latest_before(incident_id: str) -> list[Recurrence]:
-        """The most recent fixes done before this incident happened."""
-        incident = by_id[incident_id]
-        day = incident_day(incident)
-        candidates: dict[str, tuple] = {}
-        for team in singles(incident):
-            entries = fixes.get((incident.primary, team), [])
-            stop = bisect_left(entries, day, key=_day)
-            for entry in entries[max(0, stop - shown - 1) : stop]:
-                if entry[2].id != incident_id:
-                    candidates[entry[2].id] = entry
-        latest = sorted(candidates.values(), key=lambda e: e[:2], reverse=True)[:shown]
-        return [recurrence(e[2], incident) for e in latest]
-
-    found.after = _Listed(found.after_total, firsts_after)
-    found.before = _Listed(found.before_total, latest_before)
-    return found
-
-
-def build_loop(kb: KnowledgeBase) -> LoopFacts:
+def build_loop(kb: KnowledgeBase, similar: Optional[Mapping[str, Sequence[tuple[str, float]]]] = None) -> LoopFacts:
+    """The loop of the published incidents; `similar` (id -> (id, score) of its most similar) feeds recurrence."""
     published = kb.published_incidents
     facts = LoopFacts()
     for link in sorted(_codifications(published, kb.sops).values(), key=lambda c: (natural_key(c.sop_id), c.version, natural_key(c.incident_id))):
@@ -309,7 +129,7 @@ def build_loop(kb: KnowledgeBase) -> LoopFacts:
             continue
         facts.codified.setdefault((link.sop_id, link.version), []).append(link)
         facts.by_incident.setdefault(link.incident_id, []).append(link)
-    facts.recurrences = find_recurrences(published, RECURRENCES_SHOWN)
+    facts.recurrences = find_recurrences(published, similar, shown=RECURRENCES_SHOWN)
     for incident in published:
         if incident.status in REVIEWED and facts.loop_state(incident) == "open":
             facts.open_loops.append(incident.id)
@@ -324,7 +144,7 @@ class LoopFigures:
     closed: int  # ... whose change reached an SOP version
     in_progress: int  # ... with action items but no codified version yet
     open: int  # ... without any action item
-    with_done_action: int  # failures with a done action item (closed date): the recurrence rate's n
+    with_done_action: int  # failures with a dated done action item (closed, else due or review date): the recurrence rate's n
     recurred: int  # ... followed by a possible recurrence
 
     @property
@@ -350,7 +170,7 @@ class LoopFigures:
 
 def loop_figures(kb: KnowledgeBase, facts: LoopFacts) -> LoopFigures:
     states = [facts.loop_state(i) for i in kb.published_incidents if i.status in REVIEWED and i.kind in FAILURE_KINDS]
-    with_done = [i for i in kb.published_incidents if i.kind in FAILURE_KINDS and any(_done_on(a) for a in i.action_items)]
+    with_done = [i for i in kb.published_incidents if i.kind in FAILURE_KINDS and fix_of(i) is not None]
     return LoopFigures(
         calls_for_change=sum(1 for s in states if s != "none"),
         closed=states.count("closed"),

@@ -175,6 +175,23 @@ class CheckIn:
 
 
 @dataclass(slots=True)
+class Pdsa:
+    """An action item's Plan-Do-Study-Act experiment: `pdsa: study`, or the v1.1 long form."""
+
+    stage: str
+    hypothesis: str = ""
+    result: str = ""
+
+    @property
+    def is_experiment(self) -> bool:
+        """The long form says what is tried or what it showed (a bare stage says neither)."""
+        return bool(self.hypothesis or self.result)
+
+
+PDSA_STAGES = ("plan", "do", "study", "act")
+
+
+@dataclass(slots=True)
 class ActionItem:
     id: str
     action: str
@@ -184,9 +201,11 @@ class ActionItem:
     type: str = ""
     closed: Optional[date] = None
     indicator: str = ""
-    pdsa: str = ""
+    pdsa: Optional[Pdsa] = None
     check_ins: list[CheckIn] = field(default_factory=list)
     codified_in: Optional[SopRef] = None
+    next_check_in: Optional[date] = None  # v1.1: when the owner reports next
+    indicator_ref: str = ""  # an indicator id (content/indicators/): its series around `closed`
 
     @property
     def is_open(self) -> bool:
@@ -217,6 +236,7 @@ class Incident:
     teams: list[str]
     summary: str
     primary: str
+    systems: list[str] = field(default_factory=list)  # v1.1: what failed or was at risk
     secondary: list[str] = field(default_factory=list)
     severity: str = ""
     failure_type: str = ""

@@ -200,6 +200,12 @@ def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]
             if deepest > len(error.absolute_path):
                 yield from _leaf_errors(iter(e for e in error.context if len(e.absolute_path) == deepest))
                 continue
+            # Else the branches whose type fits the value (`pdsa: {stage: ...}` is the object form, not the stage).
+            wrong_type = {e.schema_path[0] for e in error.context if e.validator == "type" and len(e.absolute_path) == len(error.absolute_path)}
+            fitting = [e for e in error.context if e.schema_path and e.schema_path[0] not in wrong_type]
+            if fitting and wrong_type:
+                yield from _leaf_errors(iter(fitting))
+                continue
         yield error
 
 

@@ -8,6 +8,7 @@ Score of a pair (a, b), every part symmetric, so "similar" goes both ways:
   child's weight per level (so sharing `design-flaw/missing-guardrail` as
   primary counts 9, sharing only the parent `design-flaw` counts 2.25);
 - teams: 2 per shared team;
+- systems (v1.1 `systems`): 2 per shared system;
 - tags: 1.5 per shared tag;
 - words: 4 × the cosine of the TF-IDF vectors of title and summary (words
   of 3+ letters, a fixed stop-word list, idf = ln(N / df)).
@@ -34,6 +35,7 @@ from typing import Iterable
 from .model import Incident, natural_key
 
 PRIMARY, SECONDARY, TEAM, TAG, WORDS = 3.0, 1.5, 2.0, 1.5, 4.0
+SYSTEM = 2.0
 MIN_SCORE = 2.5  # below this, "similar" is noise (one shared team, a couple of words)
 
 STOP_WORDS = frozenset(
@@ -56,6 +58,7 @@ class Similar:
     terms: tuple[str, ...]  # shared term paths (the most specific ones)
     teams: tuple[str, ...]
     tags: tuple[str, ...]
+    systems: tuple[str, ...] = ()
 
 
 def words(text: str) -> list[str]:
@@ -82,7 +85,16 @@ Features = dict[str, float]
 
 def _inputs(incident: Incident) -> tuple:
     """What similarity reads of an incident: an edit elsewhere changes nothing here."""
-    return (incident.id, incident.primary, tuple(incident.secondary), tuple(incident.teams), tuple(incident.tags), incident.title, incident.summary)
+    return (
+        incident.id,
+        incident.primary,
+        tuple(incident.secondary),
+        tuple(incident.teams),
+        tuple(incident.tags),
+        incident.title,
+        incident.summary,
+        tuple(getattr(incident, "systems", ())),
+    )
 
 
 def find_similar(incidents: Iterable[Incident], *, limit: int = 5, common_cap: int = 200) -> dict[str, list[Similar]]:
@@ -132,6 +144,7 @@ class SimilarFinder:
         self.terms = [_term_weights_of(row[1], row[2]) for row in inputs]
         self.teams = [set(row[3]) for row in inputs]
         self.tags = [set(row[4]) for row in inputs]
+        self.systems = [set(row[7]) for row in inputs]
         self.counts = [Counter(words(f"{row[5]} {row[6]}")) for row in inputs]
         self.df: Counter[str] = Counter()
         for c in self.counts:
@@ -163,6 +176,7 @@ class SimilarFinder:
         mine: Features = {f"term:{p}": w for p, w in self.terms[k].items()}
         mine.update({f"team:{t}": math.sqrt(TEAM) for t in self.teams[k]})
         mine.update({f"tag:{t}": math.sqrt(TAG) for t in self.tags[k]})
+        mine.update({f"system:{t}": math.sqrt(SYSTEM) for t in self.systems[k]})
         mine.update({f"word:{w}": math.sqrt(WORDS) * (v / norm) for w, v in vector.items()})
         return mine
 
@@ -218,7 +232,9 @@ class SimilarFinder:
         for minus_score, j in scored[:limit]:  # only the kept few get their explanation
             shared_terms = terms[k].keys() & terms[j].keys()
             specific = tuple(sorted(p for p in shared_terms if not any(q != p and q.startswith(p + "/") for q in shared_terms)))
-            listed.append(Similar(self.ids[j], -minus_score, specific, tuple(sorted(teams[k] & teams[j])), tuple(sorted(tags[k] & tags[j]))))
+            listed.append(
+                Similar(self.ids[j], -minus_score, specific, tuple(sorted(teams[k] & teams[j])), tuple(sorted(tags[k] & tags[j])), tuple(sorted(self.systems[k] & self.systems[j])))
+            )
         self.result[self.ids[k]] = listed
 
     # -- after an edit --------------------------------------------------------
@@ -252,7 +268,7 @@ class SimilarFinder:
         for k in changed:
             row = inputs[k]
             self.terms[k] = _term_weights_of(row[1], row[2])
-            self.teams[k], self.tags[k] = set(row[3]), set(row[4])
+            self.teams[k], self.tags[k], self.systems[k] = set(row[3]), set(row[4]), set(row[7])
             self.counts[k] = new_counts[k]
         self.df.update(df_changes)
         self.df = +self.df  # drop words no longer held

@@ -34,6 +34,15 @@ class OverdueItem:
 
 
 @dataclass(frozen=True)
+class LateCheckIn:
+    incident: str
+    action: str
+    owner: str
+    check_in: date  # the next_check_in that passed
+    days_late: int
+
+
+@dataclass(frozen=True)
 class ReviewDue:
     sop: str
     title: str
@@ -64,6 +73,7 @@ class Stats:
     by_term: list[TermCount] = field(default_factory=list)
     action_items: dict[str, int] = field(default_factory=dict)
     overdue_action_items: list[OverdueItem] = field(default_factory=list)
+    overdue_check_ins: list[LateCheckIn] = field(default_factory=list)  # open items whose next_check_in passed, most overdue first
     sops: int = 0
     sop_versions: int = 0
     sops_without_approved_version: list[str] = field(default_factory=list)
@@ -138,6 +148,9 @@ def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None)
             "overdue": len(overdue),
         },
         overdue_action_items=overdue,
+        overdue_check_ins=[
+            LateCheckIn(c.ref.incident.id, c.ref.item.id, c.ref.item.owner, c.on, c.days_late) for c in analysis.followup.overdue
+        ],
         sops=len(kb.sops),
         sop_versions=sum(len(s.versions) for s in kb.sops.values()),
         sops_without_approved_version=[s.id for s in kb.sops.values() if s.current is None],
@@ -215,6 +228,10 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
             [o.incident, o.action, o.owner or "(no owner)", f"due {o.due.isoformat()}", f"{o.days_overdue} d overdue", o.status]
             for o in stats.overdue_action_items
         ]
+    )
+    lines.append(f"{_n(len(stats.overdue_check_ins), 'check-in')} overdue (next_check_in passed on an open item)")
+    lines += _table(
+        [[c.incident, c.action, c.owner or "(no owner)", f"check-in {c.check_in.isoformat()}", f"{c.days_late} d overdue"] for c in stats.overdue_check_ins]
     )
     lines.append("")
 

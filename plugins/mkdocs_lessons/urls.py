@@ -128,6 +128,11 @@ class Urls:
         return self._p("actions/closed/index.md")
 
     @property
+    def renewal(self) -> str:
+        """The agenda of the periodic framework review (printable, dated)."""
+        return self._p("renewal/index.md")
+
+    @property
     def lessons(self) -> str:
         """Every lesson of every review, grouped by taxonomy term."""
         return self._p("lessons/index.md")

@@ -32,6 +32,7 @@ from .incident_index import render_incident_index
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
+from .renewal import render_renewal
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
 from .sessions import render_session, render_sessions_index
@@ -136,6 +137,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add(render_dashboard(ctx))
         add(render_actions(ctx))
         add(render_lessons(ctx))
+        add(render_renewal(ctx))
     with phase("pages"):
         add(render_incident_index(ctx))
         record_page = _record_pages(ctx)

@@ -5,8 +5,9 @@ items per owner) and what each team owes, and how many items are done or
 dropped. Each owner's open items (what do I owe?) are on
 `actions/owner/<name>/` and each team's (what does my team owe?) on
 `actions/team/<id>/`, most overdue first, overdue ones marked with how
-many days, each with its indicator and latest check-in and a link to its
-incident. Done and dropped items, newest first, are on `actions/closed/`.
+many days, each with its indicator, latest and next check-in and a link
+to its incident; items whose check-in is overdue come first. The summary
+lists every overdue check-in and the PDSA experiments ("Experiments"). Done and dropped items, newest first, are on `actions/closed/`.
 Every list continues on numbered pages when it is long (`paging.py`), so
 no page grows with the knowledge base: at 10,000 reviews the backlog holds
 tens of thousands of items.
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from ..metrics import DUE_SOON_DAYS
 from ..model import ActionItem, Incident, natural_key
 from .common import Context, GeneratedFile, badge, fmt_date
+from .followup_view import check_in_cell, experiment_rows
 from .figures import metrics, plural, share
 from .paging import later_page_meta, page_title, paged
 
@@ -46,10 +48,12 @@ def _entries(ctx: Context) -> list[Entry]:
     return [Entry(i, a) for i in ctx.kb.published_incidents for a in i.action_items]
 
 
-def _open_order(entry: Entry):
-    """By due date, so the most overdue come first (no due date last), then by incident and item id."""
-    due = entry.item.due
-    return (due is None, due or date.max, natural_key(entry.incident.id), natural_key(entry.item.id))
+def _open_order(entry: Entry, today: date):
+    """Overdue check-ins first (the most overdue first): the owner owes a report now.
+    Then by due date, so the most overdue come first (no due date last), then by incident and item id."""
+    check_in, due = entry.item.next_check_in, entry.item.due
+    late = check_in is not None and check_in < today
+    return (not late, check_in if late else date.max, due is None, due or date.max, natural_key(entry.incident.id), natural_key(entry.item.id))
 
 
 def _closed_order(entry: Entry):
@@ -78,9 +82,8 @@ def _action(ctx: Context, page: str, item: ActionItem) -> Markup:
     return action + Markup(" <em>({})</em>").format(item.type) if item.type else action
 
 
-def _check_in(ctx: Context, page: str, item: ActionItem) -> Markup:
-    latest = item.check_ins[-1] if item.check_ins else None
-    return Markup("{}: {}").format(fmt_date(latest.date), ctx.prose_line(latest.note, page)) if latest else Markup("")
+def _check_in(ctx: Context, page: str, entry: Entry) -> Markup:
+    return check_in_cell(ctx, page, entry.incident, entry.item)
 
 
 def _indicator(ctx: Context, page: str, item: ActionItem) -> Markup:
@@ -130,7 +133,7 @@ def _open_row(ctx: Context, page: str, entry: Entry, teams: Markup) -> OpenRow:
         teams,
         _one_line(item.owner or NO_OWNER),
         _indicator(ctx, page, item),
-        _check_in(ctx, page, item),
+        _check_in(ctx, page, entry),
     )
 
 
@@ -159,7 +162,7 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
     page = ctx.urls.actions
     entries = _entries(ctx)
     today = ctx.today
-    open_entries = sorted((e for e in entries if e.item.is_open), key=_open_order)
+    open_entries = sorted((e for e in entries if e.item.is_open), key=lambda e: _open_order(e, today))
     closed_entries = sorted((e for e in entries if not e.item.is_open), key=_closed_order)
     figures = metrics(ctx).actions
 
@@ -198,6 +201,7 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
                 "link": ctx.a(page, g.target, g.label),
                 "open": len(g.entries),
                 "overdue": sum(1 for e in g.entries if e.overdue_days(today) is not None),
+                "late_check_ins": sum(1 for e in g.entries if ctx.analysis.followup.days_late(e.incident.id, e.item.id)),
                 "next_due": fmt_date(min((e.item.due for e in g.entries if e.item.due), default=None)),
             }
             for g in groups
@@ -220,6 +224,8 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
             by_owner=summary_rows(owner_groups),
             by_team=summary_rows(team_groups),
             quiet_teams=Markup(", ").join(ctx.team_a(page, t) for t in quiet_teams),
+            late_check_ins=_late_check_in_rows(ctx, page),
+            experiments=experiment_rows(ctx, page, ctx.analysis.followup.experiments, True),
             closed_total=len(closed_entries),
             closed=ctx.a(page, ctx.urls.actions_closed, plural(len(closed_entries), "done or dropped item", "done and dropped items")),
         )
@@ -230,6 +236,24 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
         files += _open_pages(ctx, group, "team", f"Action items: {_one_line(ctx.kb.teams[group.key].title)}")
     files += _closed_pages(ctx, closed_entries)
     return files
+
+
+def _late_check_in_rows(ctx: Context, page: str) -> list[list[Markup]]:
+    """Every overdue check-in, most overdue first: days late, owner, teams, the item."""
+    rows = []
+    for c in ctx.analysis.followup.overdue:
+        entry = Entry(c.ref.incident, c.ref.item)
+        rows.append(
+            [
+                badge(f"{c.days_late} d", "overdue"),
+                Markup.escape(fmt_date(c.on)),
+                Markup.escape(_one_line(entry.item.owner or NO_OWNER)),
+                ctx.teams_html(page, entry.incident.teams),
+                _action(ctx, page, entry.item),
+                _reference(ctx, page, entry),
+            ]
+        )
+    return rows
 
 
 def _open_pages(ctx: Context, group: Group, by: str, title: str) -> list[GeneratedFile]:
@@ -276,7 +300,7 @@ def _closed_pages(ctx: Context, closed_entries: list[Entry]) -> list[GeneratedFi
                 _one_line(e.item.owner or NO_OWNER),
                 fmt_date(e.item.due),
                 _indicator(ctx, uri, e.item),
-                _check_in(ctx, uri, e.item),
+                _check_in(ctx, uri, e),
                 ctx.sop_a(uri, e.item.codified_in) if e.item.codified_in else "",
             ]
             for e in chunk

@@ -3,7 +3,9 @@
 For people who follow the knowledge base from a feed reader or a chat
 channel. An incident enters the feed when its review is done (status
 `reviewed` or `closed`), dated by `review.date`; an SOP version enters when
-it takes effect after passing the approval gate, dated by `effective`.
+it takes effect after passing the approval gate, dated by `effective`; an
+open action item enters when its `next_check_in` falls due this week
+(Monday to today), dated by that day, as a reminder for its owner.
 Nothing dated after "today" is listed yet. Newest first, at most
 `feed_size` entries.
 
@@ -41,6 +43,7 @@ class FeedEntry:
     summary: str
     categories: list[tuple[str, str]] = field(default_factory=list)  # (term, label)
     order: tuple = ()  # the tie-break among entries of one day (newest first)
+    fragment: str = ""  # makes the id unique when several entries link one page (check-in reminders)
 
 
 def _clean(value: object) -> str:
@@ -77,6 +80,32 @@ def incident_entries(ctx: Context, limit: int) -> list[FeedEntry]:
                 summary,
                 categories,
                 (1, natural_key(incident.id)),
+            )
+        )
+    return entries
+
+
+def check_in_entries(ctx: Context) -> list[FeedEntry]:
+    """Open action items whose check-in fell due this week (Monday to today): a reminder for their owners.
+
+    Each is dated by its check-in day and links to its incident; its id is
+    the incident page's plus the item and the day, so a feed reader shows a
+    new reminder for each new check-in date.
+    """
+    entries = []
+    for due in ctx.analysis.followup.due_this_week:
+        incident, item = due.ref.incident, due.ref.item
+        owner = item.owner or "no owner"
+        summary = f"Check-in due {due.on.isoformat()} for action {item.id} of {incident.id} (owner: {owner}; status: {item.status}). {item.action}"
+        entries.append(
+            FeedEntry(
+                due.on,
+                f"Check-in due: {incident.id} {item.id} ({owner})",
+                ctx.urls.incident(incident.id),
+                summary,
+                [("check-in", "Check-in due")] + [(f"team/{t}", _team_titles(ctx, [t])) for t in incident.teams],
+                (2, natural_key(incident.id), natural_key(item.id)),
+                fragment=f"check-in-{item.id}-{due.on.isoformat()}",
             )
         )
     return entries
@@ -122,12 +151,13 @@ def _absolute(ctx: Context, src_uri: str) -> Optional[str]:
     return urljoin(base, ctx.page_url(src_uri))
 
 
-def _id(ctx: Context, src_uri: str) -> str:
+def _id(ctx: Context, src_uri: str, fragment: str = "") -> str:
     absolute = _absolute(ctx, src_uri)
+    tail = f"#{fragment}" if fragment else ""
     if absolute:
-        return absolute
+        return absolute + tail
     # No site URL: a UUID named by the site and the page's path is as stable as the path.
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"mkdocs-lessons:{ctx.site_name}:{ctx.page_url(src_uri)}").urn
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"mkdocs-lessons:{ctx.site_name}:{ctx.page_url(src_uri)}{tail}").urn
 
 
 def _href(ctx: Context, src_uri: str) -> str:
@@ -166,12 +196,12 @@ def session_entries(ctx: Context, limit: int) -> list[FeedEntry]:
 
 def render_feed(ctx: Context) -> GeneratedFile:
     size = max(ctx.feed_size, 0)
-    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx) + session_entries(ctx, size), key=lambda e: (e.day, e.order), reverse=True)[:size]
+    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx) + session_entries(ctx, size) + check_in_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[:size]
     name = ctx.site_name or "Lessons learned"
     # Unqualified tags under a default xmlns: no change to ElementTree's global prefix registry.
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "title", f"{name}: new reviews and procedure versions")
-    _add(feed, "subtitle", "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect.")
+    _add(feed, "subtitle", "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect; action-item check-ins that fell due this week.")
     _add(feed, "id", _id(ctx, ctx.urls.feed))
     _add(feed, "updated", _timestamp(entries[0].day if entries else ctx.today))
     if ctx.site_url:
@@ -183,7 +213,7 @@ def render_feed(ctx: Context) -> GeneratedFile:
     for entry in entries:
         element = _add(feed, "entry")
         _add(element, "title", entry.title)
-        _add(element, "id", _id(ctx, entry.page))
+        _add(element, "id", _id(ctx, entry.page, entry.fragment))
         _add(element, "link", rel="alternate", type="text/html", href=_href(ctx, entry.page))
         _add(element, "updated", _timestamp(entry.day))
         for term, label in entry.categories:

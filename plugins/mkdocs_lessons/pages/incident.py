@@ -8,6 +8,10 @@ from markupsafe import Markup
 
 from ..model import Incident
 from .banners import path_banners
+from ..followup import ItemRef
+from ..recurrence import SIMILARITY_THRESHOLD
+from ..timeline_chart import timeline_chart
+from .followup_view import check_in_cell, experiment_rows, fix_effect_views, stage_badge
 from .learning_sections import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
 from .search import incident_filters
 from .sessions import record_sessions
@@ -61,6 +65,7 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         "context": ctx.prose(incident.context, page) if incident.context else None,
         "impact": ctx.prose(incident.impact, page) if incident.impact else None,
         "timeline": [(fmt_timestamp(e.at), ctx.prose_line(e.event, page)) for e in incident.timeline],
+        "timeline_chart": Markup(timeline_chart(incident, f"timeline-{incident.id}")),
         "decisions": [(fmt_timestamp(d.at) if d.at else "", ctx.prose_line(d.decision, page), ctx.prose_line(d.rationale, page)) for d in incident.decisions],
         "assumptions": [(ctx.prose_line(a.assumption, page), badge(*_HELD[a.held])) for a in incident.assumptions],
         "root_cause": _root_cause(ctx, page, incident),
@@ -71,8 +76,11 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         ],
         "lessons": [ctx.prose_line(x, page) for x in incident.lessons],
         "action_items": _action_items(ctx, page, incident),
+        "fix_effects": fix_effect_views(ctx, page, incident, getattr(ctx.kb, "indicators", None)),
+        "experiments": experiment_rows(ctx, page, [ItemRef(incident, a) for a in incident.action_items if a.pdsa is not None and a.pdsa.is_experiment], False),
         "loop": loop_view(ctx, page, incident),
         "recurrence": recurrence_view(ctx, page, incident),
+        "recurrence_threshold": f"{SIMILARITY_THRESHOLD:g}",
         "related": _related(ctx, page, incident),
         "similar": similar_view(ctx, page, incident),
         "review": _review(incident),
@@ -103,6 +111,8 @@ def _facts(ctx: Context, page: str, incident: Incident) -> list[tuple[str, Any]]
     if incident.caused_by_change is not None:
         rows.append(("Triggered by a change", "yes" if incident.caused_by_change else "no"))
     rows.append(("Teams", ctx.teams_html(page, incident.teams)))
+    if incident.systems:
+        rows.append(("Systems", Markup(", ").join(Markup("<code>{}</code>").format(s) for s in incident.systems)))
     classification = Markup("{} (primary)").format(ctx.term_a(page, incident.primary))
     if incident.secondary:
         classification += Markup("; ") + Markup(", ").join(ctx.term_a(page, t) for t in incident.secondary)
@@ -141,10 +151,15 @@ def _action_items(ctx: Context, page: str, incident: Incident) -> list[list[Any]
             status += Markup(" ") + badge(f"overdue {(ctx.today - item.due).days} d", "overdue")
         if item.closed:
             status += Markup(" {}").format(fmt_date(item.closed))
-        latest = item.check_ins[-1] if item.check_ins else None
+        elif item.status == "done":
+            # Recurrence dates this fix by its due date (else the review date): say so where the date is missing.
+            taken = f"due date {fmt_date(item.due)}" if item.due else "review date"
+            status += Markup(' <span class="lessons-estimated">no closed date (date estimated: {})</span>').format(taken)
         action = ctx.prose_line(item.action, page)
         if item.type:
             action += Markup(" <em>({})</em>").format(item.type)
+        if item.pdsa is not None:
+            action += Markup(" ") + stage_badge(item)
         rows.append(
             [
                 item.id,
@@ -153,7 +168,7 @@ def _action_items(ctx: Context, page: str, incident: Incident) -> list[list[Any]
                 fmt_date(item.due),
                 status,
                 ctx.prose_line(item.indicator, page),
-                Markup("{}: {}").format(fmt_date(latest.date), ctx.prose_line(latest.note, page)) if latest else "",
+                check_in_cell(ctx, page, incident, item),
                 ctx.sop_a(page, item.codified_in) if item.codified_in else "",
             ]
         )

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from ..lint import CODES
 from ..loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
+from ..recurrence import CAUSE_AND_SYSTEM, SIMILARITY_THRESHOLD, Recurrence
 from ..model import Incident, SopLink
 from .common import Context, badge
 from .learning import lints_of, loop_facts, similar_to
@@ -78,7 +79,7 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
 
 
 def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[str, list[Markup]]]:
-    """"Possible recurrence": (lead sentence, items) for earlier and for later failures."""
+    """"Possible recurrence": (lead sentence, items) for earlier and for later failures, each saying why."""
     facts = loop_facts(ctx)
     found = facts.recurrences
     before = found.before.get(incident.id, [])
@@ -87,9 +88,7 @@ def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[s
     if before:
         more = found.before_total[incident.id] - len(before)
         items = [
-            Markup("{}: its action {} was done on {}; same cause {}, shared team {}").format(
-                ctx.incident_a(page, r.earlier, title=True), r.action_id, r.done_on, ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)
-            )
+            Markup("{}: its action {} was done on {}. Flagged for {}").format(ctx.incident_a(page, r.earlier, title=True), r.action_id, done_on(r), why_flagged(ctx, page, r))
             for r in before
         ]
         if more:
@@ -100,17 +99,40 @@ def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[s
     if after:
         more = found.after_total[incident.id] - len(after)
         items = [
-            Markup("{} ({}), after action {} was done on {}; shared team {}").format(
-                ctx.incident_a(page, r.later, title=True), ctx.kb.incidents[r.later].occurred.date(), r.action_id, r.done_on, ctx.teams_html(page, r.teams)
+            Markup("{} ({}), after action {} was done on {}. Flagged for {}").format(
+                ctx.incident_a(page, r.later, title=True), ctx.kb.incidents[r.later].occurred.date(), r.action_id, done_on(r), why_flagged(ctx, page, r)
             )
             for r in after
         ]
         if more:
             items.append(Markup("{} later {}: {}").format(more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)))
-        lead = "The same cause came back after this review's fix was done"
+        lead = "The failure may have come back after this review's fix was done"
         lead += f" (the first {len(after)}):" if more else ":"
         parts.append((lead, items))
     return parts
+
+
+ESTIMATED_FROM = {"due": "its due date", "review": "the review date"}
+
+
+def done_on(r: Recurrence) -> Markup:
+    """The day the fix was done, marked "date estimated" when no `closed` date says so."""
+    if not r.estimated:
+        return Markup.escape(str(r.done_on))
+    return Markup('{} <span class="lessons-estimated">(date estimated: no closed date, {} taken)</span>').format(r.done_on, ESTIMATED_FROM[r.estimated])
+
+
+def why_flagged(ctx: Context, page: str, r: Recurrence) -> Markup:
+    """Why a pair was flagged: the rule that holds and what the two share."""
+    if r.rule == CAUSE_AND_SYSTEM:
+        terms = Markup(", ").join(ctx.term_a(page, t) for t in r.terms)
+        systems = Markup(", ").join(Markup("<code>{}</code>").format(s) for s in r.systems)
+        why = Markup("the same cause ({}) in the same system ({})").format(terms, systems)
+    else:
+        why = Markup("a shared team ({}) and a similarity of {} (at least {})").format(ctx.teams_html(page, r.teams), f"{r.similarity:.1f}", f"{SIMILARITY_THRESHOLD:g}")
+    if r.rule == CAUSE_AND_SYSTEM and r.teams:
+        why += Markup("; shared team {}").format(ctx.teams_html(page, r.teams))
+    return why + Markup(".")
 
 
 def _same_cause_link(ctx: Context, page: str, incident: Incident) -> Markup:
@@ -129,6 +151,8 @@ def similar_view(ctx: Context, page: str, incident: Incident) -> list[Markup]:
             why.append(Markup("cause ") + Markup(", ").join(ctx.term_a(page, t) for t in s.terms))
         if s.teams:
             why.append(Markup("team ") + ctx.teams_html(page, s.teams))
+        if s.systems:
+            why.append(Markup("system ") + Markup(", ").join(Markup("<code>{}</code>").format(t) for t in s.systems))
         if s.tags:
             why.append(Markup("tag ") + Markup(", ").join(Markup("<code>{}</code>").format(t) for t in s.tags))
         reason = Markup(" — shares ") + Markup("; ").join(why) if why else Markup(" — similar words")

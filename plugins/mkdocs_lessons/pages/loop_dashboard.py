@@ -18,6 +18,8 @@ from ..metrics import Metrics
 from .common import Context, badge, fmt_date
 from .figures import plural, share
 from .learning import loop_facts, loop_numbers
+from .learning_sections import done_on, why_flagged
+from ..recurrence import SIMILARITY_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ def renewal(ctx: Context) -> Renewal:
 def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
     """metrics.json entries."""
     r = renewal(ctx)
+    follow = ctx.analysis.followup
     return {
         "learning_loop": loop_numbers(ctx).as_dict(),
         "renewal": {
@@ -50,13 +53,23 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
             "taxonomy_overdue_days": r.overdue_days,
             "sops_past_review": [x.sop_id for x in m.sops.in_state("overdue")],
         },
+        "follow_through": {
+            "check_ins_scheduled": len(follow.scheduled),
+            "check_ins_overdue": len(follow.overdue),
+            "check_ins_overdue_items": [f"{c.ref.incident.id} {c.ref.item.id}" for c in follow.overdue],
+            "experiments": len(follow.experiments),
+            "recurrences_estimated": sum(1 for r in loop_facts(ctx).recurrences.all if r.estimated),
+        },
     }
 
 
 LOOP_DEFINITIONS = {
     "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
-    "recurrence_rate": "Incidents and near misses with a done action item (with a closed date), followed later by a failure with the same primary taxonomy term and a team in common; n = those with a done action item.",
+    "recurrence_rate": f"Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least {SIMILARITY_THRESHOLD:g} (unless both name systems and share none); n = those with a dated done action item.",
     "taxonomy_review_due": "The taxonomy's updated date plus the plugin option renewal_every_months.",
+    "check_ins_overdue": "Open or in-progress action items whose next_check_in is before today, most overdue first; check_ins_scheduled counts open items with a next_check_in.",
+    "experiments": "Action items whose pdsa uses the long form (a hypothesis or a result).",
+    "recurrences_estimated": "Possible recurrences whose earlier fix has no closed date and is dated by its due date, else the review date.",
 }
 
 
@@ -76,7 +89,7 @@ def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
         "recurred": n.recurred,
         "open_loops": Markup(", ").join(ctx.incident_a(page, i) for i in facts.open_loops),
         "pairs": [
-            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), fmt_date(r.done_on), ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)]
+            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), done_on(r), why_flagged(ctx, page, r)]
             for r in pairs
         ],
         "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),
@@ -112,6 +125,7 @@ def renewal_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     overdue = sorted(m.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), x.sop_id))
     return {
         "taxonomy": ctx.a(page, ctx.urls.taxonomy, "taxonomy"),
+        "agenda": ctx.a(page, ctx.urls.renewal, "renewal agenda"),
         "version": ctx.kb.taxonomy.version,
         "updated": fmt_date(r.updated),
         "every": plural(r.every_months, "month", "months"),

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
+from ..process_map import process_map
 from ..dates import add_months, next_review  # noqa: F401  (re-exported: the review date is core logic now)
 from ..model import Sop, SopRef, SopVersion
 from .banners import path_banners
@@ -188,6 +189,7 @@ def sop_view(ctx: Context, page: str, sop: Sop) -> dict[str, Any]:
             "version": current.version,
             "effective": fmt_date(current.effective),
             "content": _content(ctx, page, current),
+            "process_map": Markup(process_map(sop, current, f"process-{sop.id}")),
             "origin": _origin(ctx, page, sop, current),
         },
         "history": history,
