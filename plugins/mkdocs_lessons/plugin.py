@@ -278,6 +278,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             last_updated=updated,
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
+            show_review_notes=self.config.show_review_notes,
             templates=templates,
             prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.

@@ -37,7 +37,7 @@ from .updated import stamp_last_updated
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css")
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "layout.css", "layout.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -72,6 +72,7 @@ def make_context(
     last_updated: Optional[dict[Path, date]] = None,
     lint: Optional[LintConfig] = None,
     renewal_every_months: int = 12,
+    show_review_notes: bool = False,
     links_from_source: bool = False,
     templates: Optional[Templates] = None,
     prose: Optional[Prose] = None,
@@ -101,6 +102,7 @@ def make_context(
         last_updated=dict(last_updated or {}),
         lint=lint or LintConfig(),
         renewal_every_months=renewal_every_months,
+        show_review_notes=show_review_notes,
         links_from_source=links_from_source,
         templates=templates or Templates(),
         prose_renderer=prose,

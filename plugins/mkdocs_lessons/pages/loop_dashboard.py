@@ -56,7 +56,7 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
 LOOP_DEFINITIONS = {
     "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
     "recurrence_rate": "Incidents and near misses with a done action item (with a closed date), followed later by a failure with the same primary taxonomy term and a team in common; n = those with a done action item.",
-    "taxonomy_review_due": "The taxonomy's updated date plus the plugin option renewal_every_months.",
+    "taxonomy_review_due": "The taxonomy's updated date plus its review interval (renewal_every_months).",
 }
 
 
