@@ -40,6 +40,7 @@ from .htmlsafety import head_title
 from .lint import lint
 from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
+from .pages.notfound import not_found_html, replace_heading
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
@@ -392,6 +393,12 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             if isinstance(page, RenderedPage):
                 page.release()
         return html
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if template_name != "404.html":
+            return output_content
+        # Material's bare 404 becomes a way back: search, the lists, a guess for a mistyped id (pages/notfound.py).
+        return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix, pagefind=self.config.search == "pagefind"))
 
     def on_build_error(self, *, error: Exception) -> None:
         self.atomic.abandon()  # the last good site stays

@@ -28,6 +28,7 @@ from .incident import render_incident
 from .incident_index import render_incident_index
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
+from .notfound import render_ids
 from .paths import render_paths
 from .search import apply_search_boosts, render_search_page, section_filter
 from .sop import render_sop_pages
@@ -150,6 +151,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             add(render_feed(ctx))
         add(render_metrics_json(ctx))
         add(render_schemas(ctx))
+        add(render_ids(ctx))  # the 404 page's "did you mean" (notfound.py)
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
     return files

@@ -74,9 +74,9 @@ def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
         "recurrence_rate": share(n.recurrence_rate),
         "with_done_action": n.with_done_action,
         "recurred": n.recurred,
-        "open_loops": Markup(", ").join(ctx.incident_a(page, i) for i in facts.open_loops),
+        "open_loops": Markup("; ").join(ctx.incident_a(page, i, title=True) for i in facts.open_loops),
         "pairs": [
-            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), fmt_date(r.done_on), ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)]
+            [ctx.incident_a(page, r.later, title=True), ctx.incident_a(page, r.earlier, title=True), fmt_date(r.done_on), ctx.term_a(page, r.terms[0]), ctx.teams_html(page, r.teams)]
             for r in pairs
         ],
         "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),
