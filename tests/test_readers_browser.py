@@ -54,8 +54,8 @@ PAGES = [
 # Material's own findings (not the plugin's markup), by rule and the selector of the
 # element axe names. Listed so that a change in Material shows: each must still be found.
 MATERIAL_FINDINGS = {
-    ("aria-dialog-name", ".md-search"),  # the search dialog has no accessible name
-    ("color-contrast", ".md-copyright"),  # "Made with Material for MkDocs": 4.47:1 on the footer
+    ("aria-dialog-name", ".md-search"): {"light", "dark"},  # the search dialog has no accessible name
+    ("color-contrast", ".md-copyright"): {"light"},  # "Made with Material for MkDocs": 4.47:1 on the footer
 }
 
 
@@ -137,7 +137,7 @@ def test_axe_finds_nothing_serious_in_plugin_markup(site_url, open_page, scheme)
                 problems.append(f"{url or '/'}: {rule} at {target}: {summary}")
     assert not problems, "\n".join(problems)
     # A Material finding that went away: take it off the list.
-    assert seen == MATERIAL_FINDINGS
+    assert seen == {finding for finding, schemes in MATERIAL_FINDINGS.items() if scheme in schemes}
 
 
 def _overflow(page) -> dict[str, Any]:
