@@ -1,6 +1,6 @@
 """Screenshots of the sample site for the README, taken in Debian's Chromium (never by hand).
 
-    python scripts/screenshots.py                 # build the sample site, write docs/screenshots/*.png
+    python scripts/screenshots.py                 # build the sample site, write screenshots/*.png
     python scripts/screenshots.py --site DIR      # shoot an already built site
     python scripts/screenshots.py --out DIR --width 390
 
@@ -82,7 +82,7 @@ def shoot(site: Path, out: Path, width: int) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="an already built site (default: build the sample)")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, default=REPO / "screenshots")
     parser.add_argument("--width", type=int, default=1366)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="lessons-shots-") as scratch:
