@@ -246,7 +246,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
             log.info(
                 f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} record{'s' * (records != 1)} "
-                f"({codes}); shown on each incident page, listed by `lessons lint`"
+                f"({codes}); listed by `lessons lint`" + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
             )
 
         updated = {}
