@@ -16,7 +16,7 @@ def test_incident_page_renders_without_errors_and_offline(build_kb, serve, page)
     page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(base) else None)
     page.goto(base + "incidents/INC-2024-017/")
     assert page.locator("article h1").inner_text() == "INC-2024-017: Checkout outage after an unreviewed config push"
-    assert page.locator(".lessons-facts").is_visible()
+    assert page.locator(".lessons-facts").first.is_visible()
     page.locator("article a", has_text="Process deviation › Skipped review").click()
     page.wait_for_url("**/taxonomy/process-deviation/skipped-review/")
     assert page.console_errors == []

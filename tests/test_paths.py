@@ -65,8 +65,12 @@ def two_paths(tmp_path, build_kb):
 
 def test_banner_on_a_step_page_says_step_k_of_n_with_previous_and_next(two_paths):
     shown, *others = banners(two_paths, "incidents/INC-2024-017/")
-    assert not shown.has_attr("hidden")
+    # Hidden until paths.js finds the reader on the path; one quiet line offers it to everyone.
+    assert shown.has_attr("hidden")
     assert shown["data-lessons-banner"] == "new-engineer"
+    offer = two_paths.article("incidents/INC-2024-017/").select_one("[data-lessons-offer]")
+    assert words(offer.get_text(" ")) == "On the reading paths Your first two weeks as an engineer (step 2 of 3) and Joining the payments team (step 3 of 4)."
+    assert not offer.has_attr("hidden")
     assert words(shown.select_one(".lessons-path-banner__where").get_text(" ")).startswith(
         "Step 2 of 3 in Your first two weeks as an engineer"
     )
@@ -76,9 +80,10 @@ def test_banner_on_a_step_page_says_step_k_of_n_with_previous_and_next(two_paths
     assert words(prev.get_text(" ")) == "← Previous: Process deviation"
     assert following["href"] == "../../sops/SOP-007/?path=new-engineer"
     assert words(following.get_text(" ")) == "Next: SOP-007: Changing production configuration →"
-    # The banner sits under the title, inside the article, before the record.
-    first = two_paths.article("incidents/INC-2024-017/").find(["nav", "p", "div", "h2"])
-    assert first.name == "nav" and first["data-lessons-banner"] == "new-engineer"
+    # The offer and the banners sit under the title, inside the article, before the record.
+    first = two_paths.article("incidents/INC-2024-017/").find(["nav", "p", "div", "h2"], class_=lambda c: c != "lessons-crumbs")
+    assert first.name == "p" and first.has_attr("data-lessons-offer")
+    assert first.find_next_sibling("nav")["data-lessons-banner"] == "new-engineer"
     assert first.find_previous_sibling("h1").get_text(strip=True).startswith("INC-2024-017")
 
 
@@ -96,7 +101,7 @@ def test_a_page_in_two_paths_renders_both_banners_and_lists_the_other(two_paths)
     assert "step 2 of 3 in Your first two weeks as an engineer" in words(second.select_one(".lessons-path-banner__also").get_text(" "))
     # The closing banners follow the same paths and the same default.
     end = banners(two_paths, "incidents/INC-2024-017/", end=True)
-    assert [(b["data-lessons-banner"], b.has_attr("hidden")) for b in end] == [("new-engineer", False), ("payments-onboarding", True)]
+    assert [(b["data-lessons-banner"], b.has_attr("hidden")) for b in end] == [("new-engineer", True), ("payments-onboarding", True)]
     assert end[0].select_one("a[rel=next]")["href"] == "../../sops/SOP-007/?path=new-engineer"
 
 
@@ -185,7 +190,7 @@ def test_path_page_lists_steps_with_notes_times_and_read_boxes(two_paths):
     assert facts["Steps"] == "4"
     assert facts["Reading time"] == "about 4 min (at 200 words a minute)"
     assert article.select_one(".lessons-facts a", string="all steps on one page")["href"] == "print/"
-    items = article.select("ol > li")
+    items = article.select(":not(nav) > ol > li")
     assert len(items) == 4
     links = [li.select_one("a.lessons-step-link") for li in items]
     assert [a["href"] for a in links] == [
@@ -211,13 +216,14 @@ def test_path_page_lists_steps_with_notes_times_and_read_boxes(two_paths):
 
 def test_paths_overview_shows_audience_steps_time_and_progress(two_paths):
     article = two_paths.article("paths/")
-    header = [th.get_text(strip=True) for th in article.select("thead th")]
-    assert header == ["Path", "For", "What it covers", "Steps", "Reading time", "Your progress"]
-    rows = {tr.find("a").get_text(strip=True): tr for tr in article.select("tbody tr")}
+    # One card per path: title, audience, what it covers, steps and time, progress.
+    rows = {card.find("a").get_text(strip=True): card for card in article.select("li.lessons-path-card")}
     assert list(rows) == ["Your first two weeks as an engineer", "Joining the payments team"]  # natural id order
-    cells = [words(td.get_text(" ")) for td in rows["Joining the payments team"].find_all("td")]
-    assert cells[1:5] == ["New payments engineers", "What went wrong in payments and what we changed.", "4", "4 min"]
-    bar = rows["Joining the payments team"].select_one(".lessons-progress")
+    card = rows["Joining the payments team"]
+    assert card.select_one(".lessons-path-card__title")["role"] == "heading"
+    cells = [words(card.select_one(f".lessons-path-card__{part}").get_text(" ")) for part in ("audience", "covers", "facts")]
+    assert cells == ["For: New payments engineers", "What went wrong in payments and what we changed.", "4 steps · about 4 min to read"]
+    bar = card.select_one(".lessons-progress")
     assert bar["data-lessons-progress"] == "payments-onboarding" and bar["data-lessons-root"] == "../"
     assert bar["data-lessons-steps"].split() == ["teams/payments", "INC-2023-044", "INC-2024-017", "SOP-007@3"]
     assert "kept in this browser only" in two_paths.text("paths/")
@@ -230,7 +236,7 @@ def test_reading_time_comes_from_the_words_of_the_step_page(tmp_path, build_kb):
     record.write_text(record.read_text("utf-8").replace("  What the system and the team looked like before it happened.", "  " + long_context), "utf-8")
     site = build_kb(kb)
     # ~1,160 words at 200 a minute: 6 min (rounded to the nearest minute).
-    assert "about 6 min" in words(site.article("paths/new-engineer/").select("ol > li")[1].get_text(" "))
+    assert "about 6 min" in words(site.article("paths/new-engineer/").select(":not(nav) > ol > li")[1].get_text(" "))
     assert "about 6 min to read" in words(banners(site, "incidents/INC-2024-017/")[0].get_text(" "))
     facts = words(site.article("paths/new-engineer/").select_one(".lessons-facts").get_text(" "))
     assert "about 8 min" in facts  # 1 (term) + 6 (incident) + 1 (SOP)
@@ -402,7 +408,7 @@ def test_generated_path_is_rendered_like_the_others_and_deterministic(tmp_path, 
     assert "How this path is chosen" in site.text("paths/essentials/")
     assert [a["data-lessons-step"] for a in article.select("a.lessons-step-link")] == ["INC-2023-044", "INC-2024-017", "SOP-007"]
     assert "The most instructive review under Process deviation (SEV2, referenced by 3 records)." in site.text("paths/essentials/")
-    rows = [words(tr.get_text(" ")) for tr in site.article("paths/").select("tbody tr")]
+    rows = [words(card.get_text(" ")) for card in site.article("paths/").select("li.lessons-path-card")]
     assert rows[0].startswith("Essentials (generated)")
     # Its steps get banners too; curated paths come first on a shared page.
     top = banners(site, "incidents/INC-2024-017/")
@@ -488,7 +494,7 @@ def test_path_warnings_fail_a_strict_build_and_not_a_normal_one(tmp_path):
     warnings = [r.getMessage() for r in site.log if r.levelno == logging.WARNING]
     assert any("INC-2025-001 is a draft and is not published" in w and "new-engineer.yaml:4:10" in w for w in warnings)
     # The unpublished step is listed but not linked, and the banners skip over it.
-    items = site.article("paths/new-engineer/").select("ol > li")
+    items = site.article("paths/new-engineer/").select(":not(nav) > ol > li")
     assert items[0].find("a") is None and "not published" in items[0].get_text()
     (banner,) = banners(site, "incidents/INC-2024-017/")
     assert words(banner.select_one(".lessons-path-banner__where").get_text(" ")).startswith("Step 2 of 3")
@@ -516,4 +522,4 @@ def test_hostile_path_text_cannot_break_banners_tables_or_print(tmp_path, build_
             assert not any(name.startswith("on") for name in tag.attrs), (url, tag)
             assert not str(tag.get("href", "")).lower().startswith("javascript:"), (url, tag)
         assert hostile in words(article.get_text(" ")) or url == "paths/new-engineer/print/" and f"{hostile}: all steps" in words(article.get_text(" ")), url
-    assert len(site.article("paths/").select("tbody tr > td")) == 6  # the `|` did not split the row
+    assert len(site.article("paths/").select("li.lessons-path-card")) == len(site.article("paths/").select(".lessons-path-card__covers"))  # the `|` did not split the card

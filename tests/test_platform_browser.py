@@ -32,7 +32,7 @@ def test_the_incident_index_filters_from_the_url_under_zensical(zensical_site, s
 
 def test_reading_progress_works_under_zensical(zensical_site, serve, page):
     base = serve(zensical_site.site_dir)
-    page.goto(base + "kb/incidents/INC-2024-017/")
+    page.goto(base + "kb/incidents/INC-2024-017/?path=new-engineer")  # on the path: its banner shows
     box = page.locator("nav.lessons-path-banner:visible input[data-lessons-read]").first
     box.check()
     page.reload()

@@ -124,14 +124,15 @@ def _text(x: float, y: float, label: str, *, cls: str = "", anchor: str = "start
 
 
 def _svg(chart_id: str, title: str, description: str, canvas: _Canvas, *, interactive: bool) -> str:
-    # role=img would hide the links of an interactive chart from assistive tech.
-    role = "group" if interactive else "img"
+    # role=img would hide the links of an interactive chart from assistive tech; such a
+    # chart keeps the svg's own role (graphics-document): HTML does not allow role=group on <svg>.
+    role = "" if interactive else 'role="img" '
     # Tick labels and tooltips would flood the search index ("Design flaw, 2024-Q1: 0
     # failures" a hundred times): Material's search and Pagefind skip the drawing.
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" data-search-exclude="" data-pagefind-ignore="all" '
         f'viewBox="0 0 {_n(canvas.width)} {_n(canvas.height)}" width="{_n(canvas.width)}" height="{_n(canvas.height)}" '
-        f'role="{role}" aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc">'
+        f'{role}aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc">'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>'
         f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>'
     )

@@ -35,6 +35,8 @@ class LessonsConfig(Config):
     generated_paths = c.Type(bool, default=False)
     #: Review-quality lints (lint.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict) or off.
     lint_level = c.Choice(("info", "warning", "off"), default="info")
+    #: Show the review-quality notes (lints) on incident pages too; off: they stay with contributors (`lessons lint`, the build log).
+    show_review_notes = c.Type(bool, default=False)
     #: Per-code lint levels, e.g. {LL001: warning, LL002: off}; codes not named follow lint_level.
     lint = c.Type(dict, default={})
     #: Words and phrases that blame people (lint LL001); replaces the built-in list.

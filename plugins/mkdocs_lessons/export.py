@@ -352,6 +352,7 @@ def generate_into(
         last_updated=last_changed(root).dates if settings.last_updated else {},
         lint=settings.lint_config,
         renewal_every_months=settings.renewal_every_months,
+        show_review_notes=settings.show_review_notes,
         # Zensical rewrites raw-HTML links from the Markdown file's folder (pages/common.py link_href).
         links_from_source=links_from_source,
         templates=Templates((site.config_dir or Path.cwd()) / settings.custom_templates if settings.custom_templates else None),

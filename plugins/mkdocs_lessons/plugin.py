@@ -40,6 +40,7 @@ from .htmlsafety import head_title
 from .lint import lint
 from .load import DocumentCache, collector_paused
 from .pages import ASSETS, KEPT_RENDERS, generate, make_context
+from .pages.notfound import not_found_html, replace_heading
 from .timing import Timings
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
@@ -246,7 +247,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
             log.info(
                 f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} record{'s' * (records != 1)} "
-                f"({codes}); shown on each incident page, listed by `lessons lint`"
+                f"({codes}); listed by `lessons lint`" + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
             )
 
         updated = {}
@@ -282,6 +283,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             last_updated=updated,
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
+            show_review_notes=self.config.show_review_notes,
             templates=templates,
             prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
@@ -393,6 +395,12 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             if isinstance(page, RenderedPage):
                 page.release()
         return html
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if template_name != "404.html":
+            return output_content
+        # Material's bare 404 becomes a way back: search, the lists, a guess for a mistyped id (pages/notfound.py).
+        return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix, pagefind=self.config.search == "pagefind"))
 
     def on_build_error(self, *, error: Exception) -> None:
         self.atomic.abandon()  # the last good site stays

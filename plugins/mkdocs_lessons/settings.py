@@ -44,6 +44,7 @@ class Settings:
     feed_size: int = 50
     generated_paths: bool = False
     lint_level: str = "info"
+    show_review_notes: bool = False  # lints on incident pages (readers see none by default)
     lint: dict[str, str] = field(default_factory=dict)
     blame_words: Optional[tuple[str, ...]] = None  # None: the built-in list
     review_within_days: int = 30
@@ -83,7 +84,7 @@ class Settings:
 
         for name in ("root", "prefix"):
             values[name] = take(name, str, "text")
-        for name in ("include_drafts", "allow_html", "home", "navigation", "edit_links", "last_updated", "generated_paths"):
+        for name in ("include_drafts", "allow_html", "home", "navigation", "edit_links", "last_updated", "generated_paths", "show_review_notes"):
             values[name] = take(name, bool, "true or false")
         today = options.get("today")
         if isinstance(today, str) and today:

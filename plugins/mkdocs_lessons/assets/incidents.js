@@ -77,6 +77,8 @@
       return {
         id: id, date: date, title: get("title", ""), kind: kindLabel, severity: severity || "\u2013", status: status,
         href: raw.incident.split("{id}").join(id), teams: teams, term: term, order: order,
+        // Every term of the row ([path, label, href]): a row matched on a secondary cause shows it.
+        terms: get("terms", []).map(function (i) { return raw.terms[i]; }),
         values: {
           kind: [kind], severity: severity ? [severity] : [], status: [status], failure_type: failureType ? [failureType] : [],
           term: broader(own), team: teams.map(function (t) { return t[0]; }), tag: tags,
@@ -153,7 +155,8 @@
       return s;
     }
 
-    function writeState() {
+    // A filter change is a step the Back button undoes (push); typing replaces the entry it made.
+    function writeState(replace) {
       var params = new URLSearchParams();
       filterKeys.forEach(function (key) {
         (state.filters[key] || []).forEach(function (value) { params.append(key, value); });
@@ -165,7 +168,11 @@
       }
       var query = params.toString();
       var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
-      try { window.history.replaceState(null, "", url); } catch (e) { /* file:// in some browsers */ }
+      if (url === window.location.pathname + window.location.search + window.location.hash) return;
+      try {
+        if (replace) window.history.replaceState(null, "", url);
+        else window.history.pushState(null, "", url);
+      } catch (e) { /* file:// in some browsers */ }
     }
 
     function direction() { return state.dir || (state.sort === "date" ? "desc" : "asc"); }
@@ -215,6 +222,25 @@
       return a;
     }
 
+    // The failure class cell: the primary term, and any other term of the row that the
+    // active term filter matched (a filter on "Design flaw" must show why the row is there).
+    function termCell(row) {
+      var parts = [link(row.term[2], row.term[1])];
+      var wanted = state.filters.term || [];
+      if (!wanted.length) return parts;
+      function hit(path) {
+        return wanted.some(function (w) { return path === w || path.indexOf(w + "/") === 0; });
+      }
+      if (hit(row.term[0])) return parts;
+      row.terms.forEach(function (t) {
+        if (t[0] === row.term[0] || !hit(t[0])) return;
+        parts.push("; also ");
+        parts.push(link(t[2], t[1]));
+        parts.push(" (secondary)");
+      });
+      return parts;
+    }
+
     function rowElement(row) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-id", row.id);
@@ -237,7 +263,7 @@
         teams.push(link(team[2], team[1]));
       });
       cell(teams);
-      cell(link(row.term[2], row.term[1]));
+      cell(termCell(row));
       return tr;
     }
 
@@ -364,7 +390,7 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         state.q = search.value.trim();
-        writeState();
+        writeState(true);
         render();
       }, 120);
     });
@@ -399,6 +425,16 @@
         render();
       });
     });
+
+    // Back and Forward move through the filter changes.
+    window.addEventListener("popstate", function () {
+      state = readState();
+      search.value = state.q;
+      render();
+    });
+    // On a phone the facets start folded, so the list comes first.
+    var panel = form.querySelector("details.lessons-facets__panel");
+    if (panel && window.matchMedia && window.matchMedia("(max-width: 44.984375em)").matches) panel.open = false;
 
     form.hidden = false;
     search.value = state.q;

@@ -4,9 +4,11 @@
      named after the knowledge base's root folder, so two knowledge bases on
      one host never share progress. A page read once counts in every path
      that includes it. No server, no account.
-   - On a page that is a step of several paths, shows the banner of the path
-     the reader came from: `?path=<id>` (every step link carries it) or the
-     referrer (a path page, or a page opened with `?path=`).
+   - On a page that is a step of paths, shows the banner of the path the
+     reader is on: the one they came from (`?path=<id>`, which every step
+     link carries, or the referrer: a path page, or a page opened with
+     `?path=`), else the first one they have started (a step marked as
+     read). Other readers keep the one quiet line that offers the paths.
 
    Plain JavaScript, no library; works over http(s) and file://. Pages
    without reading-path markup are left alone. When storage is blocked
@@ -112,7 +114,20 @@
     return null;
   }
 
-  function chooseBanner() {
+  /* The first path (in page order) with a step the reader marked as read. */
+  function startedPath(elements, marks) {
+    if (!marks) return null;
+    var read = marks.all();
+    for (var i = 0; i < elements.length; i++) {
+      var keys = (elements[i].getAttribute("data-lessons-steps") || "").split(/\s+/);
+      for (var k = 0; k < keys.length; k++) {
+        if (keys[k] && read[keys[k]]) return elements[i].getAttribute("data-lessons-banner");
+      }
+    }
+    return null;
+  }
+
+  function chooseBanner(marks) {
     var elements = document.querySelectorAll("[data-lessons-banner]");
     if (!elements.length) return;
     var banners = {};
@@ -126,9 +141,13 @@
       chosen = pathFromReferrer(banners);
       fromReferrer = Boolean(chosen);
     }
-    if (!chosen) return; /* the first banner, shown by default, stays */
+    if (!chosen) chosen = startedPath(elements, marks);
+    if (!chosen) return; /* not on a path: the quiet line offering it stays, banners hidden */
     each(elements, function (element) {
       element.hidden = element.getAttribute("data-lessons-banner") !== chosen;
+    });
+    each(document.querySelectorAll("[data-lessons-offer]"), function (line) {
+      line.hidden = true;
     });
     if (fromReferrer && window.history && window.history.replaceState) {
       /* Keep the choice on reload and when the address is shared. */
@@ -202,10 +221,10 @@
         });
       }
     });
-    chooseBanner();
     var anchor = document.querySelector("[data-lessons-root]");
-    if (!anchor) return;
-    var marks = new Marks(anchor.getAttribute("data-lessons-root"));
+    var marks = anchor ? new Marks(anchor.getAttribute("data-lessons-root")) : null;
+    chooseBanner(marks);
+    if (!marks) return;
     render(marks);
     document.addEventListener("change", function (event) {
       var box = event.target;

@@ -31,6 +31,7 @@ from .incident import render_incident
 from .incident_index import render_incident_index
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
+from .notfound import render_ids
 from .paths import render_paths
 from .renewal import render_renewal
 from .search import apply_search_boosts, render_search_page, section_filter
@@ -43,7 +44,7 @@ from .updated import stamp_last_updated
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js")
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js", "layout.css", "layout.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -86,6 +87,7 @@ def make_context(
     last_updated: Optional[dict[Path, date]] = None,
     lint: Optional[LintConfig] = None,
     renewal_every_months: int = 12,
+    show_review_notes: bool = False,
     links_from_source: bool = False,
     templates: Optional[Templates] = None,
     prose: Optional[Prose] = None,
@@ -115,6 +117,7 @@ def make_context(
         last_updated=dict(last_updated or {}),
         lint=lint or LintConfig(),
         renewal_every_months=renewal_every_months,
+        show_review_notes=show_review_notes,
         links_from_source=links_from_source,
         templates=templates or Templates(),
         prose_renderer=prose,
@@ -173,6 +176,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             add(render_feed(ctx))
         add(render_metrics_json(ctx))
         add(render_schemas(ctx))
+        add(render_ids(ctx))  # the 404 page's "did you mean" (notfound.py)
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
     return files

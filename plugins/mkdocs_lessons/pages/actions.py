@@ -320,3 +320,25 @@ def _closed_pages(ctx: Context, closed_entries: list[Entry]) -> list[GeneratedFi
         generated.meta.update(later_page_meta(pager))
         files.append(generated)
     return files
+
+
+# A team page lists this many of the team's open items (most overdue first); the rest are on its backlog page.
+TEAM_PAGE_ITEMS = 10
+
+
+def team_actions_view(ctx: Context, page: str, team_id: str) -> Optional[dict[str, object]]:
+    """A team's open action items for its page: counts, the first rows, and a link to the team's view of `actions/`."""
+    entries = sorted((e for e in _entries(ctx) if e.item.is_open and team_id in e.incident.teams), key=_open_order)
+    if not entries:
+        return None
+    overdue = sum(1 for e in entries if e.overdue_days(ctx.today) is not None)
+    rows = [
+        [_status(ctx, e), fmt_date(e.item.due) if e.item.due else "", _action(ctx, page, e.item), _reference(ctx, page, e), Markup.escape(_one_line(e.item.owner))]
+        for e in entries[:TEAM_PAGE_ITEMS]
+    ]
+    return {
+        "open": len(entries),
+        "overdue": overdue,
+        "rows": rows,
+        "all": ctx.a(page, ctx.urls.actions_team(team_id), f"all {len(entries)} on the team's action list" if len(entries) > len(rows) else "the team's action list"),
+    }

@@ -1,11 +1,13 @@
 """The "Step k of n" banners on the pages that are steps of reading paths.
 
-A page that is a step gets one banner per path it belongs to, rendered at
-build time: the first is shown, the others carry `hidden` and are listed
-in the shown one ("Also step 1 of 4 in Essentials"). Without JavaScript the
-first banner works as it is (plain previous/next links). `paths.js` shows the
-banner of the path the reader came from (`?path=<id>` on the URL, which every
-step link carries, or the referrer) and fills in the "mark as read" boxes.
+Onboarding context is for readers on a path. A page that is a step gets one
+quiet line offering its paths ("On the reading path New engineer, step 2 of
+8"), shown to everyone, and one banner per path, rendered at build time and
+all `hidden`. `paths.js` shows the banner of the path the reader is on: the
+one they came from (`?path=<id>` on the URL, which every step link carries,
+or the referrer), else one they have started (a step marked as read, from
+the progress store); the quiet line then goes. A reader who came from
+search, or has no JavaScript, sees only the line.
 
 The banner sits right under the page title; a short footer with the same
 step, the read box and previous/next closes the page, where reading ends.
@@ -25,8 +27,10 @@ from .steps import StepView, fmt_minutes, root_url, step_views
 def path_banners(ctx: Context, page: str, ref: str) -> dict[str, Markup]:
     """The banners (`top`, under the title) and footers (`bottom`) of every path `ref` is a step of, as HTML."""
     visits = _visits(ctx, ref)
-    top = Markup("\n").join(_banner(ctx, page, view, visits, shown=i == 0) for i, view in enumerate(visits))
-    bottom = Markup("\n").join(_footer(ctx, page, view, shown=i == 0) for i, view in enumerate(visits))
+    if not visits:
+        return {"top": Markup(""), "bottom": Markup("")}
+    top = Markup("\n").join([_offer(ctx, page, visits)] + [_banner(ctx, page, view, visits) for view in visits])
+    bottom = Markup("\n").join(_footer(ctx, page, view) for view in visits)
     return {"top": top, "bottom": bottom}
 
 
@@ -51,14 +55,25 @@ def _neighbour(views: list[StepView], index: int, direction: int) -> Optional[St
     return None
 
 
-def _attrs(ctx: Context, page: str, view: StepView, shown: bool) -> Markup:
+def _offer(ctx: Context, page: str, visits: list[StepView]) -> Markup:
+    """The one quiet line every reader sees: which paths this page is a step of."""
+    parts = [Markup("{} (step {} of {})").format(_path_a(ctx, page, view), view.number, view.total) for view in visits]
+    noun = "reading path" if len(parts) == 1 else "reading paths"
+    return Markup('<p class="lessons-path-offer" data-lessons-offer data-search-exclude="true" data-pagefind-ignore="all">On the {} {}.</p>').format(
+        noun, Markup(" and ").join(parts)
+    )
+
+
+def _attrs(ctx: Context, page: str, view: StepView, label: str) -> Markup:
     reading_path = view.path
     attrs = Markup(
         'data-lessons-banner="{}" data-lessons-root="{}" data-lessons-path-url="{}" '
         # Not search results: the banner repeats on every step page.
-        'data-search-exclude="true" data-pagefind-ignore="all" aria-label="Reading path: {}"'
-    ).format(reading_path.id, root_url(ctx, page), ctx.href(page, ctx.urls.path(reading_path.id)), " ".join(reading_path.title.split()))
-    return attrs if shown else attrs + Markup(' hidden="hidden"')
+        'data-search-exclude="true" data-pagefind-ignore="all" aria-label="{}: {}"'
+    ).format(reading_path.id, root_url(ctx, page), ctx.href(page, ctx.urls.path(reading_path.id)), label, " ".join(reading_path.title.split()))
+    # Which steps make the path: a reader who marked one of them as read has started it (paths.js).
+    keys = " ".join(sorted({v.key for v in step_views(ctx, reading_path) if v.target is not None}))
+    return attrs + Markup(' data-lessons-steps="{}" hidden="hidden"').format(keys)
 
 
 def _path_a(ctx: Context, page: str, view: StepView) -> Markup:
@@ -96,10 +111,10 @@ def _read_box(view: StepView) -> Markup:
     return Markup('<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as read</label>').format(view.key)
 
 
-def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView], *, shown: bool) -> Markup:
+def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView]) -> Markup:
     others = [Markup("step {} of {} in {}").format(other.number, other.total, _path_a(ctx, page, other)) for other in visits if other.path.id != view.path.id]
     parts = [
-        Markup('<nav class="lessons-path-banner" {}>').format(_attrs(ctx, page, view, shown)),
+        Markup('<nav class="lessons-path-banner" {}>').format(_attrs(ctx, page, view, "Reading path")),
         Markup('<p class="lessons-path-banner__where">{}</p>').format(_where(ctx, page, view)),
         Markup('<p class="lessons-path-banner__moves">{}</p>').format(_moves(ctx, page, view)),
         Markup('<p class="lessons-path-banner__tools">{}</p>').format(_read_box(view)),
@@ -110,10 +125,10 @@ def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView], *, 
     return Markup("\n").join(parts)
 
 
-def _footer(ctx: Context, page: str, view: StepView, *, shown: bool) -> Markup:
+def _footer(ctx: Context, page: str, view: StepView) -> Markup:
     return Markup("\n").join(
         [
-            Markup('<nav class="lessons-path-banner lessons-path-banner--end" {}>').format(_attrs(ctx, page, view, shown)),
+            Markup('<nav class="lessons-path-banner lessons-path-banner--end" {}>').format(_attrs(ctx, page, view, "End of step, reading path")),
             Markup('<p class="lessons-path-banner__where">End of step {} of {} in {}</p>').format(view.number, view.total, _path_a(ctx, page, view)),
             Markup('<p class="lessons-path-banner__tools">{}</p>').format(_read_box(view)),
             Markup('<p class="lessons-path-banner__moves">{}</p>').format(_moves(ctx, page, view)),

@@ -56,7 +56,9 @@ class Context:
     site_name: str = ""  # the feed's title
     site_url: str = ""  # absolute base URL; "" = the feed links relatively
     feed_size: int = 50  # entries in feed.xml; 0 = no feed
-    lint: LintConfig = field(default_factory=LintConfig)  # review-quality lints shown on incident pages (lint.py)
+    lint: LintConfig = field(default_factory=LintConfig)  # review-quality lints (lint.py)
+    # Readers do not see the lints (contributor jargon: codes, YAML lines) unless the site opts in.
+    show_review_notes: bool = False
     renewal_every_months: int = 12  # how often the taxonomy (the learning framework) is due for review
     # The builder rewrites raw-HTML links as relative to the Markdown file (Zensical; see link_href).
     links_from_source: bool = False
@@ -81,8 +83,12 @@ class Context:
 
         Every template also gets `page` (its src_uri) and `title` (plain text).
         """
+        from .layout import crumbs, page_meta
+
         body = self.templates.render(template, page=src_uri, title=title, **view)
-        return GeneratedFile(src_uri, body, source=source, in_nav=in_nav, title=title, html=True)
+        # The breadcrumb first, then the template's title heading (layout.py).
+        body = str(crumbs(self, src_uri, title, template)) + body
+        return GeneratedFile(src_uri, body, source=source, in_nav=in_nav, title=title, html=True, meta=page_meta(template))
 
     def prose(self, value: object, page: str) -> Markup:
         """A record's Markdown field as HTML, with relative links resolved for `page`."""

@@ -84,7 +84,7 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         "related": _related(ctx, page, incident),
         "similar": similar_view(ctx, page, incident),
         "review": _review(incident),
-        "quality": review_quality_view(ctx, incident),
+        "quality": review_quality_view(ctx, incident) if ctx.show_review_notes else [],
     }
 
 

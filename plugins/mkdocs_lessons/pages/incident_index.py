@@ -288,7 +288,6 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
         }
         file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, **view)
         # The table needs the width: no table of contents beside it (the page has no sections).
-        file.meta["hide"] = ["toc"]
         file.meta.update(paging.later_page_meta(pager))  # page 2 and on: out of search
         files.append(file)
     if incidents:

@@ -66,9 +66,9 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
         if link.declared_by_action and link.declared_by_sop:
             how = Markup("action {} is codified there, and the version names this incident as its motivation").format(link.action_id)
         elif link.declared_by_action:
-            how = Markup("action {} is codified there (the version's <code>motivated_by</code> does not list this incident: derived)").format(link.action_id)
+            how = Markup("action {} is codified there (the version itself does not name this incident)").format(link.action_id)
         else:
-            how = Markup("the version names this incident as its motivation (no action item says <code>codified_in</code>: derived)")
+            how = Markup("the version names this incident as its motivation (no action item of this review points to it)")
         # Only a version past the approval gate changed the standard (a proposal or a draft did not yet).
         (changes if version is not None and version.status in IN_FORCE_STATUSES else proposed).append(Markup("{}{}: {}").format(target, status, how))
     head = None

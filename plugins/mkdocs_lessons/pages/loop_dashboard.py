@@ -66,7 +66,7 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
 LOOP_DEFINITIONS = {
     "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
     "recurrence_rate": f"Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least {SIMILARITY_THRESHOLD:g} (unless both name systems and share none); n = those with a dated done action item.",
-    "taxonomy_review_due": "The taxonomy's updated date plus the plugin option renewal_every_months.",
+    "taxonomy_review_due": "The taxonomy's updated date plus its review interval (renewal_every_months).",
     "check_ins_overdue": "Open or in-progress action items whose next_check_in is before today, most overdue first; check_ins_scheduled counts open items with a next_check_in.",
     "experiments": "Action items whose pdsa uses the long form (a hypothesis or a result).",
     "recurrences_estimated": "Possible recurrences whose earlier fix has no closed date and is dated by its due date, else the review date.",
@@ -87,9 +87,9 @@ def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
         "recurrence_rate": share(n.recurrence_rate),
         "with_done_action": n.with_done_action,
         "recurred": n.recurred,
-        "open_loops": Markup(", ").join(ctx.incident_a(page, i) for i in facts.open_loops),
+        "open_loops": Markup("; ").join(ctx.incident_a(page, i, title=True) for i in facts.open_loops),
         "pairs": [
-            [ctx.incident_a(page, r.later), ctx.incident_a(page, r.earlier), done_on(r), why_flagged(ctx, page, r)]
+            [ctx.incident_a(page, r.later, title=True), ctx.incident_a(page, r.earlier, title=True), done_on(r), why_flagged(ctx, page, r)]
             for r in pairs
         ],
         "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),

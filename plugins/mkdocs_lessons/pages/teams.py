@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from ..model import Incident, Team
 from . import paging
+from .actions import team_actions_view
 from .common import Context, GeneratedFile, fmt_date, incident_rows
 from .paging import Pager, numbered_pages
 from .trends import team_trends
@@ -97,4 +98,5 @@ def team_view(
         "pager": pager,
         "more": more,
         "procedures": procedures,
+        "actions": team_actions_view(ctx, page, team.id),
     }
