@@ -328,7 +328,7 @@ TEAM_PAGE_ITEMS = 10
 
 def team_actions_view(ctx: Context, page: str, team_id: str) -> Optional[dict[str, object]]:
     """A team's open action items for its page: counts, the first rows, and a link to the team's view of `actions/`."""
-    entries = sorted((e for e in _entries(ctx) if e.item.is_open and team_id in e.incident.teams), key=_open_order)
+    entries = sorted((e for e in _entries(ctx) if e.item.is_open and team_id in e.incident.teams), key=lambda e: _open_order(e, ctx.today))
     if not entries:
         return None
     overdue = sum(1 for e in entries if e.overdue_days(ctx.today) is not None)
