@@ -203,8 +203,14 @@ def test_the_renewal_agenda_holds_a_meeting(sample_site) -> None:
     article = sample_site.article("renewal/")
     text = " ".join(article.get_text(" ").split())
     kb_taxonomy = yaml.safe_load((SAMPLE / "taxonomy" / "taxonomy.yaml").read_text("utf-8"))
-    since = str(kb_taxonomy["updated"])
-    assert f"Agenda of {TODAY.isoformat()} , covering what happened since {since} (the taxonomy's last update; no renewal session is recorded)" in text
+    # "Since" is the last renewal session held (content/sessions/), else the taxonomy's last update.
+    sessions = [yaml.safe_load(p.read_text("utf-8")) for p in sorted((SAMPLE / "sessions").glob("*.yaml"))]
+    renewals = sorted((date.fromisoformat(str(s["date"])), s["id"]) for s in sessions if s["kind"] == "renewal" and date.fromisoformat(str(s["date"])) <= TODAY)
+    if renewals:
+        since, why = renewals[-1][0].isoformat(), f"the renewal session {renewals[-1][1]}"
+    else:
+        since, why = str(kb_taxonomy["updated"]), "the taxonomy's last update; no renewal session is recorded"
+    assert f"Agenda of {TODAY.isoformat()} , covering what happened since {since} ({why})" in text
     # Terms unused for a year, counted here from the records.
     incidents = [yaml.safe_load(p.read_text("utf-8")) for p in sorted((SAMPLE / "incidents").glob("*.yaml"))]
     recent = [i for i in incidents if i["status"] != "draft" and i["kind"] != "success" and TODAY - timedelta(days=365) < date.fromisoformat(str(i["occurred"])[:10]) <= TODAY]
@@ -294,12 +300,16 @@ def test_the_incident_page_draws_the_named_indicator(tmp_path: Path) -> None:
     from mkdocs_lessons.pages.followup_view import fix_effect_views
 
     actions = ITEMS.replace("    pdsa:\n      stage: study", "    indicator_ref: checkout-conversion\n    pdsa:\n      stage: study").replace("closed: 2026-10-02", "closed: 2024-07-20")
-    actions += "  - id: A6\n    action: Count it.\n    owner: kim\n    status: open\n    indicator_ref: no-such-thing\n"
     root = make_kb(tmp_path, actions)
+    (root / "indicators").mkdir()
+    (root / "indicators" / "checkout-conversion.yaml").write_text(yaml.safe_dump({**CONVERSION, "kind": "lagging"}, sort_keys=False), "utf-8")
     kb = open_knowledge_base(root, today=TODAY).kb
+    assert kb is not None
     ctx = make_context(kb, today=TODAY)
-    views = fix_effect_views(ctx, "incidents/INC-2024-017/index.md", kb.incidents["INC-2024-017"], {"checkout-conversion": CONVERSION})
-    assert [v["head"].striptags() for v in views] == ["A4 · checkout-conversion", "A6 · no-such-thing"]
+    incident = kb.incidents["INC-2024-017"]
+    views = fix_effect_views(ctx, "incidents/INC-2024-017/index.md", incident, {"checkout-conversion": CONVERSION})
+    views += fix_effect_views(ctx, "incidents/INC-2024-017/index.md", incident, {})  # an indicator the page cannot find
+    assert [v["head"].striptags() for v in views] == ["A4 · checkout-conversion", "A4 · checkout-conversion"]
     chart = BeautifulSoup(str(views[0]["chart"]), "html.parser")
     assert chart.find("svg")["role"] == "img" and chart.find("summary").get_text() == "Show data"
     assert len(chart.select("tbody tr")) == 12 - 6 + 1 + 5  # six before, the change's month, five after (December is the last)
@@ -317,8 +327,10 @@ def test_an_unknown_indicator_ref_is_a_located_error_once_indicators_are_read(tm
     root = make_kb(tmp_path, actions)
     result = load(root)
     diags = Diagnostics()
-    _check_indicator_refs(result, diags)  # the loader reads no indicators yet: nothing to check against
-    assert not list(diags)
+    _check_indicator_refs(result, diags)  # this knowledge base has no indicators at all
+    [found] = [str(d) for d in diags]
+    assert found.endswith("[action_items[0].indicator_ref] unknown indicator 'checkout-conversoin' (the knowledge base has no indicators)"), found
+    diags = Diagnostics()
 
     class WithIndicators:
         def __init__(self, inner):
@@ -390,5 +402,6 @@ def test_the_last_renewal_session_sets_since() -> None:
     }
     with_sessions = SimpleNamespace(taxonomy=kb.taxonomy, sessions=sessions)
     assert _since(with_sessions, TODAY) == (date(2026, 2, 10), "the renewal session 2026-02-10-renewal")
-    assert _since(kb, TODAY) == (kb.taxonomy.updated, "the taxonomy's last update; no renewal session is recorded")
+    without_sessions = SimpleNamespace(taxonomy=kb.taxonomy, sessions={})
+    assert _since(without_sessions, TODAY) == (kb.taxonomy.updated, "the taxonomy's last update; no renewal session is recorded")
     assert _since(SimpleNamespace(taxonomy=SimpleNamespace(updated=None)), TODAY)[0] == TODAY - timedelta(days=365)
