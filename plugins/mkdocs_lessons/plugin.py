@@ -41,6 +41,7 @@ from .lint import lint
 from .load import DocumentCache, collector_paused
 from .pages import ASSETS, generate, make_context
 from .timing import Timings
+from . import header_search
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
@@ -119,7 +120,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.lint_config = self.settings.lint_config
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
             raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
-        if self.serve_cache is not None:
+        if self.config.search == "pagefind":
+            header_search.take_over(config)  # the header's box, Pagefind behind it; Material's index not built
+        elif self.serve_cache is not None:
             wrap_search(config.plugins, self.serve_cache)
         self.date_range = self.settings.date_range
         for name in REQUIRED_EXTENSIONS:
@@ -272,6 +275,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             allow_html=self.config.allow_html,
             use_directory_urls=config.use_directory_urls,
             pagefind=self.config.search == "pagefind",
+            search_synonyms=self.settings.search_synonyms,
             site_name=config.site_name,
             site_url=config.site_url or "",
             feed_size=self.config.feed_size,
@@ -374,6 +378,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.serve_cache is not None:
             self.serve_cache.install(env)
+        if self.config.search == "pagefind":
+            urls = Urls(self.prefix)
+            root = urls.prefix or "./"
+            header_search.install(env, config, {"bundle": urls.pagefind_dir, "root": root, "words": urls.search_words})
         return env
 
     # Last: the serve cache keys a page by its content as every plugin left it.
@@ -419,6 +427,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if pagefind and not (isinstance(search, dict) and search.get("exclude")):
             # Index the content area only: the navigation repeats on every page.
             output = output.replace('<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1)
+            # A heading's "¶" permalink is not part of its text (result titles ended in "¶").
+            output = output.replace('<a class="headerlink"', '<a data-pagefind-ignore class="headerlink"')
         if feed:
             output = self._link_feed(output, page, config)
         return output

@@ -29,7 +29,7 @@ from .incident_index import render_incident_index
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
 from .paths import render_paths
-from .search import apply_search_boosts, render_search_page, section_filter
+from .search import apply_search_boosts, render_search_page, render_vocabulary, section_filter
 from .sop import render_sop_pages
 from . import archive, taxonomy, teams
 from .updated import stamp_last_updated
@@ -37,7 +37,7 @@ from .updated import stamp_last_updated
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css")
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "search.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -66,6 +66,7 @@ def make_context(
     allow_html: bool = False,
     use_directory_urls: bool = True,
     pagefind: bool = False,
+    search_synonyms: Optional[dict[str, tuple[str, ...]]] = None,
     site_name: str = "",
     site_url: str = "",
     feed_size: int = 50,
@@ -95,6 +96,7 @@ def make_context(
         allow_html=allow_html,
         use_directory_urls=use_directory_urls,
         pagefind=pagefind,
+        search_synonyms=dict(search_synonyms or {}),
         site_name=site_name,
         site_url=site_url,
         feed_size=feed_size,
@@ -142,6 +144,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add(render_paths(ctx))
         if ctx.pagefind:
             add(render_search_page(ctx))
+            files.append(render_vocabulary(ctx))
     with phase("data"):
         add(render_kb_json(ctx, lambda incident: incident_line(ctx, incident)))
         if ctx.feed_size > 0:

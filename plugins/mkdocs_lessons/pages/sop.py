@@ -19,6 +19,7 @@ from ..dates import add_months, next_review  # noqa: F401  (re-exported: the rev
 from ..model import Sop, SopRef, SopVersion
 from .banners import path_banners
 from .learning import loop_facts
+from .search import sop_filters, sop_version_filters
 from .common import Context, GeneratedFile, badge, fmt_date
 
 STATUS_NOTES = {
@@ -34,7 +35,9 @@ def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
     source = sop.source.file if sop.source else None
     page = ctx.urls.sop(sop.id)
     pages = [
-        ctx.page("sop.html", page, f"{sop.id}: {sop.title}", source=source, banners=path_banners(ctx, page, sop.id), body=sop_view(ctx, page, sop))
+        ctx.page(
+            "sop.html", page, f"{sop.id}: {sop.title}", source=source, filters=Markup(sop_filters(ctx, sop)), banners=path_banners(ctx, page, sop.id), body=sop_view(ctx, page, sop)
+        )
     ]
     for index, version in enumerate(sop.versions):
         previous = sop.versions[index - 1] if index else None
@@ -46,6 +49,7 @@ def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
                 uri,
                 f"{sop.id} v{version.version}: {sop.title}",
                 source=source,
+                filters=Markup(sop_version_filters(ctx, sop, version.version)),
                 banners=path_banners(ctx, uri, f"{sop.id}@{version.version}"),
                 body=sop_version_view(ctx, uri, sop, version, previous, following),
             )
