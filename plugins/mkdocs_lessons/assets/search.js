@@ -36,6 +36,7 @@
   var site = new URL((box.getAttribute("data-site") || ".").replace(/\/?$/, "/"), here);
   var wordsUrl = new URL(box.getAttribute("data-words"), here).href;
   var SHOWN = 10; // results rendered (each loads one small fragment)
+  var WEAK = 0.5; // a top score below this is Pagefind guessing from a prefix of an unknown word
   var ID = /^\s*((?:INC-\d{4}-\d{3,})|(?:SOP-\d{3,}))(?:@(\d+))?\s*$/i;
 
   var engine = null;
@@ -112,7 +113,11 @@
     return pf.search(query).then(function (search) {
       var hits = search ? search.results : [];
       var parts = terms(query);
-      if (hits.length >= 3 || parts.length === 0 || ID.test(query)) return { hits: hits, query: query };
+      // For a word it does not know, Pagefind matches a short prefix of it ("alergen" finds every "a"),
+      // with scores far below a real match's (1 and more): those are no results.
+      var weak = !hits.length || hits[0].score < WEAK;
+      if (!weak && hits.length >= 3 || parts.length === 0 || ID.test(query)) return { hits: hits, query: query };
+      if (weak) hits = [];
       return words().then(function (list) {
         vocabularyList = list;
         var known = new Set(list);

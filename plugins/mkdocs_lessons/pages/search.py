@@ -85,11 +85,12 @@ def _terms(ctx: Context, record_id: str, preview: str, texts: list[str], keyword
     return summary + words
 
 
-def section_filter(ctx: Context, section: str) -> str:
-    """The one Pagefind filter of a non-incident page: which part of the knowledge base it is."""
+def section_filter(ctx: Context, section: str, words: str = "") -> str:
+    """The one Pagefind filter of a non-record page (which part of the knowledge base it is), and words it is found by."""
     if not ctx.pagefind:
         return ""
-    return f'<div class="lessons-pagefind-filters" hidden>{_filter("section", section)}</div>'
+    found_by = f'<p data-pagefind-weight="{KEYWORD_WEIGHT}">{escape(words)}</p>' if words else ""
+    return f'<div class="lessons-pagefind-filters" hidden>{_filter("section", section)}{found_by}</div>'
 
 
 def render_vocabulary(ctx: Context) -> GeneratedFile:
