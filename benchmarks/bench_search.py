@@ -39,6 +39,7 @@ QUERIES = ("database failover",)  # after an id that exists at the size
 
 class _Counting(http.server.SimpleHTTPRequestHandler):
     sent = 0
+    files: dict[str, int] = {}
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -46,11 +47,14 @@ class _Counting(http.server.SimpleHTTPRequestHandler):
     def copyfile(self, source: Any, outputfile: Any) -> None:
         data = source.read()
         type(self).sent += len(data)
+        kind = self.path.split("?")[0]
+        kind = "pagefind/index" if "/pagefind/index/" in kind else "pagefind/fragment" if "/pagefind/fragment/" in kind else "pagefind/filter" if "/pagefind/filter/" in kind else kind
+        type(self).files[kind] = type(self).files.get(kind, 0) + len(data)
         outputfile.write(data)
 
 
 def _serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, type[_Counting]]:
-    handler = type("Handler", (_Counting,), {"sent": 0})
+    handler = type("Handler", (_Counting,), {"sent": 0, "files": {}})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, handler
@@ -66,7 +70,7 @@ def _reader(site: Path, query: str) -> dict[str, Any]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page()
-            handler.sent = 0
+            handler.sent, handler.files = 0, {}
             page.goto(base)
             page.keyboard.press("/")
             box = page.locator("[data-lessons-search] .md-search__input")
@@ -84,7 +88,8 @@ def _reader(site: Path, query: str) -> dict[str, Any]:
             browser.close()
     finally:
         server.shutdown()
-    return {"query": query, "bytes_home_and_query": handler.sent, "first_result_ms": round(waited), "first_result": first}
+    largest = dict(sorted(handler.files.items(), key=lambda item: -item[1])[:6])
+    return {"query": query, "bytes_home_and_query": handler.sent, "first_result_ms": round(waited), "first_result": first, "largest": largest}
 
 
 def measure(incidents: int, work: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,6 +47,7 @@ from .render.prose import Prose
 from .render.templates import Templates
 from .rendered_page import AnchorCache, RenderedPage, permalink_of
 from .serve_cache import ServeCache, wrap_search
+from .serve_search import BackgroundIndex
 from .servelog import shown_not_counted
 from .settings import Settings, SettingsError
 from .similar import SimilarFinder
@@ -95,6 +96,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
         self._page_options = (False, False)  # (pagefind, feed), read once a build for on_post_page
+        self.background_index: Optional[BackgroundIndex] = None  # under serve: the Pagefind index, made after each build
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
@@ -405,6 +407,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_shutdown(self) -> None:
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
+        if self.background_index is not None:
+            self.background_index.close()
+            self.background_index = None
         gc.unfreeze()  # nothing stays frozen past the plugin's life
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
@@ -456,9 +461,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.serve_cache is not None:
             self.serve_cache.finish()
         if self.config.search == "pagefind":
+            subdir = Urls(self.prefix).pagefind_dir.rstrip("/")
+            if self.command == "serve":
+                # The saved edit shows now; the index follows in the background (serve_search.py).
+                if self.background_index is None:
+                    self.background_index = BackgroundIndex()
+                self.background_index.after_build(Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out))
+                return
             try:
                 with self.timings.phase("search index"):
-                    summary = run_pagefind(Path(config.site_dir), Urls(self.prefix).pagefind_dir.rstrip("/"))
+                    summary = run_pagefind(Path(config.site_dir), subdir)
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")

@@ -34,11 +34,20 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A crude English stem, enough to match "outages" with "outage" and "failed" with "fail"."""
-    for suffix in ("ing", "ies", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    """A crude English stem, enough to match "outages" with "outage" and "charged" with "charge"."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    elif word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def _stems(text: str) -> str:

@@ -358,8 +358,9 @@
     }
   });
 
+  // `?q=` opens the box with a query, as with Material's search (not on the filter page search/, whose own `q` it is).
   var asked = new URLSearchParams(window.location.search).get("q");
-  if (asked) {
+  if (asked && !document.getElementById("lessons-pagefind")) {
     input.value = asked;
     open();
     run();

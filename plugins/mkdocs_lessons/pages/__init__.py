@@ -56,7 +56,7 @@ def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
             continue
         parts = relative.split("/")
         # A team is asked for as "payments team" or by its slug as often as by its name.
-        team = ctx.kb.teams.get(parts[1]) if section == "Teams" and len(parts) == 3 else None
+        team = ctx.kb.teams.get(parts[1].removesuffix(".md")) if section == "Teams" and len(parts) == 2 else None  # teams/payments.md
         words = f"{team.title} team {team.id}" if team else ""
         heading, _, rest = file.content.partition("\n")
         file.content = f"{heading}\n\n{section_filter(ctx, section, words)}\n{rest}"
