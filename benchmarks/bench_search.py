@@ -92,7 +92,7 @@ def _reader(site: Path, query: str) -> dict[str, Any]:
     return {"query": query, "bytes_home_and_query": handler.sent, "first_result_ms": round(waited), "first_result": first, "largest": largest}
 
 
-def measure(incidents: int, work: Path) -> dict[str, Any]:
+def measure(incidents: int, work: Path, *, build: bool = True) -> dict[str, Any]:
     kb = work / "kb"
     if not (work / "kb.done").exists():
         synth.generate(kb, incidents)
@@ -100,20 +100,28 @@ def measure(incidents: int, work: Path) -> dict[str, Any]:
     an_id = sorted(p.stem for p in kb.rglob("INC-*.yaml"))[incidents // 2]
     phases_file = work / "phases.json"
     config = sites.plugin_config(work / "site", kb, search="pagefind", phases_file=phases_file)
-    env = sites.child_env()
-    env["LESSONS_BENCH_PHASES"] = str(phases_file)
-    built = sites.run_build(config, work / "build.log", env)
-    phases = json.loads(phases_file.read_text("utf-8"))
     site = config.parent / "site"
-    bundle = site / "pagefind"
-    return {
-        "incidents": incidents,
-        "build_s": round(built["wall"], 1),
-        "index_s": round(phases.get("search index", 0.0), 1),
-        "bundle_mb": round(sites.tree_size(bundle) / sites.ONE_MB, 1),
-        "words_json_kb": round((site / "search" / "words.json").stat().st_size / 1024),
-        "readers": [_reader(site, query) for query in (an_id, *QUERIES)],
-    }
+    built_file = work / "built.json"
+    if build or not built_file.exists():
+        env = sites.child_env()
+        env["LESSONS_BENCH_PHASES"] = str(phases_file)
+        built = sites.run_build(config, work / "build.log", env)
+        phases = json.loads(phases_file.read_text("utf-8"))
+        bundle = site / "pagefind"
+        facts = {
+            "incidents": incidents,
+            "build_s": round(built["wall"], 1),
+            "index_s": round(phases.get("search index", 0.0), 1),
+            "bundle_mb": round(sites.tree_size(bundle) / sites.ONE_MB, 1),
+            "words_json_kb": round((site / "search" / "words.json").stat().st_size / 1024),
+        }
+        built_file.write_text(json.dumps(facts), "utf-8")
+    else:
+        # The site of an earlier run, with this checkout's search script (what the reader part measures).
+        facts = json.loads(built_file.read_text("utf-8"))
+        source = sites.PLUGINS / "mkdocs_lessons" / "assets" / "search.js"
+        (site / "assets" / "lessons" / "search.js").write_bytes(source.read_bytes())
+    return {**facts, "readers": [_reader(site, query) for query in (an_id, *QUERIES)]}
 
 
 def main() -> None:
@@ -121,6 +129,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, nargs="+", default=[1000])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--work", type=Path, help="keep the knowledge bases and sites here (reused by a later run)")
+    parser.add_argument("--readers-only", action="store_true", help="with --work: reuse the built sites, measure the reader part again")
     args = parser.parse_args()
     sites.compile_plugin()
     results = []
@@ -128,7 +137,7 @@ def main() -> None:
         for count in args.incidents:
             work = (args.work or Path(temporary)) / str(count)
             work.mkdir(parents=True, exist_ok=True)
-            results.append(measure(count, work))
+            results.append(measure(count, work, build=not args.readers_only))
             print(json.dumps(results[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")

@@ -109,16 +109,19 @@
   var vocabularyList = [];
 
   // Pagefind's results for `query`, with the fallbacks above.
-  function find(pf, query) {
+  // `stale()`: the reader typed on; the fallbacks (several searches each) are then not worth running.
+  function find(pf, query, stale) {
     return pf.search(query).then(function (search) {
       var hits = search ? search.results : [];
       var parts = terms(query);
+      if (stale()) return { hits: hits, query: query };
       // For a word it does not know, Pagefind matches a short prefix of it ("alergen" finds every "a"),
       // with scores far below a real match's (1 and more): those are no results.
       var weak = !hits.length || hits[0].score < WEAK;
       if (!weak && hits.length >= 3 || parts.length === 0 || ID.test(query)) return { hits: hits, query: query };
       if (weak) hits = [];
       return words().then(function (list) {
+        if (stale()) return { hits: hits, query: query };
         vocabularyList = list;
         var known = new Set(list);
         var fixed = parts.map(function (w) { return correct(w, known); });
@@ -127,7 +130,7 @@
         return again.then(function (second) {
           var better = second && second.results.length > hits.length ? second.results : hits;
           var used = better === hits ? query : corrected;
-          if (better.length >= 3 || fixed.length < 2) return { hits: better, query: used };
+          if (better.length >= 3 || fixed.length < 2 || stale()) return { hits: better, query: used };
           // No page holds every word: pages holding most of them, best first.
           return Promise.all(fixed.map(function (w) { return pf.search(w); })).then(function (each) {
             var scores = {}, counts = {}, byId = {};
@@ -147,9 +150,15 @@
     });
   }
 
-  // A record's page before a superseded version of an SOP (Pagefind cannot weigh whole pages).
-  function tier(url) {
-    return /\/sops\/SOP-[^/]+\/v\d+\/$/.test(url) ? 1 : 0;
+  // Among the results shown: a page whose title is exactly the query first (a team, a term, a record's
+  // title typed in full), then the others, a superseded SOP version after the rest (Pagefind cannot weigh
+  // whole pages).
+  function normal(text) {
+    return String(text || "").toLowerCase().replace(/^(?:inc-\d{4}-\d+|sop-\d+(?: v\d+)?):\s*/, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+  function tier(data, query) {
+    if (/\/sops\/SOP-[^/]+\/v\d+\/$/.test(data.url)) return 2;
+    return normal(data.meta && data.meta.title) === normal(query) ? 0 : 1;
   }
 
   function load(hits, count) {
@@ -158,13 +167,14 @@
     }));
   }
 
-  function search(query) {
+  function search(query, stale) {
     return pagefind().then(function (pf) {
-      return find(pf, query).then(function (found) {
+      return find(pf, query, stale).then(function (found) {
+        if (stale()) return { items: [], total: 0, query: query };
         var target = idTarget(query);
         return load(found.hits, SHOWN).then(function (items) {
           items = items.map(function (item, index) { return { hit: item.hit, data: item.data, index: index }; });
-          items.sort(function (a, b) { return tier(a.data.url) - tier(b.data.url) || a.index - b.index; });
+          items.sort(function (a, b) { return tier(a.data, query) - tier(b.data, query) || a.index - b.index; });
           if (!target) return { items: items, total: found.hits.length, query: found.query };
           var pinned = items.findIndex(function (item) { return item.data.url === target; });
           if (pinned >= 0) {
@@ -257,13 +267,28 @@
       pending = null;
       return;
     }
-    pending = search(query).then(function (result) {
-      if (ticket === latest) render(result, query);
+    function stale() { return ticket !== latest; }
+    var full = search(query, stale).then(function (result) {
+      if (!stale()) render(result, query);
       return result;
     }, function (error) {
-      if (ticket === latest) render({ items: [], total: 0, query: query }, query);
+      if (!stale()) render({ items: [], total: 0, query: query }, query);
       throw error;
     });
+    pending = full;
+    var target = idTarget(query);
+    if (target) {
+      // An exact id answers before any index chunk arrives: one HEAD request says whether the
+      // record exists (its address follows from its id); Pagefind's results fill in below it.
+      var quick = fetch(new URL(target, here).href, { method: "HEAD" }).then(function (response) {
+        if (!response.ok || stale() || box.getAttribute("data-lessons-settled") === query) return full;
+        var id = ID.exec(query);
+        var title = id[1].toUpperCase() + (id[2] ? "@" + id[2] : "");
+        render({ items: [{ data: { url: target, meta: { title: title }, excerpt: "" } }], total: 1, query: query }, query);
+        return null;
+      }, function () { return full; });
+      pending = quick;
+    }
   }
 
   input.addEventListener("input", function () {

@@ -19,8 +19,10 @@ from .. import search_words, text
 from ..model import KIND_LABELS, Incident, Sop
 from .common import Context, GeneratedFile
 
-#: How strongly keywords and synonyms count (Pagefind's scale: body text 1, an h1 7).
+#: How strongly a record's `keywords:` count (Pagefind's scale: body text 1, an h1 7): its authors chose them.
 KEYWORD_WEIGHT = 7
+#: How strongly the site's synonyms count on a record: a guess from its words, so less than a keyword.
+SYNONYM_WEIGHT = 2
 
 
 def _filter(name: str, value: str) -> str:
@@ -77,11 +79,13 @@ def sop_version_filters(ctx: Context, sop: Sop, version: int) -> str:
 
 def _terms(ctx: Context, record_id: str, preview: str, texts: list[str], keywords: list[str]) -> str:
     """The preview as Pagefind meta (not indexed again), and keywords plus matching synonyms as weighted words."""
-    extra = [*keywords, *search_words.expansions([*texts, *keywords], ctx.search_synonyms)]
+    synonyms = search_words.expansions([*texts, *keywords], ctx.search_synonyms)
     # The element's text is the meta value; `data-pagefind-ignore` keeps it
     # out of the word index (the summary is indexed where the page shows it).
     summary = f'<p data-pagefind-meta="summary" data-pagefind-ignore>{escape(search_words.plain(preview))}</p>'
-    words = f'<p data-pagefind-weight="{KEYWORD_WEIGHT}">{escape(" ".join([record_id, *extra]))}</p>'
+    words = f'<p data-pagefind-weight="{KEYWORD_WEIGHT}">{escape(" ".join([record_id, *keywords]))}</p>'
+    if synonyms:
+        words += f'<p data-pagefind-weight="{SYNONYM_WEIGHT}">{escape(" ".join(synonyms))}</p>'
     return summary + words
 
 
