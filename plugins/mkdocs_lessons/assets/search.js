@@ -37,6 +37,7 @@
   var wordsUrl = new URL(box.getAttribute("data-words"), here).href;
   var SHOWN = 10; // results rendered (each loads one small fragment)
   var WEAK = 0.5; // a top score below this is Pagefind guessing from a prefix of an unknown word
+  var PAUSE = 150; // ms after the last key before a search (people type a key every 60-150 ms)
   var ID = /^\s*((?:INC-\d{4}-\d{3,})|(?:SOP-\d{3,}))(?:@(\d+))?\s*$/i;
 
   var engine = null;
@@ -292,12 +293,13 @@
   }
 
   input.addEventListener("input", function () {
-    // A short pause lets a fast typist finish a word before fragments are fetched;
-    // an id is searched at once, so it is first as soon as its last digit is in.
+    // A pause lets a typist finish before anything is searched: on a large site a search for
+    // a one- or two-letter prefix is the slowest there is, and searches queue in Pagefind's
+    // worker. An id is searched at once, so it is first as soon as its last character is in.
     clearTimeout(timer);
     latest++;
     box.removeAttribute("data-lessons-settled");
-    timer = setTimeout(run, ID.test(input.value) ? 0 : 60);
+    timer = setTimeout(run, ID.test(input.value) ? 0 : PAUSE);
   });
 
   function open() {
