@@ -47,7 +47,7 @@ class BackgroundIndex:
         self._kept: Optional[Path] = None  # the last finished index
         self._generation = 0
         self._lock = threading.Lock()
-        self._thread: Optional[threading.Thread] = None
+        self._threads: list[threading.Thread] = []  # runs under way (an overtaken one may still be running)
         self.finished = threading.Event()  # set when the latest build's index is in the site (tests wait on it)
 
     def _work(self) -> Path:
@@ -65,8 +65,9 @@ class BackgroundIndex:
             if self._kept is not None and not target.exists():
                 _link_tree(self._kept, target)
         output = self._work() / f"index-{generation}"
-        self._thread = threading.Thread(target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
 
     def _index(self, generation: int, site_dir: Path, subdir: str, output: Path, run: Callable[[Path, Path], str]) -> None:
         try:
@@ -94,9 +95,10 @@ class BackgroundIndex:
         log.info("lessons: search index updated")
 
     def close(self) -> None:
-        """Wait for a run under way (Pagefind is a child process), then remove the kept indexes."""
-        if self._thread is not None:
-            self._thread.join(timeout=120)
+        """Wait for the runs under way (Pagefind is a child process), then remove the kept indexes."""
+        for thread in self._threads:
+            thread.join(timeout=120)
+        self._threads = []
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
