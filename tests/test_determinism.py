@@ -2,7 +2,7 @@
 
 With `SOURCE_DATE_EPOCH` set (and no `today` option, so "today" comes from
 it), two builds of the same knowledge base are byte-identical: every page,
-sitemap.xml(.gz), the search index, kb.json, metrics.json, feed.xml and the
+sitemap.xml(.gz), the Pagefind index, kb.json, metrics.json, feed.xml and the
 schemas. The order in which record files were written, their modification
 times and the order the file system lists them in change nothing either.
 """
@@ -64,7 +64,7 @@ def test_two_builds_are_byte_identical(fixture: str, tmp_path: Path, epoch: None
     kb = FIXTURES / fixture
     first = _build(tmp_path / "one", kb)
     second = _build(tmp_path / "two" / "elsewhere", kb)  # another folder: no absolute paths leak in
-    for expected in ("index.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "kb.json", "feed.xml"):
+    for expected in ("index.html", "sitemap.xml", "sitemap.xml.gz", "pagefind/pagefind-entry.json", "search/words.json", "kb.json", "feed.xml"):
         assert expected in first, expected
     assert _diff(first, second) == []
 

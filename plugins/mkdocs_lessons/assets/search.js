@@ -38,6 +38,7 @@
   var SHOWN = 10; // results rendered (each loads one small fragment)
   var WEAK = 0.5; // a top score below this is Pagefind guessing from a prefix of an unknown word
   var PAUSE = 150; // ms after the last key before a search (people type a key every 60-150 ms)
+  var SHORT_PAUSE = 500; // the same when the last word is one or two letters
   var ID = /^\s*((?:INC-\d{4}-\d{3,})|(?:SOP-\d{3,}))(?:@(\d+))?\s*$/i;
 
   var engine = null;
@@ -299,7 +300,10 @@
     clearTimeout(timer);
     latest++;
     box.removeAttribute("data-lessons-settled");
-    timer = setTimeout(run, ID.test(input.value) ? 0 : PAUSE);
+    // A last word of one or two letters matches thousands of words on a large site (seconds in
+    // Pagefind's worker, which later searches wait behind): searched only when the typing stops.
+    var words = terms(input.value), last = words.length ? words[words.length - 1] : "";
+    timer = setTimeout(run, ID.test(input.value) ? 0 : last.length < 3 ? SHORT_PAUSE : PAUSE);
   });
 
   function open() {
