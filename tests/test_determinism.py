@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -49,9 +50,16 @@ def _copy_shuffled(source: Path, target: Path, seed: int) -> Path:
     return target
 
 
+#: Pagefind 1.5 writes its filter chunks in an order that changes from run to run (the same
+#: input gives other bytes, so other hashed names), and the two files that name them. Its word
+#: index and page fragments are byte-identical and are compared; see the README, Search.
+_PAGEFIND_UNORDERED = re.compile(r"^pagefind/(filter/|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
+
+
 def _diff(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
     names = sorted(set(first) | set(second))
-    return [name for name in names if first.get(name) != second.get(name)]
+    assert any(name.startswith("pagefind/index/") for name in names)  # the word index is compared
+    return [name for name in names if first.get(name) != second.get(name) and not _PAGEFIND_UNORDERED.match(name)]
 
 
 @pytest.fixture

@@ -117,3 +117,18 @@ def test_enter_right_after_an_id_opens_its_record(sample_site, serve, page):
             page.keyboard.press("Enter")
         assert site_relative(page.url, base) == expected
     assert page.console_errors == []
+
+
+def test_the_index_filter_searches_summaries_and_says_where(sample_site, serve, page):
+    """`incidents/?q=timeout`: the word is in a summary, not in any cell of the table."""
+    base = serve(sample_site.site_dir)
+    page.goto(base + "incidents/?q=timeout")
+    page.wait_for_function("() => document.querySelector('[data-lessons-index]').dataset.shown === '1'")
+    row = page.locator("tbody tr").first
+    assert row.get_attribute("data-id") == "INC-2026-035"
+    assert row.locator(".lessons-index__matched").inner_text() == "Matched in the summary"
+    page.goto(base + "incidents/?q=whole-file%20replacement")  # a cause
+    page.wait_for_function("() => Number(document.querySelector('[data-lessons-index]').dataset.shown) >= 1")
+    notes = page.locator("tbody tr .lessons-index__matched").all_inner_texts()
+    assert "Matched in the cause" in notes or "Matched in the summary, cause" in notes, notes
+    assert page.console_errors == []

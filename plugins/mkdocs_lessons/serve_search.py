@@ -73,7 +73,8 @@ class BackgroundIndex:
         try:
             run(site_dir, output)
         except Exception as exc:  # a failed run leaves the last index in place; the next save tries again
-            log.warning(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
+            # Info, not a warning: under `strict`, serve counts warnings and would stop rebuilding.
+            log.info(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
             shutil.rmtree(output, ignore_errors=True)
             return
         with self._lock:
