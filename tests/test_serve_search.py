@@ -75,6 +75,7 @@ def test_a_run_overtaken_by_a_newer_build_is_dropped(tmp_path):
 
 
 def test_a_failed_run_keeps_the_previous_index(tmp_path, caplog):
+    caplog.set_level("INFO")
     site, index = tmp_path / "site", BackgroundIndex()
     try:
         _build(site, 1)

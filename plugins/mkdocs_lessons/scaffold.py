@@ -672,6 +672,7 @@ def render_incident(r: NewRecord, record_id: str, schema_url: str, catalog: Cata
         "#   participants: [dana.kim, sam.ortiz]",
         _kv("#   learning_buddies: [priya.nair]", "observers from other teams"),
         _kv("# tags: [config, checkout]", "lowercase keywords for search and filters"),
+        _kv("# keywords: [money page broke, card declined]", "words readers search with that the text does not use (search only)"),
     ]
     return "\n".join(lines) + "\n"
 
@@ -703,6 +704,7 @@ def render_sop(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog) 
         _kv(f"review_every_months: {r.review_every_months}", review) if r.review_every_months else _kv("# review_every_months: 12", review),
         "# summary: One paragraph for the SOP catalog: what the procedure is for and when to use it.",
         _kv("# tags: [config, change]", "lowercase keywords for search and filters"),
+        _kv("# keywords: [config change, feature flag]", "words readers search with that the text does not use (search only)"),
         "",
         _kv("versions:", "oldest first"),
         "  - version: 1",
