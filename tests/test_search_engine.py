@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-from bs4 import BeautifulSoup
 
 from conftest import MINIMAL, SAMPLE
 
@@ -171,6 +170,7 @@ def test_the_incident_index_text_filter_has_the_summaries_causes_and_lessons(def
     assert data["labels"] == ["summary", "cause", "lessons"]
     summary, cause, lessons = data["texts"]["INC-2024-017"]
     assert "currency table" in summary and cause == "The config tool allows whole-file replacement without review."
+    assert lessons.startswith("Every config push goes through review")
     assert "INC-2024-017" in data["texts"] and len(data["texts"]) == len(list((SAMPLE / "incidents").glob("*.yaml"))) - _drafts()
 
 
@@ -178,10 +178,3 @@ def _drafts() -> int:
     import yaml
 
     return sum(1 for f in (SAMPLE / "incidents").glob("*.yaml") if yaml.safe_load(f.read_text("utf-8"))["status"] == "draft")
-
-
-def test_pages_are_the_same_from_build_to_build(default_site):
-    """The markup the search adds is deterministic (sorted groups, no build-time values)."""
-    page = default_site.page("incidents/INC-2024-017/").read_text("utf-8")
-    assert page.count("lessons-pagefind-filters") == 1
-    BeautifulSoup(page, "html.parser")  # well-formed enough to parse
