@@ -418,8 +418,8 @@ def test_new_sop(kb: Path, capsys) -> None:
     code, out, _ = run(capsys, "validate", "kb")
     assert code == 0
     assert out.splitlines()[:2] == [
-        "kb/sops/SOP-008.yaml:27:14: warning: [versions[0].purpose] still holds the placeholder written by `lessons new` (it is shown on the SOP page as a draft)",
-        "kb/sops/SOP-008.yaml:29:9: warning: [versions[0].steps[0]] still holds the placeholder written by `lessons new` (it is shown on the SOP page as a draft)",
+        "kb/sops/SOP-008.yaml:28:14: warning: [versions[0].purpose] still holds the placeholder written by `lessons new` (it is shown on the SOP page as a draft)",
+        "kb/sops/SOP-008.yaml:30:9: warning: [versions[0].steps[0]] still holds the placeholder written by `lessons new` (it is shown on the SOP page as a draft)",
     ]
     assert run(capsys, "validate", "kb", "--strict")[0] == 1
     # Approved with the placeholder: an error.

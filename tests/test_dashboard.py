@@ -127,7 +127,8 @@ def records() -> Records:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Site:
-    return build_fixture(tmp_path_factory, "dash")
+    # Material's search: test_search_indexes_the_words_not_the_drawings reads its index.
+    return build_fixture(tmp_path_factory, "dash", options={"search": "material"})
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +321,7 @@ def test_metrics_json_holds_every_figure_the_dashboard_shows(site, records):
 
 
 def test_same_input_same_bytes(site, tmp_path_factory):
-    again = build_fixture(tmp_path_factory, "again")
+    again = build_fixture(tmp_path_factory, "again", options={"search": "material"})  # as `site`
     for name in ("dashboard/index.html", "actions/index.html", "metrics.json", "teams/sre/index.html", "taxonomy/design-flaw/index.html"):
         assert (site.site_dir / name).read_bytes() == (again.site_dir / name).read_bytes(), name
 

@@ -158,7 +158,7 @@ def test_prefix_follows_the_place_in_docs_dir_and_config_out(tmp_path, monkeypat
 
 def test_the_same_generator_as_the_plugin(build_kb, tmp_path):
     """No second rendering path: data files and assets match the plugin's site byte for byte."""
-    site = build_kb(MINIMAL)
+    site = build_kb(MINIMAL, search="material")  # `lessons generate` writes no Pagefind search page
     out = site.root / "generated"  # inside the site's repository
     assert lessons(["generate", str(MINIMAL), "--out", str(out), "--site-config", str(site.root / "mkdocs.yml"), "--builder", "mkdocs"]) == 0
     for name in ("kb.json", "metrics.json", "feed.xml", "schemas/incident.schema.json", "assets/lessons/paths.js"):

@@ -206,14 +206,17 @@ def test_typing_in_the_text_box_searches_every_page(paged, serve, page):
     assert status(page) == f"1 of {len(newest)} reviews match."
     assert f"q={oldest.lower()}" in page.url
 
-    # Words AND together, over the title and the team names the cells show.
+    # Words AND together, over the title and the team names the cells show, and the summary, cause and lessons.
+    from mkdocs_lessons.search_words import plain
+
+    def searched(i):
+        cause = i.root_cause.cause if i.root_cause else ""
+        return " ".join([i.title, *(kb.teams[t].title for t in i.teams), plain(i.summary), plain(cause), *(plain(x) for x in i.lessons)]).lower()
+
     target = kb.incidents[newest[-3]]
     team = kb.teams[target.teams[0]].title
     words = f"{target.title.split()[0]} {team}".lower()
-    expected = [
-        i.id for i in kb.newest_first(kb.published_incidents)
-        if all(w in " ".join([i.title, *(kb.teams[t].title for t in i.teams)]).lower() for w in words.split())
-    ]
+    expected = [i.id for i in kb.newest_first(kb.published_incidents) if all(w in searched(i) for w in words.split())]
     box.fill("")
     box.press_sequentially(words, delay=60)
     page.wait_for_function(f"document.querySelector('[data-lessons-index]').dataset.shown === '{len(expected)}'")

@@ -69,7 +69,7 @@ def site(kb, tmp_path_factory) -> Site:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(paging, "PAGE_SIZE", SIZE)
         project = tmp_path_factory.mktemp("lists")
-        write_config(project, kb)
+        write_config(project, kb, options={"search": "material"})  # a test reads Material's index
         return build(project)
 
 

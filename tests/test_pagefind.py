@@ -1,4 +1,4 @@
-"""`search: pagefind`: filter markup, the index, and the search page in a real browser."""
+"""`search: pagefind` (the default): filter markup, the index, and the search page in a real browser."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_the_index_and_search_page_are_written(pagefind_site):
 
 
 def test_material_search_sites_get_no_pagefind_markup(build_kb):
-    site = build_kb(MINIMAL)
+    site = build_kb(MINIMAL, search="material")
     assert not site.page("search/").exists()
     assert site.article("incidents/INC-2024-017/").select("[data-pagefind-filter]") == []
 
@@ -67,11 +67,11 @@ def test_a_large_material_search_index_is_pointed_out(build_kb, monkeypatch):
     """Material's index is one download; past the threshold the build names it and the way out."""
     from mkdocs_lessons import plugin
 
-    site = build_kb(MINIMAL)
+    site = build_kb(MINIMAL, search="material")
     assert _search_notes(site) == []  # a small base: nothing to say
     size = (site.site_dir / "search" / "search_index.json").stat().st_size
     monkeypatch.setattr(plugin, "SEARCH_INDEX_NOTE_BYTES", size - 1)
-    notes = _search_notes(build_kb(MINIMAL))  # --strict: an info line, not a warning
+    notes = _search_notes(build_kb(MINIMAL, search="material"))  # --strict: an info line, not a warning
     assert len(notes) == 1 and "every reader downloads all of it" in notes[0] and "`search: pagefind`" in notes[0], notes
 
 

@@ -154,7 +154,7 @@ def _serve_then_cold(tmp: Path, ops: list[tuple[str, int, int]], monkeypatch: py
     kb = shutil.copytree(MINIMAL, tmp / "kb")
     project = tmp / "serve"
     project.mkdir()
-    write_config(project, kb)
+    write_config(project, kb, options={"search": "material"})  # the serve cache replays Material's search entries
     states: list[tuple[Path, dict[str, bytes]]] = []
     config = load_config(str(project / "mkdocs.yml"))
     config.plugins.on_startup(command="serve", dirty=False)
@@ -175,7 +175,7 @@ def _serve_then_cold(tmp: Path, ops: list[tuple[str, int, int]], monkeypatch: py
     for step, (snapshot, served) in enumerate(states):
         cold = tmp / f"cold-{step}"
         cold.mkdir()
-        write_config(cold, tmp / "kb")
+        write_config(cold, tmp / "kb", options={"search": "material"})
         # The same root path as the serve project (messages and edit links name it).
         shutil.rmtree(kb)
         shutil.copytree(snapshot, kb)
@@ -205,7 +205,7 @@ def test_serve_rebuilds_reuse_the_pages_an_edit_did_not_change(tmp_path, monkeyp
     kb = shutil.copytree(MINIMAL, tmp_path / "kb")
     project = tmp_path / "serve"
     project.mkdir()
-    write_config(project, kb)
+    write_config(project, kb, options={"search": "material"})  # the serve cache replays Material's search entries
     config = load_config(str(project / "mkdocs.yml"))
     config.plugins.on_startup(command="serve", dirty=False)
     try:

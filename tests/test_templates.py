@@ -20,7 +20,10 @@ def test_a_site_template_replaces_the_plugins_file_by_file(tmp_path):
     project = tmp_path / "site"
     write_config(project, kb, options={"custom_templates": "overrides"})
     package = resources.files("mkdocs_lessons").joinpath("templates/lessons/partials/incident_body.html").read_text("utf-8")
-    changed = package.replace("<h2>Summary</h2>\n{{ body.summary }}", '<div class="admonition abstract">\n<p class="admonition-title">Summary</p>\n{{ body.summary }}\n</div>')
+    changed = package.replace(
+        '<h2>Summary</h2>\n<div data-pagefind-weight="4">{{ body.summary }}</div>',
+        '<div class="admonition abstract">\n<p class="admonition-title">Summary</p>\n{{ body.summary }}\n</div>',
+    )
     assert changed != package
     _override(project, "partials/incident_body.html", changed)
     site = build(project)

@@ -243,7 +243,8 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], *
 def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small: bool) -> str:
     classes = f"lessons-chart lessons-chart--{kind}" + (" lessons-chart--small" if small else "")
     caption = f'<figcaption class="lessons-chart__note">{esc(note)}</figcaption>' if note else ""
-    details = f'<details class="lessons-chart__data"><summary>Show data</summary>{table}</details>'
+    # Out of both indexes: the numbers behind a chart are not what anyone searches for.
+    details = f'<details class="lessons-chart__data" data-search-exclude="" data-pagefind-ignore="all"><summary>Show data</summary>{table}</details>'
     return f'<figure class="{classes}" id="{esc(chart_id)}">{svg}{details}{caption}</figure>'
 
 

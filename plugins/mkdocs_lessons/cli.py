@@ -61,7 +61,7 @@ def _link_targets(settings: SiteSettings, generated_paths: bool = False) -> Link
     return LinkTargets(
         prefix=normalize_prefix(str(options.get("prefix") or "")),
         docs_dir=settings.docs_dir if settings.docs_dir is not None and settings.docs_dir.is_dir() else None,
-        pagefind=options.get("search") == "pagefind",
+        pagefind=(options.get("search") or "pagefind") == "pagefind",  # the default engine
         generated_paths=generated_paths or options.get("generated_paths") is True,
         allow_html=options.get("allow_html") is True,
         absolute_links=absolute_links_mode(settings.absolute_links),

@@ -23,8 +23,10 @@ class LessonsConfig(Config):
     home = c.Type(bool, default=True)
     #: Build the navigation (Home, Incidents, Procedures, Taxonomy, Teams, Onboarding) when `nav` is not set.
     navigation = c.Type(bool, default=True)
-    #: The search engine: Material's built-in search, or Pagefind for large knowledge bases.
-    search = c.Choice(("material", "pagefind"), default="material")
+    #: The search engine behind the header's search box: Pagefind (an index in small chunks, any size) or Material's built-in search.
+    search = c.Choice(("material", "pagefind"), default="pagefind")
+    #: Words a reader may type for a word of the records, e.g. {outage: [downtime, incident]}; found both ways.
+    search_synonyms = c.Type(dict, default={})
     #: Point "edit this page" of generated pages at their YAML source.
     edit_links = c.Type(bool, default=True)
     #: Show "Last updated: YYYY-MM-DD" on record pages, from the record file's git history.

@@ -325,7 +325,7 @@ def generate_into(
     links = LinkTargets(
         prefix=prefix,
         docs_dir=site.docs_dir if site.docs_dir is not None and site.docs_dir.is_dir() else None,
-        pagefind=settings.search == "pagefind",
+        pagefind=False,  # `lessons generate` writes no search page: the other builder has its own search
         generated_paths=settings.generated_paths,
         allow_html=settings.allow_html,
     )

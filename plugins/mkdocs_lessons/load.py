@@ -552,6 +552,7 @@ def _incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Incident:
         if review
         else None,
         tags=list(d.get("tags", [])),
+        keywords=list(d.get("keywords", [])),
         raw=d,
         source=doc,
     )
@@ -581,6 +582,7 @@ def _sop(doc: Document, data: Optional[dict[str, Any]] = None) -> Sop:
         review_every_months=d.get("review_every_months"),
         summary=d.get("summary", ""),
         tags=list(d.get("tags", [])),
+        keywords=list(d.get("keywords", [])),
         raw=d,
         source=doc,
     )

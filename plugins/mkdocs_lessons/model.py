@@ -259,6 +259,7 @@ class Incident:
     related: list[str] = field(default_factory=list)
     review: Optional[Review] = None
     tags: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)  # search only: words readers use that the text does not
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     source: Optional[Document] = field(default=None, repr=False)
 
@@ -320,6 +321,7 @@ class Sop:
     review_every_months: Optional[int] = None
     summary: str = ""
     tags: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)  # search only: words readers use that the text does not
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     source: Optional[Document] = field(default=None, repr=False)
 

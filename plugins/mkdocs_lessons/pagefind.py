@@ -1,8 +1,9 @@
-"""Pagefind, the optional search engine for large knowledge bases.
+"""Pagefind, the search engine: the index run after the site is written.
 
 Material's built-in search ships one JSON index that every reader downloads
-(65 MB at 10,000 pages). Pagefind splits its index into small chunks that
-the browser fetches on demand. We run the `pagefind` binary from the PyPI
+(127 MB at 10,000 incidents). Pagefind splits its index into small chunks
+that the browser fetches on demand; it is the default engine, behind the
+header's search box (header_search.py). We run the `pagefind` binary from the PyPI
 package after the site is written; no MkDocs imports here.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 #: Keep ids like INC-2024-017 and SOP-007@2 as single words in the index.
 INCLUDE_CHARACTERS = "-@"
@@ -28,8 +30,8 @@ def available() -> bool:
     return True
 
 
-def run_pagefind(site_dir: Path, output_subdir: str) -> str:
-    """Index every page marked `data-pagefind-body` under `site_dir`; returns Pagefind's summary."""
+def run_pagefind(site_dir: Path, output_subdir: str, output_path: Optional[Path] = None) -> str:
+    """Index every page marked `data-pagefind-body` under `site_dir` into `output_subdir` (or `output_path`); returns Pagefind's summary."""
     if not available():
         raise PagefindError("search: pagefind needs the Pagefind binary: pip install 'mkdocs-lessons[pagefind]'")
     command = [
@@ -38,8 +40,7 @@ def run_pagefind(site_dir: Path, output_subdir: str) -> str:
         "pagefind",
         "--site",
         str(site_dir),
-        "--output-subdir",
-        output_subdir,
+        *(["--output-path", str(output_path)] if output_path is not None else ["--output-subdir", output_subdir]),
         f"--include-characters={INCLUDE_CHARACTERS}",
         "--quiet",
     ]

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,12 +42,14 @@ from .load import DocumentCache, collector_paused
 from .pages import ASSETS, KEPT_RENDERS, generate, make_context
 from .pages.notfound import not_found_html, replace_heading
 from .timing import Timings
+from . import header_search
 from .pagefind import PagefindError, run_pagefind
 from .render.prose import Prose
 from .render.templates import Templates
 from .render.reads import KeptRenders
 from .rendered_page import AnchorCache, RenderedPage, permalink_of
 from .serve_cache import ServeCache, in_place, wrap_search
+from .serve_search import BackgroundIndex
 from .servelog import shown_not_counted
 from .settings import Settings, SettingsError
 from .similar import SimilarFinder
@@ -96,6 +98,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
         self._page_options = (False, False)  # (pagefind, feed), read once a build for on_post_page
+        self.background_index: Optional[BackgroundIndex] = None  # under serve: the Pagefind index, made after each build
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
@@ -121,7 +124,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.lint_config = self.settings.lint_config
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
             raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
-        if self.serve_cache is not None:
+        if self.config.search == "pagefind":
+            header_search.take_over(config)  # the header's box, Pagefind behind it; Material's index not built
+        elif self.serve_cache is not None:
             wrap_search(config.plugins, self.serve_cache)
         self.date_range = self.settings.date_range
         for name in REQUIRED_EXTENSIONS:
@@ -277,6 +282,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             allow_html=self.config.allow_html,
             use_directory_urls=config.use_directory_urls,
             pagefind=self.config.search == "pagefind",
+            search_synonyms=self.settings.search_synonyms,
             site_name=config.site_name,
             site_url=config.site_url or "",
             feed_size=self.config.feed_size,
@@ -382,6 +388,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.serve_cache is not None:
             self.serve_cache.install(env)
+        if self.config.search == "pagefind":
+            urls = Urls(self.prefix)
+            root = urls.prefix or "./"
+            header_search.install(env, config, {"bundle": urls.pagefind_dir, "root": root, "words": urls.search_words})
         return env
 
     @event_priority(-100)
@@ -409,6 +419,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_shutdown(self) -> None:
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
+        if self.background_index is not None:
+            self.background_index.close()
+            self.background_index = None
         gc.unfreeze()  # nothing stays frozen past the plugin's life
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
@@ -426,6 +439,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if pagefind and not (isinstance(search, dict) and search.get("exclude")):
             # Index the content area only: the navigation repeats on every page.
             output = output.replace('<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1)
+            # A heading's "¶" permalink is not part of its text (result titles ended in "¶").
+            output = output.replace('<a class="headerlink"', '<a data-pagefind-ignore class="headerlink"')
         if feed:
             output = self._link_feed(output, page, config)
         return output
@@ -459,9 +474,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.serve_cache is not None:
             self.serve_cache.finish(config.site_dir)
         if self.config.search == "pagefind":
+            subdir = Urls(self.prefix).pagefind_dir.rstrip("/")
+            if self.command == "serve":
+                # The saved edit shows now; the index follows in the background (serve_search.py).
+                if self.background_index is None:
+                    self.background_index = BackgroundIndex()
+                self.background_index.after_build(Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out))
+                return
             try:
                 with self.timings.phase("search index"):
-                    summary = run_pagefind(Path(config.site_dir), Urls(self.prefix).pagefind_dir.rstrip("/"))
+                    summary = run_pagefind(Path(config.site_dir), subdir)
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")

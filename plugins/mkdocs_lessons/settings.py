@@ -38,7 +38,8 @@ class Settings:
     allow_html: bool = False
     home: bool = True
     navigation: bool = True
-    search: str = "material"
+    search: str = "pagefind"
+    search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> words a reader may type for it
     edit_links: bool = True
     last_updated: bool = True
     feed_size: int = 50
@@ -100,6 +101,7 @@ class Settings:
         values["search"] = take("search", str, "material or pagefind")
         if values["search"] not in ("material", "pagefind"):
             problems.append(f"option 'search' must be material or pagefind, got {values['search']!r}")
+        values["search_synonyms"] = _synonyms(take("search_synonyms", dict, "a mapping of a word to a list of words"), problems)
         values["feed_size"] = take("feed_size", int, "a whole number")
         if values["feed_size"] < 0:
             problems.append(f"option 'feed_size' must be 0 (no feed) or more, got {values['feed_size']}")
@@ -122,3 +124,16 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return settings
+
+
+def _synonyms(value: Mapping[Any, Any], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """`search_synonyms: {outage: [downtime, incident]}`: lower-case words and phrases, each group as written."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for word, others in value.items():
+        if isinstance(others, str):
+            others = [others]
+        if not isinstance(word, str) or not word.strip() or not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+            problems.append(f"option 'search_synonyms' must map a word to a list of words, got {word!r}: {others!r}")
+            continue
+        groups[" ".join(word.lower().split())] = tuple(" ".join(o.lower().split()) for o in others)
+    return groups

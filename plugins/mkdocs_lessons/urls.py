@@ -97,6 +97,11 @@ class Urls:
         return self._p("search/index.md")
 
     @property
+    def search_words(self) -> str:
+        """The records' words, for the search box's spelling fallback (search_words.py)."""
+        return self._p("search/words.json")
+
+    @property
     def pagefind_dir(self) -> str:
         """Where the Pagefind bundle is written (a folder, not a page)."""
         return self._p("pagefind/")

@@ -43,6 +43,30 @@
     document.head.appendChild(script);
   }
 
+  // incidents/texts.js (summaries, causes, lessons), loaded once a reader types in the text filter.
+  var textLoads = {};
+  function loadTexts(url, done) {
+    if (textLoads[url]) { textLoads[url].then(done); return; }
+    textLoads[url] = new Promise(function (resolve) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = function () {
+        var raw = window.lessonsIncidentTexts;
+        window.lessonsIncidentTexts = undefined;
+        if (!raw || !raw.texts) { resolve(null); return; }
+        var lowered = {};
+        Object.keys(raw.texts).forEach(function (id) {
+          lowered[id] = raw.texts[id].map(function (t) { return (t || "").toLowerCase(); });
+        });
+        resolve({ fields: raw.fields, labels: raw.labels, texts: lowered });
+      };
+      script.onerror = function () { delete textLoads[url]; resolve(null); };
+      document.head.appendChild(script);
+    });
+    textLoads[url].then(done);
+  }
+
   // A row names its own terms; it is classified under each broader one too (`a/b` -> `a`, `a/b`).
   function broader(terms) {
     var out = [];
@@ -122,6 +146,8 @@
     // Links in rows.js start from its folder; from this page they start here (`../../` on incidents/page/2/).
     var linkBase = rowsAttr.slice(0, rowsAttr.lastIndexOf("/") + 1);
     var rowsUrl = new URL(rowsAttr, document.baseURI).href;
+    var textsUrl = rowsUrl.replace(/rows\.js(?=$|[?#])/, "texts.js");
+    var texts = null, textsFailed = false, textsWaiting = false;
 
     var facetKeys = Array.prototype.map.call(form.querySelectorAll("[data-facet]"), function (el) {
       return el.getAttribute("data-facet");
@@ -192,8 +218,17 @@
         if (!hit) return false;
       }
       if (state.q) {
+        // Each word in the row's own text, or else in its summary, cause or lessons (named under its title).
         var words = state.q.toLowerCase().split(/\s+/);
-        for (var w = 0; w < words.length; w++) if (words[w] && row.text.indexOf(words[w]) === -1) return false;
+        var own = texts && texts.texts[row.id];
+        row.matched = [];
+        for (var w = 0; w < words.length; w++) {
+          if (!words[w] || row.text.indexOf(words[w]) !== -1) continue;
+          var found = -1;
+          for (var f = 0; own && f < own.length && found === -1; f++) if (own[f].indexOf(words[w]) !== -1) found = f;
+          if (found === -1) return false;
+          if (row.matched.indexOf(texts.labels[found]) === -1) row.matched.push(texts.labels[found]);
+        }
       }
       return true;
     }
@@ -253,7 +288,14 @@
       }
       cell(row.date);
       cell(link(row.href, row.id));
-      cell(row.title);
+      if (state.q && row.matched && row.matched.length) {
+        var note = document.createElement("small");
+        note.className = "lessons-index__matched";
+        note.textContent = "Matched in the " + row.matched.join(", ");
+        cell([row.title, document.createElement("br"), note]);
+      } else {
+        cell(row.title);
+      }
       cell(row.kind);
       cell(row.severity);
       cell(row.status);
@@ -323,6 +365,17 @@
       renderActive();
 
       if (plain()) { showOwnRows(); return; }
+      if (records && state.q && !texts && !textsFailed) {
+        status.textContent = "Loading the summaries, causes and lessons\u2026";
+        if (textsWaiting) return;
+        textsWaiting = true;
+        loadTexts(textsUrl, function (data) {
+          textsWaiting = false;
+          if (data) texts = data; else textsFailed = true;
+          render();
+        });
+        return;
+      }
       if (records) { showResults(); return; }
       if (failed) {
         showOwnRows("The list of all reviews could not be loaded, so this page cannot filter or sort; the year pages above list every review.");

@@ -34,7 +34,7 @@ from .indexes import render_home, render_sop_catalog
 from .notfound import render_ids
 from .paths import render_paths
 from .renewal import render_renewal
-from .search import apply_search_boosts, render_search_page, section_filter
+from .search import apply_search_boosts, render_search_page, render_vocabulary, section_filter
 from .sop import render_sop_pages
 from .sessions import render_session, render_sessions_index
 from .indicators import render_indicator, render_indicators_index
@@ -44,7 +44,7 @@ from .updated import stamp_last_updated
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js", "layout.css", "layout.js")
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js", "layout.css", "layout.js", "search.js")
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -69,8 +69,12 @@ def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
         section = next((name for start, name in _SECTIONS if relative.startswith(start)), None)
         if section is None:
             continue
+        parts = relative.split("/")
+        # A team is asked for as "payments team" or by its slug as often as by its name.
+        team = ctx.kb.teams.get(parts[1].removesuffix(".md")) if section == "Teams" and len(parts) == 2 else None  # teams/payments.md
+        words = f"{team.title} team {team.id}" if team else ""
         heading, _, rest = file.content.partition("\n")
-        file.content = f"{heading}\n\n{section_filter(ctx, section)}\n{rest}"
+        file.content = f"{heading}\n\n{section_filter(ctx, section, words)}\n{rest}"
 
 
 def make_context(
@@ -81,6 +85,7 @@ def make_context(
     allow_html: bool = False,
     use_directory_urls: bool = True,
     pagefind: bool = False,
+    search_synonyms: Optional[dict[str, tuple[str, ...]]] = None,
     site_name: str = "",
     site_url: str = "",
     feed_size: int = 50,
@@ -111,6 +116,7 @@ def make_context(
         allow_html=allow_html,
         use_directory_urls=use_directory_urls,
         pagefind=pagefind,
+        search_synonyms=dict(search_synonyms or {}),
         site_name=site_name,
         site_url=site_url,
         feed_size=feed_size,
@@ -167,6 +173,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             add(render_indicator(ctx, indicator))
         if ctx.pagefind:
             add(render_search_page(ctx))
+            files.append(render_vocabulary(ctx))
     kept = ctx.carry.get(KEPT_RENDERS)
     if isinstance(kept, KeptRenders):
         kept.end()

@@ -52,6 +52,7 @@ class Context:
     allow_html: bool = False
     use_directory_urls: bool = True
     pagefind: bool = False  # mark up pages for Pagefind and add the search page
+    search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option search_synonyms (search_words.py)
     timings: Timings = field(default_factory=Timings)  # time per generation phase
     site_name: str = ""  # the feed's title
     site_url: str = ""  # absolute base URL; "" = the feed links relatively

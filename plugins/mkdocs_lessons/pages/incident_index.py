@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
 
+from .. import search_words
 from ..model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
 from . import paging
 from .common import Context, GeneratedFile, kind_counts
@@ -262,6 +263,32 @@ def _rows_file(ctx: Context, tables: RowTables, rows: list[list[Any]]) -> Genera
     return GeneratedFile(rows_uri(ctx), text)
 
 
+#: What `texts.js` holds of each incident, and how the index names the field a word matched in.
+TEXT_FIELDS = (("summary", "summary"), ("cause", "cause"), ("lessons", "lessons"))
+
+
+def _texts_file(ctx: Context, incidents: list[Incident]) -> GeneratedFile:
+    """`incidents/texts.js`: each incident's summary, cause and lessons as plain text, for the index's text filter.
+
+    Apart from rows.js: only a reader who types in the text filter loads it.
+    """
+    texts = {
+        incident.id: [
+            search_words.plain(incident.summary),
+            search_words.plain(incident.root_cause.cause if incident.root_cause else ""),
+            " ".join(search_words.plain(lesson) for lesson in incident.lessons),
+        ]
+        for incident in incidents
+    }
+    head = {"fields": [f for f, _ in TEXT_FIELDS], "labels": [label for _, label in TEXT_FIELDS]}
+    body = json.dumps({**head, "texts": texts}, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = (
+        "/* mkdocs-lessons: the summaries, causes and lessons of the incident index's reviews (assets/incidents.js loads it for the text filter). */\n"
+        f"window.lessonsIncidentTexts = {body};\n"
+    )
+    return GeneratedFile(rows_uri(ctx)[: -len(ROWS_FILE)] + "texts.js", text)
+
+
 def render_incident_index(ctx: Context) -> list[GeneratedFile]:
     """The index's numbered pages (`incidents/`, `incidents/page/2/`...) and `incidents/rows.js`."""
     base = ctx.urls.incidents
@@ -292,6 +319,7 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
         files.append(file)
     if incidents:
         files.append(_rows_file(ctx, tables, rows))
+        files.append(_texts_file(ctx, incidents))
     return files
 
 

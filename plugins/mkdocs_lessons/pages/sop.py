@@ -22,6 +22,7 @@ from .banners import path_banners
 from .learning import loop_facts
 from .programme_sections import sop_adherence
 from .sessions import record_sessions
+from .search import sop_filters, sop_version_filters
 from .common import Context, GeneratedFile, badge, fmt_date
 
 STATUS_NOTES = {
@@ -42,6 +43,7 @@ def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
             page,
             f"{sop.id}: {sop.title}",
             source=source,
+            filters=Markup(sop_filters(ctx, sop)),
             banners=path_banners(ctx, page, sop.id),
             body=sop_view(ctx, page, sop),
             adherence=sop_adherence(ctx, sop.id),
@@ -58,6 +60,7 @@ def render_sop_pages(ctx: Context, sop: Sop) -> list[GeneratedFile]:
                 uri,
                 f"{sop.id} v{version.version}: {sop.title}",
                 source=source,
+                filters=Markup(sop_version_filters(ctx, sop, version.version)),
                 banners=path_banners(ctx, uri, f"{sop.id}@{version.version}"),
                 body=sop_version_view(ctx, uri, sop, version, previous, following),
             )

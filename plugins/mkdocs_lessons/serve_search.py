@@ -1,0 +1,106 @@
+"""Under `mkdocs serve`: the Pagefind index is rebuilt in the background, never between a save and the page.
+
+A Pagefind run takes seconds at 1,000 incidents (more on a busy machine),
+and MkDocs reloads the browser only once every `on_post_build` returned.
+So under `serve`, each build:
+1. puts the last finished index back into the fresh site at once (MkDocs
+   emptied the folder; hard links, so this takes milliseconds), so search
+   keeps working, with the previous build's index;
+2. starts Pagefind in a thread, writing to a folder of its own; when it
+   finishes and no newer build has started meanwhile, its index replaces
+   the one in the site (one rename) and becomes the one kept for step 1.
+A build that starts while an index is being made makes that run's result
+stale: it is dropped, and the newer build's own run follows. Nothing of
+this runs in `mkdocs build`, which indexes before it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable, Optional
+
+log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_search")
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of `source` at `target`, by hard links where the file system allows them."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+
+
+class BackgroundIndex:
+    """The last finished Pagefind index, and the run making the next one."""
+
+    def __init__(self) -> None:
+        self._folder: Optional[tempfile.TemporaryDirectory[str]] = None
+        self._kept: Optional[Path] = None  # the last finished index
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []  # runs under way (an overtaken one may still be running)
+        self.finished = threading.Event()  # set when the latest build's index is in the site (tests wait on it)
+
+    def _work(self) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="mkdocs-lessons-pagefind-")
+        return Path(self._folder.name)
+
+    def after_build(self, site_dir: Path, subdir: str, run: Callable[[Path, Path], str]) -> None:
+        """Restore the last index into the new site, then make this build's in a thread. `run(site_dir, output)` runs Pagefind."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            self.finished.clear()
+            target = site_dir / subdir
+            if self._kept is not None and not target.exists():
+                _link_tree(self._kept, target)
+        output = self._work() / f"index-{generation}"
+        thread = threading.Thread(target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _index(self, generation: int, site_dir: Path, subdir: str, output: Path, run: Callable[[Path, Path], str]) -> None:
+        try:
+            run(site_dir, output)
+        except Exception as exc:  # a failed run leaves the last index in place; the next save tries again
+            # Info, not a warning: under `strict`, serve counts warnings and would stop rebuilding.
+            log.info(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
+            shutil.rmtree(output, ignore_errors=True)
+            return
+        with self._lock:
+            if generation != self._generation:
+                shutil.rmtree(output, ignore_errors=True)  # a newer build started: its own run follows
+                return
+            target = site_dir / subdir
+            staged = site_dir / f".{subdir}-{generation}"
+            _link_tree(output, staged)
+            retired = site_dir / f".{subdir}-old-{generation}"
+            if target.exists():
+                target.rename(retired)
+            staged.rename(target)
+            shutil.rmtree(retired, ignore_errors=True)
+            previous, self._kept = self._kept, output
+            if previous is not None:
+                shutil.rmtree(previous, ignore_errors=True)
+            self.finished.set()
+        log.info("lessons: search index updated")
+
+    def close(self) -> None:
+        """Wait for the runs under way (Pagefind is a child process), then remove the kept indexes."""
+        for thread in self._threads:
+            thread.join(timeout=120)
+        self._threads = []
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+        self._kept = None
