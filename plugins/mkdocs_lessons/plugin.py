@@ -410,7 +410,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if template_name != "404.html":
             return output_content
         # Material's bare 404 becomes a way back: search, the lists, a guess for a mistyped id (pages/notfound.py).
-        return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix, pagefind=self.config.search == "pagefind"))
+        return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix))
 
     def on_build_error(self, *, error: Exception) -> None:
         self.atomic.abandon()  # the last good site stays

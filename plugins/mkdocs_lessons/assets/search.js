@@ -11,7 +11,8 @@
  * - an exact id (INC-2024-017, SOP-007, SOP-007@2) puts that record first as
  *   soon as it is typed completely, when the record exists (its page is in
  *   the results), and Enter opens it;
- * - a record's own page comes before a superseded SOP version;
+ * - a record's own page comes before learning sessions that discussed it, and a
+ *   superseded SOP version comes last;
  * - a query of several words that no page holds all of falls back to the
  *   pages holding most of them, and a word no record uses is corrected from
  *   the records' vocabulary (search/words.json, fetched only then);
@@ -152,15 +153,19 @@
     });
   }
 
-  // Among the results shown: a page whose title is exactly the query first (a team, a term, a record's
-  // title typed in full), then the others, a superseded SOP version after the rest (Pagefind cannot weigh
-  // whole pages).
+  // Among the results shown: a page whose title is exactly the query first (a team, also as "<team> team";
+  // a term, a record's title typed in full), then the others, then learning sessions, a superseded SOP
+  // version after the rest (Pagefind cannot weigh whole pages).
   function normal(text) {
     return String(text || "").toLowerCase().replace(/^(?:inc-\d{4}-\d+|sop-\d+(?: v\d+)?):\s*/, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
+  // Learning sessions come after the failures and procedures they discussed (they repeat their words).
   function tier(data, query) {
-    if (/\/sops\/SOP-[^/]+\/v\d+\/$/.test(data.url)) return 2;
-    return normal(data.meta && data.meta.title) === normal(query) ? 0 : 1;
+    var title = normal(data.meta && data.meta.title), typed = normal(query);
+    if (title === typed || (/\/teams\/[^/]+\/$/.test(data.url) && title + " team" === typed)) return 0;
+    if (/\/sops\/SOP-[^/]+\/v\d+\/$/.test(data.url)) return 3;
+    if (/\/sessions\/[^/]+\/$/.test(data.url)) return 2;
+    return 1;
   }
 
   function load(hits, count) {

@@ -36,10 +36,11 @@ def render_ids(ctx: Context) -> GeneratedFile:
     return GeneratedFile(ctx.urls.prefix + IDS_FILE, body)
 
 
-def not_found_html(site_url: str, prefix: str, *, pagefind: bool) -> str:
+def not_found_html(site_url: str, prefix: str) -> str:
     """What replaces the theme's 404 heading: links are absolute from the site's base path."""
     base = (urlsplit(site_url or "").path or "/").rstrip("/") + "/" + prefix
-    search_action = base + "search/" if pagefind else base
+    # The header's box answers `?q=` on any page, whichever engine is behind it (header_search.py).
+    search_action = base
     href = lambda path: escape(base + path, quote=True)  # noqa: E731
     return f"""<h1>Page not found</h1>
 <div class="lessons-notfound" data-lessons-notfound data-lessons-ids="{href(IDS_FILE)}" data-lessons-base="{escape(base, quote=True)}">

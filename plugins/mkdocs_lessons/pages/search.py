@@ -129,9 +129,9 @@ def _pagefind_skips(ctx: Context, relative: str) -> bool:
     parts = relative[:-3].split("/")  # without ".md"
     if parts[0] == "search":
         return True
-    if parts == ["index"] or parts[0] in ("dashboard", "actions", "lessons", "updated", "trends"):
-        return True  # the home page, figures, backlogs and lists of lessons
-    if parts[-1] == "index" and len(parts) == 2 and parts[0] in ("incidents", "sops", "taxonomy", "teams", "paths"):
+    if parts == ["index"] or parts[0] in ("dashboard", "actions", "lessons", "updated", "trends", "renewal"):
+        return True  # the home page, figures, backlogs, lists of lessons, the renewal agenda
+    if parts[-1] == "index" and len(parts) == 2 and parts[0] in ("incidents", "sops", "taxonomy", "teams", "paths", "sessions", "indicators"):
         return True  # the lists of every record of a kind
     if parts[0] == "incidents" and len(parts) == 3 and parts[1].isdigit():
         return True  # a year's archive
@@ -166,6 +166,8 @@ def _boost(ctx: Context, relative: str) -> float:
         return 3.0
     if parts[0] == "paths" and len(parts) >= 3 and parts[-1] == "index":
         return 2.0
+    if parts[0] == "sessions":
+        return 0.5  # a session repeats the words of the records it discussed: they come first
     return 1.0
 
 
