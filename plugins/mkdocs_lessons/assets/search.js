@@ -162,8 +162,8 @@
   // Learning sessions come after the failures and procedures they discussed (they repeat their words).
   function tier(data, query) {
     var title = normal(data.meta && data.meta.title), typed = normal(query);
+    if (/\/sops\/SOP-[^/]+\/v\d+\/$/.test(data.url)) return 3;  // before the title test: old versions share it
     if (title === typed || (/\/teams\/[^/]+\/$/.test(data.url) && title + " team" === typed)) return 0;
-    if (/\/sops\/SOP-[^/]+\/v\d+\/$/.test(data.url)) return 3;
     if (/\/sessions\/[^/]+\/$/.test(data.url)) return 2;
     return 1;
   }
