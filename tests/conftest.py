@@ -230,3 +230,19 @@ def serve_rebuild(config: Any) -> None:
 
     # As serve.py's builder does: it looks `build` up in its module when it runs.
     in_place(lambda: serve_command.build(config, serve_url=None, dirty=False))()
+
+
+def watched_page(chromium: Any, base: str, scheme: str) -> tuple[Any, Any, list[str], list[str]]:
+    """A 1280 px page in the `scheme` palette that notes console errors and every request outside `base`.
+
+    Returns (context, page, errors, outside); the caller closes the context.
+    Nothing may be fetched from outside the site (intranets have no internet).
+    """
+    context = chromium.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(base) else None)
+    return context, page, errors, outside

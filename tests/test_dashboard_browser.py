@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, build, write_config
+from conftest import FIXTURES, build, watched_page, write_config
 
 pytestmark = pytest.mark.browser
 
@@ -71,13 +71,7 @@ def image_stats(browser, png: bytes) -> dict[str, Any]:
 @pytest.mark.parametrize("scheme, material", [("light", "default"), ("dark", "slate")])
 def test_dashboard_renders_in_both_palettes(chromium, dashboard_site, serve, tmp_path, scheme, material):
     base = serve(dashboard_site.site_dir)
-    context = chromium.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(base) else None)
+    context, page, errors, outside = watched_page(chromium, base, scheme)
     try:
         page.goto(base + "dashboard/")
         page.wait_for_load_state("networkidle")

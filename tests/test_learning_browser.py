@@ -14,6 +14,8 @@ import pytest
 
 from test_dashboard_browser import LUMINANCE, image_stats
 
+from conftest import watched_page
+
 pytestmark = pytest.mark.browser
 
 PAGES = [
@@ -30,13 +32,7 @@ PAGES = [
 @pytest.mark.parametrize("scheme, material", [("light", "default"), ("dark", "slate")])
 def test_learning_pages_render_in_both_palettes(chromium, sample_site, serve, tmp_path, scheme, material):
     base = serve(sample_site.site_dir)
-    context = chromium.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(base) else None)
+    context, page, errors, outside = watched_page(chromium, base, scheme)
     try:
         for url, selector in PAGES:
             page.goto(base + url)
