@@ -27,6 +27,8 @@ kept as snapshots, since a producer may update them in place.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator, Optional
 
@@ -204,15 +206,23 @@ class Watch:
     def _source(self, name: str) -> Optional[Callable[[Any], Any]]:
         found = self._sources.get(name)
         if found is None:
-            # A map of a products object that no render of this build has asked for yet.
-            owner, _, attribute = name.rpartition(".")
-            obj = self._products.get(owner)
-            if obj is not None and not attribute.startswith("_"):
-                value = getattr(obj, attribute, None)
-                if isinstance(value, dict):
-                    self.map(name, value)
-                    found = self._sources[name]
+            # A map or a nested object of a products object that no render of this build has asked for yet.
+            value = self._product_part(name)
+            if isinstance(value, dict):
+                self.map(name, value)
+            elif _is_record(value):
+                self.products(name, value)
+            found = self._sources.get(name)
         return found
+
+    def _product_part(self, name: str) -> Any:
+        if name in self._products:
+            return self._products[name]
+        owner, _, attribute = name.rpartition(".")
+        if not owner or attribute.startswith("__"):
+            return None
+        obj = self._product_part(owner)
+        return None if obj is None else getattr(obj, attribute, None)
 
     def watching(self, reads: Reads) -> "_Watching":
         """`with watch.watching(reads):` notes every read of the render inside into `reads`."""
@@ -245,12 +255,19 @@ class WatchedProducts:
     def __init__(self, name: str, obj: Any, watch: Watch, given: dict[str, Any]) -> None:
         self._name, self._obj, self._watch, self._given = name, obj, watch, given
         self._maps: dict[str, WatchedMap] = {}
+        self._nested: dict[str, WatchedProducts] = {}
 
     def __getattr__(self, attribute: str) -> Any:
-        if attribute.startswith("_"):
+        if attribute.startswith("__"):
             raise AttributeError(attribute)
         if attribute in self._given:  # already watched elsewhere (the link graph)
             return self._given[attribute]
+        static = inspect.getattr_static(type(self._obj), attribute, None)
+        if inspect.isfunction(static):
+            # The object's own method, run on this view: what it reads of the object is noted too.
+            return functools.partial(static, self)
+        if isinstance(static, property) and static.fget is not None:
+            return static.fget(self)
         value = getattr(self._obj, attribute)
         recorder = self._watch.recorder
         if isinstance(value, dict):
@@ -258,17 +275,33 @@ class WatchedProducts:
             if found is None:
                 found = self._maps[attribute] = self._watch.map(f"{self._name}.{attribute}", value)
             return found
+        if _is_record(value):
+            # A product made of maps (the loop's recurrences): watched per key, not as a whole,
+            # so one incident's recurrences changing leaves the other incidents' pages kept.
+            nested = self._nested.get(attribute)
+            if nested is None:
+                nested = self._nested[attribute] = self._watch.products(f"{self._name}.{attribute}", value)
+            return nested
         if callable(value):
             method = value
 
             def call(*args: Any) -> Any:
                 result = method(*args)
-                recorder.note(self._name, (attribute, args), result)
+                try:
+                    hash(args)
+                except TypeError:  # arguments that cannot be a key: the render is not reused
+                    recorder.note(UNSETTLED, (self._name, attribute), _NEVER)
+                else:
+                    recorder.note(self._name, (attribute, args), result)
                 return result
 
             return call
         recorder.note(self._name, (attribute,), value)
         return value
+
+
+def _is_record(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
 def _product(obj: Any, key: Any) -> Any:
