@@ -214,7 +214,7 @@ def _record_pages(ctx: Context) -> Any:
         kb=kb,
         graph=graph,
         analysis=watch.products("analysis", ctx.analysis, graph=graph, kb=kb),
-        memo=watch.unsettled("memo", ctx.memo),
+        memo=watch.unsettled(ctx.memo),
         last_updated=watch.map("last_updated", ctx.last_updated),
     )
     kept.begin(_site_key(ctx))

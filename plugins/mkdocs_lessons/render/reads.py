@@ -185,10 +185,10 @@ class Watch:
         self._sources[name] = lambda key, obj=obj: _product(obj, key)
         return WatchedProducts(name, obj, self, given)
 
-    def unsettled(self, name: str, data: dict) -> WatchedMap:
-        """A map whose readers are never reused (`ctx.memo`)."""
-        self._sources[name] = lambda key: _NEVER
-        return WatchedMap(name, data, self.recorder)
+    def unsettled(self, data: dict) -> WatchedMap:
+        """A map whose readers are never reused (`ctx.memo`); calls that cannot be keyed are noted here too."""
+        self._sources[UNSETTLED] = lambda key: _NEVER
+        return WatchedMap(UNSETTLED, data, self.recorder)
 
     # -- judging ------------------------------------------------------------
     def holds(self, reads: Reads) -> bool:
