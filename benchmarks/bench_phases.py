@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 from mkdocs_lessons.knowledge import open_knowledge_base  # noqa: E402
-from mkdocs_lessons.lint import LintConfig, lint  # noqa: E402
-from mkdocs_lessons.pages import generate, make_context  # noqa: E402
+from mkdocs_lessons.checks.lints import LintConfig, lint  # noqa: E402
+from mkdocs_lessons.pages.site import generate, make_context  # noqa: E402
 
 TODAY = date(2026, 11, 27)  # synth.generate's default "today": the records' dates lean on it
 

@@ -226,7 +226,7 @@ def serve_rebuild(config: Any) -> None:
     """What `mkdocs serve` runs after a save: its build call, wrapped as the plugin's `on_serve` wraps it."""
     from mkdocs.commands import serve as serve_command
 
-    from mkdocs_lessons.serve_cache import in_place
+    from mkdocs_lessons.adapter.serve_cache import in_place
 
     # As serve.py's builder does: it looks `build` up in its module when it runs.
     in_place(lambda: serve_command.build(config, serve_url=None, dirty=False))()

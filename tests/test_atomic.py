@@ -1,4 +1,4 @@
-"""Atomic output (atomic.py): a build that fails or is killed leaves the last good site in place."""
+"""Atomic output (adapter/atomic.py): a build that fails or is killed leaves the last good site in place."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import MINIMAL, build, copy_kb, internal_links, write_config
-from mkdocs_lessons import schema
+from mkdocs_lessons.records import schema
 
 CONTRACT_PAGES = [
     "incidents/",

@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from conftest import MINIMAL, serve_rebuild, write_config
-from mkdocs_lessons import schema
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.load import DocumentCache
+from mkdocs_lessons.records.cache import DocumentCache
 
 
 def _project(tmp_path):
@@ -78,7 +78,7 @@ class _FrozenClock:
         import os
         import time
 
-        from mkdocs_lessons import load as load_module
+        from mkdocs_lessons.records import load as load_module
 
         real_stat = os.stat
         stamp = time.time_ns() - changed_ns_ago

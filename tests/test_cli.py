@@ -22,10 +22,12 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, REPO, build, write_config
-from mkdocs_lessons import cli, placeholders, schema
+from mkdocs_lessons.cli import main as cli
+from mkdocs_lessons.checks import placeholders
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.scaffold import next_incident_id, next_sop_id, slugify, yaml_scalar
-from mkdocs_lessons.yamlsource import parse_text
+from mkdocs_lessons.cli.scaffold import next_incident_id, next_sop_id, slugify, yaml_scalar
+from mkdocs_lessons.records.yamlsource import parse_text
 
 TODAY = "2026-11-27"
 
@@ -812,7 +814,7 @@ def test_pre_commit_hook_runs_lessons_validate(tmp_path: Path) -> None:
     # The entry is the installed console script; pre-commit runs it from the repository root.
     entry = shlex.split(hook["entry"])
     pyproject = (REPO / "pyproject.toml").read_text("utf-8")
-    assert f'{entry[0]} = "mkdocs_lessons.cli:run"' in pyproject
+    assert f'{entry[0]} = "mkdocs_lessons.cli.main:run"' in pyproject
     shutil.copytree(MINIMAL, tmp_path / "content")
     command = [_console_script(), *entry[1:]]
     assert subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120).returncode == 0

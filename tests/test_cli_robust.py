@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, copy_kb
-from mkdocs_lessons import cli, scaffold
+from mkdocs_lessons.cli import main as cli, scaffold
 from mkdocs_lessons.knowledge import open_knowledge_base
 
 RUNS = 8

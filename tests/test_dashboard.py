@@ -1,7 +1,7 @@
 """The dashboard, the action-item backlog, the SOP catalog and the small charts, in real builds.
 
 Counts are read back from the SVG `data-*` attributes and compared with
-counts computed here, independently of `metrics.py`, straight from the YAML
+counts computed here, independently of `analysis/metrics.py`, straight from the YAML
 records (read as plain strings).
 """
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import pytest
 
 from conftest import reliability
-from mkdocs_lessons import cli
+from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.yamlsource import WITH_LIBYAML
+from mkdocs_lessons.records.yamlsource import WITH_LIBYAML
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"

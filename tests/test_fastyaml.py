@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
-from mkdocs_lessons import fastyaml, schema
+from mkdocs_lessons.records import fastyaml, schema
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.load import DocumentCache
-from mkdocs_lessons.yamlsource import parse_text, read_document
+from mkdocs_lessons.records.cache import DocumentCache
+from mkdocs_lessons.records.yamlsource import parse_text, read_document
 
 pytestmark = pytest.mark.skipif(not fastyaml.AVAILABLE, reason="yaml-rs is not installed")
 

@@ -1,4 +1,4 @@
-"""One content root, no escape: links, loops, folders and permissions under the knowledge base (fsguard.py)."""
+"""One content root, no escape: links, loops, folders and permissions under the knowledge base (records/content_root.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 from conftest import MINIMAL, copy_kb
-from mkdocs_lessons import cli
+from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.knowledge import open_knowledge_base
 
 SECRET = "hunter2-do-not-print"

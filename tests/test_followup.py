@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mkdocs_lessons.cli import main
+from mkdocs_lessons.cli.main import main
 from mkdocs_lessons.knowledge import open_knowledge_base
 
 from conftest import MINIMAL, SAMPLE
@@ -278,7 +278,7 @@ CONVERSION = {
 
 
 def test_before_and_after_an_indicator_around_the_closed_date() -> None:
-    from mkdocs_lessons.fix_effect import fix_effect
+    from mkdocs_lessons.analysis.fix_effect import fix_effect
 
     effect = fix_effect(CONVERSION, date(2024, 7, 20))  # done in July: July joins both lines, counted in neither
     values = {v["period"]: v["value"] for v in CONVERSION["values"]}
@@ -296,8 +296,8 @@ def test_before_and_after_an_indicator_around_the_closed_date() -> None:
 def test_the_incident_page_draws_the_named_indicator(tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
 
-    from mkdocs_lessons.pages import make_context
-    from mkdocs_lessons.pages.followup_view import fix_effect_views
+    from mkdocs_lessons.pages.site import make_context
+    from mkdocs_lessons.pages.incidents.followup import fix_effect_views
 
     actions = ITEMS.replace("    pdsa:\n      stage: study", "    indicator_ref: checkout-conversion\n    pdsa:\n      stage: study").replace("closed: 2026-10-02", "closed: 2024-07-20")
     root = make_kb(tmp_path, actions)
@@ -319,9 +319,9 @@ def test_the_incident_page_draws_the_named_indicator(tmp_path: Path) -> None:
 
 
 def test_an_unknown_indicator_ref_is_a_located_error_once_indicators_are_read(tmp_path: Path) -> None:
-    from mkdocs_lessons.checks import _check_indicator_refs
+    from mkdocs_lessons.checks.rules import _check_indicator_refs
     from mkdocs_lessons.diagnostics import Diagnostics
-    from mkdocs_lessons.load import load
+    from mkdocs_lessons.records.load import load
 
     actions = "action_items:\n  - id: A1\n    action: Try it.\n    status: open\n    indicator_ref: checkout-conversoin\n"
     root = make_kb(tmp_path, actions)
@@ -368,7 +368,7 @@ def test_lessons_new_guides_to_every_v1_1_field_and_the_examples_validate(tmp_pa
     path = root / "incidents" / "INC-2026-001.yaml"
     from test_cli import uncomment_examples
 
-    from mkdocs_lessons import schema
+    from mkdocs_lessons.records import schema
 
     keys = [k for k in schema.schema("incident")["properties"] if k != "severity"]
     lines = []
@@ -391,7 +391,7 @@ def test_the_last_renewal_session_sets_since() -> None:
     """Once the knowledge base has learning sessions (v1.1), the latest of kind renewal up to today sets "since"."""
     from types import SimpleNamespace
 
-    from mkdocs_lessons.renewal import _since
+    from mkdocs_lessons.analysis.renewal import _since
 
     kb = open_knowledge_base(SAMPLE, today=TODAY).kb
     sessions = {

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, build, copy_kb, internal_links
-from mkdocs_lessons.cli import main as lessons
-from mkdocs_lessons.export import MANIFEST
+from mkdocs_lessons.cli.main import main as lessons
+from mkdocs_lessons.generate.write import MANIFEST
 
 TODAY = "2026-11-27"
 

@@ -32,7 +32,7 @@ from bs4 import BeautifulSoup
 
 from conftest import MINIMAL, Site, build, write_config
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.yamlsource import parse_text
+from mkdocs_lessons.records.yamlsource import parse_text
 
 # Each payload would set window.__pwned or open a dialog if it ran.
 PAYLOADS = [

@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, MINIMAL
-from mkdocs_lessons import cli
+from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.yamlsource import parse_text
+from mkdocs_lessons.records.yamlsource import parse_text
 
 CORPUS = FIXTURES / "import"
 OPTIONS = ["--team", "sre", "--term", "design-flaw", "--severity", "SEV3", "--timezone", "Europe/Berlin"]
@@ -232,10 +232,10 @@ def test_never_overwrites_a_record_and_dry_run_writes_nothing(kb: Path, capsys: 
     assert code == 0 and "id: INC-2024-018" in out and not (kb / "incidents" / "INC-2024-018.yaml").exists()
     taken = kb / "incidents" / "INC-2024-018.yaml"
     taken.write_text("keep me\n", "utf-8")
-    from mkdocs_lessons import atomic
+    from mkdocs_lessons.records import write as record_write
 
     with pytest.raises(FileExistsError):
-        atomic.create_new(taken, "replaced\n")
+        record_write.create_new(taken, "replaced\n")
     assert [p.name for p in taken.parent.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
     assert taken.read_text("utf-8") == "keep me\n"
     taken.unlink()

@@ -162,7 +162,7 @@ def status(page) -> str:
 
 
 def test_a_chart_link_filters_every_page_and_a_plain_visit_loads_no_rows(paged, serve, page):
-    from mkdocs_lessons.model import quarter_of
+    from mkdocs_lessons.records.model import quarter_of
 
     site, kb = paged
     base = serve(site.site_dir)
@@ -207,7 +207,7 @@ def test_typing_in_the_text_box_searches_every_page(paged, serve, page):
     assert f"q={oldest.lower()}" in page.url
 
     # Words AND together, over the title and the team names the cells show, and the summary, cause and lessons.
-    from mkdocs_lessons.search_words import plain
+    from mkdocs_lessons.search.words import plain
 
     def searched(i):
         cause = i.root_cause.cause if i.root_cause else ""
@@ -232,7 +232,7 @@ def test_typing_in_the_text_box_searches_every_page(paged, serve, page):
 
 
 def test_sorting_sorts_every_review_and_shows_more_on_demand(paged, serve, page):
-    from mkdocs_lessons.model import natural_key
+    from mkdocs_lessons.records.model import natural_key
 
     site, kb = paged
     by_id = sorted((i.id for i in kb.published_incidents), key=natural_key)

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import FIXTURES, REPO, Site, build, internal_links, write_config
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.model import KIND_LABELS
+from mkdocs_lessons.records.model import KIND_LABELS
 
 DASHBOARD = FIXTURES / "dashboard"
 

@@ -38,12 +38,12 @@ import pytest
 import yaml
 
 from conftest import SAMPLE, reliability
-from mkdocs_lessons import fastyaml, schema
-from mkdocs_lessons.checks import date_fields
+from mkdocs_lessons.records import fastyaml, schema
+from mkdocs_lessons.checks.rules import date_fields
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.load import DocumentCache
-from mkdocs_lessons.model import natural_key
-from mkdocs_lessons.yamlsource import FieldPath, field_label, parse_text
+from mkdocs_lessons.records.cache import DocumentCache
+from mkdocs_lessons.records.model import natural_key
+from mkdocs_lessons.records.yamlsource import FieldPath, field_label, parse_text
 
 #: Places tried per kind and rule at most (a deterministic sample of every place the rule applies).
 PER_RULE = 8

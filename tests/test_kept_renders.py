@@ -27,8 +27,8 @@ from conftest import MINIMAL
 from test_serve_equivalence import _changed, _dump, _enum_values, _kind, _leaves, _records, _set
 
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.load import DocumentCache
-from mkdocs_lessons.pages import KEPT_RENDERS, generate, make_context
+from mkdocs_lessons.records.cache import DocumentCache
+from mkdocs_lessons.pages.site import KEPT_RENDERS, generate, make_context
 from mkdocs_lessons.render.reads import KeptRenders
 
 TODAY = date(2026, 11, 27)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, build, write_config
-from mkdocs_lessons import gitdates
+from mkdocs_lessons.records import gitdates
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

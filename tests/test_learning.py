@@ -20,9 +20,10 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, SAMPLE, write_config, build
-from mkdocs_lessons import cli, schema
+from mkdocs_lessons.cli import main as cli
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.programme import MIN_OVERLAP, ranks, spearman
+from mkdocs_lessons.analysis.programme import MIN_OVERLAP, ranks, spearman
 
 TODAY = date(2026, 11, 27)
 

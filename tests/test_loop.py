@@ -19,12 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_lessons.cli import main
+from mkdocs_lessons.cli.main import main
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.lint import LintConfig, lint
-from mkdocs_lessons.model import natural_key
-from mkdocs_lessons.loop import build_loop, loop_figures, version_in_force
-from mkdocs_lessons.similar import find_similar
+from mkdocs_lessons.checks.lints import LintConfig, lint
+from mkdocs_lessons.records.model import natural_key
+from mkdocs_lessons.analysis.loop import build_loop, loop_figures, version_in_force
+from mkdocs_lessons.analysis.similar import find_similar
 
 from conftest import MINIMAL
 
@@ -457,7 +457,7 @@ def test_sample_site_shows_the_loop(sample_site) -> None:
 
 
 def test_recurrences_beyond_the_shown_few_are_counted_and_linked(tmp_path: Path, build_kb, monkeypatch) -> None:
-    from mkdocs_lessons import loop
+    from mkdocs_lessons.analysis import loop
 
     monkeypatch.setattr(loop, "RECURRENCES_SHOWN", 1)
     laters = {
@@ -480,8 +480,8 @@ def test_recurrences_beyond_the_shown_few_are_counted_and_linked(tmp_path: Path,
 
 
 def _brute_force_recurrences(incidents, scores, threshold):
-    """The definition, pair by pair (recurrence.py's docstring): what find_recurrences must agree with."""
-    from mkdocs_lessons.recurrence import FAILURE_KINDS
+    """The definition, pair by pair (analysis/recurrence.py's docstring): what find_recurrences must agree with."""
+    from mkdocs_lessons.analysis.recurrence import FAILURE_KINDS
 
     failures = [i for i in incidents if i.kind in FAILURE_KINDS]
     fixed = {}
@@ -532,7 +532,7 @@ def test_recurrences_are_the_pairs_by_definition_listed_in_order_and_counted_exa
     from datetime import date, datetime, timedelta, timezone
     from types import SimpleNamespace
 
-    from mkdocs_lessons.recurrence import SIMILARITY_THRESHOLD, find_recurrences
+    from mkdocs_lessons.analysis.recurrence import SIMILARITY_THRESHOLD, find_recurrences
 
     start = date(2024, 1, 1)
 
@@ -574,21 +574,21 @@ def test_recurrences_are_the_pairs_by_definition_listed_in_order_and_counted_exa
 
 
 def test_similar_incidents_are_reused_across_rebuilds_only_while_their_inputs_hold() -> None:
-    from mkdocs_lessons.pages import learning, make_context
-    from mkdocs_lessons.similar import SimilarFinder
+    from mkdocs_lessons.pages.site import make_context
+    from mkdocs_lessons.analysis.similar import SimilarFinder
 
     kb = open_knowledge_base(MINIMAL).kb
     carry: dict = {}
-    first = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    first = make_context(kb, today=date(2026, 11, 27), carry=carry).analysis.similar.get("INC-2024-017", [])
     finder = carry["similar"]
     assert isinstance(finder, SimilarFinder) and finder.recomputed == len(kb.published_incidents)
-    again = learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    again = make_context(kb, today=date(2026, 11, 27), carry=carry).analysis.similar.get("INC-2024-017", [])
     assert again == first and finder.recomputed == 0  # a serve rebuild with the same inputs
     kb.incidents["INC-2024-017"].timeline = []
-    learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    make_context(kb, today=date(2026, 11, 27), carry=carry).analysis.similar.get("INC-2024-017", [])
     assert finder.recomputed == 0  # the timeline takes no part in similarity
     kb.incidents["INC-2024-017"].title = "A different title"
-    learning.similar_to(make_context(kb, today=date(2026, 11, 27), carry=carry), "INC-2024-017")
+    make_context(kb, today=date(2026, 11, 27), carry=carry).analysis.similar.get("INC-2024-017", [])
     assert finder.recomputed >= 1  # a title does: computed again
 
 
@@ -596,7 +596,7 @@ def _reviewed(**fields: object):
     """A bare reviewed incident for the similarity functions (which read no dates or prose)."""
     from datetime import datetime, timezone
 
-    from mkdocs_lessons.model import Incident
+    from mkdocs_lessons.records.model import Incident
 
     return Incident(kind="incident", status="reviewed", occurred=datetime(2024, 1, 1, tzinfo=timezone.utc), **fields)  # type: ignore[arg-type]
 
@@ -628,7 +628,7 @@ _SPEC = st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 3), st.li
 )
 def test_similar_finder_after_edits_equals_a_fresh_computation(base, edits, cap) -> None:
     """Edits applied one build at a time give what a cold build gives, whatever was recomputed."""
-    from mkdocs_lessons.similar import SimilarFinder
+    from mkdocs_lessons.analysis.similar import SimilarFinder
 
     finder = SimilarFinder(limit=2, common_cap=cap)
     specs = list(base)
@@ -644,7 +644,7 @@ def test_similar_failures_of_different_systems_are_not_recurrences():
     from datetime import date, datetime, timezone
     from types import SimpleNamespace
 
-    from mkdocs_lessons.recurrence import TEAM_AND_SIMILARITY, find_recurrences
+    from mkdocs_lessons.analysis.recurrence import TEAM_AND_SIMILARITY, find_recurrences
 
     def failure(incident_id, day, systems, fixed=None):
         items = [SimpleNamespace(id="A1", status="done", closed=fixed, due=None)] if fixed else []

@@ -15,10 +15,10 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import FIXTURES, MINIMAL
-from mkdocs_lessons import charts
+from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.dates import add_months, previous_quarter, quarter_end, quarter_of, quarter_range
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.metrics import compute, distribution
+from mkdocs_lessons.analysis.metrics import compute, distribution
 
 DASHBOARD = FIXTURES / "dashboard"
 TODAY = date(2026, 11, 27)
@@ -113,7 +113,7 @@ def test_heat_map_of_terms_by_team(m):
 def test_heat_maps_classify_as_classified_under_says() -> None:
     """The heat maps' lookup gives `classified_under`'s answer for every incident and term of the sample."""
     from conftest import SAMPLE
-    from mkdocs_lessons.metrics import classified_under
+    from mkdocs_lessons.analysis.metrics import classified_under
 
     kb = open_knowledge_base(SAMPLE).kb
     terms = [*kb.taxonomy.terms, "design", "design-flaw/missing"]  # and two prefixes that are not terms of their own

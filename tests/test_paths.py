@@ -16,11 +16,11 @@ from mkdocs.exceptions import Abort
 
 from conftest import MINIMAL, Site, build, copy_kb, internal_links, write_config
 from test_determinism import _PAGEFIND_UNORDERED  # Pagefind filter chunks: not byte-stable
-from mkdocs_lessons import cli
-from mkdocs_lessons.essentials import build_essentials, incoming_references
+from mkdocs_lessons.cli import main as cli
+from mkdocs_lessons.records.essentials import build_essentials, incoming_references
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.pages.path_print import demote_headings
-from mkdocs_lessons.reading import WORDS_PER_MINUTE, count_words, minutes
+from mkdocs_lessons.pages.paths.printable import demote_headings
+from mkdocs_lessons.pages.paths.reading_time import WORDS_PER_MINUTE, count_words, minutes
 
 SECOND_PATH = """\
 id: payments-onboarding

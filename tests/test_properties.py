@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from conftest import MINIMAL, build, write_config
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.pages import generate, make_context
-from mkdocs_lessons.yamlsource import parse_text
+from mkdocs_lessons.pages.site import generate, make_context
+from mkdocs_lessons.records.yamlsource import parse_text
 
 SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 LOCATED = re.compile(r"^(?P<path>[^:]+):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*): (warning: )?(\[[^\]]+\] )?\S")
@@ -303,7 +303,7 @@ def test_head_title_fast_path_gives_what_the_repair_gives(title: str, site_name:
     # head_title() returns the page untouched for titles and site names without < > &.
     from markupsafe import Markup
 
-    from mkdocs_lessons.htmlsafety import _repair_title, head_title
+    from mkdocs_lessons.adapter.title_repair import _repair_title, head_title
 
     output = f"<html><head><title>{Markup(title).striptags()} - {site_name}</title></head><body>{title}</body></html>"
     assert head_title(output, title, site_name) == _repair_title(output, title, site_name)

@@ -53,7 +53,7 @@ PAGES = [
 
 # Material's own findings (not the plugin's markup), by rule and the selector of the
 # element axe names. Listed so that a change in Material shows: each must still be found.
-# (The search box is the plugin's own partial now, header_search.py: its dialog is named.)
+# (The search box is the plugin's own partial now, adapter/header_search.py: its dialog is named.)
 MATERIAL_FINDINGS = {
     ("color-contrast", ".md-copyright"): {"light"},  # "Made with Material for MkDocs": 4.47:1 on the footer
 }

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mkdocs_lessons.analysis import Analysis
-from mkdocs_lessons.cli import main
+from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.cli.main import main
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.recurrence import CAUSE_AND_SYSTEM, TEAM_AND_SIMILARITY
+from mkdocs_lessons.analysis.recurrence import CAUSE_AND_SYSTEM, TEAM_AND_SIMILARITY
 
 from conftest import FIXTURES, REPO, SAMPLE
 

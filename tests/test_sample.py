@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SAMPLE, internal_links
-from mkdocs_lessons.cli import main as lessons
+from mkdocs_lessons.cli.main import main as lessons
 from mkdocs_lessons.knowledge import open_knowledge_base
 
 

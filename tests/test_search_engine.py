@@ -9,7 +9,7 @@ import pytest
 
 from conftest import MINIMAL, SAMPLE
 
-from mkdocs_lessons import search_words
+from mkdocs_lessons.search import words as search_words
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Serve rebuilds give the same site as a cold build, byte for byte, after any edits.
 
 Under `mkdocs serve` the plugin rebuilds in place and renders only the pages
-whose inputs changed (serve_cache.py). This test makes random
+whose inputs changed (adapter/serve_cache.py). This test makes random
 sequences of edits to a small knowledge base, rebuilds as `serve` does
 after each, and compares every file of the site with a cold `mkdocs build`
 of the same records. The edits are generated from the records themselves:
@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, example, given, settings, strategies as st
 
 from conftest import MINIMAL, serve_rebuild, write_config
-from mkdocs_lessons import schema
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.knowledge import open_knowledge_base
 
 EPOCH = "1795000000"

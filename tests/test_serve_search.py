@@ -1,11 +1,11 @@
-"""Under `mkdocs serve`, the Pagefind index follows a rebuild in the background (serve_search.py)."""
+"""Under `mkdocs serve`, the Pagefind index follows a rebuild in the background (adapter/serve_search.py)."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from mkdocs_lessons.serve_search import BackgroundIndex
+from mkdocs_lessons.adapter.serve_search import BackgroundIndex
 
 
 class FakePagefind:

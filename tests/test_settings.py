@@ -60,7 +60,7 @@ def test_mkdocs_build_and_lessons_generate_refuse_the_same_option_alike(tmp_path
     from mkdocs.exceptions import Abort, PluginError
 
     from conftest import MINIMAL, build, copy_kb, write_config
-    from mkdocs_lessons.cli import main as lessons
+    from mkdocs_lessons.cli.main import main as lessons
 
     kb = copy_kb(MINIMAL, tmp_path / "kb")
     project = tmp_path / "site"

@@ -71,7 +71,7 @@ def test_relative_links_in_record_text_point_where_mkdocs_would_have_pointed_the
     from datetime import date
 
     from mkdocs_lessons.knowledge import open_knowledge_base
-    from mkdocs_lessons.pages import make_context
+    from mkdocs_lessons.pages.site import make_context
 
     kb = open_knowledge_base(MINIMAL, base=MINIMAL).kb
     ctx = make_context(kb, today=date(2026, 11, 27), use_directory_urls=directory_urls, links_from_source=from_source)

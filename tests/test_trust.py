@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from conftest import MINIMAL
 from mkdocs_lessons.dates import MAX_QUARTERS, MAX_YEARS, recent_quarters
 from mkdocs_lessons.knowledge import open_knowledge_base
-from mkdocs_lessons.metrics import compute
+from mkdocs_lessons.analysis.metrics import compute
 
 FAR_TODAY = date(2100, 12, 31)  # nothing in the default date range is in the future
 _SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -99,13 +99,14 @@ import re
 import pytest
 
 from conftest import build as mkdocs_build, reliability, write_config
-from mkdocs_lessons import checks, cli
-from mkdocs_lessons.checks import LinkTargets, markdown_fields
+from mkdocs_lessons.checks import rules as checks
+from mkdocs_lessons.cli import main as cli
+from mkdocs_lessons.checks.rules import LinkTargets, markdown_fields
 from mkdocs_lessons.urls import Urls
 
 def _load(file: Path):  # type: ignore[no-untyped-def]
     """A record's values as the plugin reads them (dates stay text)."""
-    from mkdocs_lessons.yamlsource import parse_text
+    from mkdocs_lessons.records.yamlsource import parse_text
 
     return parse_text(file.read_text("utf-8"), file.name).data
 
@@ -265,8 +266,8 @@ def test_every_page_that_shows_record_text_is_checked(tmp_path: Path, monkeypatc
 @pytest.mark.parametrize("options", [{}, {"include_drafts": True, "prefix": "kb/", "pagefind": True, "generated_paths": True}], ids=["default", "drafts-prefix-pagefind"])
 def test_the_link_check_knows_every_generated_page(fixture: str, options: dict) -> None:
     """`checks._site_files` lists exactly the Markdown pages `generate()` writes (no docs_dir)."""
-    from mkdocs_lessons.checks import _site_files
-    from mkdocs_lessons.pages import generate, make_context
+    from mkdocs_lessons.checks.rules import _site_files
+    from mkdocs_lessons.pages.site import generate, make_context
 
     root = MINIMAL.parent / fixture
     drafts = options.get("include_drafts", False)

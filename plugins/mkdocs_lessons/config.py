@@ -35,7 +35,7 @@ class LessonsConfig(Config):
     feed_size = c.Type(int, default=50)
     #: Add the generated "Essentials" reading path (id `essentials`, reserved then).
     generated_paths = c.Type(bool, default=False)
-    #: Review-quality lints (lint.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict) or off.
+    #: Review-quality lints (checks/lints.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict) or off.
     lint_level = c.Choice(("info", "warning", "off"), default="info")
     #: Show the review-quality notes (lints) on incident pages too; off: they stay with contributors (`lessons lint`, the build log).
     show_review_notes = c.Type(bool, default=False)

@@ -11,7 +11,7 @@ import calendar
 from datetime import date, datetime
 from typing import Optional
 
-from .model import Sop
+from mkdocs_lessons.records.model import Sop
 
 
 def quarter_of(moment: date | datetime) -> str:

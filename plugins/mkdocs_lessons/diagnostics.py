@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"  # review-quality lints at the default level (lint.py): reported, never failing a build
+    INFO = "info"  # review-quality lints at the default level (checks/lints.py): reported, never failing a build
 
 
 @dataclass(frozen=True, order=True)

@@ -11,14 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from .checks import DEFAULT_DATE_RANGE, LinkTargets, check
-from .clock import resolve_today
-from .diagnostics import Diagnostics
-from .essentials import reserved_id_problem, with_essentials
-from .load import DocumentCache, LoadResult, collector_paused, load
-from .loop import check_loop
-from .model import KnowledgeBase, Taxonomy
-from .placeholders import check_placeholders
+from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, LinkTargets, check
+from mkdocs_lessons.clock import resolve_today
+from mkdocs_lessons.diagnostics import Diagnostics
+from mkdocs_lessons.records.essentials import reserved_id_problem, with_essentials
+from mkdocs_lessons.records.cache import DocumentCache
+from mkdocs_lessons.records.load import LoadResult, load
+from mkdocs_lessons.records.collector import collector_paused
+from mkdocs_lessons.checks.loop import check_loop
+from mkdocs_lessons.records.model import KnowledgeBase, Taxonomy
+from mkdocs_lessons.checks.placeholders import check_placeholders
 
 
 @dataclass
@@ -45,7 +47,7 @@ def open_knowledge_base(
     today: Optional[date] = None,
     links: Optional[LinkTargets] = None,
 ) -> Outcome:
-    """`generated_paths` adds the Essentials path (essentials.py), whose id is then reserved.
+    """`generated_paths` adds the Essentials path (records/essentials.py), whose id is then reserved.
 
     Every date must fall in `date_range` (years, the option `date_range`) and
     no incident may occur after `today` (the option `today`; default as

@@ -27,38 +27,39 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
-from .analysis import Analysis
-from .atomic import AtomicSite
-from .builder_config import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
-from .checks import LinkTargets, absolute_links_mode
-from .clock import resolve_today
-from .config import LessonsConfig
-from .diagnostics import Severity
-from .gitdates import last_changed
-from .knowledge import open_knowledge_base, summary_line
-from .htmlsafety import head_title
-from .lint import lint
-from .load import DocumentCache, collector_paused
-from .pages import ASSETS, KEPT_RENDERS, generate, make_context
-from .pages.notfound import not_found_html, replace_heading
-from .timing import Timings
-from . import header_search
-from .pagefind import PagefindError, run_pagefind
-from .render.prose import Prose
-from .render.templates import Templates
-from .render.reads import KeptRenders
-from .rendered_page import AnchorCache, RenderedPage, permalink_of
-from .serve_cache import ServeCache, in_place, wrap_search
-from .serve_search import BackgroundIndex
-from .servelog import shown_not_counted
-from .settings import Settings, SettingsError
-from .similar import SimilarFinder
-from .urls import Urls, normalize_prefix
+from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.adapter.atomic import AtomicSite
+from mkdocs_lessons.generate.builder_yml import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
+from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode
+from mkdocs_lessons.clock import resolve_today
+from mkdocs_lessons.config import LessonsConfig
+from mkdocs_lessons.diagnostics import Severity
+from mkdocs_lessons.records.gitdates import last_changed
+from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
+from mkdocs_lessons.adapter.title_repair import head_title
+from mkdocs_lessons.checks.lints import lint
+from mkdocs_lessons.records.cache import DocumentCache
+from mkdocs_lessons.records.collector import collector_paused
+from mkdocs_lessons.pages.site import ASSETS, KEPT_RENDERS, generate, make_context
+from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
+from mkdocs_lessons.timing import Timings
+from mkdocs_lessons.adapter import header_search
+from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind
+from mkdocs_lessons.render.prose import Prose
+from mkdocs_lessons.render.templates import Templates
+from mkdocs_lessons.render.reads import KeptRenders
+from mkdocs_lessons.adapter.rendered_page import AnchorCache, RenderedPage, permalink_of
+from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
+from mkdocs_lessons.adapter.serve_search import BackgroundIndex
+from mkdocs_lessons.adapter.serve_log import shown_not_counted
+from mkdocs_lessons.settings import Settings, SettingsError
+from mkdocs_lessons.analysis.similar import SimilarFinder
+from mkdocs_lessons.urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
 
 # REQUIRED_EXTENSIONS: the Markdown extensions the generated pages rely on, added
-# when a site lacks them (builder_config.py: `lessons generate` lists the same).
+# when a site lacks them (generate/builder_yml.py: `lessons generate` lists the same).
 
 
 #: Generated files at least this large (kb.json) wait on disk rather than in memory.
@@ -87,7 +88,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.serve_cache: ServeCache | None = None
         self.anchored: AnchorCache | None = None
         self.dirty = False
-        self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (atomic.py)
+        self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (adapter/atomic.py)
         self.last_good: Any = None  # the last valid KnowledgeBase outcome, kept while serving
         self.root: Path = Path("content")
         # Kept across `mkdocs serve` rebuilds while the settings they are made from hold:
@@ -105,7 +106,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
-        # Rebuilds render only the pages whose inputs changed, in place (serve_cache.py).
+        # Rebuilds render only the pages whose inputs changed, in place (adapter/serve_cache.py).
         self.serve_cache = ServeCache() if command == "serve" else None
         self.anchored = AnchorCache() if command == "serve" else None  # heading ids of pages that did not change
         self.dirty = dirty
@@ -164,7 +165,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         count = len(outcome.diagnostics.errors)
         message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
         fallback = outcome.kb is None and self._serving and self.last_good is not None
-        # Serving the last good site: shown, but not counted by `strict` (servelog.py).
+        # Serving the last good site: shown, but not counted by `strict` (adapter/serve_log.py).
         with shown_not_counted(fallback):
             for problem in outcome.diagnostics:
                 (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
@@ -185,7 +186,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         log.info(summary_line(outcome))
 
     def _link_targets(self, config: MkDocsConfig) -> LinkTargets:
-        """What relative links in record text may name: this site's pages and docs_dir's files (checks.py)."""
+        """What relative links in record text may name: this site's pages and docs_dir's files (checks/rules.py)."""
         return LinkTargets(
             prefix=self.prefix,
             docs_dir=Path(config.docs_dir),
@@ -319,7 +320,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
             is_page = generated.src_uri.endswith(".md")
             if generated.html:
-                # The page's HTML is MkDocs' to place in the theme, not Markdown to convert (rendered_page.py).
+                # The page's HTML is MkDocs' to place in the theme, not Markdown to convert (adapter/rendered_page.py).
                 file = File.generated(config, generated.src_uri, content="", inclusion=inclusion)
             elif is_page or len(generated.content) < SPILL_BYTES:
                 file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
@@ -433,7 +434,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # Runs on every page of every build: options are read once a build (_page_options).
         pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
-            # The theme's `<title>` unescapes the heading: see htmlsafety.py.
+            # The theme's `<title>` unescapes the heading: see adapter/title_repair.py.
             output = head_title(output, page.title, config.site_name)
         search = page.meta.get("search") or {}
         if pagefind and not (isinstance(search, dict) and search.get("exclude")):
@@ -476,7 +477,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.config.search == "pagefind":
             subdir = Urls(self.prefix).pagefind_dir.rstrip("/")
             if self.command == "serve":
-                # The saved edit shows now; the index follows in the background (serve_search.py).
+                # The saved edit shows now; the index follows in the background (adapter/serve_search.py).
                 if self.background_index is None:
                     self.background_index = BackgroundIndex()
                 self.background_index.after_build(Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out))
@@ -510,7 +511,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # The records live outside docs_dir: watch them too, and the site's own templates.
         server.watch(str(self.root))
         if self.serve_cache is not None:
-            server.builder = in_place(server.builder)  # after the first build, rebuild in place (serve_cache.py)
+            server.builder = in_place(server.builder)  # after the first build, rebuild in place (adapter/serve_cache.py)
         if self.config.custom_templates:
             server.watch(str((self.base / self.config.custom_templates).resolve()))
         return server

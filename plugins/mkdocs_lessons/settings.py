@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Mapping, Optional
 
-from .checks import DEFAULT_DATE_RANGE, parse_date_range
-from .lint import DEFAULT_BLAME_WORDS, LintConfig
+from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, parse_date_range
+from mkdocs_lessons.checks.lints import DEFAULT_BLAME_WORDS, LintConfig
 
 
 class SettingsError(ValueError):

@@ -12,7 +12,7 @@ import posixpath
 from functools import lru_cache
 from dataclasses import dataclass
 
-from .model import SopRef
+from mkdocs_lessons.records.model import SopRef
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Urls:
 
     @property
     def search_words(self) -> str:
-        """The records' words, for the search box's spelling fallback (search_words.py)."""
+        """The records' words, for the search box's spelling fallback (search/words.py)."""
         return self._p("search/words.json")
 
     @property

@@ -14,7 +14,7 @@
 - `links.py` turns links relative to the source file into text;
 - `output.py` renders a draft record with its header comment and finds
   sources imported before; `run.py` is the command, which writes each new
-  record through `atomic.create_new` (it never replaces a file).
+  record through `records/write.py` (it never replaces a file).
 
-No MkDocs here; `cli.py` only parses the arguments.
+No MkDocs here; `cli/main.py` only parses the arguments.
 """

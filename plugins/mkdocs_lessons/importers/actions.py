@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from . import moments
-from .draft import Draft
-from .mdblocks import plain
-from .sections import Section
-from .vocabulary import norm, person
+from mkdocs_lessons.importers import moments
+from mkdocs_lessons.importers.draft import Draft
+from mkdocs_lessons.importers.mdblocks import plain
+from mkdocs_lessons.importers.sections import Section
+from mkdocs_lessons.importers.vocabulary import norm, person
 
 
 _TYPES = (

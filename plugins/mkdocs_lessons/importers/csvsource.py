@@ -20,11 +20,11 @@ from typing import Any, Optional
 
 import yaml
 
-from .. import placeholders
-from . import moments
-from .draft import Draft, ImportProblem, Options
-from .postmortem import classify_detection, severity_of
-from .vocabulary import slug
+from mkdocs_lessons.checks import placeholders
+from mkdocs_lessons.importers import moments
+from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
+from mkdocs_lessons.importers.postmortem import classify_detection, severity_of
+from mkdocs_lessons.importers.vocabulary import slug
 
 FIELDS = ("title", "occurred", "detected", "resolved", "summary", "impact", "context", "severity", "teams", "tags", "cause", "detection", "key", "status", "kind")
 MAP_KEYS = ("columns", "dates", "values", "statuses", "defaults")

@@ -6,7 +6,7 @@ the record can be reviewed. `source:` (the file name and the SHA-256 of
 its content) lets a second import of the same source be skipped. Files
 are created next to their final name and linked into place, so a reader
 never sees half a record and an existing record is never replaced
-(`atomic.create_new`).
+(`records/write.py`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from .. import schema
-from ..fsguard import FILE, ContentRoot
-from ..load import FOLDERS
-from ..scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
-from ..yamlsource import parse_text
-from .draft import Draft, Note
+from mkdocs_lessons.records import schema
+from mkdocs_lessons.records.content_root import FILE, ContentRoot
+from mkdocs_lessons.records.load import FOLDERS
+from mkdocs_lessons.cli.scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
+from mkdocs_lessons.records.yamlsource import parse_text
+from mkdocs_lessons.importers.draft import Draft, Note
 
 _HASH_LINE = re.compile(r"^\s*sha256:\s*['\"]?([0-9a-f]{64})", re.MULTILINE)
 _ORDER = (

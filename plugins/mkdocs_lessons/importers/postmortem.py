@@ -23,14 +23,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from .. import placeholders
-from . import moments
-from .actions import read_actions
-from .draft import Draft, ImportProblem, Options
-from .mdblocks import plain
-from .sections import FieldLine, Section, items_of, sections_of
-from .timeline import Clock, Entry, read_timeline
-from .vocabulary import norm, person, quote, slug
+from mkdocs_lessons.checks import placeholders
+from mkdocs_lessons.importers import moments
+from mkdocs_lessons.importers.actions import read_actions
+from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
+from mkdocs_lessons.importers.mdblocks import plain
+from mkdocs_lessons.importers.sections import FieldLine, Section, items_of, sections_of
+from mkdocs_lessons.importers.timeline import Clock, Entry, read_timeline
+from mkdocs_lessons.importers.vocabulary import norm, person, quote, slug
 
 # Words that tell how an incident was noticed, and that a change set it off (both noted as guesses).
 _DETECTION_WORDS = (

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, TextIO
 
-from .. import atomic, scaffold
-from ..fsguard import ContentRoot, OUTSIDE
-from ..load import FOLDERS
-from . import csvsource, links, moments, output
-from .draft import Draft, ImportProblem, Options
-from .postmortem import read_postmortem
+from mkdocs_lessons.records import write as record_write
+from mkdocs_lessons.cli import scaffold
+from mkdocs_lessons.records.content_root import ContentRoot, OUTSIDE
+from mkdocs_lessons.records.load import FOLDERS
+from mkdocs_lessons.importers import csvsource, links, moments, output
+from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
+from mkdocs_lessons.importers.postmortem import read_postmortem
 
 
 class UsageError(Exception):
@@ -77,7 +78,7 @@ class Importer:
                 return
             folder.mkdir(parents=True, exist_ok=True)
             try:
-                atomic.create_new(path, content)
+                record_write.create_new(path, content)
             except FileExistsError:
                 continue  # another run took the number: the next one
             self.seen[digest] = record_id

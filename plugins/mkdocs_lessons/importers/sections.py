@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .mdblocks import Block, Item, plain, read_blocks
-from .vocabulary import FIELD_OF, METADATA, SECTION_OF, label_value, norm
+from mkdocs_lessons.importers.mdblocks import Block, Item, plain, read_blocks
+from mkdocs_lessons.importers.vocabulary import FIELD_OF, METADATA, SECTION_OF, label_value, norm
 
 
 @dataclass

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Optional
 
-from . import moments
-from .draft import Draft, ImportProblem
-from .mdblocks import plain
-from .sections import Section
-from .vocabulary import norm, quote
+from mkdocs_lessons.importers import moments
+from mkdocs_lessons.importers.draft import Draft, ImportProblem
+from mkdocs_lessons.importers.mdblocks import plain
+from mkdocs_lessons.importers.sections import Section
+from mkdocs_lessons.importers.vocabulary import norm, quote
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .mdblocks import plain
+from mkdocs_lessons.importers.mdblocks import plain
 
 
 def norm(text: str) -> str:

@@ -23,12 +23,12 @@ from typing import Iterable, Optional
 
 from markupsafe import Markup
 
-from ..metrics import DUE_SOON_DAYS
-from ..model import ActionItem, Incident, natural_key
-from .common import Context, GeneratedFile, badge, fmt_date
-from .followup_view import check_in_cell, experiment_rows
-from .figures import metrics, plural, share
-from .paging import later_page_meta, page_title, paged
+from mkdocs_lessons.analysis.metrics import DUE_SOON_DAYS
+from mkdocs_lessons.records.model import ActionItem, Incident, natural_key
+from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
+from mkdocs_lessons.pages.incidents.followup import check_in_cell, experiment_rows
+from mkdocs_lessons.charts.dashboard import plural, share
+from mkdocs_lessons.pages.paging import later_page_meta, page_title, paged
 
 NO_OWNER = "No owner"
 
@@ -164,7 +164,7 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
     today = ctx.today
     open_entries = sorted((e for e in entries if e.item.is_open), key=lambda e: _open_order(e, today))
     closed_entries = sorted((e for e in entries if not e.item.is_open), key=_closed_order)
-    figures = metrics(ctx).actions
+    figures = ctx.analysis.metrics.actions
 
     by_owner: dict[str, list[Entry]] = defaultdict(list)
     for entry in open_entries:

@@ -12,15 +12,15 @@ from typing import Any, Iterable, Optional, TypeVar, Union
 
 from markupsafe import Markup
 
-from .. import text
-from ..render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
-from ..render.templates import Templates
-from ..analysis import Analysis
-from ..link import LinkGraph
-from ..lint import LintConfig
-from ..model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
-from ..timing import Timings
-from ..urls import Urls
+from mkdocs_lessons import text
+from mkdocs_lessons.render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
+from mkdocs_lessons.render.templates import Templates
+from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.link_graph import LinkGraph
+from mkdocs_lessons.checks.lints import LintConfig
+from mkdocs_lessons.records.model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
+from mkdocs_lessons.timing import Timings
+from mkdocs_lessons.urls import Urls
 
 T = TypeVar("T")
 
@@ -45,25 +45,25 @@ class Context:
     """Everything a renderer needs; built once per build."""
 
     kb: KnowledgeBase
-    analysis: Analysis  # every derived fact (analysis.py); `graph` is its link graph
+    analysis: Analysis  # every derived fact (analysis/derive.py); `graph` is its link graph
     graph: LinkGraph
     urls: Urls
     today: date
     allow_html: bool = False
     use_directory_urls: bool = True
     pagefind: bool = False  # mark up pages for Pagefind and add the search page
-    search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option search_synonyms (search_words.py)
+    search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option search_synonyms (search/words.py)
     timings: Timings = field(default_factory=Timings)  # time per generation phase
     site_name: str = ""  # the feed's title
     site_url: str = ""  # absolute base URL; "" = the feed links relatively
     feed_size: int = 50  # entries in feed.xml; 0 = no feed
-    lint: LintConfig = field(default_factory=LintConfig)  # review-quality lints (lint.py)
+    lint: LintConfig = field(default_factory=LintConfig)  # review-quality lints (checks/lints.py)
     # Readers do not see the lints (contributor jargon: codes, YAML lines) unless the site opts in.
     show_review_notes: bool = False
     renewal_every_months: int = 12  # how often the taxonomy (the learning framework) is due for review
     # The builder rewrites raw-HTML links as relative to the Markdown file (Zensical; see link_href).
     links_from_source: bool = False
-    # Record file (resolved) -> the day git last saw it change (gitdates.py); empty without git.
+    # Record file (resolved) -> the day git last saw it change (records/gitdates.py); empty without git.
     last_updated: dict[Path, date] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     # Per-build results a renderer computes once and reads from many pages
@@ -84,7 +84,7 @@ class Context:
 
         Every template also gets `page` (its src_uri) and `title` (plain text).
         """
-        from .layout import crumbs, page_meta
+        from mkdocs_lessons.pages.layout import crumbs, page_meta
 
         body = self.templates.render(template, page=src_uri, title=title, **view)
         # The breadcrumb first, then the template's title heading (layout.py).

@@ -3,7 +3,7 @@
 Figures the organisation already measures (record format v1.1), leading or
 lagging. Each indicator's page plots its series with the incidents of its
 teams marked on the same time axis (inline SVG, `charts.line_chart`), and
-states its rank correlations from `ctx.analysis.programme` (programme.py).
+states its rank correlations from `ctx.analysis.programme` (analysis/programme.py).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from .. import charts
-from ..model import Incident, Indicator, period_quarter
-from ..programme import MIN_OVERLAP, Correlation
-from .common import Context, GeneratedFile
+from mkdocs_lessons.charts import svg as charts
+from mkdocs_lessons.records.model import Incident, Indicator, period_quarter
+from mkdocs_lessons.analysis.programme import MIN_OVERLAP, Correlation
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 KIND_LABELS = {"leading": "Leading", "lagging": "Lagging"}
 AGAINST_LABELS = {"failures": "failures per quarter (incidents and near misses)", "sessions": "learning sessions held per quarter"}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from .common import Context
+    from mkdocs_lessons.pages.common import Context
 
 # Templates of one record: they keep the table of contents beside the text.
 RECORD_TEMPLATES = frozenset({"incident.html", "sop.html", "sop_version.html", "term.html", "team.html", "path.html", "path_print.html"})

@@ -17,10 +17,10 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from ..model import Incident
-from .common import Context, GeneratedFile
-from .figures import index_href, plural
-from .paging import later_page_meta, page_title, paged
+from mkdocs_lessons.records.model import Incident
+from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.charts.dashboard import index_href, plural
+from mkdocs_lessons.pages.paging import later_page_meta, page_title, paged
 
 
 @dataclass(frozen=True)

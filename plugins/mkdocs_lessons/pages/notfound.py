@@ -18,7 +18,7 @@ import json
 from html import escape
 from urllib.parse import urlsplit
 
-from .common import Context, GeneratedFile
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 IDS_FILE = "ids.js"
 THEME_HEADING = "<h1>404 - Not found</h1>"
@@ -39,7 +39,7 @@ def render_ids(ctx: Context) -> GeneratedFile:
 def not_found_html(site_url: str, prefix: str) -> str:
     """What replaces the theme's 404 heading: links are absolute from the site's base path."""
     base = (urlsplit(site_url or "").path or "/").rstrip("/") + "/" + prefix
-    # The header's box answers `?q=` on any page, whichever engine is behind it (header_search.py).
+    # The header's box answers `?q=` on any page, whichever engine is behind it (adapter/header_search.py).
     search_action = base
     href = lambda path: escape(base + path, quote=True)  # noqa: E731
     return f"""<h1>Page not found</h1>

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from markupsafe import Markup
 
-from .banners import path_banners
-from .common import Context, GeneratedFile
+from mkdocs_lessons.pages.paths.banners import path_banners
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 T = TypeVar("T")
 

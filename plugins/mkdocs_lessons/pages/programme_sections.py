@@ -1,6 +1,6 @@
 """The learning programme's sections on SOP and team pages: checklist adherence and a team's learning record.
 
-Figures from `ctx.analysis.programme` (programme.py); rendered by
+Figures from `ctx.analysis.programme` (analysis/programme.py); rendered by
 `partials/sop_adherence.html` and `partials/team_learning.html`. A team's
 record says what it did to learn; it never counts the team's failures.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..model import Team
-from ..programme import LearningRecord
-from .common import Context
+from mkdocs_lessons.records.model import Team
+from mkdocs_lessons.analysis.programme import LearningRecord
+from mkdocs_lessons.pages.common import Context
 
 
 def _pct(value: Optional[float]) -> str:

@@ -1,6 +1,6 @@
 """`renewal/`: the agenda of the periodic framework review, dated and printable.
 
-The findings come from `Analysis.renewal_agenda` (renewal.py); this module
+The findings come from `Analysis.renewal_agenda` (analysis/renewal.py); this module
 words them, with links, for `templates/lessons/renewal.html`.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..renewal import questions
-from .common import Context, GeneratedFile, badge, fmt_date
-from .followup_view import check_in_cell
-from .learning_sections import done_on, why_flagged
-from .loop_dashboard import renewal
+from mkdocs_lessons.analysis.renewal import questions
+from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
+from mkdocs_lessons.pages.incidents.followup import check_in_cell
+from mkdocs_lessons.pages.incidents.loop import done_on, why_flagged
+from mkdocs_lessons.pages.dashboard.loop import renewal
 
 
 def render_renewal(ctx: Context) -> GeneratedFile:

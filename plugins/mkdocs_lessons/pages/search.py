@@ -4,7 +4,7 @@ With `search: pagefind` (the default), each record page carries:
 - its facets as Pagefind filters (the same facets as the incident index);
 - its preview text (an incident's summary, an SOP's purpose) as the
   `summary` meta, which the header's search box shows under the title;
-- its `keywords:` and the site's synonyms it matches (search_words.py),
+- its `keywords:` and the site's synonyms it matches (search/words.py),
   as hidden text weighted like a title.
 Pages that only list other records (the home page, indexes, archives, the
 dashboard) stay out of the index, so a record is found on its own page
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from .. import search_words, text
-from ..model import KIND_LABELS, Incident, Sop
-from .common import Context, GeneratedFile
+from mkdocs_lessons.search import words as search_words
+from mkdocs_lessons import text
+from mkdocs_lessons.records.model import KIND_LABELS, Incident, Sop
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 #: How strongly a record's `keywords:` count (Pagefind's scale: body text 1, an h1 7): its authors chose them.
 KEYWORD_WEIGHT = 7

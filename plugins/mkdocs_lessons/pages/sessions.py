@@ -4,7 +4,7 @@ Sessions are review meetings, cross-team learning sessions, tabletop drills
 and framework renewals (record format v1.1). The index lists every session
 newest first, with the planned ones first of all; `assets/sessions.js`
 filters its rows by kind and team (also from `?kind=drill&team=payments`).
-What the sessions add up to is in `ctx.analysis.programme` (programme.py).
+What the sessions add up to is in `ctx.analysis.programme` (analysis/programme.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from ..model import SESSION_KIND_LABELS, SESSION_KINDS, Session, SopRef
-from .common import Context, GeneratedFile, fmt_date
+from mkdocs_lessons.records.model import SESSION_KIND_LABELS, SESSION_KINDS, Session, SopRef
+from mkdocs_lessons.pages.common import Context, GeneratedFile, fmt_date
 
 
 def session_label(session: Session) -> str:

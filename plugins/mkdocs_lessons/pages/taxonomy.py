@@ -7,11 +7,11 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from ..model import Incident, Term
-from . import paging
-from .common import Context, GeneratedFile, incident_rows
-from .paging import Pager, numbered_pages
-from .trends import term_trends
+from mkdocs_lessons.records.model import Incident, Term
+from mkdocs_lessons.pages import paging
+from mkdocs_lessons.pages.common import Context, GeneratedFile, incident_rows
+from mkdocs_lessons.pages.paging import Pager, numbered_pages
+from mkdocs_lessons.charts.small import term_trends
 
 REMEDY_LABELS = {
     "process": "a process fix (stabilise the way work is done)",

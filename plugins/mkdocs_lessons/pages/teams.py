@@ -6,13 +6,13 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from ..model import Incident, Team
-from . import paging
-from .actions import team_actions_view
-from .common import Context, GeneratedFile, fmt_date, incident_rows
-from .paging import Pager, numbered_pages
-from .trends import team_trends
-from .programme_sections import team_learning
+from mkdocs_lessons.records.model import Incident, Team
+from mkdocs_lessons.pages import paging
+from mkdocs_lessons.pages.actions import team_actions_view
+from mkdocs_lessons.pages.common import Context, GeneratedFile, fmt_date, incident_rows
+from mkdocs_lessons.pages.paging import Pager, numbered_pages
+from mkdocs_lessons.charts.small import team_trends
+from mkdocs_lessons.pages.programme_sections import team_learning
 
 
 def overview_file(ctx: Context) -> GeneratedFile:

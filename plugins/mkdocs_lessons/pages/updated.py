@@ -1,7 +1,7 @@
 """The line "Last updated: YYYY-MM-DD" on record pages, from the record file's git history.
 
 The date is the last commit that changed the record's YAML file
-(`gitdates.py`), so it says when the record was last edited, not when the
+(`records/gitdates.py`), so it says when the record was last edited, not when the
 site was built. It goes on the page that shows the record itself: an
 incident, an SOP (not the pages of single versions, which show a version
 as it stood), a reading path. Without git there is no line at all, so a
@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .. import text
-from .common import Context, GeneratedFile
+from mkdocs_lessons import text
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 
 def last_updated_line(ctx: Context, source: Optional[Path]) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import markdown
 from markupsafe import Markup
 
-from .. import text
+from mkdocs_lessons import text
 
 #: Markdown extensions record text and the generated pages rely on; the
 #: MkDocs adapter adds them when a site lacks them, `lessons generate` lists them.

@@ -4,7 +4,7 @@ Under `mkdocs serve` most saves change one record, yet every page was
 rendered again: at 10,000 incidents that alone took longer than the wait a
 reader accepts. A page is a function of what it reads, so each render here
 is watched: the knowledge base's record maps, the link graph's maps, the
-analysis' products (analysis.py), the per-build memo and the last-updated
+analysis' products (analysis/derive.py), the per-build memo and the last-updated
 dates are handed to renderers behind read-recording views (`watch`). A
 page's record of reads is a list of (source, key, value seen). At the next
 rebuild the page is rendered again only if one of those values differs now;
@@ -20,7 +20,7 @@ reused. `tests/test_serve_equivalence.py` holds this to a cold build, byte
 for byte, after random edits of every field kind.
 
 Values are compared by identity first (an unchanged record file gives the
-same record object, load.py), then by equality; lists, sets and dicts are
+same record object, records/load.py), then by equality; lists, sets and dicts are
 kept as snapshots, since a producer may update them in place.
 """
 
@@ -180,7 +180,7 @@ class Watch:
         return dataclasses.replace(obj, **changes)
 
     def products(self, name: str, obj: Any, **given: Any) -> "WatchedProducts":
-        """A view of an object whose attributes are computed products (analysis.py): each read is noted."""
+        """A view of an object whose attributes are computed products (analysis/derive.py): each read is noted."""
         self._products[name] = obj
         self._sources[name] = lambda key, obj=obj: _product(obj, key)
         return WatchedProducts(name, obj, self, given)

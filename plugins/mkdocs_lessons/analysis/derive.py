@@ -1,0 +1,126 @@
+"""The one derive step: a checked knowledge base in, every derived fact out, read-only.
+
+After validation, `Analysis(kb, ...)` holds what no single record says:
+the link graph (backlinks, incidents by term and team, path visits), the
+dashboard's metrics, the learning programme (sessions, indicators,
+adherence, team learning records), the learning loop and its recurrences,
+check-ins and experiments (analysis/followup.py), similar
+incidents, review-quality lints and the feed's newest reviews. Pages, the
+data files and the CLI (`stats`, `lint`, `generate`) read it; nothing
+downstream computes a derived fact of its own or writes one back.
+
+Each fact is worked out on its first read and kept (a build that shows no
+similar incidents never computes them): the laziness stays inside this
+object. What one build derives is never seen by the next, except the
+similar-incident finder, whose vectors are keyed by the incidents' own
+text inside it (analysis/similar.py) and which `mkdocs serve` keeps.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import date
+from functools import cached_property
+from typing import Optional
+
+from mkdocs_lessons.diagnostics import Diagnostic
+from mkdocs_lessons.analysis.link_graph import LinkGraph, build_graph
+from mkdocs_lessons.analysis.followup import FollowUp, build_followup
+from mkdocs_lessons.checks.lints import LintConfig, by_incident, lint
+from mkdocs_lessons.analysis.loop import LoopFacts, LoopFigures, build_loop, loop_figures
+from mkdocs_lessons.analysis.metrics import Metrics, compute
+from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
+from mkdocs_lessons.analysis.programme import Programme, build_programme
+from mkdocs_lessons.analysis.renewal import RenewalAgenda, build_agenda
+from mkdocs_lessons.analysis.similar import Similar, SimilarFinder
+
+
+class Analysis:
+    """Derived facts of one knowledge base on one day; read-only once made."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        today: date,
+        lint_config: Optional[LintConfig] = None,
+        lints: Optional[list[Diagnostic]] = None,
+        similar_finder: Optional[SimilarFinder] = None,
+    ) -> None:
+        self.kb = kb
+        self.today = today
+        self.lint_config = lint_config or LintConfig()
+        self._lints = lints  # the adapter may have run them already (to log them)
+        self.similar_finder = similar_finder if similar_finder is not None else SimilarFinder()
+        self.graph: LinkGraph = build_graph(kb)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """Every figure of the dashboard and metrics.json."""
+        return compute(self.kb, self.today)
+
+    @cached_property
+    def programme(self) -> Programme:
+        """The learning programme: sessions, learning activity, indicators, adherence, recognition."""
+        return build_programme(self.kb, self.today, self.lint_config.review_within_days)
+
+    @cached_property
+    def loop(self) -> LoopFacts:
+        """From lesson to standard: codified actions, loop states, possible recurrences."""
+        # Recurrence reads the similar lists ("team and similarity"): the same
+        # scores the incident pages show, computed once.
+        lists = {key: [(s.incident_id, s.score) for s in found] for key, found in self.similar.items()}
+        return build_loop(self.kb, lists)
+
+    @cached_property
+    def followup(self) -> FollowUp:
+        """Scheduled and overdue check-ins, and PDSA experiments, of the published action items."""
+        return build_followup(self.kb.published_incidents, self.today)
+
+    @cached_property
+    def renewal_agenda(self) -> RenewalAgenda:
+        """What the periodic review of the framework should look at (analysis/renewal.py)."""
+        past = sorted(self.metrics.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), natural_key(x.sop_id)))
+        return build_agenda(
+            self.kb,
+            self.today,
+            loop=self.loop,
+            lints_by_incident=self.lints_by_incident,
+            overdue_check_ins=self.followup.overdue,
+            sops_past_review=past,
+        )
+
+    @cached_property
+    def loop_figures(self) -> LoopFigures:
+        return loop_figures(self.kb, self.loop)
+
+    @cached_property
+    def lints(self) -> list[Diagnostic]:
+        """Review-quality lints of every published incident, in file order."""
+        return self._lints if self._lints is not None else lint(self.kb, self.lint_config)
+
+    @cached_property
+    def lints_by_incident(self) -> dict[str, list[Diagnostic]]:
+        return by_incident(self.kb, self.lints)
+
+    @cached_property
+    def similar(self) -> dict[str, list[Similar]]:
+        """Each published incident's most similar others, with what they share."""
+        return self.similar_finder.update(self.kb.published_incidents)
+
+    def newest_reviewed(self, limit: int) -> list[Incident]:
+        """The `limit` newest reviews (by review date, up to today): the feed's incidents."""
+        return self._reviewed_newest_first[:limit]
+
+    @cached_property
+    def _reviewed_newest_first(self) -> list[Incident]:
+        reviewed = [(day, (1, natural_key(i.id)), i) for i in self.kb.published_incidents if (day := reviewed_on(i, self.today)) is not None]
+        return [row[2] for row in heapq.nlargest(len(reviewed), reviewed, key=lambda row: row[:2])]
+
+
+def reviewed_on(incident: Incident, today: date) -> Optional[date]:
+    """The day the incident's review was done, if it was done by `today` (then it is in the feed)."""
+    review = incident.review
+    if incident.status not in ("reviewed", "closed") or review is None or review.date is None or review.date > today:
+        return None
+    return review.date

@@ -1,0 +1,2 @@
+"""`lessons generate`: the generated pages as files, for builders that cannot run the plugin.
+"""

@@ -1,0 +1,2 @@
+"""Machine-readable output: `kb.json`, the JSON Schemas and the Atom feed `feed.xml`.
+"""

@@ -1,0 +1,2 @@
+"""Incident pages: `incidents/<id>/`, the index `incidents/` and the year archive `incidents/<year>/`.
+"""

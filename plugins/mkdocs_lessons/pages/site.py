@@ -1,0 +1,251 @@
+"""The page generator: a checked knowledge base in, every generated file out.
+
+Shared by the MkDocs plugin and any other adapter; it never touches MkDocs
+or the disk. Output order and content depend only on the input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.similar import SimilarFinder
+from mkdocs_lessons.checks.lints import LintConfig
+from mkdocs_lessons.records.model import KnowledgeBase
+from mkdocs_lessons.render.prose import Prose
+from mkdocs_lessons.render.reads import KeptRenders, Watch
+from mkdocs_lessons.render.templates import Templates
+from mkdocs_lessons.timing import Timings
+from mkdocs_lessons.urls import Urls
+from mkdocs_lessons.pages.actions import render_actions
+from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.pages.dashboard.page import render_dashboard, render_metrics_json
+from mkdocs_lessons.pages.data.records import incident_line, render_kb_json, render_schemas
+from mkdocs_lessons.pages.data.feed import render_feed
+from mkdocs_lessons.pages.incidents.page import render_incident
+from mkdocs_lessons.pages.incidents.index import render_incident_index
+from mkdocs_lessons.pages.lessons import render_lessons
+from mkdocs_lessons.pages.home import render_home
+from mkdocs_lessons.pages.procedures.catalog import render_sop_catalog
+from mkdocs_lessons.pages.notfound import render_ids
+from mkdocs_lessons.pages.paths.index import render_paths
+from mkdocs_lessons.pages.renewal import render_renewal
+from mkdocs_lessons.pages.search import apply_search_boosts, render_search_page, render_vocabulary, section_filter
+from mkdocs_lessons.pages.procedures.page import render_sop_pages
+from mkdocs_lessons.pages.sessions import render_session, render_sessions_index
+from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
+from mkdocs_lessons.pages.incidents import years as archive
+from mkdocs_lessons.pages import taxonomy, teams
+from mkdocs_lessons.pages.updated import stamp_last_updated
+
+# Files shipped in `assets/` and published under `assets/lessons/`. The
+# adapter links every `.css` as a stylesheet and every `.js` as a script on
+# all pages; each feature keeps its own file.
+ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js", "layout.css", "layout.js", "search.js")
+
+__all__ = ["Context", "GeneratedFile", "generate", "make_context"]
+
+
+_SECTIONS = (
+    ("incidents/", "Incidents"),
+    ("sops/", "Procedures"),
+    ("taxonomy/", "Taxonomy"),
+    ("teams/", "Teams"),
+    ("paths/", "Onboarding"),
+    ("sessions/", "Sessions"),
+    ("indicators/", "Indicators"),
+)
+
+
+def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
+    """Give every generated page a Pagefind `section` filter (incident pages carry theirs)."""
+    for file in files:
+        if not file.src_uri.endswith(".md") or not isinstance(file.content, str) or "data-pagefind-filter" in file.content:
+            continue
+        relative = file.src_uri[len(ctx.urls.prefix) :]
+        section = next((name for start, name in _SECTIONS if relative.startswith(start)), None)
+        if section is None:
+            continue
+        parts = relative.split("/")
+        # A team is asked for as "payments team" or by its slug as often as by its name.
+        team = ctx.kb.teams.get(parts[1].removesuffix(".md")) if section == "Teams" and len(parts) == 2 else None  # teams/payments.md
+        words = f"{team.title} team {team.id}" if team else ""
+        heading, _, rest = file.content.partition("\n")
+        file.content = f"{heading}\n\n{section_filter(ctx, section, words)}\n{rest}"
+
+
+def make_context(
+    kb: KnowledgeBase,
+    *,
+    today: date,
+    prefix: str = "",
+    allow_html: bool = False,
+    use_directory_urls: bool = True,
+    pagefind: bool = False,
+    search_synonyms: Optional[dict[str, tuple[str, ...]]] = None,
+    site_name: str = "",
+    site_url: str = "",
+    feed_size: int = 50,
+    last_updated: Optional[dict[Path, date]] = None,
+    lint: Optional[LintConfig] = None,
+    renewal_every_months: int = 12,
+    show_review_notes: bool = False,
+    links_from_source: bool = False,
+    templates: Optional[Templates] = None,
+    prose: Optional[Prose] = None,
+    carry: Optional[dict[str, Any]] = None,
+    analysis: Optional[Analysis] = None,
+) -> Context:
+    timings = Timings()
+    if analysis is None:
+        carried = (carry or {}).get("similar")
+        with timings.phase("link"):
+            analysis = Analysis(kb, today=today, lint_config=lint, similar_finder=carried if isinstance(carried, SimilarFinder) else None)
+    if carry is not None:
+        carry["similar"] = analysis.similar_finder
+    return Context(
+        kb=kb,
+        analysis=analysis,
+        graph=analysis.graph,
+        timings=timings,
+        urls=Urls(prefix),
+        today=today,
+        allow_html=allow_html,
+        use_directory_urls=use_directory_urls,
+        pagefind=pagefind,
+        search_synonyms=dict(search_synonyms or {}),
+        site_name=site_name,
+        site_url=site_url,
+        feed_size=feed_size,
+        last_updated=dict(last_updated or {}),
+        lint=lint or LintConfig(),
+        renewal_every_months=renewal_every_months,
+        show_review_notes=show_review_notes,
+        links_from_source=links_from_source,
+        templates=templates or Templates(),
+        prose_renderer=prose,
+        carry=carry if carry is not None else {},
+    )
+
+
+def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
+    """Every file of the knowledge base, in a stable order; time per phase in `ctx.timings`."""
+    phase = ctx.timings.phase
+    kb = ctx.kb
+    files: list[GeneratedFile] = []
+
+    def add(rendered: Union[GeneratedFile, list[GeneratedFile]]) -> None:
+        files.extend(_finish(ctx, rendered))
+
+    with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
+        if home:
+            add(render_home(ctx))
+        add(render_dashboard(ctx))
+        add(render_actions(ctx))
+        add(render_lessons(ctx))
+        add(render_renewal(ctx))
+    with phase("pages"):
+        add(render_incident_index(ctx))
+        record_page = _record_pages(ctx)
+        for incident in kb.published_incidents:
+            add(record_page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
+        years = archive.by_year(ctx)
+        for year in years:
+            add(archive.year_file(ctx, years, year))
+        add(render_sop_catalog(ctx))
+        for sop in kb.sops.values():
+            add(record_page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
+        add(taxonomy.overview_file(ctx))
+        for term in kb.taxonomy.terms.values():
+            add(record_page(("term", term.path), lambda c, t=term.path: taxonomy.term_file(c, c.kb.taxonomy.terms[t])))
+        add(teams.overview_file(ctx))
+        for team in kb.teams.values():
+            add(record_page(("team", team.id), lambda c, t=team.id: teams.team_file(c, c.kb.teams[t])))
+        add(render_paths(ctx))
+        add(render_sessions_index(ctx))
+        for session in ctx.analysis.programme.sessions:
+            add(render_session(ctx, session))
+        add(render_indicators_index(ctx))
+        for indicator in kb.indicators.values():
+            add(render_indicator(ctx, indicator))
+        if ctx.pagefind:
+            add(render_search_page(ctx))
+            files.append(render_vocabulary(ctx))
+    kept = ctx.carry.get(KEPT_RENDERS)
+    if isinstance(kept, KeptRenders):
+        kept.end()
+    with phase("data"):
+        add(render_kb_json(ctx, lambda incident: incident_line(ctx, incident)))
+        if ctx.feed_size > 0:
+            add(render_feed(ctx))
+        add(render_metrics_json(ctx))
+        add(render_schemas(ctx))
+        add(render_ids(ctx))  # the 404 page's "did you mean" (notfound.py)
+    package = resources.files("mkdocs_lessons").joinpath("assets")
+    files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
+    return files
+
+
+Rendered = Union[GeneratedFile, list[GeneratedFile]]
+
+#: Where the plugin keeps record pages' renders across `mkdocs serve` rebuilds (`ctx.carry`).
+KEPT_RENDERS = "renders"
+
+
+def _record_pages(ctx: Context) -> Any:
+    """`page(key, render)`: a record's page(s), rendered by `render(context)`, or kept from the last serve build.
+
+    Only under `mkdocs serve` (the plugin puts a `KeptRenders` in
+    `ctx.carry`): the render gets a context whose knowledge base, link graph,
+    analysis and memo note what it reads (render/reads.py), and its files
+    are reused while all of that holds. Elsewhere it renders with `ctx`.
+    """
+    kept = ctx.carry.get(KEPT_RENDERS)
+    if not isinstance(kept, KeptRenders):
+        return lambda key, render: render(ctx)
+    watch = Watch()
+    kb = watch.record("kb", ctx.kb)
+    graph = watch.record("graph", ctx.graph)
+    watched = dataclasses.replace(
+        ctx,
+        kb=kb,
+        graph=graph,
+        analysis=watch.products("analysis", ctx.analysis, graph=graph, kb=kb),
+        memo=watch.unsettled(ctx.memo),
+        last_updated=watch.map("last_updated", ctx.last_updated),
+    )
+    kept.begin(_site_key(ctx))
+
+    def page(key: Any, render: Any) -> Rendered:
+        made = kept.render(watch, key, lambda: render(watched))
+        # Copies: what `_finish` adds (the last-updated line) is added again each build.
+        return [dataclasses.replace(f) for f in made] if isinstance(made, list) else dataclasses.replace(made)
+
+    return page
+
+
+#: Context fields that are watched or that no page output is made of; every other field is in the site key.
+_WATCHED_OR_INERT = frozenset({"kb", "analysis", "graph", "memo", "carry", "last_updated", "timings", "warnings", "templates", "prose_renderer", "_links", "_origins"})
+
+
+def _site_key(ctx: Context) -> str:
+    """What every render is made of besides the watched sources: the options, the templates, the Markdown settings."""
+    parts = [f"{f.name}={getattr(ctx, f.name)!r}" for f in dataclasses.fields(ctx) if f.name not in _WATCHED_OR_INERT]
+    parts.append(ctx.templates.fingerprint())
+    parts.append(ctx._prose().fingerprint)
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:
+    """What every generated file gets once rendered: last-updated line, search markup."""
+    files = rendered if isinstance(rendered, list) else [rendered]
+    stamp_last_updated(ctx, files)
+    if ctx.pagefind:
+        _mark_sections(ctx, files)
+    apply_search_boosts(ctx, files)
+    return files
