@@ -11,16 +11,16 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from mkdocs_lessons.checks.loop import check_loop
+from mkdocs_lessons.checks.placeholders import check_placeholders
 from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, LinkTargets, check
 from mkdocs_lessons.clock import resolve_today
 from mkdocs_lessons.diagnostics import Diagnostics
-from mkdocs_lessons.records.essentials import reserved_id_problem, with_essentials
 from mkdocs_lessons.records.cache import DocumentCache
-from mkdocs_lessons.records.load import LoadResult, load
 from mkdocs_lessons.records.collector import collector_paused
-from mkdocs_lessons.checks.loop import check_loop
+from mkdocs_lessons.records.essentials import reserved_id_problem, with_essentials
+from mkdocs_lessons.records.load import LoadResult, load
 from mkdocs_lessons.records.model import KnowledgeBase, Taxonomy
-from mkdocs_lessons.checks.placeholders import check_placeholders
 
 
 @dataclass
@@ -56,7 +56,9 @@ def open_knowledge_base(
     docs_dir): without it, only the generated pages.
     """
     with collector_paused():
-        return _open(root, base, include_drafts, cache, generated_paths, date_range, today or resolve_today(None), links)
+        return _open(
+            root, base, include_drafts, cache, generated_paths, date_range, today or resolve_today(None), links
+        )
 
 
 def _open(
@@ -71,7 +73,13 @@ def _open(
 ) -> Outcome:
     loaded = load(root, base=base, cache=cache)
     with loaded.timings.phase("validate"):  # the cross-record rules count as validation
-        check(loaded, include_drafts=include_drafts, date_range=date_range, today=today, links=links or LinkTargets(generated_paths=generated_paths))
+        check(
+            loaded,
+            include_drafts=include_drafts,
+            date_range=date_range,
+            today=today,
+            links=links or LinkTargets(generated_paths=generated_paths),
+        )
         check_placeholders(loaded)  # text from `lessons new` must not reach readers
     check_loop(loaded.incidents, loaded.sops, loaded.diagnostics)  # the learning loop's warnings
     diagnostics = loaded.diagnostics

@@ -27,33 +27,33 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url, nest_paths
 
-from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.adapter import header_search
 from mkdocs_lessons.adapter.atomic import AtomicSite
-from mkdocs_lessons.generate.builder_yml import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
+from mkdocs_lessons.adapter.rendered_page import AnchorCache, RenderedPage, permalink_of
+from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
+from mkdocs_lessons.adapter.serve_log import shown_not_counted
+from mkdocs_lessons.adapter.serve_search import BackgroundIndex
+from mkdocs_lessons.adapter.title_repair import head_title
+from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.similar import SimilarFinder
+from mkdocs_lessons.checks.lints import lint
 from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode
 from mkdocs_lessons.clock import resolve_today
 from mkdocs_lessons.config import LessonsConfig
 from mkdocs_lessons.diagnostics import Severity
-from mkdocs_lessons.records.gitdates import last_changed
+from mkdocs_lessons.generate.builder_yml import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
-from mkdocs_lessons.adapter.title_repair import head_title
-from mkdocs_lessons.checks.lints import lint
+from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
+from mkdocs_lessons.pages.site import ASSETS, KEPT_RENDERS, generate, make_context
 from mkdocs_lessons.records.cache import DocumentCache
 from mkdocs_lessons.records.collector import collector_paused
-from mkdocs_lessons.pages.site import ASSETS, KEPT_RENDERS, generate, make_context
-from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
-from mkdocs_lessons.timing import Timings
-from mkdocs_lessons.adapter import header_search
-from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind
+from mkdocs_lessons.records.gitdates import last_changed
 from mkdocs_lessons.render.prose import Prose
-from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.render.reads import KeptRenders
-from mkdocs_lessons.adapter.rendered_page import AnchorCache, RenderedPage, permalink_of
-from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
-from mkdocs_lessons.adapter.serve_search import BackgroundIndex
-from mkdocs_lessons.adapter.serve_log import shown_not_counted
+from mkdocs_lessons.render.templates import Templates
+from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind
 from mkdocs_lessons.settings import Settings, SettingsError
-from mkdocs_lessons.analysis.similar import SimilarFinder
+from mkdocs_lessons.timing import Timings
 from mkdocs_lessons.urls import Urls, normalize_prefix
 
 log = get_plugin_logger(__name__)
@@ -64,6 +64,7 @@ log = get_plugin_logger(__name__)
 
 #: Generated files at least this large (kb.json) wait on disk rather than in memory.
 SPILL_BYTES = 256 * 1024
+
 
 @lru_cache(maxsize=1 << 16)
 def _relative_url(target: str, page_url: str) -> str:
@@ -99,7 +100,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.generated_pages: set[str] = set()  # src_uri of this build's generated Markdown pages
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
         self._page_options = (False, False)  # (pagefind, feed), read once a build for on_post_page
-        self.background_index: Optional[BackgroundIndex] = None  # under serve: the Pagefind index, made after each build
+        self.background_index: Optional[BackgroundIndex] = (
+            None  # under serve: the Pagefind index, made after each build
+        )
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
@@ -124,7 +127,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.today = resolve_today(self.settings.today)
         self.lint_config = self.settings.lint_config
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
-            raise PluginError(f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml")
+            raise PluginError(
+                f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml"
+            )
         if self.config.search == "pagefind":
             header_search.take_over(config)  # the header's box, Pagefind behind it; Material's index not built
         elif self.serve_cache is not None:
@@ -151,7 +156,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self._release_frozen()
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self._page_options = (self.config.search == "pagefind", self.config.feed_size > 0)
-        self._feed_link = (Urls(self.prefix).feed, escape(f"{config.site_name}: new reviews and procedure versions", quote=True))
+        self._feed_link = (
+            Urls(self.prefix).feed,
+            escape(f"{config.site_name}: new reviews and procedure versions", quote=True),
+        )
         self.generated_pages = set()
         # The knowledge base lives until the build ends: once read, it is moved
         # out of the cyclic collector's sight (see collector_paused), so that
@@ -159,8 +167,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # time. Not under `serve`: see _freezes.
         with collector_paused(freeze=self._freezes):
             outcome = open_knowledge_base(
-                self.root, base=self.base, include_drafts=self.config.include_drafts, cache=self.cache, generated_paths=self.config.generated_paths,
-                date_range=self.date_range, today=self.today, links=self._link_targets(config),
+                self.root,
+                base=self.base,
+                include_drafts=self.config.include_drafts,
+                cache=self.cache,
+                generated_paths=self.config.generated_paths,
+                date_range=self.date_range,
+                today=self.today,
+                links=self._link_targets(config),
             )
         count = len(outcome.diagnostics.errors)
         message = f"lessons: {count} error{'s' * (count != 1)} in the knowledge base at {self.root} (listed above)"
@@ -170,7 +184,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             for problem in outcome.diagnostics:
                 (log.error if problem.severity is Severity.ERROR else log.warning)(str(problem))
             if fallback:
-                log.error(f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild")
+                log.error(
+                    f"{message.removeprefix('lessons: ')}; still serving the last good site, save a fix to rebuild"
+                )
         if outcome.kb is None:
             if fallback:
                 # A serve rebuild: an exception here would print a traceback and
@@ -253,7 +269,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
             log.info(
                 f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} record{'s' * (records != 1)} "
-                f"({codes}); listed by `lessons lint`" + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
+                f"({codes}); listed by `lessons lint`"
+                + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
             )
 
         updated = {}
@@ -264,7 +281,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             if history.note:
                 log.debug(f"lessons: no 'Last updated' dates: {history.note}")
             elif history.shallow:
-                log.info("lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)")
+                log.info(
+                    "lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
+                )
 
         templates, prose = self._renderers_for(config)
         if self._serving:
@@ -274,7 +293,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         carried = self.carry.get("similar") if self._serving else None
         with self.timings.phase("link"):  # the link graph; the other facts are worked out as pages read them
             analysis = Analysis(
-                outcome.kb, today=self.today, lint_config=self.lint_config, lints=findings, similar_finder=carried if isinstance(carried, SimilarFinder) else None
+                outcome.kb,
+                today=self.today,
+                lint_config=self.lint_config,
+                lints=findings,
+                similar_finder=carried if isinstance(carried, SimilarFinder) else None,
             )
         ctx = make_context(
             outcome.kb,
@@ -326,7 +349,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 file = File.generated(config, generated.src_uri, content=generated.content, inclusion=inclusion)
             else:
                 # A large data file (kb.json) waits on disk, not in memory, until MkDocs copies it.
-                file = File.generated(config, generated.src_uri, abs_src_path=self._spill(generated), inclusion=inclusion)
+                file = File.generated(
+                    config, generated.src_uri, abs_src_path=self._spill(generated), inclusion=inclusion
+                )
             if generated.source is not None and edit_links:
                 file.edit_uri = self._edit_uri(generated.source, config.docs_dir)
             elif is_page:
@@ -335,7 +360,13 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 assert isinstance(generated.content, str)
                 # The theme places a page's title as HTML (a Markdown page's comes from its rendered heading).
                 RenderedPage(
-                    escape(generated.title, quote=False), file, config, html=generated.content, meta=generated.meta, permalink=permalink, anchored=self.anchored
+                    escape(generated.title, quote=False),
+                    file,
+                    config,
+                    html=generated.content,
+                    meta=generated.meta,
+                    permalink=permalink,
+                    anchored=self.anchored,
                 )
             files.append(file)
             if is_page:
@@ -356,9 +387,16 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         custom = self.config.custom_templates
         folder = (self.base / custom).resolve() if custom else None
         extensions = [e for e in config.markdown_extensions]
-        key = (str(folder), self.config.allow_html, repr(extensions), repr(sorted(config.mdx_configs.items(), key=lambda kv: kv[0])))
+        key = (
+            str(folder),
+            self.config.allow_html,
+            repr(extensions),
+            repr(sorted(config.mdx_configs.items(), key=lambda kv: kv[0])),
+        )
         if key not in self._renderers:
-            self._renderers = {key: (Templates(folder), Prose(extensions, dict(config.mdx_configs), allow_html=self.config.allow_html))}
+            self._renderers = {
+                key: (Templates(folder), Prose(extensions, dict(config.mdx_configs), allow_html=self.config.allow_html))
+            }
         return self._renderers[key]
 
     def _edit_uri(self, source: Path, docs_dir: str) -> str:
@@ -439,7 +477,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         search = page.meta.get("search") or {}
         if pagefind and not (isinstance(search, dict) and search.get("exclude")):
             # Index the content area only: the navigation repeats on every page.
-            output = output.replace('<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1)
+            output = output.replace(
+                '<article class="md-content__inner', '<article data-pagefind-body class="md-content__inner', 1
+            )
             # A heading's "¶" permalink is not part of its text (result titles ended in "¶").
             output = output.replace('<a class="headerlink"', '<a data-pagefind-ignore class="headerlink"')
         if feed:
@@ -480,7 +520,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 # The saved edit shows now; the index follows in the background (adapter/serve_search.py).
                 if self.background_index is None:
                     self.background_index = BackgroundIndex()
-                self.background_index.after_build(Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out))
+                self.background_index.after_build(
+                    Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out)
+                )
                 return
             try:
                 with self.timings.phase("search index"):
@@ -511,7 +553,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # The records live outside docs_dir: watch them too, and the site's own templates.
         server.watch(str(self.root))
         if self.serve_cache is not None:
-            server.builder = in_place(server.builder)  # after the first build, rebuild in place (adapter/serve_cache.py)
+            server.builder = in_place(
+                server.builder
+            )  # after the first build, rebuild in place (adapter/serve_cache.py)
         if self.config.custom_templates:
             server.watch(str((self.base / self.config.custom_templates).resolve()))
         return server

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Mapping, Optional
 
-from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, parse_date_range
 from mkdocs_lessons.checks.lints import DEFAULT_BLAME_WORDS, LintConfig
+from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, parse_date_range
 
 
 class SettingsError(ValueError):
@@ -69,7 +69,9 @@ class Settings:
         known = {f.name for f in fields(cls)}
         unknown = sorted(str(k) for k in options if k not in known)
         if unknown:
-            problems.append(f"unknown option{'s' * (len(unknown) != 1)} {', '.join(unknown)} (options: {', '.join(sorted(known))})")
+            problems.append(
+                f"unknown option{'s' * (len(unknown) != 1)} {', '.join(unknown)} (options: {', '.join(sorted(known))})"
+            )
         defaults = cls()
         values: dict[str, Any] = {}
 
@@ -85,7 +87,16 @@ class Settings:
 
         for name in ("root", "prefix"):
             values[name] = take(name, str, "text")
-        for name in ("include_drafts", "allow_html", "home", "navigation", "edit_links", "last_updated", "generated_paths", "show_review_notes"):
+        for name in (
+            "include_drafts",
+            "allow_html",
+            "home",
+            "navigation",
+            "edit_links",
+            "last_updated",
+            "generated_paths",
+            "show_review_notes",
+        ):
             values[name] = take(name, bool, "true or false")
         today = options.get("today")
         if isinstance(today, str) and today:
@@ -101,7 +112,9 @@ class Settings:
         values["search"] = take("search", str, "material or pagefind")
         if values["search"] not in ("material", "pagefind"):
             problems.append(f"option 'search' must be material or pagefind, got {values['search']!r}")
-        values["search_synonyms"] = _synonyms(take("search_synonyms", dict, "a mapping of a word to a list of words"), problems)
+        values["search_synonyms"] = _synonyms(
+            take("search_synonyms", dict, "a mapping of a word to a list of words"), problems
+        )
         values["feed_size"] = take("feed_size", int, "a whole number")
         if values["feed_size"] < 0:
             problems.append(f"option 'feed_size' must be 0 (no feed) or more, got {values['feed_size']}")
@@ -132,7 +145,12 @@ def _synonyms(value: Mapping[Any, Any], problems: list[str]) -> dict[str, tuple[
     for word, others in value.items():
         if isinstance(others, str):
             others = [others]
-        if not isinstance(word, str) or not word.strip() or not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+        if (
+            not isinstance(word, str)
+            or not word.strip()
+            or not isinstance(others, list)
+            or not all(isinstance(o, str) and o.strip() for o in others)
+        ):
             problems.append(f"option 'search_synonyms' must map a word to a list of words, got {word!r}: {others!r}")
             continue
         groups[" ".join(word.lower().split())] = tuple(" ".join(o.lower().split()) for o in others)

@@ -22,7 +22,10 @@ from functools import lru_cache
 # marks of pymdownx's tilde, caret and mark extensions become entities.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")
 _INLINE_ENTITIES = {"~": "&#126;", "^": "&#94;", "=": "&#61;"}
-_CODE = re.compile(r"(?P<fence>^[ \t]*(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*(?P=mark)[ \t]*$|\Z))|(?P<span>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))", re.M | re.S)
+_CODE = re.compile(
+    r"(?P<fence>^[ \t]*(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*(?P=mark)[ \t]*$|\Z))|(?P<span>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))",
+    re.M | re.S,
+)
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\n]*)")
 _LINK_DEFINITION = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:\s*<?)(\S*)", re.M)
 _UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.I)

@@ -9,8 +9,8 @@ rewrites and checks them.
 from __future__ import annotations
 
 import posixpath
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mkdocs_lessons.records.model import SopRef
 

@@ -26,7 +26,15 @@ class RenderedPage(Page):
     """A page whose content is given as HTML: `read_source` and `render` do no conversion."""
 
     def __init__(
-        self, title: str, file: File, config: MkDocsConfig, *, html: str, meta: dict[str, Any], permalink: Optional[str], anchored: Optional["AnchorCache"] = None
+        self,
+        title: str,
+        file: File,
+        config: MkDocsConfig,
+        *,
+        html: str,
+        meta: dict[str, Any],
+        permalink: Optional[str],
+        anchored: Optional["AnchorCache"] = None,
     ) -> None:
         super().__init__(title, file, config)
         self._html = html

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from jinja2 import Environment
-from jinja2.bccache import BytecodeCache, Bucket
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -164,7 +164,14 @@ class ServeCache:
             html_digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest()
         self._html_digests[html] = html_digest
         neighbours = [(p.title, p.url) if p is not None else None for p in (page.previous_page, page.next_page)]
-        parts = (str(page.title), repr(sorted(page.source_meta.items(), key=lambda kv: str(kv[0]))), page.url, str(page.edit_url), str(page.canonical_url), repr(neighbours))
+        parts = (
+            str(page.title),
+            repr(sorted(page.source_meta.items(), key=lambda kv: str(kv[0]))),
+            page.url,
+            str(page.edit_url),
+            str(page.canonical_url),
+            repr(neighbours),
+        )
         digest = hashlib.sha256(self._site.encode() + b"\0" + html_digest)
         for part in parts:
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
@@ -330,7 +337,9 @@ def _theme_files(folder: str) -> list[tuple[str, str]]:
     return _tree(folder)
 
 
-_INSTALLED = tuple({path for path in (sysconfig.get_paths().get("purelib"), sysconfig.get_paths().get("platlib")) if path})
+_INSTALLED = tuple(
+    {path for path in (sysconfig.get_paths().get("purelib"), sysconfig.get_paths().get("platlib")) if path}
+)
 
 
 def _tree(folder: str) -> list[tuple[str, str]]:

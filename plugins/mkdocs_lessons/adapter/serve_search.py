@@ -65,11 +65,15 @@ class BackgroundIndex:
             if self._kept is not None and not target.exists():
                 _link_tree(self._kept, target)
         output = self._work() / f"index-{generation}"
-        thread = threading.Thread(target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True)
+        thread = threading.Thread(
+            target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True
+        )
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _index(self, generation: int, site_dir: Path, subdir: str, output: Path, run: Callable[[Path, Path], str]) -> None:
+    def _index(
+        self, generation: int, site_dir: Path, subdir: str, output: Path, run: Callable[[Path, Path], str]
+    ) -> None:
         try:
             run(site_dir, output)
         except Exception as exc:  # a failed run leaves the last index in place; the next save tries again

@@ -17,7 +17,6 @@ import html
 
 from markupsafe import Markup
 
-
 _SPECIAL = frozenset("<>&")
 
 

@@ -23,16 +23,16 @@ from datetime import date
 from functools import cached_property
 from typing import Optional
 
-from mkdocs_lessons.diagnostics import Diagnostic
-from mkdocs_lessons.analysis.link_graph import LinkGraph, build_graph
 from mkdocs_lessons.analysis.followup import FollowUp, build_followup
-from mkdocs_lessons.checks.lints import LintConfig, by_incident, lint
+from mkdocs_lessons.analysis.link_graph import LinkGraph, build_graph
 from mkdocs_lessons.analysis.loop import LoopFacts, LoopFigures, build_loop, loop_figures
 from mkdocs_lessons.analysis.metrics import Metrics, compute
-from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
 from mkdocs_lessons.analysis.programme import Programme, build_programme
 from mkdocs_lessons.analysis.renewal import RenewalAgenda, build_agenda
 from mkdocs_lessons.analysis.similar import Similar, SimilarFinder
+from mkdocs_lessons.checks.lints import LintConfig, by_incident, lint
+from mkdocs_lessons.diagnostics import Diagnostic
+from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
 
 
 class Analysis:
@@ -114,7 +114,11 @@ class Analysis:
 
     @cached_property
     def _reviewed_newest_first(self) -> list[Incident]:
-        reviewed = [(day, (1, natural_key(i.id)), i) for i in self.kb.published_incidents if (day := reviewed_on(i, self.today)) is not None]
+        reviewed = [
+            (day, (1, natural_key(i.id)), i)
+            for i in self.kb.published_incidents
+            if (day := reviewed_on(i, self.today)) is not None
+        ]
         return [row[2] for row in heapq.nlargest(len(reviewed), reviewed, key=lambda row: row[:2])]
 
 

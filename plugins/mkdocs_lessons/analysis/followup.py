@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
-from mkdocs_lessons.records.model import ActionItem, Incident, PDSA_STAGES, natural_key
+from mkdocs_lessons.records.model import PDSA_STAGES, ActionItem, Incident, natural_key
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,12 @@ class FollowUp:
 
     today: date
     scheduled: list[CheckInDue] = field(default_factory=list)  # open items with a next check-in, earliest first
-    experiments: list[ItemRef] = field(default_factory=list)  # long-form PDSA, by stage (plan..act), then incident and item
-    late: dict[tuple[str, str], int] = field(default_factory=dict)  # (incident id, item id) -> days its check-in is overdue
+    experiments: list[ItemRef] = field(
+        default_factory=list
+    )  # long-form PDSA, by stage (plan..act), then incident and item
+    late: dict[tuple[str, str], int] = field(
+        default_factory=dict
+    )  # (incident id, item id) -> days its check-in is overdue
 
     @property
     def overdue(self) -> list[CheckInDue]:

@@ -28,8 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping, Optional, Sequence
 
+from mkdocs_lessons.analysis.recurrence import (
+    FAILURE_KINDS,
+    RECURRENCES_SHOWN,
+    Recurrence,
+    Recurrences,
+    find_recurrences,
+    fix_of,
+)
 from mkdocs_lessons.records.model import Incident, KnowledgeBase, Sop, SopVersion, natural_key
-from mkdocs_lessons.analysis.recurrence import FAILURE_KINDS, RECURRENCES_SHOWN, Recurrence, Recurrences, find_recurrences, fix_of
 
 __all__ = ["Recurrence", "Recurrences", "find_recurrences", "fix_of", "LoopFacts", "build_loop", "loop_figures"]
 
@@ -123,7 +130,10 @@ def build_loop(kb: KnowledgeBase, similar: Optional[Mapping[str, Sequence[tuple[
     """The loop of the published incidents; `similar` (id -> (id, score) of its most similar) feeds recurrence."""
     published = kb.published_incidents
     facts = LoopFacts()
-    for link in sorted(_codifications(published, kb.sops).values(), key=lambda c: (natural_key(c.sop_id), c.version, natural_key(c.incident_id))):
+    for link in sorted(
+        _codifications(published, kb.sops).values(),
+        key=lambda c: (natural_key(c.sop_id), c.version, natural_key(c.incident_id)),
+    ):
         if not kb.is_published(link.incident_id):
             continue
         facts.codified.setdefault((link.sop_id, link.version), []).append(link)
@@ -143,7 +153,9 @@ class LoopFigures:
     closed: int  # ... whose change reached an SOP version
     in_progress: int  # ... with action items but no codified version yet
     open: int  # ... without any action item
-    with_done_action: int  # failures with a dated done action item (closed, else due or review date): the recurrence rate's n
+    with_done_action: (
+        int  # failures with a dated done action item (closed, else due or review date): the recurrence rate's n
+    )
     recurred: int  # ... followed by a possible recurrence
 
     @property

@@ -469,7 +469,9 @@ def _action_figures(tally: _Tally, quarters: Sequence[str], today: date) -> Acti
     statuses = Counter(entry.item.status for entry in tally.items)
     open_items = [entry.item for entry in tally.items if entry.item.is_open]
     closed = [entry for entry in tally.items if entry.item.status in ("done", "dropped")]
-    done_dated = [entry.item for entry in closed if entry.item.status == "done" and entry.item.closed and entry.item.due]
+    done_dated = [
+        entry.item for entry in closed if entry.item.status == "done" and entry.item.closed and entry.item.due
+    ]
     return ActionFigures(
         total=len(tally.items),
         open=statuses["open"],
@@ -477,14 +479,18 @@ def _action_figures(tally: _Tally, quarters: Sequence[str], today: date) -> Acti
         done=statuses["done"],
         dropped=statuses["dropped"],
         overdue_now=sum(1 for item in open_items if item.due is not None and item.due < today),
-        due_soon=sum(1 for item in open_items if item.due is not None and 0 <= (item.due - today).days <= DUE_SOON_DAYS),
+        due_soon=sum(
+            1 for item in open_items if item.due is not None and 0 <= (item.due - today).days <= DUE_SOON_DAYS
+        ),
         unowned_open=sum(1 for item in open_items if not item.owner),
         done_with_due=len(done_dated),
         done_on_time=sum(1 for item in done_dated if item.closed <= item.due),  # type: ignore[operator]
         close_days=distribution(max((e.item.closed - e.opened).days, 0) for e in closed if e.item.closed is not None),
         closed_without_date=sum(1 for e in closed if e.item.closed is None),
         quarters=[
-            QuarterActions(q, tally.opened[q], tally.done[q], tally.dropped[q], tally.done_on_time[q], tally.done_with_due[q])
+            QuarterActions(
+                q, tally.opened[q], tally.done[q], tally.dropped[q], tally.done_on_time[q], tally.done_with_due[q]
+            )
             for q in quarters
         ],
     )
@@ -499,7 +505,9 @@ def _sop_figures(kb: KnowledgeBase, today: date) -> SopFigures:
         for version in sop.versions:
             # Passed the approval gate: approved or superseded (the schema requires
             # approved_by and effective for both), or retired after approval.
-            gated = version.status in ("approved", "superseded") or (version.status == "retired" and bool(version.approved_by))
+            gated = version.status in ("approved", "superseded") or (
+                version.status == "retired" and bool(version.approved_by)
+            )
             if gated and version.effective is not None:
                 per_year[version.effective.year] += 1
         pending = sop.pending
@@ -507,7 +515,11 @@ def _sop_figures(kb: KnowledgeBase, today: date) -> SopFigures:
         with_pending += bool(pending)
         reviews.append(_sop_review(sop, today))
     years = sorted(per_year)
-    approved = [YearCount(y, per_year[y]) for y in range(years[0], max(years[-1], today.year) + 1)[-MAX_YEARS:]] if years else []
+    approved = (
+        [YearCount(y, per_year[y]) for y in range(years[0], max(years[-1], today.year) + 1)[-MAX_YEARS:]]
+        if years
+        else []
+    )
     years_left_out = max(0, approved[0].year - years[0]) if approved else 0
     return SopFigures(
         total=len(kb.sops),
@@ -587,14 +599,35 @@ def _indicators(tally: _Tally, today: date) -> Indicators:
         ("near_miss_share", "Near misses among all reports", "leading", "higher", "share", share(near, reports)),
         ("review_lag", "Days from occurrence to review (median)", "leading", "lower", "days", median(tally.review_lag)),
         ("actions_done", "Action items done", "leading", "higher", "count", count(tally.done)),
-        ("actions_on_time", "Action items done by their due date", "leading", "higher", "share", share(tally.done_on_time, lambda q: tally.done_with_due[q])),
+        (
+            "actions_on_time",
+            "Action items done by their due date",
+            "leading",
+            "higher",
+            "share",
+            share(tally.done_on_time, lambda q: tally.done_with_due[q]),
+        ),
         ("actions_overdue", "Action items overdue at quarter end", "leading", "lower", "count", count(overdue)),
         ("incidents", "Incidents", "lagging", "lower", "count", count(incidents)),
         ("severe", "SEV1 and SEV2 incidents", "lagging", "lower", "count", count(tally.severe)),
         ("ttd", "Time to detect (median)", "lagging", "lower", "minutes", median(tally.detect)),
         ("ttr", "Time to restore (median)", "lagging", "lower", "minutes", median(tally.restore)),
-        ("customer_detected", "Incidents first reported by customers", "lagging", "lower", "share", share(tally.customer, lambda q: tally.detection_known[q])),
-        ("repeat_causes", "Repeat causes (same primary cause within a year)", "lagging", "lower", "count", count(tally.repeats)),
+        (
+            "customer_detected",
+            "Incidents first reported by customers",
+            "lagging",
+            "lower",
+            "share",
+            share(tally.customer, lambda q: tally.detection_known[q]),
+        ),
+        (
+            "repeat_causes",
+            "Repeat causes (same primary cause within a year)",
+            "lagging",
+            "lower",
+            "count",
+            count(tally.repeats),
+        ),
     ]
     rows = []
     for key, label, kind, better, unit, (values, ns) in specs:

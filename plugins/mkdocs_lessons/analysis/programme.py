@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Optional, Sequence
 
-from mkdocs_lessons.dates import previous_quarter, quarter_of, recent_quarters
 from mkdocs_lessons.analysis.metrics import Distribution, distribution
+from mkdocs_lessons.dates import previous_quarter, quarter_of, recent_quarters
 from mkdocs_lessons.records.model import Incident, Indicator, KnowledgeBase, Session, natural_key, period_quarter
 
 #: Fewer overlapping periods than this: no correlation is stated.
@@ -187,12 +187,18 @@ class LearningRecord:
         if self.reviews:
             out[-1] += f" ({self.reviews_on_time} on time)"
         add(self.near_misses, "reported {n} near miss", "reported {n} near misses")
-        add(self.actions_on_time, "closed {n} action item by its due date", "closed {n} action items by their due dates")
+        add(
+            self.actions_on_time, "closed {n} action item by its due date", "closed {n} action items by their due dates"
+        )
         add(self.sop_versions, "contributed {n} SOP version", "contributed {n} SOP versions")
         add(self.sessions_hosted, "hosted {n} learning session", "hosted {n} learning sessions")
         add(self.sessions_attended, "joined {n} session of other teams", "joined {n} sessions of other teams")
         add(self.takeaways_given, "gave {n} takeaway to other teams", "gave {n} takeaways to other teams")
-        add(self.takeaways_brought, "brought {n} takeaway home from another team", "brought {n} takeaways home from other teams")
+        add(
+            self.takeaways_brought,
+            "brought {n} takeaway home from another team",
+            "brought {n} takeaways home from other teams",
+        )
         return out
 
 
@@ -245,25 +251,41 @@ class Programme:
                 "sessions_held": len(self.held),
                 "sessions_planned": len(self.planned),
             },
-            "indicators": {
-                indicator: {"quarters": values} for indicator, values in self.indicator_quarters.items()
-            },
+            "indicators": {indicator: {"quarters": values} for indicator, values in self.indicator_quarters.items()},
             "correlations": [
-                {"indicator": c.indicator, "against": c.against, "n": c.n, "rho": None if c.rho is None else round(c.rho, DIGITS), "quarters": list(c.quarters)}
+                {
+                    "indicator": c.indicator,
+                    "against": c.against,
+                    "n": c.n,
+                    "rho": None if c.rho is None else round(c.rho, DIGITS),
+                    "quarters": list(c.quarters),
+                }
                 for c in self.correlations
             ],
             "checklist_adherence": {
                 "by_sop": {
-                    sop: {q: {"followed": a.followed, "violated": a.violated, "missing": a.missing, "adherence": a.rate} for q, a in quarters.items()}
+                    sop: {
+                        q: {"followed": a.followed, "violated": a.violated, "missing": a.missing, "adherence": a.rate}
+                        for q, a in quarters.items()
+                    }
                     for sop, quarters in self.adherence.items()
                 },
-                "by_quarter": {q: {"followed": a.followed, "violated": a.violated, "missing": a.missing, "adherence": a.rate} for q, a in self.adherence_by_quarter.items()},
+                "by_quarter": {
+                    q: {"followed": a.followed, "violated": a.violated, "missing": a.missing, "adherence": a.rate}
+                    for q, a in self.adherence_by_quarter.items()
+                },
             },
             "team_learning_record": {
                 "all_time": {team: dict(record.__dict__) for team, record in self.team_records.items()},
-                "last_complete_quarter": {"quarter": self.last_complete, "teams": {team: dict(record.__dict__) for team, record in self.team_records_quarter.items()}},
+                "last_complete_quarter": {
+                    "quarter": self.last_complete,
+                    "teams": {team: dict(record.__dict__) for team, record in self.team_records_quarter.items()},
+                },
             },
-            "learned_this_quarter": {"quarter": self.last_complete, "teams": [{"team": team, "did": did} for team, did in self.learned_this_quarter]},
+            "learned_this_quarter": {
+                "quarter": self.last_complete,
+                "teams": [{"team": team, "did": did} for team, did in self.learned_this_quarter],
+            },
         }
 
 
@@ -283,9 +305,17 @@ def build_programme(kb: KnowledgeBase, today: date, review_within_days: int = 30
             if session not in by_record[key]:
                 by_record[key].append(session)
 
-    reviews = [(i, i.review.date) for i in incidents if i.review is not None and i.review.date is not None and i.review.date <= today]
+    reviews = [
+        (i, i.review.date)
+        for i in incidents
+        if i.review is not None and i.review.date is not None and i.review.date <= today
+    ]
 
-    seen = {quarter_of(i.occurred) for i in incidents} | {s.quarter for s in held} | {quarter_of(day) for _, day in reviews}
+    seen = (
+        {quarter_of(i.occurred) for i in incidents}
+        | {s.quarter for s in held}
+        | {quarter_of(day) for _, day in reviews}
+    )
     this_quarter = quarter_of(today)
     last_complete = previous_quarter(this_quarter)
     quarters: list[str] = []
@@ -301,12 +331,20 @@ def build_programme(kb: KnowledgeBase, today: date, review_within_days: int = 30
     for indicator_id, values in indicator_quarters.items():
         for against, counts in (("failures", failures), ("sessions", session_counts)):
             overlap = [q for q in complete if q in values]
-            rho = spearman([values[q] for q in overlap], [float(counts[q]) for q in overlap]) if len(overlap) >= MIN_OVERLAP else None
+            rho = (
+                spearman([values[q] for q in overlap], [float(counts[q]) for q in overlap])
+                if len(overlap) >= MIN_OVERLAP
+                else None
+            )
             correlations.append(Correlation(indicator_id, against, len(overlap), rho, tuple(overlap)))
 
     adherence, adherence_by_quarter = _adherence(incidents)
-    team_records = {team: _record(kb, team, incidents, held, reviews, today, review_within_days, None) for team in kb.teams}
-    team_records_quarter = {team: _record(kb, team, incidents, held, reviews, today, review_within_days, last_complete) for team in kb.teams}
+    team_records = {
+        team: _record(kb, team, incidents, held, reviews, today, review_within_days, None) for team in kb.teams
+    }
+    team_records_quarter = {
+        team: _record(kb, team, incidents, held, reviews, today, review_within_days, last_complete) for team in kb.teams
+    }
     return Programme(
         today=today,
         quarters=quarters,
@@ -335,7 +373,12 @@ def days_to_review(incident: Incident) -> int:
     return max((incident.review.date - resolved_day(incident)).days, 0)
 
 
-def _learning(quarters: Sequence[str], incidents: Sequence[Incident], held: Sequence[Session], reviews: Sequence[tuple[Incident, date]]) -> list[QuarterLearning]:
+def _learning(
+    quarters: Sequence[str],
+    incidents: Sequence[Incident],
+    held: Sequence[Session],
+    reviews: Sequence[tuple[Incident, date]],
+) -> list[QuarterLearning]:
     review_count: Counter[str] = Counter()
     review_days: dict[str, list[float]] = defaultdict(list)
     review_buddies: Counter[str] = Counter()
@@ -383,11 +426,16 @@ def _adherence(incidents: Iterable[Incident]) -> tuple[dict[str, dict[str, Adher
     for incident in incidents:
         quarter = quarter_of(incident.occurred)
         # An incident counts once per SOP and relation, however many versions it names.
-        for sop_id, relation in dict.fromkeys((link.ref.sop_id, link.relation) for link in incident.sops if link.relation in RELATIONS):
+        for sop_id, relation in dict.fromkeys(
+            (link.ref.sop_id, link.relation) for link in incident.sops if link.relation in RELATIONS
+        ):
             by_sop[sop_id][quarter] = by_sop[sop_id].get(quarter, Adherence()).plus(relation)
             by_quarter[quarter] = by_quarter.get(quarter, Adherence()).plus(relation)
     return (
-        {sop: dict(sorted(quarters.items())) for sop, quarters in sorted(by_sop.items(), key=lambda item: natural_key(item[0]))},
+        {
+            sop: dict(sorted(quarters.items()))
+            for sop, quarters in sorted(by_sop.items(), key=lambda item: natural_key(item[0]))
+        },
         dict(sorted(by_quarter.items())),
     )
 
@@ -420,7 +468,14 @@ def _record(
         reviews_on_time=sum(1 for i in team_reviews if days_to_review(i) <= within),
         near_misses=sum(1 for i in own if i.kind == "near-miss" and inside(i.occurred.date())),
         actions_on_time=sum(
-            1 for i in own for a in i.action_items if a.status == "done" and a.closed is not None and a.due is not None and a.closed <= a.due and inside(a.closed)
+            1
+            for i in own
+            for a in i.action_items
+            if a.status == "done"
+            and a.closed is not None
+            and a.due is not None
+            and a.closed <= a.due
+            and inside(a.closed)
         ),
         sop_versions=versions,
         sessions_hosted=sum(1 for s in sessions if s.host == team),

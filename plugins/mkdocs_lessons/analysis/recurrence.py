@@ -177,14 +177,20 @@ def find_recurrences(
         score = scores.get(frozenset((earlier_id, later_id)))
         if terms and systems:
             rule = CAUSE_AND_SYSTEM
-        elif teams and score is not None and score >= threshold and (systems or not (earlier.systems and later.systems)):
+        elif (
+            teams and score is not None and score >= threshold and (systems or not (earlier.systems and later.systems))
+        ):
             rule = TEAM_AND_SIMILARITY
         else:
             continue
         # Kept as shown (one decimal): an edit elsewhere moves every score by a hair, and equal
         # recurrences keep the incident pages that list them (render/reads.py).
         rounded = None if score is None else round(score, 1)
-        found.append(Recurrence(earlier_id, later_id, fix.action_id, fix.day, fix.estimated, rule, terms, systems, teams, rounded))
+        found.append(
+            Recurrence(
+                earlier_id, later_id, fix.action_id, fix.day, fix.estimated, rule, terms, systems, teams, rounded
+            )
+        )
 
     def later_key(r: Recurrence) -> tuple:
         return (by_id[r.later].occurred.date(), natural_key(r.later))

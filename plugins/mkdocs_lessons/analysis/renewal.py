@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Optional
 
-from mkdocs_lessons.diagnostics import Diagnostic
 from mkdocs_lessons.analysis.followup import CheckInDue
-from mkdocs_lessons.checks.lints import CODES
 from mkdocs_lessons.analysis.loop import FAILURE_KINDS, LoopFacts
-from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
 from mkdocs_lessons.analysis.recurrence import Recurrence
+from mkdocs_lessons.checks.lints import CODES
+from mkdocs_lessons.diagnostics import Diagnostic
+from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
 
 YEAR = timedelta(days=365)
 SHARE = 1 / 3
@@ -77,7 +77,11 @@ def _since(kb: KnowledgeBase, today: date) -> tuple[date, str]:
     sessions = getattr(kb, "sessions", None) or {}
     values = sessions.values() if isinstance(sessions, dict) else sessions
     held = sorted(
-        ((s.date, natural_key(s.id), s.id) for s in values if getattr(s, "kind", "") == "renewal" and getattr(s, "date", None) and s.date <= today),
+        (
+            (s.date, natural_key(s.id), s.id)
+            for s in values
+            if getattr(s, "kind", "") == "renewal" and getattr(s, "date", None) and s.date <= today
+        ),
     )
     if held:
         return held[-1][0], f"the renewal session {held[-1][2]}"
@@ -132,7 +136,9 @@ def build_agenda(
         for finding in lints_by_incident.get(incident.id, []):
             by_code[finding.rule].add(incident.id)
     agenda.lints = [
-        RecurringLint(code, CODES.get(code, code), sorted(ids, key=natural_key)) for code, ids in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0])) if len(ids) >= 2
+        RecurringLint(code, CODES.get(code, code), sorted(ids, key=natural_key))
+        for code, ids in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        if len(ids) >= 2
     ]
     agenda.check_ins = list(overdue_check_ins)
     return agenda
@@ -142,19 +148,31 @@ def questions(agenda: RenewalAgenda, incidents: dict[str, Incident]) -> list[str
     """What the meeting should decide, one question per finding, then the standing ones (plain text)."""
     asked: list[str] = []
     for t in agenda.unused_terms:
-        asked.append(f"Taxonomy: no failure in a year is classified under “{t.title}” ({t.path}). Retire it, merge it into another term, or keep it, and why?")
+        asked.append(
+            f"Taxonomy: no failure in a year is classified under “{t.title}” ({t.path}). Retire it, merge it into another term, or keep it, and why?"
+        )
     for t in agenda.heavy_terms:
-        asked.append(f"Taxonomy: “{t.title}” ({t.path}) is the main cause of {t.failures} of {t.of} failures this year. Is it too broad to teach anything; should it be split?")
+        asked.append(
+            f"Taxonomy: “{t.title}” ({t.path}) is the main cause of {t.failures} of {t.of} failures this year. Is it too broad to teach anything; should it be split?"
+        )
     for row in agenda.sops_past_review:
         asked.append(f"Procedures: {row.sop_id} ({row.title}) is past its review date. Who reviews it, by when?")
     for incident_id in agenda.open_loops:
-        asked.append(f"Open loop: {incident_id} found a procedure missing or violated and agreed no action item. What will change?")
+        asked.append(
+            f"Open loop: {incident_id} found a procedure missing or violated and agreed no action item. What will change?"
+        )
     for r in agenda.recurrences:
-        asked.append(f"Recurrence: {r.later} may repeat {r.earlier} after its action {r.action_id} was done. Did the fix fail, not reach this case, or is it a different failure?")
+        asked.append(
+            f"Recurrence: {r.later} may repeat {r.earlier} after its action {r.action_id} was done. Did the fix fail, not reach this case, or is it a different failure?"
+        )
     for lint in agenda.lints:
-        asked.append(f"Review quality: “{lint.name}” ({lint.code}) came up in {len(lint.reviews)} reviews since the last renewal. What would make reviews get this right?")
+        asked.append(
+            f"Review quality: “{lint.name}” ({lint.code}) came up in {len(lint.reviews)} reviews since the last renewal. What would make reviews get this right?"
+        )
     if agenda.check_ins:
-        asked.append(f"Follow-through: {len(agenda.check_ins)} check-ins are overdue. Are these items still worth doing, and who follows up with their owners?")
+        asked.append(
+            f"Follow-through: {len(agenda.check_ins)} check-ins are overdue. Are these items still worth doing, and who follows up with their owners?"
+        )
     asked += [
         "Is the renewal interval (renewal_every_months) still right?",
         "What should the next renewal session look at that this agenda does not show?",

@@ -231,9 +231,18 @@ class SimilarFinder:
         listed: list[Similar] = []
         for minus_score, j in scored[:limit]:  # only the kept few get their explanation
             shared_terms = terms[k].keys() & terms[j].keys()
-            specific = tuple(sorted(p for p in shared_terms if not any(q != p and q.startswith(p + "/") for q in shared_terms)))
+            specific = tuple(
+                sorted(p for p in shared_terms if not any(q != p and q.startswith(p + "/") for q in shared_terms))
+            )
             listed.append(
-                Similar(self.ids[j], -minus_score, specific, tuple(sorted(teams[k] & teams[j])), tuple(sorted(tags[k] & tags[j])), tuple(sorted(self.systems[k] & self.systems[j])))
+                Similar(
+                    self.ids[j],
+                    -minus_score,
+                    specific,
+                    tuple(sorted(teams[k] & teams[j])),
+                    tuple(sorted(tags[k] & tags[j])),
+                    tuple(sorted(self.systems[k] & self.systems[j])),
+                )
             )
         self.result[self.ids[k]] = listed
 

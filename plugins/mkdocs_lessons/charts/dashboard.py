@@ -13,13 +13,17 @@ from functools import lru_cache
 from typing import Optional, Sequence
 from urllib.parse import quote, urlencode
 
-from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.analysis.metrics import FAILURE_KINDS, HeatMap, QuarterActions, QuarterMix, QuarterTimes, SopFigures
+from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.pages.common import Context, fmt_duration
 
 Filters = Sequence[tuple[str, str]]
 FAILURE_FILTER: Filters = tuple(("kind", k) for k in FAILURE_KINDS)
-KIND_SERIES = (("incident", "Incidents", "incidents"), ("near-miss", "Near misses", "near_misses"), ("success", "Successes", "successes"))
+KIND_SERIES = (
+    ("incident", "Incidents", "incidents"),
+    ("near-miss", "Near misses", "near_misses"),
+    ("success", "Successes", "successes"),
+)
 
 
 def index_href(ctx: Context, page: str, filters: Filters) -> str:
@@ -80,7 +84,12 @@ def term_quarter_map(
                     count=count,
                     tooltip=f"{row.label}, {quarter}{where}: {failures(count)}",
                     href=index_href(ctx, page, [("term", row.id), *scope, *FAILURE_FILTER, ("quarter", quarter)]),
-                    data=(("category", row.id), ("period", quarter), *((k, v) for k, v in scope), ("count", str(count))),
+                    data=(
+                        ("category", row.id),
+                        ("period", quarter),
+                        *((k, v) for k, v in scope),
+                        ("count", str(count)),
+                    ),
                 )
             )
         cells.append(line)

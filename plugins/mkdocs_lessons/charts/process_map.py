@@ -83,11 +83,17 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     centre = STEP_X + STEP_W / 2
 
     def arrow(y1: float, y2: float) -> None:
-        canvas.add(f'<line class="lessons-flow__arrow" x1="{_n(centre)}" y1="{_n(y1)}" x2="{_n(centre)}" y2="{_n(y2 - 6)}"/>')
-        canvas.add(f'<path class="lessons-flow__head" d="M{_n(centre - 5)},{_n(y2 - 7)} L{_n(centre + 5)},{_n(y2 - 7)} L{_n(centre)},{_n(y2)} Z"/>')
+        canvas.add(
+            f'<line class="lessons-flow__arrow" x1="{_n(centre)}" y1="{_n(y1)}" x2="{_n(centre)}" y2="{_n(y2 - 6)}"/>'
+        )
+        canvas.add(
+            f'<path class="lessons-flow__head" d="M{_n(centre - 5)},{_n(y2 - 7)} L{_n(centre + 5)},{_n(y2 - 7)} L{_n(centre)},{_n(y2)} Z"/>'
+        )
 
     def terminal(label: str, top: float) -> float:
-        canvas.add(f'<rect class="lessons-flow__terminal" x="{_n(centre - 50)}" y="{_n(top)}" width="100" height="26" rx="13"/>')
+        canvas.add(
+            f'<rect class="lessons-flow__terminal" x="{_n(centre - 50)}" y="{_n(top)}" width="100" height="26" rx="13"/>'
+        )
         canvas.add(_text(centre, top + 17, label, cls="lessons-flow__label", anchor="middle"))
         return top + 26
 
@@ -121,11 +127,18 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         cy += 22
     for index, criterion in enumerate(version.decision_criteria, 1):
         new = bool(before) and (criterion.when, criterion.then) not in old_criteria
-        when, then = _lines("When " + _clause(criterion.when), CRIT_WRAP), _lines("Then " + _clause(criterion.then), CRIT_WRAP)
+        when, then = (
+            _lines("When " + _clause(criterion.when), CRIT_WRAP),
+            _lines("Then " + _clause(criterion.then), CRIT_WRAP),
+        )
         cls = "lessons-flow__criterion" + (" is-changed" if new else "")
-        tip = f"When {_clause(criterion.when)} then {_clause(criterion.then)}" + (f" (new or changed since v{before.version})" if new and before else "")
+        tip = f"When {_clause(criterion.when)} then {_clause(criterion.then)}" + (
+            f" (new or changed since v{before.version})" if new and before else ""
+        )
         when_h = len(when) * LINE + 12
-        canvas.add(f'<g class="{cls}" data-criterion="{index}" data-changed="{str(new).lower()}"><title>{esc(tip)}</title>')
+        canvas.add(
+            f'<g class="{cls}" data-criterion="{index}" data-changed="{str(new).lower()}"><title>{esc(tip)}</title>'
+        )
         # A diamond-ended box for the question, an arrow down, a box for the answer.
         canvas.add(
             f'<polygon class="lessons-flow__decision" points="{_n(CRIT_X)},{_n(cy + when_h / 2)} {_n(CRIT_X + 12)},{_n(cy)} {_n(WIDTH - 12)},{_n(cy)} '
@@ -135,20 +148,35 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
             canvas.add(_text(CRIT_X + 16, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
         cy += when_h
         mid = (CRIT_X + WIDTH) / 2
-        canvas.add(f'<line class="lessons-flow__arrow" x1="{_n(mid)}" y1="{_n(cy)}" x2="{_n(mid)}" y2="{_n(cy + 10)}"/>')
-        canvas.add(f'<path class="lessons-flow__head" d="M{_n(mid - 4)},{_n(cy + 10)} L{_n(mid + 4)},{_n(cy + 10)} L{_n(mid)},{_n(cy + 15)} Z"/>')
+        canvas.add(
+            f'<line class="lessons-flow__arrow" x1="{_n(mid)}" y1="{_n(cy)}" x2="{_n(mid)}" y2="{_n(cy + 10)}"/>'
+        )
+        canvas.add(
+            f'<path class="lessons-flow__head" d="M{_n(mid - 4)},{_n(cy + 10)} L{_n(mid + 4)},{_n(cy + 10)} L{_n(mid)},{_n(cy + 15)} Z"/>'
+        )
         cy += 15
         then_h = len(then) * LINE + 12
-        canvas.add(f'<rect class="lessons-flow__then" x="{_n(CRIT_X)}" y="{_n(cy)}" width="{_n(WIDTH - CRIT_X)}" height="{_n(then_h)}" rx="4"/>')
+        canvas.add(
+            f'<rect class="lessons-flow__then" x="{_n(CRIT_X)}" y="{_n(cy)}" width="{_n(WIDTH - CRIT_X)}" height="{_n(then_h)}" rx="4"/>'
+        )
         for k, line in enumerate(then):
             canvas.add(_text(CRIT_X + 10, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
         canvas.add("</g>")
         cy += then_h + 16
-        rows.append([f"C{index}", "Decision criterion", f"When {_clause(criterion.when)} then {_clause(criterion.then)}", "new or changed" if new else ""])
+        rows.append(
+            [
+                f"C{index}",
+                "Decision criterion",
+                f"When {_clause(criterion.when)} then {_clause(criterion.then)}",
+                "new or changed" if new else "",
+            ]
+        )
 
     bottom = max(flow_bottom, cy) + 16
     if before is not None:
-        canvas.add(f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{_n(bottom)}" width="14" height="14" rx="2"/>')
+        canvas.add(
+            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{_n(bottom)}" width="14" height="14" rx="2"/>'
+        )
         canvas.add(_text(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend"))
         bottom += 24
     canvas.height = bottom + 4

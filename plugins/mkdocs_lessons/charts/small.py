@@ -14,11 +14,11 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.dates import quarter_of
 from mkdocs_lessons.analysis.metrics import heat_map, reporting_mix, top_level_rows
-from mkdocs_lessons.records.model import Team, Term
-from mkdocs_lessons.pages.common import Context
 from mkdocs_lessons.charts.dashboard import failures, reporting_chart, term_quarter_map, term_team_map
+from mkdocs_lessons.dates import quarter_of
+from mkdocs_lessons.pages.common import Context
+from mkdocs_lessons.records.model import Team, Term
 
 
 def team_trends(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]]:

@@ -148,7 +148,9 @@ def _legend(canvas: _Canvas, items: Sequence[tuple[str, str, str]], y: float) ->
     x = 0.0
     for cls, label, shape in items:
         if shape == "triangle":
-            canvas.add(f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} Z"/>')
+            canvas.add(
+                f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} Z"/>'
+            )
         elif shape == "box":
             canvas.add(f'<rect class="{cls}" x="{_n(x)}" y="{_n(y - 10)}" width="12" height="12" rx="2"/>')
         else:
@@ -188,7 +190,16 @@ def _category_labels(canvas: _Canvas, labels: Sequence[str], centres: Sequence[f
     if style == "slanted":
         longest = max((len(label) for label in labels), default=0)
         for label, x in zip(labels, centres):
-            canvas.add(_text(x + 4, y + FONT - 2, label, cls="lessons-chart__tick", anchor="end", extra=f' transform="rotate(-35 {_n(x + 4)} {_n(y + FONT - 2)})"'))
+            canvas.add(
+                _text(
+                    x + 4,
+                    y + FONT - 2,
+                    label,
+                    cls="lessons-chart__tick",
+                    anchor="end",
+                    extra=f' transform="rotate(-35 {_n(x + 4)} {_n(y + FONT - 2)})"',
+                )
+            )
         return longest * CHAR * math.sin(math.radians(35)) + FONT + 4
     for label, x in zip(labels, centres):
         canvas.add(_text(x, y + FONT, label, cls="lessons-chart__tick", anchor="middle"))
@@ -237,7 +248,9 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], *
             else:
                 cells.append(f"<td>{esc(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small: bool) -> str:
@@ -248,12 +261,31 @@ def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small:
     return f'<figure class="{classes}" id="{esc(chart_id)}">{svg}{details}{caption}</figure>'
 
 
-def _axis_titles(canvas: _Canvas, x_label: str, y_label: str, *, plot_left: float, plot_right: float, plot_top: float, plot_bottom: float, x_y: float) -> None:
+def _axis_titles(
+    canvas: _Canvas,
+    x_label: str,
+    y_label: str,
+    *,
+    plot_left: float,
+    plot_right: float,
+    plot_top: float,
+    plot_bottom: float,
+    x_y: float,
+) -> None:
     if x_label:
         canvas.add(_text((plot_left + plot_right) / 2, x_y, x_label, cls="lessons-chart__axis-title", anchor="middle"))
     if y_label:
         y = (plot_top + plot_bottom) / 2
-        canvas.add(_text(FONT, y, y_label, cls="lessons-chart__axis-title", anchor="middle", extra=f' transform="rotate(-90 {_n(FONT)} {_n(y)})"'))
+        canvas.add(
+            _text(
+                FONT,
+                y,
+                y_label,
+                cls="lessons-chart__axis-title",
+                anchor="middle",
+                extra=f' transform="rotate(-90 {_n(FONT)} {_n(y)})"',
+            )
+        )
 
 
 # -- heat map ---------------------------------------------------------------------------
@@ -307,9 +339,15 @@ def heatmap(
     canvas.add(_text(0, legend_y, "0", cls="lessons-chart__legend"))
     x = 12.0
     for level in range(LEVELS + 1):
-        canvas.add(f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(legend_y - 10)}" width="16" height="12"/>')
+        canvas.add(
+            f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(legend_y - 10)}" width="16" height="12"/>'
+        )
         x += 18
-    canvas.add(_text(x + 4, legend_y, f"{top}: the most {unit} in one cell" if top else f"no {unit}", cls="lessons-chart__legend"))
+    canvas.add(
+        _text(
+            x + 4, legend_y, f"{top}: the most {unit} in one cell" if top else f"no {unit}", cls="lessons-chart__legend"
+        )
+    )
 
     for r, label in enumerate(row_labels):
         y = top_y + r * cell_h
@@ -319,18 +357,39 @@ def heatmap(
             level = heat_level(cell.count, top)
             strong = " is-strong" if level >= 4 else ""
             rect = f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(y)}" width="{cell_w - gap}" height="{cell_h - gap}" rx="2"/>'
-            number = _text(x + (cell_w - gap) / 2, y + (cell_h - gap) / 2 + FONT / 2 - 2, str(cell.count), cls=f"lessons-heat__count{strong}", anchor="middle") if cell.count else ""
+            number = (
+                _text(
+                    x + (cell_w - gap) / 2,
+                    y + (cell_h - gap) / 2 + FONT / 2 - 2,
+                    str(cell.count),
+                    cls=f"lessons-heat__count{strong}",
+                    anchor="middle",
+                )
+                if cell.count
+                else ""
+            )
             inner = f"<title>{esc(cell.tooltip)}</title>{rect}{number}"
             attrs = f'class="lessons-heat__cell"{_data(cell.data)}'
             if cell.href and cell.count:
                 canvas.add(f'<a {attrs} href="{esc(cell.href)}" aria-label="{esc(cell.tooltip)}">{inner}</a>')
             else:
                 canvas.add(f"<g {attrs}>{inner}</g>")
-        canvas.add(_text(left + plot_w + 8, y + cell_h / 2 + FONT / 2 - 2, str(row_totals[r]), cls="lessons-chart__total"))
+        canvas.add(
+            _text(left + plot_w + 8, y + cell_h / 2 + FONT / 2 - 2, str(row_totals[r]), cls="lessons-chart__total")
+        )
     canvas.add(_text(left + plot_w + 8, top_y - 6, "Total", cls="lessons-chart__total-head"))
     centres = [left + c * cell_w + (cell_w - gap) / 2 for c in range(len(column_labels))]
     _category_labels(canvas, column_labels, centres, top_y + plot_h + 2, column_style)
-    _axis_titles(canvas, x_label, y_label, plot_left=left, plot_right=left + plot_w, plot_top=top_y, plot_bottom=top_y + plot_h, x_y=height - 4)
+    _axis_titles(
+        canvas,
+        x_label,
+        y_label,
+        plot_left=left,
+        plot_right=left + plot_w,
+        plot_top=top_y,
+        plot_bottom=top_y + plot_h,
+        x_y=height - 4,
+    )
 
     svg = _svg(chart_id, title, description, canvas, interactive=any(c.href for row in cells for c in row))
     header = [y_label or "", *column_labels, "Total"]
@@ -383,7 +442,9 @@ def bar_chart(
     bottom = top_y + plot_h
     for tick in ticks:
         y = bottom - tick * scale
-        canvas.add(f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>')
+        canvas.add(
+            f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>'
+        )
         canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     for i, category in enumerate(categories):
         x0 = left + i * band
@@ -405,15 +466,26 @@ def bar_chart(
             rect = (
                 f'<rect class="lessons-bar lessons-series lessons-series--{esc(s.key)}" x="{_n(x)}" y="{_n(y)}" '
                 f'width="{_n(bar_w - (0 if stacked else 1))}" height="{_n(value * scale)}"'
-                f'{_data((("series", s.key), ("period", category), ("count", str(value))))}>'
+                f"{_data((('series', s.key), ('period', category), ('count', str(value))))}>"
                 f"<title>{esc(tooltip)}</title></rect>"
             )
             href = s.hrefs[i] if s.hrefs else None
             canvas.add(f'<a href="{esc(href)}" aria-label="{esc(tooltip)}">{rect}</a>' if href else rect)
-    canvas.add(f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>')
+    canvas.add(
+        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+    )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
-    _axis_titles(canvas, x_label, y_label, plot_left=left, plot_right=left + plot_w, plot_top=top_y, plot_bottom=bottom, x_y=height - 4)
+    _axis_titles(
+        canvas,
+        x_label,
+        y_label,
+        plot_left=left,
+        plot_right=left + plot_w,
+        plot_top=top_y,
+        plot_bottom=bottom,
+        x_y=height - 4,
+    )
 
     svg = _svg(chart_id, title, description, canvas, interactive=any(s.hrefs for s in series))
     header = [first_header, *(s.label for s in series)]
@@ -480,7 +552,9 @@ def line_chart(
     bottom = top_y + plot_h
     for tick in ticks:
         y = bottom - (tick - base) * ratio
-        canvas.add(f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>')
+        canvas.add(
+            f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>'
+        )
         canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     stacked: dict[str, int] = {}
     for marker in markers:
@@ -493,7 +567,7 @@ def line_chart(
         y = bottom - 2 - level * 9
         mark = (
             f'<path class="lessons-marker" d="M{_n(x)} {_n(y - 8)} L{_n(x - 4)} {_n(y)} L{_n(x + 4)} {_n(y)} Z"'
-            f'{_data((("marker", marker.key), ("period", marker.category)))}><title>{esc(marker.label)}</title></path>'
+            f"{_data((('marker', marker.key), ('period', marker.category)))}><title>{esc(marker.label)}</title></path>"
         )
         canvas.add(f'<a href="{esc(marker.href)}" aria-label="{esc(marker.label)}">{mark}</a>' if marker.href else mark)
     for s in series:
@@ -512,17 +586,28 @@ def line_chart(
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
                 f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small or category_style == "month" else 4}"'
-                f'{_data((("series", s.key), ("period", category), ("value", _num(value)), ("n", str(s.ns[i]))))}>'
+                f"{_data((('series', s.key), ('period', category), ('value', _num(value)), ('n', str(s.ns[i]))))}>"
                 f"<title>{esc(tooltip)}</title></circle>"
             )
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
         if path:
             canvas.add(f'<path class="lessons-line lessons-series--{esc(s.key)}" d="{" ".join(path)}"{dash}/>')
         canvas.parts.extend(points)
-    canvas.add(f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>')
+    canvas.add(
+        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+    )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
-    _axis_titles(canvas, x_label, y_label, plot_left=left, plot_right=left + plot_w, plot_top=top_y, plot_bottom=bottom, x_y=height - 4)
+    _axis_titles(
+        canvas,
+        x_label,
+        y_label,
+        plot_left=left,
+        plot_right=left + plot_w,
+        plot_top=top_y,
+        plot_bottom=bottom,
+        x_y=height - 4,
+    )
 
     svg = _svg(chart_id, title, description, canvas, interactive=any(m.href for m in markers))
     # One n column when every series has the same n (a median and a percentile of the same values).

@@ -88,7 +88,9 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     canvas.add(_text(0, 16, title, cls="lessons-chart__title"))
     for key, label in LANES:
         y = lane_y[key]
-        canvas.add(f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>')
+        canvas.add(
+            f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>'
+        )
         canvas.add(_text(0, y + LANE_HEIGHT / 2 + 4, label, cls="lessons-chart__tick"))
 
     rows: list[tuple[datetime, str, str]] = []  # (moment, kind, text) for the data table
@@ -108,7 +110,11 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         )
         if width > len(label) * CHAR + 8:
             canvas.add(_text(x(begin) + 4, y + LANE_HEIGHT / 2 + 1, label, cls="lessons-phase__label"))
-    for moment, label in ((incident.occurred, "Occurred"), (incident.detected, "Detected"), (incident.resolved, "Resolved")):
+    for moment, label in (
+        (incident.occurred, "Occurred"),
+        (incident.detected, "Detected"),
+        (incident.resolved, "Resolved"),
+    ):
         if moment is not None:
             rows.append((moment, "phase", label))
 
@@ -144,15 +150,31 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     else:
         canvas.add(_text(plot_left + 4, y + 4, "none", cls="lessons-chart__tick"))
 
-    canvas.add(f'<line class="lessons-chart__axis" x1="{_n(plot_left)}" y1="{_n(axis_y)}" x2="{_n(plot_right)}" y2="{_n(axis_y)}"/>')
+    canvas.add(
+        f'<line class="lessons-chart__axis" x1="{_n(plot_left)}" y1="{_n(axis_y)}" x2="{_n(plot_right)}" y2="{_n(axis_y)}"/>'
+    )
     ticks = [start + timedelta(seconds=span * k / 4) for k in range(5)]
     for k, moment in enumerate(ticks):
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
-        canvas.add(f'<line class="lessons-chart__axis" x1="{_n(x(moment))}" y1="{_n(axis_y)}" x2="{_n(x(moment))}" y2="{_n(axis_y + 4)}"/>')
-        canvas.add(_text(x(moment), axis_y + FONT + 4, _stamp(moment, zone, with_day), cls="lessons-chart__tick", anchor=anchor))
+        canvas.add(
+            f'<line class="lessons-chart__axis" x1="{_n(x(moment))}" y1="{_n(axis_y)}" x2="{_n(x(moment))}" y2="{_n(axis_y + 4)}"/>'
+        )
+        canvas.add(
+            _text(
+                x(moment), axis_y + FONT + 4, _stamp(moment, zone, with_day), cls="lessons-chart__tick", anchor=anchor
+            )
+        )
     offset = _local(start, zone).strftime("%z")
     zone_label = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
-    canvas.add(_text((plot_left + plot_right) / 2, axis_y + 2 * FONT + 12, f"Time ({zone_label})", cls="lessons-chart__axis-title", anchor="middle"))
+    canvas.add(
+        _text(
+            (plot_left + plot_right) / 2,
+            axis_y + 2 * FONT + 12,
+            f"Time ({zone_label})",
+            cls="lessons-chart__axis-title",
+            anchor="middle",
+        )
+    )
 
     counts = f"{len(incident.timeline)} events, {sum(1 for d in incident.decisions if d.at)} timed decisions, {len(failed)} assumptions that did not hold"
     description = f"{counts}, from {_stamp(start, zone, True)} to {_stamp(end, zone, True)}." + "".join(

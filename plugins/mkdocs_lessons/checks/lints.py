@@ -116,7 +116,9 @@ class LintConfig:
         within = options.get("review_within_days", 30)
         return cls(
             level=str(options.get("lint_level") or "info"),
-            codes={str(k): ("off" if v is False else str(v)) for k, v in dict(codes).items()} if isinstance(codes, Mapping) else {},
+            codes={str(k): ("off" if v is False else str(v)) for k, v in dict(codes).items()}
+            if isinstance(codes, Mapping)
+            else {},
             blame_words=tuple(str(w) for w in words) if isinstance(words, (list, tuple)) else DEFAULT_BLAME_WORDS,
             review_within_days=int(within) if isinstance(within, int) else 30,
         )
@@ -126,7 +128,9 @@ def _phrase_pattern(phrases: Iterable[str]) -> Optional[re.Pattern[str]]:
     words = sorted({p.strip().lower() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
     if not words:
         return None
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![\w-])", re.I)
+    return re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![\w-])", re.I
+    )
 
 
 @dataclass
@@ -149,7 +153,12 @@ class _Linter:
         hits = list(dict.fromkeys(m.group(1).lower() for m in self.blame.finditer(value)))
         if hits:
             quoted = ", ".join(f"'{h}'" for h in hits)
-            self.add(incident, where, "LL001", f"blame words in {what}: {quoted}; describe what made the action make sense at the time, not who erred")
+            self.add(
+                incident,
+                where,
+                "LL001",
+                f"blame words in {what}: {quoted}; describe what made the action make sense at the time, not who erred",
+            )
 
 
 def lint_incident(incident: Incident, linter: _Linter) -> None:
@@ -169,9 +178,16 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
             continue  # nobody will measure, own or schedule a dropped item
         here = ("action_items", i)
         if not item.indicator.strip():
-            linter.add(incident, here + ("id",), "LL002", f"action {item.id} has no indicator: how will we know it worked?")
+            linter.add(
+                incident, here + ("id",), "LL002", f"action {item.id} has no indicator: how will we know it worked?"
+            )
         elif not _MEASURABLE.search(item.indicator):
-            linter.add(incident, here + ("indicator",), "LL002", f"action {item.id}'s indicator names no number or target; make it measurable")
+            linter.add(
+                incident,
+                here + ("indicator",),
+                "LL002",
+                f"action {item.id}'s indicator names no number or target; make it measurable",
+            )
         if not item.owner.strip():
             linter.add(incident, here + ("id",), "LL003", f"action {item.id} has no owner")
         if item.due is None and item.is_open:
@@ -187,7 +203,12 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
         if linter.vague is not None:
             match = linter.vague.search(item.action)
             if match:
-                linter.add(incident, here + ("action",), "LL005", f"action {item.id} is vague ('{match.group(1).lower()}'): name a change someone can finish and check")
+                linter.add(
+                    incident,
+                    here + ("action",),
+                    "LL005",
+                    f"action {item.id} is vague ('{match.group(1).lower()}'): name a change someone can finish and check",
+                )
 
     if incident.status in REVIEWED and rc is not None and rc.whys and not rc.contributing_factors:
         linter.add(
@@ -211,7 +232,9 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
             )
 
 
-def lint(kb: KnowledgeBase, config: LintConfig, cache: Optional[dict[tuple[str, str, str], list[Diagnostic]]] = None) -> list[Diagnostic]:
+def lint(
+    kb: KnowledgeBase, config: LintConfig, cache: Optional[dict[tuple[str, str, str], list[Diagnostic]]] = None
+) -> list[Diagnostic]:
     """Every lint of every published incident, ordered by file and place.
 
     With `cache` (kept by the plugin across `mkdocs serve` rebuilds), an

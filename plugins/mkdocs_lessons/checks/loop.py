@@ -7,8 +7,15 @@ analysis/loop.py's; this module only judges.
 
 from __future__ import annotations
 
+from mkdocs_lessons.analysis.loop import (
+    IN_FORCE_RELATIONS,
+    IN_FORCE_STATUSES,
+    OPEN_LOOP_RELATIONS,
+    REVIEWED,
+    incident_day,
+    version_in_force,
+)
 from mkdocs_lessons.diagnostics import Diagnostics, Severity
-from mkdocs_lessons.analysis.loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, OPEN_LOOP_RELATIONS, REVIEWED, incident_day, version_in_force
 from mkdocs_lessons.records.model import Incident, Sop
 
 
@@ -35,11 +42,17 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                 continue
             in_force = version_in_force(sop, day)
             if in_force is None or in_force.version != cited.version:
-                then = f"v{in_force.version} was in force (effective {in_force.effective})" if in_force else "no version was in force yet"
+                then = (
+                    f"v{in_force.version} was in force (effective {in_force.effective})"
+                    if in_force
+                    else "no version was in force yet"
+                )
                 diags.add(
                     doc.diagnostic(
                         ("sops", index, "ref"),
-                        f"{link.relation} {link.ref}, but on {day} {then}; cite {sop.id}@{in_force.version}" if in_force else f"{link.relation} {link.ref}, but on {day} {then}",
+                        f"{link.relation} {link.ref}, but on {day} {then}; cite {sop.id}@{in_force.version}"
+                        if in_force
+                        else f"{link.relation} {link.ref}, but on {day} {then}",
                         rule="sop-not-in-force",
                         severity=Severity.WARNING,
                     )
@@ -63,7 +76,9 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
             if version is None or sop is None:
                 continue
             where = ("action_items", index, "codified_in")
-            elsewhere = [v.version for v in sop.versions if v.version != version.version and incident.id in v.motivated_by]
+            elsewhere = [
+                v.version for v in sop.versions if v.version != version.version and incident.id in v.motivated_by
+            ]
             if elsewhere and incident.id not in version.motivated_by:
                 names = ", ".join(f"v{n}" for n in elsewhere)
                 diags.add(
@@ -104,7 +119,14 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                         )
                     )
                     continue
-                pointing = {(item.codified_in.sop_id, sop.resolve(item.codified_in).version if sop.resolve(item.codified_in) else None) for item in incident.action_items if item.codified_in and item.codified_in.sop_id == sop.id}
+                pointing = {
+                    (
+                        item.codified_in.sop_id,
+                        sop.resolve(item.codified_in).version if sop.resolve(item.codified_in) else None,
+                    )
+                    for item in incident.action_items
+                    if item.codified_in and item.codified_in.sop_id == sop.id
+                }
                 versions = sorted(n for _, n in pointing if n is not None)
                 if versions and version.version not in versions:
                     names = ", ".join(f"{sop.id}@{n}" for n in versions)

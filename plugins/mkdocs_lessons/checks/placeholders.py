@@ -52,11 +52,25 @@ def check_placeholders(result: LoadResult) -> None:
                 continue
             draft = version.status == "draft"
             severity = Severity.WARNING if draft else Severity.ERROR
-            why = "it is shown on the SOP page as a draft" if draft else f"version {version.version} is {version.status}"
+            why = (
+                "it is shown on the SOP page as a draft" if draft else f"version {version.version} is {version.status}"
+            )
             if is_placeholder(version.purpose):
-                diags.add(doc.diagnostic(("versions", index, "purpose"), f"still holds the placeholder written by `lessons new` ({why})", rule="placeholder", severity=severity))
+                diags.add(
+                    doc.diagnostic(
+                        ("versions", index, "purpose"),
+                        f"still holds the placeholder written by `lessons new` ({why})",
+                        rule="placeholder",
+                        severity=severity,
+                    )
+                )
             for step_index, step in enumerate(version.steps):
                 if is_placeholder(step):
                     diags.add(
-                        doc.diagnostic(("versions", index, "steps", step_index), f"still holds the placeholder written by `lessons new` ({why})", rule="placeholder", severity=severity)
+                        doc.diagnostic(
+                            ("versions", index, "steps", step_index),
+                            f"still holds the placeholder written by `lessons new` ({why})",
+                            rule="placeholder",
+                            severity=severity,
+                        )
                     )

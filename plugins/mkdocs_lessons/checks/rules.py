@@ -17,17 +17,21 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
-from mkdocs_lessons.records import schema as schemas
+from mkdocs_lessons.analysis.loop import (
+    IN_FORCE_STATUSES,  # past the approval gate: a change codified there became the standard
+)
 from mkdocs_lessons.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
+from mkdocs_lessons.records import schema as schemas
 from mkdocs_lessons.records.load import LoadResult
-from mkdocs_lessons.analysis.loop import IN_FORCE_STATUSES  # past the approval gate: a change codified there became the standard
 from mkdocs_lessons.records.model import Incident, Indicator, ReadingPath, Session, Sop, SopRef, Taxonomy
 from mkdocs_lessons.records.yamlsource import Document, FieldPath
 
 # The schema's `stepRef` pattern. A path that failed the schema is still
 # cross-checked (all problems in one run), but a malformed ref such as
 # `SOP-007@../2` was reported by the schema already and cannot be resolved.
-_STEP_REF = re.compile(r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$")
+_STEP_REF = re.compile(
+    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$"
+)
 
 
 #: The years a date or timestamp may fall in (the plugin option `date_range`): a
@@ -45,7 +49,9 @@ def parse_date_range(value: Any) -> tuple[int, int]:
         or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
         or not 1 <= value[0] <= value[1] <= 9999
     ):
-        raise ValueError(f"option 'date_range' must be two years [first, last] between 1 and 9999, first <= last, like [1990, 2100]; got {value!r}")
+        raise ValueError(
+            f"option 'date_range' must be two years [first, last] between 1 and 9999, first <= last, like [1990, 2100]; got {value!r}"
+        )
     return (value[0], value[1])
 
 
@@ -214,7 +220,9 @@ def _trie(patterns: tuple[tuple[str, ...], ...]) -> dict:
     return root
 
 
-def _values_at(data: Any, patterns: tuple[tuple[str, ...], ...], wanted: Optional[Any] = None) -> list[tuple[FieldPath, Any]]:
+def _values_at(
+    data: Any, patterns: tuple[tuple[str, ...], ...], wanted: Optional[Any] = None
+) -> list[tuple[FieldPath, Any]]:
     """(path, value) of every value at `patterns` (`*`: any list item) for which `wanted(value)` holds."""
     out: list[tuple[FieldPath, Any]] = []
 
@@ -283,7 +291,11 @@ def _check_indicator_refs(result: LoadResult, diags: Diagnostics) -> None:
             ref = item.indicator_ref
             if ref and ref not in indicators:
                 hint = did_you_mean(ref, list(indicators)) if indicators else " (the knowledge base has no indicators)"
-                diags.add(doc.diagnostic(("action_items", index, "indicator_ref"), f"unknown indicator '{ref}'{hint}", rule="reference"))
+                diags.add(
+                    doc.diagnostic(
+                        ("action_items", index, "indicator_ref"), f"unknown indicator '{ref}'{hint}", rule="reference"
+                    )
+                )
 
 
 def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optional[date], diags: Diagnostics) -> None:
@@ -299,7 +311,11 @@ def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optiona
     # a record with a year outside the range is walked for the located message.
     # `date_fields` (the schema) says where dates are; test_trust.py checks
     # that `_model_dates` reads every one of them.
-    for kind, records_of_kind in (("incident", result.incidents.values()), ("sop", result.sops.values()), ("session", result.sessions.values())):
+    for kind, records_of_kind in (
+        ("incident", result.incidents.values()),
+        ("sop", result.sops.values()),
+        ("session", result.sessions.values()),
+    ):
         for record in records_of_kind:
             if record.source is not None and not all(first <= day.year <= last for day in _model_dates(kind, record)):
                 records.append((kind, record.source))
@@ -380,7 +396,11 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
         for target in _link_targets(source):
             if target.startswith(("/", "\\")) and targets.absolute_links == "error":
                 result.diagnostics.add(
-                    doc.diagnostic(where, f"link target {show(target)} is an absolute link, which this site's validation.links.absolute_links rejects; write it relative to this record's page", rule="markdown-link")
+                    doc.diagnostic(
+                        where,
+                        f"link target {show(target)} is an absolute link, which this site's validation.links.absolute_links rejects; write it relative to this record's page",
+                        rule="markdown-link",
+                    )
                 )
                 continue
             for page in pages:
@@ -392,7 +412,11 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
                     known = _site_files(result, targets, urls, include_drafts)
                 if not outside and resolved in known:
                     continue
-                why = "which is outside the site" if outside else "which is neither a generated page nor a file in docs_dir"
+                why = (
+                    "which is outside the site"
+                    if outside
+                    else "which is neither a generated page nor a file in docs_dir"
+                )
                 hint = ""
                 stem = resolved[:-3] if resolved.endswith(".md") else resolved
                 for guess in (stem + "/index.md", stem + ".md", resolved.removesuffix("/index.md") + ".md"):
@@ -419,15 +443,27 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
             check_text(doc, where, value, _shown_on(kind, record_id, where, doc.data, own, urls, steps))
 
     for incident in [*result.incidents.values(), *result.partial["incident"]]:
-        record("incident", incident.id, incident.source, urls.incident(incident.id) if isinstance(incident.id, str) else "")
+        record(
+            "incident", incident.id, incident.source, urls.incident(incident.id) if isinstance(incident.id, str) else ""
+        )
     for sop in [*result.sops.values(), *result.partial["sop"]]:
         record("sop", sop.id, sop.source, urls.sop(sop.id) if isinstance(sop.id, str) else "")
     for reading_path in [*result.paths.values(), *result.partial["path"]]:
-        record("path", reading_path.id, reading_path.source, urls.path(reading_path.id) if isinstance(reading_path.id, str) else "")
+        record(
+            "path",
+            reading_path.id,
+            reading_path.source,
+            urls.path(reading_path.id) if isinstance(reading_path.id, str) else "",
+        )
     for session in [*result.sessions.values(), *result.partial["session"]]:
         record("session", session.id, session.source, urls.session(session.id) if isinstance(session.id, str) else "")
     for indicator in [*result.indicators.values(), *result.partial["indicator"]]:
-        record("indicator", indicator.id, indicator.source, urls.indicator(indicator.id) if isinstance(indicator.id, str) else "")
+        record(
+            "indicator",
+            indicator.id,
+            indicator.source,
+            urls.indicator(indicator.id) if isinstance(indicator.id, str) else "",
+        )
     taxonomy = result.taxonomy
     if taxonomy is not None and taxonomy.source is not None:
         doc = taxonomy.source
@@ -437,7 +473,12 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     path = f"{parent}/{item['id']}" if parent else item["id"]
                     # Its own page, the overview, its broader term's page and the reading paths that have it as a step.
-                    pages = [urls.term(path), urls.taxonomy, *([urls.term(parent)] if parent else []), *steps.get(f"taxonomy/{path}", ())]
+                    pages = [
+                        urls.term(path),
+                        urls.taxonomy,
+                        *([urls.term(parent)] if parent else []),
+                        *steps.get(f"taxonomy/{path}", ()),
+                    ]
                     check_text(doc, where + (index, "description"), item.get("description"), pages)
                     terms(item.get("children"), path, where + (index, "children"))
 
@@ -445,9 +486,23 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
         for index, item in enumerate(doc.data.get("retired") or ()):
             if isinstance(item, dict):
                 replacement = item.get("replaced_by")
-                pages = [urls.taxonomy, *([urls.term(replacement)] if isinstance(replacement, str) and replacement in taxonomy.terms else [])]
+                pages = [
+                    urls.taxonomy,
+                    *(
+                        [urls.term(replacement)]
+                        if isinstance(replacement, str) and replacement in taxonomy.terms
+                        else []
+                    ),
+                ]
                 check_text(doc, ("retired", index, "note"), item.get("note"), pages)
-    teams_doc = next((d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and isinstance(d.data, dict) and not d.problems), None)
+    teams_doc = next(
+        (
+            d
+            for d in result.documents.values()
+            if d.file and d.file.name == "teams.yaml" and isinstance(d.data, dict) and not d.problems
+        ),
+        None,
+    )
     if teams_doc is not None and result.teams_loaded:
         for index, item in enumerate(teams_doc.data.get("teams") or ()):
             if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -463,7 +518,12 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 def _needs_no_file(candidate: tuple[str, str], absolute_links: str) -> bool:
     target = candidate[0] or candidate[1]
-    return not target or target.startswith("#") or _SCHEME.match(target) is not None or (target.startswith("/") and absolute_links == "ok")
+    return (
+        not target
+        or target.startswith("#")
+        or _SCHEME.match(target) is not None
+        or (target.startswith("/") and absolute_links == "ok")
+    )
 
 
 def _may_link(value: Any) -> bool:
@@ -486,7 +546,9 @@ def _path_steps(result: LoadResult, urls: Any, targets: LinkTargets) -> dict[str
     return found
 
 
-def _shown_on(kind: str, record_id: str, where: FieldPath, data: dict, own: str, urls: Any, steps: dict[str, list[str]]) -> list[str]:
+def _shown_on(
+    kind: str, record_id: str, where: FieldPath, data: dict, own: str, urls: Any, steps: dict[str, list[str]]
+) -> list[str]:
     """The pages that show the Markdown field at `where` of a record: its own page first.
 
     Kept with the pages (pages/*.py) by hand: `tests/test_trust.py` builds a
@@ -498,7 +560,12 @@ def _shown_on(kind: str, record_id: str, where: FieldPath, data: dict, own: str,
     if kind == "incident":
         pages += [*steps.get("print:" + record_id, ()), *steps.get("print:*", ())]
     elif kind == "sop":
-        pages += [page for ref, shown in steps.items() if ref in ("print:" + record_id, "print:*") or ref.startswith(f"print:{record_id}@") for page in shown]
+        pages += [
+            page
+            for ref, shown in steps.items()
+            if ref in ("print:" + record_id, "print:*") or ref.startswith(f"print:{record_id}@")
+            for page in shown
+        ]
     if kind == "incident":
         if field == "summary":  # the home page's newest reviews, reading paths
             pages += [urls.home, *steps.get(record_id, ()), *steps.get("*", ())]
@@ -512,13 +579,22 @@ def _shown_on(kind: str, record_id: str, where: FieldPath, data: dict, own: str,
                 if isinstance(ref, str):
                     pages.append(urls.sop(ref.partition("@")[0]))
     elif kind == "sop" and field == "versions" and len(where) > 2 and where[2] == "purpose":
-        pages += [page for ref, shown in steps.items() if ref == record_id or ref.startswith(record_id + "@") or ref == "*" for page in shown]
+        pages += [
+            page
+            for ref, shown in steps.items()
+            if ref == record_id or ref.startswith(record_id + "@") or ref == "*"
+            for page in shown
+        ]
     elif kind == "path" and field in ("audience", "description"):
         pages.append(urls.paths)
     elif kind == "session" and field == "buddies":
         # A buddy's takeaway shows on every incident the session discussed ("What other teams took away").
         discussed = data.get("discussed")
-        pages += [urls.incident(ref) for ref in (discussed if isinstance(discussed, list) else ()) if isinstance(ref, str) and ref.startswith("INC-")]
+        pages += [
+            urls.incident(ref)
+            for ref in (discussed if isinstance(discussed, list) else ())
+            if isinstance(ref, str) and ref.startswith("INC-")
+        ]
     return list(dict.fromkeys(pages))
 
 
@@ -554,7 +630,9 @@ def _link_targets(source: str) -> tuple[str, ...]:
             found: list[str] = []
 
             def run(self, root: Any) -> None:
-                self.found = [el.get("href") if el.tag == "a" else el.get("src") for el in root.iter() if el.tag in ("a", "img")]
+                self.found = [
+                    el.get("href") if el.tag == "a" else el.get("src") for el in root.iter() if el.tag in ("a", "img")
+                ]
 
         class Links(Extension):
             def extendMarkdown(self, md: Any) -> None:
@@ -577,7 +655,19 @@ def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_dra
     from mkdocs_lessons.records.essentials import ESSENTIALS_ID
     from mkdocs_lessons.records.schema import KINDS
 
-    pages = {urls.home, urls.incidents, urls.sops, urls.taxonomy, urls.teams, urls.paths, urls.dashboard, urls.actions, urls.actions_closed, urls.lessons, urls.renewal}
+    pages = {
+        urls.home,
+        urls.incidents,
+        urls.sops,
+        urls.taxonomy,
+        urls.teams,
+        urls.paths,
+        urls.dashboard,
+        urls.actions,
+        urls.actions_closed,
+        urls.lessons,
+        urls.renewal,
+    }
     pages |= {urls.kb_json, urls.metrics_json, urls.feed} | {urls.schema(kind) for kind in KINDS}
     if targets.pagefind:
         pages.add(urls.search)
@@ -655,29 +745,53 @@ class _Refs:
         retired = taxonomy.retired.get(path)
         if retired is not None:
             note = f" ({retired.note.rstrip('.')})" if retired.note else ""
-            diags.add(doc.diagnostic(where, f"taxonomy term '{path}' is retired; use '{retired.replaced_by}' instead{note}", rule="retired-term"))
+            diags.add(
+                doc.diagnostic(
+                    where,
+                    f"taxonomy term '{path}' is retired; use '{retired.replaced_by}' instead{note}",
+                    rule="retired-term",
+                )
+            )
             return False
-        diags.add(doc.diagnostic(where, f"unknown taxonomy term '{path}'{did_you_mean(path, taxonomy.terms)}", rule="unknown-term"))
+        diags.add(
+            doc.diagnostic(
+                where, f"unknown taxonomy term '{path}'{did_you_mean(path, taxonomy.terms)}", rule="unknown-term"
+            )
+        )
         return False
 
     def team(self, doc: Document, where: FieldPath, team: str, diags: Diagnostics) -> None:
         # Without a usable teams.yaml its own error says so; no echo per reference.
         if isinstance(team, str) and self.result.teams_loaded and team not in self.team_ids:
             hint = did_you_mean(team, self.team_ids)
-            diags.add(doc.diagnostic(where, f"unknown team '{team}'{hint}; teams are listed in taxonomy/teams.yaml", rule="unknown-team"))
+            diags.add(
+                doc.diagnostic(
+                    where, f"unknown team '{team}'{hint}; teams are listed in taxonomy/teams.yaml", rule="unknown-team"
+                )
+            )
 
     def incident(self, doc: Document, where: FieldPath, incident_id: str, diags: Diagnostics) -> bool:
         if not isinstance(incident_id, str):
             return False
         if incident_id in self.incident_ids:
             return True
-        diags.add(doc.diagnostic(where, f"unknown incident '{incident_id}'{did_you_mean_id(incident_id, self.incident_ids)}", rule="unknown-incident"))
+        diags.add(
+            doc.diagnostic(
+                where,
+                f"unknown incident '{incident_id}'{did_you_mean_id(incident_id, self.incident_ids)}",
+                rule="unknown-incident",
+            )
+        )
         return False
 
     def sop(self, doc: Document, where: FieldPath, text: str, diags: Diagnostics) -> Optional[Sop]:
         ref = SopRef.parse(text)
         if ref.sop_id not in self.sop_ids:
-            diags.add(doc.diagnostic(where, f"unknown SOP '{ref.sop_id}'{did_you_mean_id(ref.sop_id, self.sop_ids)}", rule="unknown-sop"))
+            diags.add(
+                doc.diagnostic(
+                    where, f"unknown SOP '{ref.sop_id}'{did_you_mean_id(ref.sop_id, self.sop_ids)}", rule="unknown-sop"
+                )
+            )
             return None
         sop = self.result.sops.get(ref.sop_id)
         if sop is None:
@@ -695,7 +809,11 @@ class _Refs:
     @staticmethod
     def _no_version(doc: Document, where: FieldPath, ref: SopRef, sop: Sop, diags: Diagnostics) -> None:
         have = ", ".join(str(v.version) for v in sop.versions)
-        diags.add(doc.diagnostic(where, f"{ref.sop_id} has no version {ref.version} (versions: {have})", rule="unknown-sop-version"))
+        diags.add(
+            doc.diagnostic(
+                where, f"{ref.sop_id} has no version {ref.version} (versions: {have})", rule="unknown-sop-version"
+            )
+        )
 
 
 def _check_taxonomy(taxonomy: Taxonomy, diags: Diagnostics) -> None:
@@ -709,7 +827,11 @@ def _check_taxonomy(taxonomy: Taxonomy, diags: Diagnostics) -> None:
             here = where + (index,)
             if path in seen:
                 line = doc.where(seen[path] + ("id",))[0]
-                diags.add(doc.diagnostic(here + ("id",), f"duplicate term '{path}' (first defined at line {line})", rule="duplicate-id"))
+                diags.add(
+                    doc.diagnostic(
+                        here + ("id",), f"duplicate term '{path}' (first defined at line {line})", rule="duplicate-id"
+                    )
+                )
             else:
                 seen[path] = here
             walk(item.get("children", []), path, here + ("children",))
@@ -718,21 +840,36 @@ def _check_taxonomy(taxonomy: Taxonomy, diags: Diagnostics) -> None:
     for index, item in enumerate(doc.data.get("retired", [])):
         where: FieldPath = ("retired", index)
         if item["id"] in taxonomy.terms:
-            diags.add(doc.diagnostic(where + ("id",), f"'{item['id']}' is listed as retired but is still an active term", rule="retired-term"))
+            diags.add(
+                doc.diagnostic(
+                    where + ("id",),
+                    f"'{item['id']}' is listed as retired but is still an active term",
+                    rule="retired-term",
+                )
+            )
         target = item["replaced_by"]
         if target not in taxonomy.terms:
             hint = " (it is itself retired)" if target in taxonomy.retired else did_you_mean(target, taxonomy.terms)
-            diags.add(doc.diagnostic(where + ("replaced_by",), f"replacement term '{target}' does not exist{hint}", rule="unknown-term"))
+            diags.add(
+                doc.diagnostic(
+                    where + ("replaced_by",), f"replacement term '{target}' does not exist{hint}", rule="unknown-term"
+                )
+            )
 
 
 def _check_teams_file(result: LoadResult, diags: Diagnostics) -> None:
-    doc = next((d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and d.data and not d.problems), None)
+    doc = next(
+        (d for d in result.documents.values() if d.file and d.file.name == "teams.yaml" and d.data and not d.problems),
+        None,
+    )
     if doc is None or not isinstance(doc.data, dict):
         return
     teams = doc.data.get("teams")
     if not isinstance(teams, list):
         return  # not a list: the schema says so
-    _duplicates(doc, [(("teams", i, "id"), t.get("id")) for i, t in enumerate(teams) if isinstance(t, dict)], "team", diags)
+    _duplicates(
+        doc, [(("teams", i, "id"), t.get("id")) for i, t in enumerate(teams) if isinstance(t, dict)], "team", diags
+    )
 
 
 def _duplicates(doc: Document, items: Iterable[tuple[FieldPath, object]], what: str, diags: Diagnostics) -> None:
@@ -742,7 +879,11 @@ def _duplicates(doc: Document, items: Iterable[tuple[FieldPath, object]], what: 
             continue  # missing or rejected (a record that failed its schema)
         if value in first:
             line = doc.where(first[value])[0]
-            diags.add(doc.diagnostic(where, f"duplicate {what} id '{value}' (first defined at line {line})", rule="duplicate-id"))
+            diags.add(
+                doc.diagnostic(
+                    where, f"duplicate {what} id '{value}' (first defined at line {line})", rule="duplicate-id"
+                )
+            )
         else:
             first[value] = where
 
@@ -758,7 +899,9 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
         with guard:
             where = ("classification", "secondary", index)
             if refs.term(doc, where, term, diags) and term == incident.primary:
-                diags.add(doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term"))
+                diags.add(
+                    doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term")
+                )
     for index, team in enumerate(incident.teams):
         with guard:
             refs.team(doc, ("teams", index), team, diags)
@@ -777,12 +920,22 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
     # Times: detected >= occurred, resolved >= detected, a chronological timeline.
     with guard:
         if incident.detected and incident.detected < incident.occurred:
-            diags.add(doc.diagnostic(("detected",), f"detected ({raw['detected']}) is before occurred ({raw['occurred']})", rule="time-order"))
+            diags.add(
+                doc.diagnostic(
+                    ("detected",),
+                    f"detected ({raw['detected']}) is before occurred ({raw['occurred']})",
+                    rule="time-order",
+                )
+            )
     with guard:
         if incident.resolved:
             start, name = (incident.detected, "detected") if incident.detected else (incident.occurred, "occurred")
             if incident.resolved < start:
-                diags.add(doc.diagnostic(("resolved",), f"resolved ({raw['resolved']}) is before {name} ({raw[name]})", rule="time-order"))
+                diags.add(
+                    doc.diagnostic(
+                        ("resolved",), f"resolved ({raw['resolved']}) is before {name} ({raw[name]})", rule="time-order"
+                    )
+                )
     for index in range(1, len(incident.timeline)):
         with guard:
             before, after = incident.timeline[index - 1], incident.timeline[index]
@@ -796,7 +949,9 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
                 )
 
     with guard:
-        _duplicates(doc, [(("action_items", i, "id"), a.id) for i, a in enumerate(incident.action_items)], "action item", diags)
+        _duplicates(
+            doc, [(("action_items", i, "id"), a.id) for i, a in enumerate(incident.action_items)], "action item", diags
+        )
     for index, item in enumerate(incident.action_items):
         with guard:
             if item.codified_in is not None:
@@ -805,10 +960,19 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
                 _check_codified_version(doc, where, item.codified_in, sop, diags)
         with guard:
             if item.closed and item.status is not None and item.status not in ("done", "dropped"):
-                diags.add(doc.diagnostic(("action_items", index, "closed"), f"has a closed date but its status is '{item.status}'", rule="action-closed", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        ("action_items", index, "closed"),
+                        f"has a closed date but its status is '{item.status}'",
+                        rule="action-closed",
+                        severity=Severity.WARNING,
+                    )
+                )
 
 
-def _check_codified_version(doc: Document, where: FieldPath, ref: SopRef, sop: Optional[Sop], diags: Diagnostics) -> None:
+def _check_codified_version(
+    doc: Document, where: FieldPath, ref: SopRef, sop: Optional[Sop], diags: Diagnostics
+) -> None:
     """`codified_in` names a version that is not (yet) the standard: a proposal or a draft."""
     if sop is None:
         return
@@ -869,7 +1033,12 @@ def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
                     )
                 )
         with guard:
-            if previous is not None and version.effective and previous.effective and version.effective < previous.effective:
+            if (
+                previous is not None
+                and version.effective
+                and previous.effective
+                and version.effective < previous.effective
+            ):
                 diags.add(
                     doc.diagnostic(
                         where + ("effective",),
@@ -892,7 +1061,15 @@ def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_draf
             _check_step(path, index, step, first_step, refs, diags, include_drafts)
 
 
-def _check_step(path: ReadingPath, index: int, step, first_step: dict[str, int], refs: _Refs, diags: Diagnostics, include_drafts: bool) -> None:  # type: ignore[no-untyped-def]
+def _check_step(
+    path: ReadingPath,
+    index: int,
+    step,
+    first_step: dict[str, int],
+    refs: _Refs,
+    diags: Diagnostics,
+    include_drafts: bool,
+) -> None:  # type: ignore[no-untyped-def]
     doc = path.source
     assert doc is not None
     result = refs.result
@@ -902,16 +1079,37 @@ def _check_step(path: ReadingPath, index: int, step, first_step: dict[str, int],
     kind, target = step.target_kind, step.target
     if step.ref in first_step:
         # A page that is two steps of one path cannot say which step it is.
-        diags.add(doc.diagnostic(where, f"{step.ref} is already step {first_step[step.ref] + 1} of this path", rule="path-duplicate-step", severity=Severity.WARNING))
+        diags.add(
+            doc.diagnostic(
+                where,
+                f"{step.ref} is already step {first_step[step.ref] + 1} of this path",
+                rule="path-duplicate-step",
+                severity=Severity.WARNING,
+            )
+        )
     else:
         first_step[step.ref] = index
     if kind == "incident":
         if refs.incident(doc, where, target, diags):
             incident = result.incidents.get(target)
             if incident is not None and incident.is_draft and not include_drafts:
-                diags.add(doc.diagnostic(where, f"{target} is a draft and is not published; readers would meet a dead end", rule="path-draft", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{target} is a draft and is not published; readers would meet a dead end",
+                        rule="path-draft",
+                        severity=Severity.WARNING,
+                    )
+                )
             elif incident is not None and incident.is_draft:
-                diags.add(doc.diagnostic(where, f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story", rule="path-draft", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story",
+                        rule="path-draft",
+                        severity=Severity.WARNING,
+                    )
+                )
     elif kind == "sop":
         sop = refs.sop(doc, where, target, diags)
         ref = SopRef.parse(target)
@@ -920,22 +1118,54 @@ def _check_step(path: ReadingPath, index: int, step, first_step: dict[str, int],
             version = sop.version(ref.version)
             if version is not None and version.status in ("superseded", "retired"):
                 hint = f"; the current version is {sop.id}@{current.version}" if current else ""
-                diags.add(doc.diagnostic(where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where, f"{target} is {version.status}{hint}", rule="path-superseded", severity=Severity.WARNING
+                    )
+                )
             elif version is not None and version.status in ("draft", "proposed"):
                 hint = f"; the current version is {sop.id}@{current.version}" if current else ""
-                diags.add(doc.diagnostic(where, f"{target} is {version.status}, not yet standard practice{hint}", rule="path-draft", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{target} is {version.status}, not yet standard practice{hint}",
+                        rule="path-draft",
+                        severity=Severity.WARNING,
+                    )
+                )
         elif sop is not None and current is None and sop.versions:
             if sop.versions[-1].status == "retired":
-                diags.add(doc.diagnostic(where, f"{target} is retired: its last version was withdrawn", rule="path-superseded", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{target} is retired: its last version was withdrawn",
+                        rule="path-superseded",
+                        severity=Severity.WARNING,
+                    )
+                )
             else:
-                diags.add(doc.diagnostic(where, f"{target} has no approved version yet; readers would study a procedure that is not standard practice", rule="path-draft", severity=Severity.WARNING))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"{target} has no approved version yet; readers would study a procedure that is not standard practice",
+                        rule="path-draft",
+                        severity=Severity.WARNING,
+                    )
+                )
     elif kind == "team":
         refs.team(doc, where, target, diags)
     else:
         taxonomy = refs.taxonomy
         if taxonomy is not None and target in taxonomy.retired:
             replacement = taxonomy.retired[target].replaced_by
-            diags.add(doc.diagnostic(where, f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'", rule="path-retired-term", severity=Severity.WARNING))
+            diags.add(
+                doc.diagnostic(
+                    where,
+                    f"taxonomy term '{target}' is retired; point the step at 'taxonomy/{replacement}'",
+                    rule="path-retired-term",
+                    severity=Severity.WARNING,
+                )
+            )
         else:
             refs.term(doc, where, target, diags)
 
@@ -956,7 +1186,13 @@ def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
         if host:
             refs.team(doc, ("host",), host, diags)
             if host in refs.team_ids and isinstance(session.teams, list) and host not in session.teams:
-                diags.add(doc.diagnostic(("host",), f"the host team '{host}' is not one of the session's teams ({', '.join(map(str, session.teams))})", rule="session-host"))
+                diags.add(
+                    doc.diagnostic(
+                        ("host",),
+                        f"the host team '{host}' is not one of the session's teams ({', '.join(map(str, session.teams))})",
+                        rule="session-host",
+                    )
+                )
     for index, buddy in enumerate(session.buddies):
         with guard:
             refs.team(doc, ("buddies", index, "team"), buddy.team, diags)
@@ -971,7 +1207,9 @@ def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
                 refs.sop(doc, where, ref, diags)
 
 
-def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics, date_range: tuple[int, int] = DEFAULT_DATE_RANGE) -> None:
+def _check_indicator(
+    indicator: Indicator, refs: _Refs, diags: Diagnostics, date_range: tuple[int, int] = DEFAULT_DATE_RANGE
+) -> None:
     """Known teams; periods within the date range; one value per period; one period form (months or quarters) per series."""
     doc = indicator.source
     assert doc is not None
@@ -998,7 +1236,13 @@ def _check_indicator(indicator: Indicator, refs: _Refs, diags: Diagnostics, date
                 continue
             if period in first_at:
                 line = doc.where(("values", first_at[period], "period"))[0]
-                diags.add(doc.diagnostic(where, f"two values for period {period} (the first is at line {line}); keep one", rule="indicator-duplicate-period"))
+                diags.add(
+                    doc.diagnostic(
+                        where,
+                        f"two values for period {period} (the first is at line {line}); keep one",
+                        rule="indicator-duplicate-period",
+                    )
+                )
                 continue
             first_at[period] = index
             this_form = "quarter" if "Q" in period else "month"

@@ -1,2 +1,1 @@
-"""The `lessons` command: work on a knowledge base without building a site (`main.py` is the entry).
-"""
+"""The `lessons` command: work on a knowledge base without building a site (`main.py` is the entry)."""

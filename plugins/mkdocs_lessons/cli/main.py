@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from mkdocs_lessons import __version__
-from mkdocs_lessons.records import schema
-from mkdocs_lessons.cli import scaffold, schema_export, stats
-from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode, parse_date_range
-from mkdocs_lessons.clock import resolve_today
-from mkdocs_lessons.project import SiteSettings, find_config, repository_root, site_settings
-from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
 from mkdocs_lessons.analysis.derive import Analysis
 from mkdocs_lessons.checks.lints import LintConfig
+from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode, parse_date_range
+from mkdocs_lessons.cli import scaffold, schema_export, stats
+from mkdocs_lessons.clock import resolve_today
+from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
+from mkdocs_lessons.project import SiteSettings, find_config, repository_root, site_settings
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.records.load import display_path
+from mkdocs_lessons.records.model import INCIDENT_KINDS, SEVERITIES, KnowledgeBase, Taxonomy
 from mkdocs_lessons.urls import normalize_prefix
-from mkdocs_lessons.records.model import INCIDENT_KINDS, KnowledgeBase, SEVERITIES, Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -129,7 +129,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     except ValueError as problem:
         return _usage_error(str(problem))
     outcome = open_knowledge_base(
-        settings.root, base=base, include_drafts=args.include_drafts or settings.flag("include_drafts"), links=_link_targets(settings), **dates
+        settings.root,
+        base=base,
+        include_drafts=args.include_drafts or settings.flag("include_drafts"),
+        links=_link_targets(settings),
+        **dates,
     )
     if outcome.kb is None:
         for d in outcome.diagnostics.errors:
@@ -143,13 +147,19 @@ def cmd_lint(args: argparse.Namespace) -> int:
     elif args.format == "github":
         for d in found:
             level = "warning" if d.severity.value == "warning" else "notice"
-            message = f"[{d.field}] {d.message} ({d.rule})".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            message = (
+                f"[{d.field}] {d.message} ({d.rule})".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            )
             print(f"::{level} file={_escape_property(d.path)},line={d.line},col={d.column},title={d.rule}::{message}")
     else:
         for d in found:
             print(f"{d} [{d.rule}]")
     files = len({d.path for d in found})
-    tally = f"{len(found)} review-quality finding{'s' * (len(found) != 1)} in {files} file{'s' * (files != 1)}" if found else "no review-quality findings"
+    tally = (
+        f"{len(found)} review-quality finding{'s' * (len(found) != 1)} in {files} file{'s' * (files != 1)}"
+        if found
+        else "no review-quality findings"
+    )
     print(tally, file=sys.stderr if args.format == "json" else sys.stdout)
     return EXIT_PROBLEMS if found else EXIT_OK
 
@@ -190,11 +200,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     except FileExistsError:
         return _usage_error(f"{created.path} already exists")
     here = Path.cwd()
-    state = "" if args.record in ("path", "session", "indicator") else ", draft"  # reading paths have no draft state: valid means published
+    state = (
+        "" if args.record in ("path", "session", "indicator") else ", draft"
+    )  # reading paths have no draft state: valid means published
     print(f"Created {display_path(created.path, here)} ({created.record_id}{state})")
     for note in created.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"Next: fill it in (a comment explains every field), then run `lessons validate {display_path(settings.root, here)}` and open a pull request.")
+    print(
+        f"Next: fill it in (a comment explains every field), then run `lessons validate {display_path(settings.root, here)}` and open a pull request."
+    )
     return EXIT_OK
 
 
@@ -203,7 +217,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     from mkdocs_lessons.importers import run as importing
 
     settings = _settings(args.root)
-    common = dict(teams=list(args.team or []), term=args.term, severity=args.severity, zone=args.timezone, dry_run=args.dry_run, schema_url=args.schema_url)
+    common = dict(
+        teams=list(args.team or []),
+        term=args.term,
+        severity=args.severity,
+        zone=args.timezone,
+        dry_run=args.dry_run,
+        schema_url=args.schema_url,
+    )
     try:
         if args.source == "markdown":
             return importing.import_markdown(args.files, settings.root, **common)
@@ -240,7 +261,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         date_range = parse_date_range(settings.options.get("date_range"))
     except ValueError as problem:
         return _usage_error(str(problem))
-    outcome = open_knowledge_base(settings.root, include_drafts=include_drafts, date_range=date_range, today=today, links=_link_targets(settings))
+    outcome = open_knowledge_base(
+        settings.root, include_drafts=include_drafts, date_range=date_range, today=today, links=_link_targets(settings)
+    )
     kb = _kb_for_stats(outcome)
     kb.include_drafts = include_drafts
     figures = stats.compute(kb, today)
@@ -266,7 +289,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
         if args.check:
             return _usage_error("--check needs --out DIR (the folder to compare)")
         if not args.kind:
-            return _usage_error(f"name a schema to print ({', '.join(schema.KINDS)}) or pass --out DIR to write them all")
+            return _usage_error(
+                f"name a schema to print ({', '.join(schema.KINDS)}) or pass --out DIR to write them all"
+            )
         sys.stdout.write(schema.schema_text(args.kind))
         return EXIT_OK
     out = Path(args.out)
@@ -278,7 +303,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.check:
         stale = [r for r in results if r.state != "unchanged"]
         if stale:
-            print(f"lessons: {len(stale)} schema file{'s' * (len(stale) != 1)} out of date; run `lessons schema --out {out.as_posix()}`", file=sys.stderr)
+            print(
+                f"lessons: {len(stale)} schema file{'s' * (len(stale) != 1)} out of date; run `lessons schema --out {out.as_posix()}`",
+                file=sys.stderr,
+            )
             return EXIT_PROBLEMS
         return EXIT_OK
     settings = _settings(None)
@@ -305,7 +333,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _usage_error(f"{settings.root}: no such folder (the knowledge base)")
     out = Path(args.out)
     # Only inside the repository, never in the knowledge base: checked before anything is written.
-    repository = repository_root(config_file.parent if config_file else here) or (config_file.parent if config_file else here)
+    repository = repository_root(config_file.parent if config_file else here) or (
+        config_file.parent if config_file else here
+    )
     for option, path in (("--out", out), ("--config-out", Path(args.config_out) if args.config_out else None)):
         problem = export.place_problem(path, repository, settings.root, option) if path is not None else None
         if problem:
@@ -315,7 +345,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.prefix is not None:
         given = normalize_prefix(args.prefix)
         if prefix is not None and given != prefix:
-            return _usage_error(f"--prefix {args.prefix!r} does not match where {out} sits in docs_dir {site.docs_dir} ({prefix or 'its root'})")
+            return _usage_error(
+                f"--prefix {args.prefix!r} does not match where {out} sits in docs_dir {site.docs_dir} ({prefix or 'its root'})"
+            )
         prefix = given
     options = dict(settings.options)
     for flag in ("include_drafts", "generated_paths"):
@@ -327,7 +359,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _usage_error(f"--today must be a date like 2026-03-14, got {args.today!r}")
     try:
         done = export.generate_into(
-            settings.root, out, prefix=prefix or "", options=options, today=today, site=site, links_from_source=args.builder == "zensical"
+            settings.root,
+            out,
+            prefix=prefix or "",
+            options=options,
+            today=today,
+            site=site,
+            links_from_source=args.builder == "zensical",
         )
     except export.ExportError as problem:
         return _usage_error(str(problem))
@@ -342,7 +380,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from mkdocs_lessons.generate.builder_yml import HEADER
 
         if target.exists() and not target.read_text("utf-8", errors="replace").startswith(HEADER):
-            return _usage_error(f"{target} exists and was not written by `lessons generate`; choose another --config-out")
+            return _usage_error(
+                f"{target} exists and was not written by `lessons generate`; choose another --config-out"
+            )
         if not target.exists() or target.read_text("utf-8") != done.settings_yaml:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(done.settings_yaml, "utf-8")
@@ -362,7 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     root_help = "the knowledge-base folder (default: the lessons plugin's root in ./mkdocs.yml, else ./content)"
 
-    validate = commands.add_parser("validate", help="check every record and report all problems", description="Check every record and report all problems, as file:line:column: [field] message.")
+    validate = commands.add_parser(
+        "validate",
+        help="check every record and report all problems",
+        description="Check every record and report all problems, as file:line:column: [field] message.",
+    )
     validate.add_argument("root", nargs="?", help=root_help)
     validate.add_argument(
         "--format",
@@ -373,7 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--include-drafts", action="store_true", help="check as if drafts were published")
     validate.add_argument(
-        "--generated-paths", action="store_true", help="check as if the plugin option generated_paths were on (the path id 'essentials' is reserved)"
+        "--generated-paths",
+        action="store_true",
+        help="check as if the plugin option generated_paths were on (the path id 'essentials' is reserved)",
     )
     validate.set_defaults(func=cmd_validate)
 
@@ -384,8 +430,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Levels and per-code switches come from the plugin's lint_level, lint, blame_words and review_within_days options in mkdocs.yml.",
     )
     lint_cmd.add_argument("root", nargs="?", help=root_help)
-    lint_cmd.add_argument("--format", choices=("text", "github", "json"), default="text", help="text (default), github workflow annotations, or json")
-    lint_cmd.add_argument("--level", choices=("info", "warning", "off"), help="the level of every code not switched per code (default: lint_level in mkdocs.yml, else info)")
+    lint_cmd.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text (default), github workflow annotations, or json",
+    )
+    lint_cmd.add_argument(
+        "--level",
+        choices=("info", "warning", "off"),
+        help="the level of every code not switched per code (default: lint_level in mkdocs.yml, else info)",
+    )
     lint_cmd.add_argument("--include-drafts", action="store_true", help="lint drafts too")
     lint_cmd.set_defaults(func=cmd_lint)
 
@@ -408,12 +463,20 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--dry-run", action="store_true", help="print the new record instead of writing it")
 
     incident = kinds.add_parser("incident", parents=[common], help="an incident, near-miss or success review")
-    incident.add_argument("--team", action="append", metavar="TEAM", help="a team involved (repeat, or separate with commas)")
+    incident.add_argument(
+        "--team", action="append", metavar="TEAM", help="a team involved (repeat, or separate with commas)"
+    )
     incident.add_argument("--kind", help=f"{' | '.join(INCIDENT_KINDS)} (default: incident)")
     incident.add_argument("--severity", help=f"{' | '.join(SEVERITIES)}; required for kind incident")
-    incident.add_argument("--occurred", help="when it started: 2026-03-14T09:12:00Z (default: now); the id takes its year")
-    incident.add_argument("--term", help="the primary cause class, a taxonomy term path like process-deviation/skipped-review")
-    incident.add_argument("--summary", help="one paragraph: what happened and why it matters (default: a placeholder to replace)")
+    incident.add_argument(
+        "--occurred", help="when it started: 2026-03-14T09:12:00Z (default: now); the id takes its year"
+    )
+    incident.add_argument(
+        "--term", help="the primary cause class, a taxonomy term path like process-deviation/skipped-review"
+    )
+    incident.add_argument(
+        "--summary", help="one paragraph: what happened and why it matters (default: a placeholder to replace)"
+    )
 
     sop = kinds.add_parser("sop", parents=[common], help="a standard operating procedure (version 1, draft)")
     sop.add_argument("--team", action="append", metavar="TEAM", help="the owning team")
@@ -422,17 +485,35 @@ def build_parser() -> argparse.ArgumentParser:
     sop.add_argument("--review-every-months", type=int, metavar="N", help="review interval in months (1 to 120)")
 
     path = kinds.add_parser("path", parents=[common], help="an onboarding reading path")
-    path.add_argument("--team", action="append", metavar="TEAM", help="the team whose newcomers it is for (its first step)")
+    path.add_argument(
+        "--team", action="append", metavar="TEAM", help="the team whose newcomers it is for (its first step)"
+    )
     path.add_argument("--id", help="the path's slug (default: made from the title)")
 
-    session = kinds.add_parser("session", parents=[common], help="a learning session: review meeting, cross-team session, drill or renewal")
-    session.add_argument("--team", action="append", metavar="TEAM", help="a team that took part, the host first (repeat, or separate with commas)")
+    session = kinds.add_parser(
+        "session", parents=[common], help="a learning session: review meeting, cross-team session, drill or renewal"
+    )
+    session.add_argument(
+        "--team",
+        action="append",
+        metavar="TEAM",
+        help="a team that took part, the host first (repeat, or separate with commas)",
+    )
     session.add_argument("--kind", help="review | learning-session | drill | renewal (default: learning-session)")
     session.add_argument("--date", help="when it took place: 2026-03-19")
-    session.add_argument("--id", help="the session's slug (default: the date and the title, e.g. 2026-03-19-checkout-review)")
+    session.add_argument(
+        "--id", help="the session's slug (default: the date and the title, e.g. 2026-03-19-checkout-review)"
+    )
 
-    indicator = kinds.add_parser("indicator", parents=[common], help="an indicator the organisation measures (leading or lagging), as a series")
-    indicator.add_argument("--team", action="append", metavar="TEAM", help="optional: whose indicator it is (repeat, or separate with commas)")
+    indicator = kinds.add_parser(
+        "indicator", parents=[common], help="an indicator the organisation measures (leading or lagging), as a series"
+    )
+    indicator.add_argument(
+        "--team",
+        action="append",
+        metavar="TEAM",
+        help="optional: whose indicator it is (repeat, or separate with commas)",
+    )
     indicator.add_argument("--kind", help="leading | lagging")
     indicator.add_argument("--unit", help="free text shown after each value, e.g. percent")
     indicator.add_argument("--better", help="higher | lower")
@@ -451,10 +532,21 @@ def build_parser() -> argparse.ArgumentParser:
     sources = import_cmd.add_subparsers(dest="source", required=True, metavar="SOURCE")
     import_common = argparse.ArgumentParser(add_help=False)
     import_common.add_argument("--root", help=root_help)
-    import_common.add_argument("--team", action="append", metavar="TEAM", help="team for sources that name none from teams.yaml (repeat, or separate with commas)")
-    import_common.add_argument("--term", help="primary cause class for sources that name none, a taxonomy term path (the review corrects it)")
+    import_common.add_argument(
+        "--team",
+        action="append",
+        metavar="TEAM",
+        help="team for sources that name none from teams.yaml (repeat, or separate with commas)",
+    )
+    import_common.add_argument(
+        "--term", help="primary cause class for sources that name none, a taxonomy term path (the review corrects it)"
+    )
     import_common.add_argument("--severity", help=f"{' | '.join(SEVERITIES)} for sources that give none")
-    import_common.add_argument("--timezone", metavar="ZONE", help="zone of times written without one: Europe/Berlin, +02:00, UTC (default: UTC, noted as a guess)")
+    import_common.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="zone of times written without one: Europe/Berlin, +02:00, UTC (default: UTC, noted as a guess)",
+    )
     import_common.add_argument("--schema-url", help="where editors find the JSON Schema (as for `lessons new`)")
     import_common.add_argument("--dry-run", action="store_true", help="print the records instead of writing them")
     markdown_cmd = sources.add_parser(
@@ -463,7 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="postmortems in the Google SRE, PagerDuty, Atlassian or GitLab template shapes (or variations)",
         description="Import Markdown postmortems; one record per file. A file that cannot be read gets file:line: message and the others go on.",
     )
-    markdown_cmd.add_argument("files", nargs="+", metavar="FILE", help="a postmortem in Markdown; each file becomes one record")
+    markdown_cmd.add_argument(
+        "files", nargs="+", metavar="FILE", help="a postmortem in Markdown; each file becomes one record"
+    )
     csv_cmd = sources.add_parser(
         "csv",
         parents=[import_common],
@@ -471,7 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import the rows of a CSV export; MAP.yaml says which column feeds which field and how dates and statuses are written "
         "(examples in examples/import-maps/).",
     )
-    csv_cmd.add_argument("file", metavar="FILE", help="the CSV export (UTF-8, a header row); each row becomes one record")
+    csv_cmd.add_argument(
+        "file", metavar="FILE", help="the CSV export (UTF-8, a header row); each row becomes one record"
+    )
     csv_cmd.add_argument("--map", required=True, metavar="MAP.yaml", help="the column map")
     import_cmd.set_defaults(func=cmd_import)
 
@@ -482,7 +578,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats_cmd.add_argument("root", nargs="?", help=root_help)
     stats_cmd.add_argument("--format", choices=("text", "json"), default="text")
-    stats_cmd.add_argument("--today", help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)")
+    stats_cmd.add_argument(
+        "--today",
+        help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)",
+    )
     stats_cmd.add_argument("--include-drafts", action="store_true", help="count drafts as if they were published")
     stats_cmd.set_defaults(func=cmd_stats)
 
@@ -491,9 +590,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the JSON Schemas, for editors and other tools",
         description="Write the JSON Schemas of the record format (or print one). Commit the folder: `lessons new` points new records at it.",
     )
-    schema_cmd.add_argument("kind", nargs="?", choices=schema.KINDS, help="print this schema (or, with --out, write only this one)")
+    schema_cmd.add_argument(
+        "kind", nargs="?", choices=schema.KINDS, help="print this schema (or, with --out, write only this one)"
+    )
     schema_cmd.add_argument("--out", metavar="DIR", help="the folder to write <kind>.schema.json files into")
-    schema_cmd.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files in --out differ from the installed plugin's")
+    schema_cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when the files in --out differ from the installed plugin's",
+    )
     schema_cmd.set_defaults(func=cmd_schema)
 
     generate_cmd = commands.add_parser(
@@ -504,12 +609,26 @@ def build_parser() -> argparse.ArgumentParser:
         "and the generator no longer produces are removed (a manifest lists them); files it did not write are never touched.",
     )
     generate_cmd.add_argument("root", nargs="?", help=root_help)
-    generate_cmd.add_argument("--out", required=True, metavar="DIR", help="the folder for the generated pages, usually inside docs_dir (e.g. docs/kb)")
     generate_cmd.add_argument(
-        "--prefix", help="where DIR sits in the site (e.g. kb); default: its place inside docs_dir of the site config, else the site root"
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="the folder for the generated pages, usually inside docs_dir (e.g. docs/kb)",
     )
-    generate_cmd.add_argument("--site-config", metavar="FILE", help="the builder's mkdocs.yml (docs_dir, use_directory_urls, site_name, site_url); default ./mkdocs.yml")
-    generate_cmd.add_argument("--config-out", metavar="FILE", help="also write the settings a builder needs (nav, extra_css, extra_javascript, markdown_extensions) as YAML for INHERIT")
+    generate_cmd.add_argument(
+        "--prefix",
+        help="where DIR sits in the site (e.g. kb); default: its place inside docs_dir of the site config, else the site root",
+    )
+    generate_cmd.add_argument(
+        "--site-config",
+        metavar="FILE",
+        help="the builder's mkdocs.yml (docs_dir, use_directory_urls, site_name, site_url); default ./mkdocs.yml",
+    )
+    generate_cmd.add_argument(
+        "--config-out",
+        metavar="FILE",
+        help="also write the settings a builder needs (nav, extra_css, extra_javascript, markdown_extensions) as YAML for INHERIT",
+    )
     generate_cmd.add_argument("--print-config", action="store_true", help="print those settings instead")
     generate_cmd.add_argument(
         "--builder",
@@ -517,9 +636,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="zensical",
         help="who builds the folder: zensical (default; it rewrites links in raw HTML) or mkdocs (MkDocs or ProperDocs without the plugin)",
     )
-    generate_cmd.add_argument("--today", help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)")
+    generate_cmd.add_argument(
+        "--today",
+        help="the date overdue is measured against (default: the plugin's today option, SOURCE_DATE_EPOCH, else today)",
+    )
     generate_cmd.add_argument("--include-drafts", action="store_true", help="publish drafts too")
-    generate_cmd.add_argument("--generated-paths", action="store_true", help="add the generated Essentials reading path")
+    generate_cmd.add_argument(
+        "--generated-paths", action="store_true", help="add the generated Essentials reading path"
+    )
     generate_cmd.set_defaults(func=cmd_generate)
     return parser
 

@@ -29,15 +29,15 @@ from typing import Callable, Optional, TextIO, TypeVar
 import yaml
 
 from mkdocs_lessons.checks import placeholders
-from mkdocs_lessons.records import schema
+from mkdocs_lessons.cli.schema_export import file_name
 from mkdocs_lessons.diagnostics import did_you_mean
 from mkdocs_lessons.project import project_root
-from mkdocs_lessons.records.essentials import ESSENTIALS_ID
-from mkdocs_lessons.records.content_root import FILE, MISSING, OUTSIDE, PROBLEM, ContentRoot, Probe
-from mkdocs_lessons.records.load import FOLDERS, TAXONOMY_FILE, TEAMS_FILE
+from mkdocs_lessons.records import schema
 from mkdocs_lessons.records.builders import build_taxonomy
+from mkdocs_lessons.records.content_root import FILE, MISSING, OUTSIDE, PROBLEM, ContentRoot, Probe
+from mkdocs_lessons.records.essentials import ESSENTIALS_ID
+from mkdocs_lessons.records.load import FOLDERS, TAXONOMY_FILE, TEAMS_FILE
 from mkdocs_lessons.records.model import INCIDENT_KINDS, SEVERITIES
-from mkdocs_lessons.cli.schema_export import file_name
 from mkdocs_lessons.records.yamlsource import parse_text, read_document
 
 RECORD_KINDS = ("incident", "sop", "path", "session", "indicator")
@@ -47,7 +47,9 @@ SESSION_KINDS = ("review", "learning-session", "drill", "renewal")
 INDICATOR_KINDS = ("leading", "lagging")
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 _MINUTES_ONLY = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2})([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 _DATE_ONLY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_TITLE = 200
@@ -82,10 +84,14 @@ def read_catalog(root: Path) -> Catalog:
     for needed in (teams_file, taxonomy_file):
         probe = guard.probe(needed)
         if probe.kind == MISSING:
-            raise ScaffoldError(f"{root} is not a knowledge base: {needed.relative_to(root).as_posix()} is missing (pass the folder with --root)")
+            raise ScaffoldError(
+                f"{root} is not a knowledge base: {needed.relative_to(root).as_posix()} is missing (pass the folder with --root)"
+            )
         if probe.kind != FILE or not guard.inside(needed):  # never read a file outside the knowledge base
             problem = probe if probe.kind != FILE else Probe(PROBLEM, OUTSIDE, "symlink-outside")
-            raise ScaffoldError(f"{problem.diagnostic(needed.as_posix())}\nfix it first (`lessons validate` lists every problem)")
+            raise ScaffoldError(
+                f"{problem.diagnostic(needed.as_posix())}\nfix it first (`lessons validate` lists every problem)"
+            )
     teams_doc = read_document(teams_file, teams_file.as_posix())
     taxonomy_doc = read_document(taxonomy_file, taxonomy_file.as_posix())
     for doc, kind in ((teams_doc, "teams"), (taxonomy_doc, "taxonomy")):
@@ -201,7 +207,9 @@ def parse_teams(text: str | list[str], catalog: Catalog) -> list[str]:
                 continue
             if team not in catalog.teams:
                 known = ", ".join(catalog.teams) or "none"
-                raise ValueError(f"unknown team '{team}'{did_you_mean(team, catalog.teams)}; teams in {TEAMS_FILE}: {known}")
+                raise ValueError(
+                    f"unknown team '{team}'{did_you_mean(team, catalog.teams)}; teams in {TEAMS_FILE}: {known}"
+                )
             if team not in teams:
                 teams.append(team)
     if not teams:
@@ -236,7 +244,9 @@ def parse_occurred(text: str) -> str:
     elif _DATE_ONLY.match(value):
         value = f"{value}T00:00:00Z"
     if not TIMESTAMP.match(value):
-        raise ValueError(f"'{text}' is not a timestamp with a time zone like 2026-03-14T09:12:00Z (or a date like 2026-03-14)")
+        raise ValueError(
+            f"'{text}' is not a timestamp with a time zone like 2026-03-14T09:12:00Z (or a date like 2026-03-14)"
+        )
     try:
         datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
@@ -262,7 +272,9 @@ def parse_term(text: str, catalog: Catalog) -> str:
         return leaves[0]
     if value in catalog.retired:
         raise ValueError(f"taxonomy term '{value}' is retired; use '{catalog.retired[value]}' instead")
-    raise ValueError(f"unknown taxonomy term '{value}'{did_you_mean(value, catalog.terms)}; terms are listed in {TAXONOMY_FILE}")
+    raise ValueError(
+        f"unknown taxonomy term '{value}'{did_you_mean(value, catalog.terms)}; terms are listed in {TAXONOMY_FILE}"
+    )
 
 
 def parse_slug(text: str) -> str:
@@ -351,7 +363,9 @@ class Asker:
     def say(self, text: str) -> None:
         print(text, file=self.out or sys.stderr)
 
-    def ask(self, question: str, parse: Callable[[str], T], *, default: Optional[str] = None, optional: bool = False) -> Optional[T]:
+    def ask(
+        self, question: str, parse: Callable[[str], T], *, default: Optional[str] = None, optional: bool = False
+    ) -> Optional[T]:
         suffix = f" [{default}]" if default else (" (Enter to skip)" if optional else "")
         while True:
             try:
@@ -437,7 +451,9 @@ def _now_utc() -> str:
 
 def _term_menu(catalog: Catalog) -> str:
     width = max((len(p) for p in catalog.terms), default=0)
-    return "\n".join(f"  {n:>3}  {path.ljust(width)}  {title}" for n, (path, title) in enumerate(catalog.terms.items(), 1))
+    return "\n".join(
+        f"  {n:>3}  {path.ljust(width)}  {title}" for n, (path, title) in enumerate(catalog.terms.items(), 1)
+    )
 
 
 def complete(request: NewRecord, catalog: Catalog, asker: Optional[Asker]) -> NewRecord:
@@ -463,12 +479,16 @@ def complete(request: NewRecord, catalog: Catalog, asker: Optional[Asker]) -> Ne
         pass  # optional: whose indicator it is
     elif asker and r.record != "path":
         asker.say(f"Teams: {', '.join(f'{t} ({title})' for t, title in catalog.teams.items())}")
-        question = {"sop": "Owning team", "session": "Teams taking part, the host first (comma-separated)"}.get(r.record, "Teams involved (comma-separated)")
+        question = {"sop": "Owning team", "session": "Teams taking part, the host first (comma-separated)"}.get(
+            r.record, "Teams involved (comma-separated)"
+        )
         parse = (lambda v: _one_team(v, catalog)) if r.record == "sop" else (lambda v: parse_teams(v, catalog))
         r.teams = asker.ask(question, parse) or []
     elif asker:
         asker.say(f"Teams: {', '.join(catalog.teams)}")
-        r.teams = asker.ask("Team whose newcomers the path is for", lambda v: _one_team(v, catalog), optional=True) or []
+        r.teams = (
+            asker.ask("Team whose newcomers the path is for", lambda v: _one_team(v, catalog), optional=True) or []
+        )
     elif r.record != "path":
         missing.append(team_label)
 
@@ -515,7 +535,8 @@ def _complete_incident(r: NewRecord, catalog: Catalog, asker: Optional[Asker], m
     elif asker:
         required = r.kind == "incident"
         r.severity = asker.ask(
-            "Severity: SEV1 (worst, critical or widespread) .. SEV4 (little or no user impact)" + ("" if required else ", optional for this kind"),
+            "Severity: SEV1 (worst, critical or widespread) .. SEV4 (little or no user impact)"
+            + ("" if required else ", optional for this kind"),
             parse_severity,
             optional=not required,
         )
@@ -527,12 +548,18 @@ def _complete_incident(r: NewRecord, catalog: Catalog, asker: Optional[Asker], m
             r.occurred_note = "midnight UTC, as only the date was given: set the time"
         r.occurred = _checked(parse_occurred, r.occurred, "--occurred")
     elif asker:
-        r.occurred = asker.ask("When did it start? A timestamp with a time zone, e.g. 2026-03-14T09:12:00Z", parse_occurred, default=_now_utc())
+        r.occurred = asker.ask(
+            "When did it start? A timestamp with a time zone, e.g. 2026-03-14T09:12:00Z",
+            parse_occurred,
+            default=_now_utc(),
+        )
 
     if r.term is not None:
         r.term = _checked(lambda v: parse_term(v, catalog), r.term, "--term")
     elif asker:
-        asker.say("Failure taxonomy (the main cause class; you can change it after the review):\n" + _term_menu(catalog))
+        asker.say(
+            "Failure taxonomy (the main cause class; you can change it after the review):\n" + _term_menu(catalog)
+        )
         r.term = asker.ask("Primary cause class (number or term path)", lambda v: parse_term(v, catalog))
     else:
         missing.append("--term (the primary cause class)")
@@ -624,7 +651,9 @@ def _complete_path(r: NewRecord, asker: Optional[Asker]) -> None:
             if asker:
                 r.id = asker.ask("Id (a lowercase slug like new-engineer)", parse_slug)
             else:
-                raise ScaffoldError(f"--id: cannot make an id from the title {r.title!r}; pass one like --id new-engineer")
+                raise ScaffoldError(
+                    f"--id: cannot make an id from the title {r.title!r}; pass one like --id new-engineer"
+                )
         else:
             r.id = slug
 
@@ -690,7 +719,12 @@ def _comment_list(items: list[tuple[str, str]], indent: str) -> list[str]:
 
 
 def _header(schema_url: str, record_id: str, about: list[str]) -> list[str]:
-    return [f"# yaml-language-server: $schema={schema_url}", "#", f"# {record_id}: {about[0]}", *(f"# {line}" for line in about[1:])]
+    return [
+        f"# yaml-language-server: $schema={schema_url}",
+        "#",
+        f"# {record_id}: {about[0]}",
+        *(f"# {line}" for line in about[1:]),
+    ]
 
 
 def render_incident(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog) -> str:
@@ -801,10 +835,16 @@ def render_incident(r: NewRecord, record_id: str, schema_url: str, catalog: Cata
         "#   participants: [dana.kim, sam.ortiz]",
         _kv("#   learning_buddies: [priya.nair]", "observers from other teams"),
         _kv("# tags: [config, checkout]", "lowercase keywords for search and filters"),
-        _kv("# keywords: [money page broke, card declined]", "words readers search with that the text does not use (search only)"),
+        _kv(
+            "# keywords: [money page broke, card declined]",
+            "words readers search with that the text does not use (search only)",
+        ),
         _kv("# source:", "written by `lessons import` only: where an imported record came from"),
         "#   file: 2024-03-14-checkout.md",
-        _kv("#   sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "of the source's content: a second import is skipped"),
+        _kv(
+            "#   sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "of the source's content: a second import is skipped",
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -833,10 +873,15 @@ def render_sop(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog) 
         f"title: {yaml_scalar(r.title)}",
         _kv(f"owner: {r.teams[0]}", f"the owning team, an id from {TEAMS_FILE}:"),
         *_comment_list(list(catalog.teams.items()), ""),
-        _kv(f"review_every_months: {r.review_every_months}", review) if r.review_every_months else _kv("# review_every_months: 12", review),
+        _kv(f"review_every_months: {r.review_every_months}", review)
+        if r.review_every_months
+        else _kv("# review_every_months: 12", review),
         "# summary: One paragraph for the SOP catalog: what the procedure is for and when to use it.",
         _kv("# tags: [config, change]", "lowercase keywords for search and filters"),
-        _kv("# keywords: [config change, feature flag]", "words readers search with that the text does not use (search only)"),
+        _kv(
+            "# keywords: [config change, feature flag]",
+            "words readers search with that the text does not use (search only)",
+        ),
         "",
         _kv("versions:", "oldest first"),
         "  - version: 1",
@@ -875,7 +920,10 @@ def render_path(r: NewRecord, record_id: str, schema_url: str, catalog: Catalog)
     if r.teams:
         team = r.teams[0]
         lines.append(f"audience: {yaml_scalar('New members of ' + catalog.teams[team])}")
-        first = [f"  - ref: teams/{team}", f"    note: {yaml_scalar('Start with the team: what it owns, its procedures and its incidents.')}"]
+        first = [
+            f"  - ref: teams/{team}",
+            f"    note: {yaml_scalar('Start with the team: what it owns, its procedures and its incidents.')}",
+        ]
     else:
         lines.append("# audience: New engineers in any product team")
         terms = list(catalog.terms)
@@ -954,7 +1002,10 @@ def render_indicator(r: NewRecord, record_id: str, schema_url: str, catalog: Cat
         _kv(f"better: {r.better}" if r.better else "# better: higher", "higher | lower"),
         _kv("# source: Web analytics, monthly export", "where the figures come from"),
         _kv("# description: What it measures and how.", "optional, Markdown"),
-        _kv(f"teams: {_flow_list(r.teams)}" if r.teams else "# teams: [payments]", "whose indicator it is; their incidents are marked on its chart"),
+        _kv(
+            f"teams: {_flow_list(r.teams)}" if r.teams else "# teams: [payments]",
+            "whose indicator it is; their incidents are marked on its chart",
+        ),
         _kv("values:", "one per period, in any order"),
         f"  - {{period: {r.period}, value: {value}}}",
     ]
@@ -1022,11 +1073,15 @@ def _make(r: NewRecord, catalog: Catalog, record_id: str, path: Path) -> Created
     elif source == "committed":
         folder = find_schema_folder(catalog.root)
         if folder is not None and (folder / file_name(r.record)).read_text("utf-8") != schema.schema_text(r.record):
-            notes.append(f"{folder} is older than the installed plugin; run `lessons schema --out {folder}` and commit it")
+            notes.append(
+                f"{folder} is older than the installed plugin; run `lessons schema --out {folder}` and commit it"
+            )
     if r.record == "incident" and not r.summary:
         notes.append("write the summary before the status leaves draft (the placeholder is an error from then on)")
     if r.record == "sop" and (not r.purpose or not r.step):
-        notes.append("write the purpose and the steps: placeholder text is a warning while the version is a draft, an error after")
+        notes.append(
+            "write the purpose and the steps: placeholder text is a warning while the version is a draft, an error after"
+        )
     renumber = None if r.record in SLUG_RECORDS else (lambda: _make(r, catalog, *_target(r, catalog, after=record_id)))
     return Created(path, record_id, content, url, source, notes, renumber)
 

@@ -61,9 +61,15 @@ def editor_settings(out: Path, kb_root: Path, base: Path) -> str:
     `lessons new` writes; it covers records created by hand too.
     """
     mapping = {
-        Path(os.path.relpath(out / file_name("incident"), base)).as_posix(): _glob(kb_root, base, f"{FOLDERS['incident']}/*.yaml"),
-        Path(os.path.relpath(out / file_name("sop"), base)).as_posix(): _glob(kb_root, base, f"{FOLDERS['sop']}/*.yaml"),
-        Path(os.path.relpath(out / file_name("path"), base)).as_posix(): _glob(kb_root, base, f"{FOLDERS['path']}/*.yaml"),
+        Path(os.path.relpath(out / file_name("incident"), base)).as_posix(): _glob(
+            kb_root, base, f"{FOLDERS['incident']}/*.yaml"
+        ),
+        Path(os.path.relpath(out / file_name("sop"), base)).as_posix(): _glob(
+            kb_root, base, f"{FOLDERS['sop']}/*.yaml"
+        ),
+        Path(os.path.relpath(out / file_name("path"), base)).as_posix(): _glob(
+            kb_root, base, f"{FOLDERS['path']}/*.yaml"
+        ),
         Path(os.path.relpath(out / file_name("taxonomy"), base)).as_posix(): _glob(kb_root, base, TAXONOMY_FILE),
         Path(os.path.relpath(out / file_name("teams"), base)).as_posix(): _glob(kb_root, base, TEAMS_FILE),
     }

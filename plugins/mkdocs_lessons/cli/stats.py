@@ -73,7 +73,9 @@ class Stats:
     by_term: list[TermCount] = field(default_factory=list)
     action_items: dict[str, int] = field(default_factory=dict)
     overdue_action_items: list[OverdueItem] = field(default_factory=list)
-    overdue_check_ins: list[LateCheckIn] = field(default_factory=list)  # open items whose next_check_in passed, most overdue first
+    overdue_check_ins: list[LateCheckIn] = field(
+        default_factory=list
+    )  # open items whose next_check_in passed, most overdue first
     sops: int = 0
     sop_versions: int = 0
     sops_without_approved_version: list[str] = field(default_factory=list)
@@ -126,7 +128,11 @@ def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None)
 
     programme = analysis.programme
     reviews = analysis.metrics.sops.reviews
-    due = [ReviewDue(r.sop_id, r.title, r.owner, r.due, r.state, r.days or 0) for r in reviews if r.state in ("overdue", "due-soon") and r.due]
+    due = [
+        ReviewDue(r.sop_id, r.title, r.owner, r.due, r.state, r.days or 0)
+        for r in reviews
+        if r.state in ("overdue", "due-soon") and r.due
+    ]
     due.sort(key=lambda r: (r.due, natural_key(r.sop)))
 
     return Stats(
@@ -149,7 +155,8 @@ def compute(kb: KnowledgeBase, today: date, analysis: Optional[Analysis] = None)
         },
         overdue_action_items=overdue,
         overdue_check_ins=[
-            LateCheckIn(c.ref.incident.id, c.ref.item.id, c.ref.item.owner, c.on, c.days_late) for c in analysis.followup.overdue
+            LateCheckIn(c.ref.incident.id, c.ref.item.id, c.ref.item.owner, c.on, c.days_late)
+            for c in analysis.followup.overdue
         ],
         sops=len(kb.sops),
         sop_versions=sum(len(s.versions) for s in kb.sops.values()),
@@ -214,7 +221,9 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
     lines.append(f"  by year:      {_counts(stats.by_year)}")
     lines.append(f"  by team:      {_counts(stats.by_team)}")
     used = [t for t in stats.by_term if t.any]
-    lines.append(f"  by taxonomy term (primary / anywhere, narrower terms included): {'none' if not used else ''}".rstrip())
+    lines.append(
+        f"  by taxonomy term (primary / anywhere, narrower terms included): {'none' if not used else ''}".rstrip()
+    )
     lines += _table([[t.term, str(t.primary), "/", str(t.any)] for t in used], right=(1, 3))  # taxonomy order
     lines.append("")
 
@@ -225,20 +234,44 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
     )
     lines += _table(
         [
-            [o.incident, o.action, o.owner or "(no owner)", f"due {o.due.isoformat()}", f"{o.days_overdue} d overdue", o.status]
+            [
+                o.incident,
+                o.action,
+                o.owner or "(no owner)",
+                f"due {o.due.isoformat()}",
+                f"{o.days_overdue} d overdue",
+                o.status,
+            ]
             for o in stats.overdue_action_items
         ]
     )
     lines.append(f"{_n(len(stats.overdue_check_ins), 'check-in')} overdue (next_check_in passed on an open item)")
     lines += _table(
-        [[c.incident, c.action, c.owner or "(no owner)", f"check-in {c.check_in.isoformat()}", f"{c.days_late} d overdue"] for c in stats.overdue_check_ins]
+        [
+            [
+                c.incident,
+                c.action,
+                c.owner or "(no owner)",
+                f"check-in {c.check_in.isoformat()}",
+                f"{c.days_late} d overdue",
+            ]
+            for c in stats.overdue_check_ins
+        ]
     )
     lines.append("")
 
-    lines.append(f"{_n(stats.sops, 'SOP')} with {_n(stats.sop_versions, 'version')}; {len(stats.sop_reviews_due)} due for review")
+    lines.append(
+        f"{_n(stats.sops, 'SOP')} with {_n(stats.sop_versions, 'version')}; {len(stats.sop_reviews_due)} due for review"
+    )
     lines += _table(
         [
-            [r.sop, r.owner, f"review due {r.due.isoformat()}", f"{r.days} d overdue" if r.state == "overdue" else f"in {r.days} d", r.title]
+            [
+                r.sop,
+                r.owner,
+                f"review due {r.due.isoformat()}",
+                f"{r.days} d overdue" if r.state == "overdue" else f"in {r.days} d",
+                r.title,
+            ]
             for r in stats.sop_reviews_due
         ]
     )
@@ -248,10 +281,14 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
 
     s = stats.sessions
     kinds = {k: s.get(k, 0) for k in SESSION_KINDS}
-    lines.append(f"{_n(s.get('held', 0), 'learning session')} held ({_counts(kinds)}), {s.get('planned', 0)} planned; {_n(stats.indicators, 'indicator')}")
+    lines.append(
+        f"{_n(s.get('held', 0), 'learning session')} held ({_counts(kinds)}), {s.get('planned', 0)} planned; {_n(stats.indicators, 'indicator')}"
+    )
     active = [q for q in stats.learning_activity if any(q[k] for k in ("reviews_held", "sessions", "near_misses"))]
     if active:
-        lines.append("  learning activity per quarter (reviews held, median days from resolution to review, sessions, cross-functional, visiting teams, buddies, takeaways, outside participants, near misses):")
+        lines.append(
+            "  learning activity per quarter (reviews held, median days from resolution to review, sessions, cross-functional, visiting teams, buddies, takeaways, outside participants, near misses):"
+        )
         lines += _table(
             [
                 [

@@ -1,2 +1,1 @@
-"""`lessons generate`: the generated pages as files, for builders that cannot run the plugin.
-"""
+"""`lessons generate`: the generated pages as files, for builders that cannot run the plugin."""

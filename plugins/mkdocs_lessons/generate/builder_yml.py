@@ -16,11 +16,11 @@ from typing import Any, Iterable
 import yaml
 
 from mkdocs_lessons.pages.site import ASSETS, GeneratedFile
-from mkdocs_lessons.urls import Urls
 
 # Markdown extensions the generated pages rely on (render/prose.py); the MkDocs
 # adapter adds them when a site lacks them.
 from mkdocs_lessons.render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS  # noqa: E402  (re-exported)
+from mkdocs_lessons.urls import Urls
 
 HEADER = "# Written by `lessons generate`"
 
@@ -52,7 +52,9 @@ def asset_uris(prefix: str) -> tuple[list[str], list[str]]:
 def builder_settings(files: Iterable[GeneratedFile], prefix: str) -> BuilderSettings:
     css, js = asset_uris(prefix)
     nav = [{file.title: file.src_uri} for file in files if file.in_nav]
-    extensions: list[Any] = [{name: EXTENSION_OPTIONS[name]} if name in EXTENSION_OPTIONS else name for name in REQUIRED_EXTENSIONS]
+    extensions: list[Any] = [
+        {name: EXTENSION_OPTIONS[name]} if name in EXTENSION_OPTIONS else name for name in REQUIRED_EXTENSIONS
+    ]
     return BuilderSettings(nav=nav, extra_css=css, extra_javascript=js, markdown_extensions=extensions)
 
 
@@ -64,5 +66,7 @@ def render_settings(settings: BuilderSettings, *, out: str) -> str:
         "# or copy these keys into yours. A key in your mkdocs.yml replaces the list here:",
         "# then add these entries to yours (your own pages go after the knowledge base's nav).",
     ]
-    body = yaml.safe_dump(settings.as_mapping(), sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
+    body = yaml.safe_dump(
+        settings.as_mapping(), sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
+    )
     return "\n".join(lines) + "\n" + body

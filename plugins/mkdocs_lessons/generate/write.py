@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from mkdocs_lessons.pages.site import GeneratedFile
 from mkdocs_lessons.generate.markdown_file import markdown_file
+from mkdocs_lessons.pages.site import GeneratedFile
 
 MANIFEST = ".lessons-generated.json"
 _MANIFEST_FORMAT = "mkdocs-lessons generated files, v1"
@@ -71,18 +71,30 @@ def read_manifest(out: Path) -> Optional[list[str]]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExportError(f"{path}: unreadable manifest ({exc}); remove it only if the folder holds nothing but generated files") from exc
+        raise ExportError(
+            f"{path}: unreadable manifest ({exc}); remove it only if the folder holds nothing but generated files"
+        ) from exc
     files = data.get("files") if isinstance(data, dict) else None
-    if data.get("format") != _MANIFEST_FORMAT or not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+    if (
+        data.get("format") != _MANIFEST_FORMAT
+        or not isinstance(files, list)
+        or not all(isinstance(f, str) for f in files)
+    ):
         raise ExportError(f"{path}: not a manifest written by `lessons generate`")
     unsafe = [f for f in files if not _safe_relative(f)]
     if unsafe:
-        raise ExportError(f"{path}: refusing a manifest that names files outside the folder: {', '.join(sorted(unsafe)[:5])}")
+        raise ExportError(
+            f"{path}: refusing a manifest that names files outside the folder: {', '.join(sorted(unsafe)[:5])}"
+        )
     return files
 
 
 def _manifest_bytes(files: Iterable[str]) -> bytes:
-    body = {"format": _MANIFEST_FORMAT, "note": "Files written by `lessons generate`; it rewrites and removes only these.", "files": sorted(files)}
+    body = {
+        "format": _MANIFEST_FORMAT,
+        "note": "Files written by `lessons generate`; it rewrites and removes only these.",
+        "files": sorted(files),
+    }
     return (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -115,7 +127,11 @@ def planned_files(files: Iterable[GeneratedFile], prefix: str) -> dict[str, byte
             raise ExportError(f"generated file {uri!r} has an unsafe path")
         if relative in planned:
             raise ExportError(f"two generated files share the path {relative!r}")
-        content = markdown_file(generated.content, generated.meta) if generated.html and isinstance(generated.content, str) else generated.content
+        content = (
+            markdown_file(generated.content, generated.meta)
+            if generated.html and isinstance(generated.content, str)
+            else generated.content
+        )
         planned[relative] = _encode(content)
     return planned
 
@@ -167,7 +183,11 @@ def place_problem(path: Path, repository: Path, kb_root: Path, option: str) -> O
     repo = Path(os.path.realpath(repository))
     kb = Path(os.path.realpath(kb_root))
     if repo not in real.parents:
-        return f"{option} {path} lies outside the repository {repo}" + (f" (it resolves to {real})" if real != path.absolute() else "") + "; generate into a folder inside it"
+        return (
+            f"{option} {path} lies outside the repository {repo}"
+            + (f" (it resolves to {real})" if real != path.absolute() else "")
+            + "; generate into a folder inside it"
+        )
     if real == kb or kb in real.parents or real in kb.parents:
         return f"{option} {path} overlaps the knowledge base {kb_root}; generate into a folder of its own"
     return None
@@ -191,7 +211,9 @@ def export(files: Iterable[GeneratedFile], out: Path, *, prefix: str = "") -> Ex
             continue
         if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
             foreign.append(relative)
-    blocking_dirs = [r for r in sorted(planned) if any((out / r).parents[i].is_file() for i in range(len(Path(r).parts) - 1))]
+    blocking_dirs = [
+        r for r in sorted(planned) if any((out / r).parents[i].is_file() for i in range(len(Path(r).parts) - 1))
+    ]
     if foreign or blocking_dirs:
         names = foreign + blocking_dirs
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -307,15 +329,14 @@ def generate_into(
     links_from_source: bool = True,
 ) -> GenerateOutcome:
     """Open the knowledge base, generate every page exactly as the plugin does, write the folder."""
-    from mkdocs_lessons.generate.builder_yml import builder_settings, render_settings
+    from mkdocs_lessons.checks.rules import LinkTargets
     from mkdocs_lessons.diagnostics import Severity
-    from mkdocs_lessons.records.gitdates import last_changed
+    from mkdocs_lessons.generate.builder_yml import builder_settings, render_settings
     from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
     from mkdocs_lessons.pages.site import generate, make_context
+    from mkdocs_lessons.records.gitdates import last_changed
     from mkdocs_lessons.render.templates import Templates
     from mkdocs_lessons.settings import Settings, SettingsError
-
-    from mkdocs_lessons.checks.rules import LinkTargets
 
     try:
         # The same parse of the options as `mkdocs build` (settings.py): a wrong value is the same error.
@@ -355,7 +376,9 @@ def generate_into(
         show_review_notes=settings.show_review_notes,
         # Zensical rewrites raw-HTML links from the Markdown file's folder (pages/common.py link_href).
         links_from_source=links_from_source,
-        templates=Templates((site.config_dir or Path.cwd()) / settings.custom_templates if settings.custom_templates else None),
+        templates=Templates(
+            (site.config_dir or Path.cwd()) / settings.custom_templates if settings.custom_templates else None
+        ),
     )
     files = generate(ctx, home=settings.home)
     result = export(files, out, prefix=prefix)

@@ -18,7 +18,6 @@ from mkdocs_lessons.importers.mdblocks import plain
 from mkdocs_lessons.importers.sections import Section
 from mkdocs_lessons.importers.vocabulary import norm, person
 
-
 _TYPES = (
     ("prevent", r"^(?:prevent(?:ion|ive|ative)?|fix(?:es)?|repair|long[- ]term)$"),
     ("mitigate", r"^(?:mitigat(?:e|ion|ions)|remediat(?:e|ion)|short[- ]term|workaround)$"),
@@ -56,8 +55,12 @@ def action_status(text: str) -> Optional[str]:
     return None
 
 
-_TRACKER = re.compile(r"\[[A-Z][A-Z0-9]+-\d+\]\([^)]+\)|\b[A-Z][A-Z0-9]+-\d+\b|(?<![\w/])#\d+\b|https?://\S+|\b[Bb]ug \d+\b")
-_OWNER = re.compile(r"(?:owner|assignee|assigned to|dri)\s*[:=]?\s*@?([\w.-]+)|(?<![\w.])@([A-Za-z][\w.-]*[A-Za-z0-9])", re.IGNORECASE)
+_TRACKER = re.compile(
+    r"\[[A-Z][A-Z0-9]+-\d+\]\([^)]+\)|\b[A-Z][A-Z0-9]+-\d+\b|(?<![\w/])#\d+\b|https?://\S+|\b[Bb]ug \d+\b"
+)
+_OWNER = re.compile(
+    r"(?:owner|assignee|assigned to|dri)\s*[:=]?\s*@?([\w.-]+)|(?<![\w.])@([A-Za-z][\w.-]*[A-Za-z0-9])", re.IGNORECASE
+)
 _DUE = re.compile(rf"(?:due|by|target|deadline)?\s*[:=]?\s*({moments.DATE_PATTERN})", re.IGNORECASE)
 
 
@@ -66,7 +69,17 @@ def read_actions(section: Section, draft: Draft) -> tuple[list[dict[str, Any]], 
     leftovers: list[str] = []
     kind: Optional[str] = action_type(section.type_hint) if section.type_hint else None
 
-    def add(text: str, line: int, owner: str = "", due: str = "", type_text: str = "", tracker: str = "", status_text: str = "", checked: Optional[bool] = None, extra: str = "") -> None:
+    def add(
+        text: str,
+        line: int,
+        owner: str = "",
+        due: str = "",
+        type_text: str = "",
+        tracker: str = "",
+        status_text: str = "",
+        checked: Optional[bool] = None,
+        extra: str = "",
+    ) -> None:
         text = text.strip()
         tag = re.match(r"^\[(\w[\w -]*)\]\s*", text)
         if tag and action_type(tag.group(1)):
@@ -92,14 +105,20 @@ def read_actions(section: Section, draft: Draft) -> tuple[list[dict[str, Any]], 
                 entry["due"] = parsed.isoformat()
             elif due:
                 entry["action"] += f" (due: {due})"
-                draft.guess(f"action_items.{entry['id']}.due", "kept in the action text", f"'{due}' is not a date ({where})")
+                draft.guess(
+                    f"action_items.{entry['id']}.due", "kept in the action text", f"'{due}' is not a date ({where})"
+                )
         status = None
         if checked is not None:
             status = "done" if checked else "open"
         for candidate in (status_text, tracker, text):
             if status is None and candidate:
                 upper = re.search(r"\b(DONE|TODO|IN PROGRESS|WONTFIX|DROPPED)\b", candidate)
-                status = action_status(upper.group(1)) if upper else (action_status(candidate) if candidate is status_text else None)
+                status = (
+                    action_status(upper.group(1))
+                    if upper
+                    else (action_status(candidate) if candidate is status_text else None)
+                )
         entry["status"] = status or "open"
         chosen = action_type(type_text) if type_text else kind
         if chosen:
@@ -135,8 +154,21 @@ def read_actions(section: Section, draft: Draft) -> tuple[list[dict[str, Any]], 
                 cells = row + [""] * (len(piece.header) - len(row))
                 by_role = {role: cells[index] for role, index in roles.items()}
                 # Columns with no role (priority, notes) stay in the action text; a bare `#` numbering column does not.
-                others = "; ".join(f"{plain(piece.header[i])}: {c}" for i, c in enumerate(cells) if i not in roles.values() and c and not re.match(r"^#?$", plain(piece.header[i])))
-                add(by_role.get("action", ""), number, by_role.get("owner", ""), by_role.get("due", ""), by_role.get("type", ""), by_role.get("tracker", ""), by_role.get("status", ""), extra=others)
+                others = "; ".join(
+                    f"{plain(piece.header[i])}: {c}"
+                    for i, c in enumerate(cells)
+                    if i not in roles.values() and c and not re.match(r"^#?$", plain(piece.header[i]))
+                )
+                add(
+                    by_role.get("action", ""),
+                    number,
+                    by_role.get("owner", ""),
+                    by_role.get("due", ""),
+                    by_role.get("type", ""),
+                    by_role.get("tracker", ""),
+                    by_role.get("status", ""),
+                    extra=others,
+                )
         elif piece.kind == "paragraph":
             for _number, line in piece.lines():
                 if line.strip():

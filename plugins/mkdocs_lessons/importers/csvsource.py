@@ -26,7 +26,23 @@ from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
 from mkdocs_lessons.importers.postmortem import classify_detection, severity_of
 from mkdocs_lessons.importers.vocabulary import slug
 
-FIELDS = ("title", "occurred", "detected", "resolved", "summary", "impact", "context", "severity", "teams", "tags", "cause", "detection", "key", "status", "kind")
+FIELDS = (
+    "title",
+    "occurred",
+    "detected",
+    "resolved",
+    "summary",
+    "impact",
+    "context",
+    "severity",
+    "teams",
+    "tags",
+    "cause",
+    "detection",
+    "key",
+    "status",
+    "kind",
+)
 MAP_KEYS = ("columns", "dates", "values", "statuses", "defaults")
 
 
@@ -44,7 +60,9 @@ def read_map(path: Path) -> dict[str, Any]:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise MapError(f"{where}: not valid YAML: {getattr(problem, 'problem', problem)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise MapError(f"{path}: a map needs `columns:`, a mapping of field -> column name (fields: {', '.join(FIELDS)})")
+        raise MapError(
+            f"{path}: a map needs `columns:`, a mapping of field -> column name (fields: {', '.join(FIELDS)})"
+        )
     for key in data:
         if key not in MAP_KEYS:
             raise MapError(f"{path}: unknown key '{key}' (keys: {', '.join(MAP_KEYS)})")
@@ -137,7 +155,9 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     if decision == "skip":
         return None
     values["title"] = (cell("title") or f"Imported row {line}")[:200]
-    draft.map("title", where("title")) if columns.get("title") else draft.guess("title", values["title"], f"line {line} has no title column")
+    draft.map("title", where("title")) if columns.get("title") else draft.guess(
+        "title", values["title"], f"line {line} has no title column"
+    )
     values["kind"] = "incident"
     severity_text = cell("severity")
     severity = translate.get("severity", {}).get(severity_text) if severity_text else None
@@ -146,12 +166,19 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
         draft.map("severity", f"{where('severity')} through values.severity")
     elif severity_text and severity_of(severity_text):
         values["severity"], guessed = severity_of(severity_text)  # type: ignore[misc]
-        (draft.guess("severity", values["severity"], f"{where('severity')}: '{severity_text}'") if guessed else draft.map("severity", where("severity")))
+        (
+            draft.guess("severity", values["severity"], f"{where('severity')}: '{severity_text}'")
+            if guessed
+            else draft.map("severity", where("severity"))
+        )
     elif options.severity or defaults.get("severity"):
         values["severity"] = options.severity or defaults["severity"]
         draft.map("severity", "--severity" if options.severity else "defaults.severity")
     else:
-        raise ImportProblem(line, f"no severity (column {columns.get('severity')!r} is empty or unknown: add it under values.severity, or pass --severity)")
+        raise ImportProblem(
+            line,
+            f"no severity (column {columns.get('severity')!r} is empty or unknown: add it under values.severity, or pass --severity)",
+        )
     for name in ("occurred", "detected", "resolved"):
         text = cell(name)
         if not text:
@@ -165,7 +192,9 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
         raise ImportProblem(line, f"no start time (column {columns.get('occurred')!r} is empty)")
     draft.year = int(values["occurred"][:4])
     for later in ("detected", "resolved"):
-        if later in values and values[later] < values["occurred"]:  # same offsets in one export: text order is time order
+        if (
+            later in values and values[later] < values["occurred"]
+        ):  # same offsets in one export: text order is time order
             draft.guess(later, "left out", f"{where(later)} is before occurred")
             del values[later]
     teams: list[str] = []
@@ -181,7 +210,9 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     else:
         teams = list(options.teams or defaults.get("teams") or [])
         if not teams:
-            raise ImportProblem(line, "no team: the row names none from teams.yaml (map names under values.teams, or pass --team)")
+            raise ImportProblem(
+                line, "no team: the row names none from teams.yaml (map names under values.teams, or pass --team)"
+            )
         draft.map("teams", "--team" if options.teams else "defaults.teams")
     values["teams"] = teams
     for name in ("summary", "impact"):
@@ -207,7 +238,10 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     if not term:
         raise ImportProblem(line, "no taxonomy term: pass --term (or set defaults.term in the map)")
     values["classification"] = {"primary": term}
-    draft.map("classification.primary", "--term (a first guess: correct it in the review)" if options.term else "defaults.term")
+    draft.map(
+        "classification.primary",
+        "--term (a first guess: correct it in the review)" if options.term else "defaults.term",
+    )
     context = cell("context")
     key = cell("key")
     details = [f"- **{name}:** {value}" for name, value in row.items() if name not in used and value]
@@ -223,5 +257,8 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
         values["summary"] = placeholders.INCIDENT_SUMMARY
         draft.missing.append("summary: the row has none; replace the placeholder")
     draft.missing += ["root_cause.cause: not in the row (required once reviewed)"] if "root_cause" not in values else []
-    draft.missing += ["lessons: not in the row (required once reviewed)", "review.date: when the review meeting took place (required once reviewed)"]
+    draft.missing += [
+        "lessons: not in the row (required once reviewed)",
+        "review.date: when the review meeting took place (required once reviewed)",
+    ]
     return draft

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\]\((?P<target><[^>]*>|[^()\s]+(?:\([^()\s]*\))?[^()\s]*)(?:\s+(?P<title>\"[^\"]*\"|'[^']*'))?\)")
+_INLINE = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\]\((?P<target><[^>]*>|[^()\s]+(?:\([^()\s]*\))?[^()\s]*)(?:\s+(?P<title>\"[^\"]*\"|'[^']*'))?\)"
+)
 _DEFINITION = re.compile(r"^(?P<indent> {0,3})\[(?P<label>[^\]]+)\]:\s+(?P<target>\S+)(?P<rest>.*)$", re.MULTILINE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -77,7 +79,14 @@ def source_lines(text: str, targets: list[str]) -> list[int]:
     lines = text.split("\n")
     out: list[int] = []
     for target in targets:
-        number = next((n for n, line in enumerate(lines, 1) if f"({target}" in line or f"<{target}>" in line or f"]: {target}" in line), None)
+        number = next(
+            (
+                n
+                for n, line in enumerate(lines, 1)
+                if f"({target}" in line or f"<{target}>" in line or f"]: {target}" in line
+            ),
+            None,
+        )
         if number is not None and number not in out:
             out.append(number)
     return sorted(out)

@@ -23,16 +23,48 @@ UTC = timezone.utc
 
 # Fixed offsets of the abbreviations in common use (ambiguous ones such as IST are left out).
 _ABBREVIATIONS = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-    "JST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "JST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
 }
 # Region names for what people write once for a whole document.
 _REGIONS = {
-    "pst/pdt": "America/Los_Angeles", "pt": "America/Los_Angeles", "pacific": "America/Los_Angeles", "pacific time": "America/Los_Angeles",
-    "est/edt": "America/New_York", "et": "America/New_York", "eastern": "America/New_York", "eastern time": "America/New_York",
-    "cst/cdt": "America/Chicago", "central": "America/Chicago", "mst/mdt": "America/Denver", "mountain": "America/Denver",
-    "cet/cest": "Europe/Berlin", "gmt/bst": "Europe/London", "uk time": "Europe/London", "eet/eest": "Europe/Helsinki",
+    "pst/pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles",
+    "pacific time": "America/Los_Angeles",
+    "est/edt": "America/New_York",
+    "et": "America/New_York",
+    "eastern": "America/New_York",
+    "eastern time": "America/New_York",
+    "cst/cdt": "America/Chicago",
+    "central": "America/Chicago",
+    "mst/mdt": "America/Denver",
+    "mountain": "America/Denver",
+    "cet/cest": "Europe/Berlin",
+    "gmt/bst": "Europe/London",
+    "uk time": "Europe/London",
+    "eet/eest": "Europe/Helsinki",
 }
 
 ZONE_PATTERN = (
@@ -43,12 +75,12 @@ ZONE_PATTERN = (
 )
 _ZONE_ONLY = re.compile(rf"^(?:{ZONE_PATTERN})$")
 
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-DATE_PATTERN = (
-    rf"{_WEEKDAY}(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{4}}/\d{{2}}/\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}})"
-)
+DATE_PATTERN = rf"{_WEEKDAY}(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{4}}/\d{{2}}/\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}})"
 TIME_PATTERN = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
 
 #: A moment at the start of a line: a date, a time or both, then an optional zone.
@@ -91,7 +123,9 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ZoneError(f"unknown time zone '{name}' (use an IANA name like Europe/Berlin, an offset like +02:00, or UTC)") from None
+        raise ZoneError(
+            f"unknown time zone '{name}' (use an IANA name like Europe/Berlin, an offset like +02:00, or UTC)"
+        ) from None
 
 
 def zone_in_text(text: str) -> Optional[str]:
@@ -124,9 +158,15 @@ def _parse_date(text: str) -> Optional[date]:
         words = re.findall(r"[A-Za-z]+|\d+", value)
         if len(words) >= 3:
             numbers = [w for w in words if w.isdigit()]
-            names = [w for w in words if not w.isdigit() and w.lower()[:3] in _MONTHS and w.lower() not in ("st", "nd", "rd", "th")]
+            names = [
+                w
+                for w in words
+                if not w.isdigit() and w.lower()[:3] in _MONTHS and w.lower() not in ("st", "nd", "rd", "th")
+            ]
             if names and len(numbers) == 2:
-                day, year = (int(numbers[0]), int(numbers[1])) if len(numbers[1]) == 4 else (int(numbers[1]), int(numbers[0]))
+                day, year = (
+                    (int(numbers[0]), int(numbers[1])) if len(numbers[1]) == 4 else (int(numbers[1]), int(numbers[0]))
+                )
                 return date(year, _MONTHS[names[0].lower()[:3]], day)
     except ValueError:
         return None
@@ -207,5 +247,11 @@ def duration(text: str) -> Optional[timedelta]:
         found = True
         amount = float(number)
         unit = unit.lower()
-        total += timedelta(days=amount) if unit.startswith("d") else timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
+        total += (
+            timedelta(days=amount)
+            if unit.startswith("d")
+            else timedelta(hours=amount)
+            if unit.startswith("h")
+            else timedelta(minutes=amount)
+        )
     return total if found and total > timedelta() else None

@@ -16,18 +16,38 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from mkdocs_lessons.cli.scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
+from mkdocs_lessons.importers.draft import Draft, Note
 from mkdocs_lessons.records import schema
 from mkdocs_lessons.records.content_root import FILE, ContentRoot
 from mkdocs_lessons.records.load import FOLDERS
-from mkdocs_lessons.cli.scaffold import COMMENT_COLUMN, yaml_scalar, yaml_text_block
 from mkdocs_lessons.records.yamlsource import parse_text
-from mkdocs_lessons.importers.draft import Draft, Note
 
 _HASH_LINE = re.compile(r"^\s*sha256:\s*['\"]?([0-9a-f]{64})", re.MULTILINE)
 _ORDER = (
-    "title", "kind", "status", "severity", "occurred", "detected", "resolved", "teams", "detection", "caused_by_change",
-    "summary", "context", "impact", "timeline", "classification", "root_cause", "lessons", "went_well", "went_wrong",
-    "got_lucky", "action_items", "review", "tags",
+    "title",
+    "kind",
+    "status",
+    "severity",
+    "occurred",
+    "detected",
+    "resolved",
+    "teams",
+    "detection",
+    "caused_by_change",
+    "summary",
+    "context",
+    "impact",
+    "timeline",
+    "classification",
+    "root_cause",
+    "lessons",
+    "went_well",
+    "went_wrong",
+    "got_lucky",
+    "action_items",
+    "review",
+    "tags",
 )
 
 
@@ -86,6 +106,7 @@ def _comment_safe(line: str) -> str:
 
 def _in_order(notes: list[Note]) -> list[Note]:
     """Notes in the order of the fields in the record (stable within a field), then the rest."""
+
     def rank(note: Note) -> int:
         top = note.field.split(".")[0].split(" ")[0]
         top = {"root_cause": "root_cause", "classification": "classification"}.get(top, top)
@@ -94,7 +115,14 @@ def _in_order(notes: list[Note]) -> list[Note]:
     return sorted(notes, key=rank)
 
 
-def render(draft: Draft, record_id: str, schema_url: str, source_name: str, digest: str, extra_source: Optional[dict[str, str]] = None) -> str:
+def render(
+    draft: Draft,
+    record_id: str,
+    schema_url: str,
+    source_name: str,
+    digest: str,
+    extra_source: Optional[dict[str, str]] = None,
+) -> str:
     v = draft.values
     width = max((len(n.field) for n in draft.mapped + draft.guessed), default=10)
     head = [
@@ -107,8 +135,16 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
         *(f"#   {n.field.ljust(width)}  <- {n.source}" for n in _in_order(draft.mapped)),
     ]
     if draft.guessed:
-        head += ["#", "# Guessed (check each against the source):", *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in _in_order(draft.guessed))]
-    head += ["#", "# Missing before the record can be reviewed:", *(f"#   - {m}" for m in draft.missing or ["nothing the contract requires"])]
+        head += [
+            "#",
+            "# Guessed (check each against the source):",
+            *(f"#   {n.field.ljust(width)}  = {n.value}  <- {n.source}" for n in _in_order(draft.guessed)),
+        ]
+    head += [
+        "#",
+        "# Missing before the record can be reviewed:",
+        *(f"#   - {m}" for m in draft.missing or ["nothing the contract requires"]),
+    ]
     lines = [_comment_safe(line) for line in head] + ["", f"id: {record_id}"]
     for key in _ORDER:
         if key == "status":
@@ -155,7 +191,11 @@ def render(draft: Draft, record_id: str, schema_url: str, source_name: str, dige
                 lines.append(f"  facilitator: {_scalar(value['facilitator'])}")
             if "participants" in value:
                 lines.append("  participants: [" + ", ".join(_scalar(p) for p in value["participants"]) + "]")
-    lines += ["source:".ljust(COMMENT_COLUMN - 1) + " # where this record was imported from; a second import of it is skipped", f"  file: {_scalar(source_name)}"]
+    lines += [
+        "source:".ljust(COMMENT_COLUMN - 1)
+        + " # where this record was imported from; a second import of it is skipped",
+        f"  file: {_scalar(source_name)}",
+    ]
     for name, text in (extra_source or {}).items():
         lines.append(f"  {name}: {_scalar(text)}")
     lines.append(f"  sha256: {_scalar(digest)}")  # quoted when YAML would read it as a number

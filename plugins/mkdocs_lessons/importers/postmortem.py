@@ -34,16 +34,38 @@ from mkdocs_lessons.importers.vocabulary import norm, person, quote, slug
 
 # Words that tell how an incident was noticed, and that a change set it off (both noted as guesses).
 _DETECTION_WORDS = (
-    ("alert", r"\balert(?:s|ed|ing)?\b|\balarm|\bpage[ds]?\b|\bpaging\b|\bmonitor(?:ing|s)?\b|pagerduty|opsgenie|borgmon|prometheus|datadog|nagios|grafana|synthetic|\bprobe"),
-    ("customer", r"\bcustomers?\b|\buser reports?\b|users? reported|support (?:ticket|case|request)s?|\btwitter\b|social media|complain"),
-    ("employee", r"\bemployees?\b|\bengineers? noticed|\bstaff\b|colleague|team member|\bwe noticed|noticed by|internal report|\bmanually\b"),
+    (
+        "alert",
+        r"\balert(?:s|ed|ing)?\b|\balarm|\bpage[ds]?\b|\bpaging\b|\bmonitor(?:ing|s)?\b|pagerduty|opsgenie|borgmon|prometheus|datadog|nagios|grafana|synthetic|\bprobe",
+    ),
+    (
+        "customer",
+        r"\bcustomers?\b|\buser reports?\b|users? reported|support (?:ticket|case|request)s?|\btwitter\b|social media|complain",
+    ),
+    (
+        "employee",
+        r"\bemployees?\b|\bengineers? noticed|\bstaff\b|colleague|team member|\bwe noticed|noticed by|internal report|\bmanually\b",
+    ),
     ("audit", r"\baudit"),
 )
-_CHANGE_WORDS = re.compile(r"\b(?:deploy(?:ed|ment|s)?|release[ds]?|config(?:uration)? (?:change|push)|rollout|rolled out|migration|upgrade[ds]?|pushed)\b", re.IGNORECASE)
-_DETECTED_WORDS = re.compile(r"\b(?:alert(?:s|ed)?|alarm|paged|page[ds]?|detected|noticed|reported|fired|escalated)\b", re.IGNORECASE)
-_RESOLVED_WORDS = re.compile(r"\b(?:resolved|restored|recovered|back to normal|all[- ]clear|service (?:is )?healthy|incident (?:ends|ended|closed))\b", re.IGNORECASE)
-_TITLE_PREFIX = re.compile(r"^(?:post[- ]?mortem|incident (?:review|post[- ]?mortem|report)|rca|root cause analysis|retrospective|pir)\s*[:\-–—]\s*", re.IGNORECASE)
-_TITLE_SUFFIX = re.compile(r"\s*[:\-–—]?\s*(?:post[- ]?mortem|incident review)(?:\s*\(incident #?\d+\))?$", re.IGNORECASE)
+_CHANGE_WORDS = re.compile(
+    r"\b(?:deploy(?:ed|ment|s)?|release[ds]?|config(?:uration)? (?:change|push)|rollout|rolled out|migration|upgrade[ds]?|pushed)\b",
+    re.IGNORECASE,
+)
+_DETECTED_WORDS = re.compile(
+    r"\b(?:alert(?:s|ed)?|alarm|paged|page[ds]?|detected|noticed|reported|fired|escalated)\b", re.IGNORECASE
+)
+_RESOLVED_WORDS = re.compile(
+    r"\b(?:resolved|restored|recovered|back to normal|all[- ]clear|service (?:is )?healthy|incident (?:ends|ended|closed))\b",
+    re.IGNORECASE,
+)
+_TITLE_PREFIX = re.compile(
+    r"^(?:post[- ]?mortem|incident (?:review|post[- ]?mortem|report)|rca|root cause analysis|retrospective|pir)\s*[:\-–—]\s*",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(
+    r"\s*[:\-–—]?\s*(?:post[- ]?mortem|incident review)(?:\s*\(incident #?\d+\))?$", re.IGNORECASE
+)
 
 
 def severity_of(text: str) -> Optional[tuple[str, bool]]:
@@ -56,7 +78,12 @@ def severity_of(text: str) -> Optional[tuple[str, bool]]:
     match = re.match(r"^p\s*-?([0-4])\b", value)
     if match:
         return f"SEV{max(1, min(4, int(match.group(1))))}", True
-    for words, sev in ((("critical", "blocker", "highest", "urgent"), "SEV1"), (("major", "high"), "SEV2"), (("medium", "moderate", "minor"), "SEV3"), (("low", "lowest", "cosmetic", "trivial"), "SEV4")):
+    for words, sev in (
+        (("critical", "blocker", "highest", "urgent"), "SEV1"),
+        (("major", "high"), "SEV2"),
+        (("medium", "moderate", "minor"), "SEV3"),
+        (("low", "lowest", "cosmetic", "trivial"), "SEV4"),
+    ):
         if any(value.startswith(w) for w in words):
             return sev, True
     return None
@@ -139,7 +166,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         by_key.setdefault(line.key or "", []).append(line)
     for line in _questions(sections):  # GitLab's `| When was the incident detected? | 2024-11-05 14:20 UTC |`
         by_key.setdefault(line.key or "", []).append(line)
-    field_source = lambda f: f'"{f.label}" (line {f.line})' if f.label.endswith("?") else f'"{f.label}:" (line {f.line})'  # noqa: E731
+    field_source = lambda f: (
+        f'"{f.label}" (line {f.line})' if f.label.endswith("?") else f'"{f.label}:" (line {f.line})'
+    )  # noqa: E731
     consumed: set[int] = set()  # field lines a value was made of; every other one is listed under Details
     use = consumed.add
 
@@ -153,7 +182,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         draft.map("title", field_source(by_key["title"][0]))
         use(id(by_key["title"][0]))
     else:
-        values["title"] = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()[:200] or "Imported postmortem"
+        values["title"] = (
+            path.stem.replace("-", " ").replace("_", " ").strip().capitalize()[:200] or "Imported postmortem"
+        )
         draft.guess("title", values["title"], "the file name (the document has no heading)")
 
     values["kind"] = "incident"
@@ -170,7 +201,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         found = severity_of(line.value)
         if found:
             severity = found[0]
-            (draft.guess("severity", severity, f"{field_source(line)}: '{quote(line.value)}'") if found[1] else draft.map("severity", field_source(line)))
+            (
+                draft.guess("severity", severity, f"{field_source(line)}: '{quote(line.value)}'")
+                if found[1]
+                else draft.map("severity", field_source(line))
+            )
             use(id(line))
             break
     if severity is None:
@@ -196,7 +231,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     if document_zone is None:
         for section in sections[:1]:
             for piece in section.pieces:
-                document_zone = document_zone or (moments.zone_in_text(piece.source) if len(piece.source) < 80 else None)
+                document_zone = document_zone or (
+                    moments.zone_in_text(piece.source) if len(piece.source) < 80 else None
+                )
     clock = Clock(draft, document_zone, options.timezone)
 
     def field_moment(line: FieldLine) -> tuple[Optional[datetime], Optional[date]]:
@@ -205,7 +242,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         if lead is None:
             return None, None
         if lead.time and lead.day:
-            return moments.moment(lead.day, lead.time, clock.zone_for(lead.zone or moments.zone_in_text(value), None, line.line)), lead.day
+            return moments.moment(
+                lead.day, lead.time, clock.zone_for(lead.zone or moments.zone_in_text(value), None, line.line)
+            ), lead.day
         return None, lead.day
 
     for line in by_key.get("occurred", [])[:1]:
@@ -255,7 +294,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     if early:
         timeline.sort(key=lambda e: e.at)
         lines = ", ".join(str(e.line) for e in early[:5])
-        draft.guess("timeline", "sorted by time", f"line{'s' * (len(early) != 1)} {lines}: earlier than the entry above")
+        draft.guess(
+            "timeline", "sorted by time", f"line{'s' * (len(early) != 1)} {lines}: earlier than the entry above"
+        )
     if timeline:
         values["timeline"] = [{"at": moments.timestamp(e.at), "event": e.event} for e in timeline]
 
@@ -269,9 +310,16 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     if occurred is None:
         stem = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
         if stem and moments.parse_date(stem.group(1)):
-            occurred = (moments.moment(moments.parse_date(stem.group(1)), (0, 0, 0), moments.UTC), f"the date in the file name '{path.name}': midnight UTC", True)
+            occurred = (
+                moments.moment(moments.parse_date(stem.group(1)), (0, 0, 0), moments.UTC),
+                f"the date in the file name '{path.name}': midnight UTC",
+                True,
+            )
     if occurred is None:
-        raise ImportProblem(1, "cannot tell when it happened: no date or start time in the field lines, no dated timeline, no date in the file name")
+        raise ImportProblem(
+            1,
+            "cannot tell when it happened: no date or start time in the field lines, no dated timeline, no date in the file name",
+        )
     values["occurred"] = moments.timestamp(occurred[0])
     (draft.guess("occurred", values["occurred"], occurred[1]) if occurred[2] else draft.map("occurred", occurred[1]))
     draft.year = occurred[0].year
@@ -294,7 +342,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             continue
         lower = floor if floor is not None else (detected[0] if detected and "detected" in values else occurred[0])
         if found[0] < lower:
-            draft.guess(name, "left out", f"{found[1]} is before {'occurred' if floor is not None or 'detected' not in values else 'detected'}")
+            draft.guess(
+                name,
+                "left out",
+                f"{found[1]} is before {'occurred' if floor is not None or 'detected' not in values else 'detected'}",
+            )
             continue
         values[name] = moments.timestamp(found[0])
         (draft.guess(name, values[name], found[1]) if found[2] else draft.map(name, found[1]))
@@ -304,7 +356,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     for line in by_key.get("teams", []):
         for part in re.split(r",|/|;|\band\b|&", plain(line.value)):
             wanted = slug(part)
-            match = wanted if wanted in options.known_teams else next((t for t, title in options.known_teams.items() if slug(title) == wanted), None)
+            match = (
+                wanted
+                if wanted in options.known_teams
+                else next((t for t, title in options.known_teams.items() if slug(title) == wanted), None)
+            )
             if match and match not in teams:
                 teams.append(match)
         if teams:
@@ -322,7 +378,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     term = None
     for line in by_key.get("term", []):
         value = plain(line.value).strip().strip("/").lower()
-        candidates = [p for p in options.known_terms if p == value or p.rsplit("/", 1)[-1] == value or slug(options.known_terms[p]) == slug(value)]
+        candidates = [
+            p
+            for p in options.known_terms
+            if p == value or p.rsplit("/", 1)[-1] == value or slug(options.known_terms[p]) == slug(value)
+        ]
         if len(candidates) == 1:
             term = candidates[0]
             draft.map("classification.primary", field_source(line))
@@ -337,7 +397,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     # Sections.
     contributing: list[str] = []
     whys: list[str] = []
-    parent: Optional[Section] = None  # an unmapped heading with nothing but subsections: kept when one of them goes to context
+    parent: Optional[Section] = (
+        None  # an unmapped heading with nothing but subsections: kept when one of them goes to context
+    )
     for section in sections:
         key = section.key
         body = section.markdown()
@@ -352,7 +414,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             if key == "preamble" and body:
                 if not any(s.key == "summary" and s.markdown() for s in sections):
                     values.setdefault("summary", body)
-                    draft.guess("summary", "the text under the title", f"line {section.pieces[0].line} (there is no Summary section)")
+                    draft.guess(
+                        "summary",
+                        "the text under the title",
+                        f"line {section.pieces[0].line} (there is no Summary section)",
+                    )
                 else:
                     context.append(body)
             elif key in (None, "context") and body:
@@ -367,7 +433,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         elif key == "impact":
             values["impact"] = (values["impact"] + "\n\n" + body) if "impact" in values else body
             draft.map("impact", section.where())
-        elif key == "cause" and all(re.match(r"^(?:why\b|\d+[.)]\s*why\b)", t, re.IGNORECASE) for t, _ in items_of(section)):
+        elif key == "cause" and all(
+            re.match(r"^(?:why\b|\d+[.)]\s*why\b)", t, re.IGNORECASE) for t, _ in items_of(section)
+        ):
             whys.extend(t for t, _ in items_of(section))
             draft.map("root_cause.whys", f"{section.where()} (a list of whys)")
         elif key == "cause":
@@ -386,7 +454,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             if _CHANGE_WORDS.search(body) and "caused_by_change" not in values:
                 values["caused_by_change"] = True
                 word = _CHANGE_WORDS.search(body).group(0)  # type: ignore[union-attr]
-                draft.guess("caused_by_change", "true", f"line {_line_of(section, word)} under {section.where()}: '{quote(word)}'")
+                draft.guess(
+                    "caused_by_change",
+                    "true",
+                    f"line {_line_of(section, word)} under {section.where()}: '{quote(word)}'",
+                )
         elif key == "whys":
             whys.extend(t for t, _ in items_of(section))
             draft.map("root_cause.whys", section.where())
@@ -394,7 +466,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             found = classify_detection(body)
             if found and "detection" not in values:
                 values["detection"] = found[0]
-                draft.guess("detection", found[0], f"line {_line_of(section, found[1])} under {section.where()}: '{found[1]}'")
+                draft.guess(
+                    "detection", found[0], f"line {_line_of(section, found[1])} under {section.where()}: '{found[1]}'"
+                )
             context.append(f"{_heading(section)}\n\n{body}")
         elif key in ("lessons", "went_well", "went_wrong", "got_lucky"):
             points = [t for t, _ in items_of(section)]
@@ -412,7 +486,12 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
                 draft.map("action_items", f"{section.where()}: {len(actions)} item{'s' * (len(actions) != 1)}")
             if leftovers:
                 context.append(f"{_heading(section)}\n\n" + "\n\n".join(leftovers))
-    if "cause" in values and not contributing and _CHANGE_WORDS.search(values["cause"]) and "caused_by_change" not in values:
+    if (
+        "cause" in values
+        and not contributing
+        and _CHANGE_WORDS.search(values["cause"])
+        and "caused_by_change" not in values
+    ):
         pass  # a cause that mentions a deploy is not enough to say a change triggered it
     root: dict[str, Any] = {}
     if whys:
@@ -458,19 +537,28 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         values["tags"] = tags
 
     # Field lines nobody maps: listed in context, in source order.
-    details = [f"- **{line.label}:** {line.value}" if line.value else f"- **{line.label}**" for line in fields if id(line) not in consumed]
+    details = [
+        f"- **{line.label}:** {line.value}" if line.value else f"- **{line.label}**"
+        for line in fields
+        if id(line) not in consumed
+    ]
     if details:
         context.insert(0, "### Details\n\n" + "\n".join(details))
     if context:
         values["context"] = "\n\n".join(context)
-        draft.map("context", f"{len(context)} part{'s' * (len(context) != 1)} with no field of {'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} heading{'s' * (len(context) != 1)}")
+        draft.map(
+            "context",
+            f"{len(context)} part{'s' * (len(context) != 1)} with no field of {'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} heading{'s' * (len(context) != 1)}",
+        )
 
     if "summary" not in values:
         values["summary"] = placeholders.INCIDENT_SUMMARY
         draft.missing.append("summary: the source has no summary; replace the placeholder")
     for name, label in (("impact", "impact"), ("root_cause", "root_cause.cause"), ("lessons", "lessons")):
         if name not in values or (name == "root_cause" and "cause" not in values["root_cause"]):
-            draft.missing.append(f"{label}: not in the source" + (" (required once reviewed)" if name != "impact" else ""))
+            draft.missing.append(
+                f"{label}: not in the source" + (" (required once reviewed)" if name != "impact" else "")
+            )
     if "review" not in values:
         draft.missing.append("review.date: when the review meeting took place (required once reviewed)")
     return draft

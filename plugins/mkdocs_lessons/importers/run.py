@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, TextIO
 
-from mkdocs_lessons.records import write as record_write
 from mkdocs_lessons.cli import scaffold
-from mkdocs_lessons.records.content_root import ContentRoot, OUTSIDE
-from mkdocs_lessons.records.load import FOLDERS
 from mkdocs_lessons.importers import csvsource, links, moments, output
 from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
 from mkdocs_lessons.importers.postmortem import read_postmortem
+from mkdocs_lessons.records import write as record_write
+from mkdocs_lessons.records.content_root import OUTSIDE, ContentRoot
+from mkdocs_lessons.records.load import FOLDERS
 
 
 class UsageError(Exception):
@@ -47,17 +47,29 @@ class Importer:
     def next_id(self, year: int) -> str:
         record_id = scaffold.next_incident_id(self.root, year)
         number = int(record_id.rsplit("-", 1)[1])
-        while f"INC-{year:04d}-{number:03d}" in self.taken or (self.root / FOLDERS["incident"] / f"INC-{year:04d}-{number:03d}.yml").exists():
+        while (
+            f"INC-{year:04d}-{number:03d}" in self.taken
+            or (self.root / FOLDERS["incident"] / f"INC-{year:04d}-{number:03d}.yml").exists()
+        ):
             number += 1
         return f"INC-{year:04d}-{number:03d}"
 
-    def emit(self, draft: Draft, display: str, digest: str, extra: Optional[dict[str, str]] = None, name: Optional[str] = None) -> None:
+    def emit(
+        self,
+        draft: Draft,
+        display: str,
+        digest: str,
+        extra: Optional[dict[str, str]] = None,
+        name: Optional[str] = None,
+    ) -> None:
         draft.values, targets = links.unlink_all(draft.values)
         if targets:
             where = links.source_lines(draft.text, targets)
             at = f"line{'s' * (len(where) != 1)} {', '.join(map(str, where))}: " if where else ""
             draft.guess(
-                "links", f"{len(targets)} turned into text", f"{at}relative links and images pointed next to the source file; put the pages where the site finds them"
+                "links",
+                f"{len(targets)} turned into text",
+                f"{at}relative links and images pointed next to the source file; put the pages where the site finds them",
             )
         folder = self.root / FOLDERS["incident"]
         if not ContentRoot(self.root).inside(folder):
@@ -69,11 +81,17 @@ class Importer:
             content = output.render(draft, record_id, url, name or Path(display).name, digest, extra)
             problems = output.self_check(content, record_id, display)
             if problems:  # a bug in the importer: say so, write nothing
-                self.problem(display, 0, "the imported record does not validate (please report this):\n  " + "\n  ".join(problems))
+                self.problem(
+                    display,
+                    0,
+                    "the imported record does not validate (please report this):\n  " + "\n  ".join(problems),
+                )
                 return
             self.taken.add(record_id)
             if self.dry_run:
-                self.out.write(f"# --- {display} -> {path.relative_to(self.root.parent) if self.root.parent in path.parents else path}\n{content}")
+                self.out.write(
+                    f"# --- {display} -> {path.relative_to(self.root.parent) if self.root.parent in path.parents else path}\n{content}"
+                )
                 self.seen[digest] = record_id
                 return
             folder.mkdir(parents=True, exist_ok=True)
@@ -84,7 +102,10 @@ class Importer:
             self.seen[digest] = record_id
             self.imported.append(path)
             notes = f"{len(draft.guessed)} guessed, {len(draft.missing)} to fill in"
-            print(f"Imported {display} -> {path.as_posix()} ({record_id}, draft; {notes}: see the comment at its top)", file=self.out)
+            print(
+                f"Imported {display} -> {path.as_posix()} ({record_id}, draft; {notes}: see the comment at its top)",
+                file=self.out,
+            )
             return
         self.problem(display, 0, f"no free number found in {folder}")
 
@@ -95,7 +116,9 @@ class Importer:
         return False
 
 
-def _options(root: Path, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str]) -> Options:
+def _options(
+    root: Path, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str]
+) -> Options:
     try:
         catalog = scaffold.read_catalog(root)
     except scaffold.ScaffoldError as problem:
@@ -114,13 +137,31 @@ def _options(root: Path, teams: list[str], term: Optional[str], severity: Option
     return Options(team_list, term_path, sev, zone, catalog.teams, catalog.terms)
 
 
-def _start(root: Path, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str], dry_run: bool, schema_url: Optional[str]) -> Importer:
+def _start(
+    root: Path,
+    teams: list[str],
+    term: Optional[str],
+    severity: Optional[str],
+    zone: Optional[str],
+    dry_run: bool,
+    schema_url: Optional[str],
+) -> Importer:
     importer = Importer(root, _options(root, teams, term, severity, zone), dry_run, schema_url)
     importer.seen = output.imported_before(root)
     return importer
 
 
-def import_markdown(files: list[str], root: Path, *, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str], dry_run: bool, schema_url: Optional[str] = None) -> int:
+def import_markdown(
+    files: list[str],
+    root: Path,
+    *,
+    teams: list[str],
+    term: Optional[str],
+    severity: Optional[str],
+    zone: Optional[str],
+    dry_run: bool,
+    schema_url: Optional[str] = None,
+) -> int:
     importer = _start(root, teams, term, severity, zone, dry_run, schema_url)
     for name in files:
         path = Path(name)
@@ -147,7 +188,18 @@ def import_markdown(files: list[str], root: Path, *, teams: list[str], term: Opt
     return _finish(importer, len(files))
 
 
-def import_csv(file: str, map_file: str, root: Path, *, teams: list[str], term: Optional[str], severity: Optional[str], zone: Optional[str], dry_run: bool, schema_url: Optional[str] = None) -> int:
+def import_csv(
+    file: str,
+    map_file: str,
+    root: Path,
+    *,
+    teams: list[str],
+    term: Optional[str],
+    severity: Optional[str],
+    zone: Optional[str],
+    dry_run: bool,
+    schema_url: Optional[str] = None,
+) -> int:
     importer = _start(root, teams, term, severity, zone, dry_run, schema_url)
     try:
         mapping = csvsource.read_map(Path(map_file))
@@ -190,8 +242,14 @@ def _finish(importer: Importer, total: int) -> int:
     if importer.dry_run:
         print(f"(dry run: nothing was written to {importer.root})", file=importer.err)
     elif importer.imported:
-        print(f"Next: read each record's top comment, fill in what it lists, then run `lessons validate {importer.root}`.", file=importer.out)
+        print(
+            f"Next: read each record's top comment, fill in what it lists, then run `lessons validate {importer.root}`.",
+            file=importer.out,
+        )
     if importer.failed:
-        print(f"{importer.failed} of {total} source{'s' * (total != 1)} could not be imported (see above)", file=importer.err)
+        print(
+            f"{importer.failed} of {total} source{'s' * (total != 1)} could not be imported (see above)",
+            file=importer.err,
+        )
         return 1
     return 0

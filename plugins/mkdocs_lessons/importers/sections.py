@@ -73,7 +73,11 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
         current = sections[-1]
         if block.kind == "heading":
             first = current is preamble and not preamble.pieces and len(sections) == 1
-            if title is None and first and (block.level == 1 or (block.level == 2 and norm(block.title) not in SECTION_OF)):
+            if (
+                title is None
+                and first
+                and (block.level == 1 or (block.level == 2 and norm(block.title) not in SECTION_OF))
+            ):
                 title = (plain(block.title), block.line)
                 continue
             absorbing = current.key in ("timeline", "actions") and block.level > current.level
@@ -94,12 +98,28 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
         if block.kind in ("paragraph", "list") and (current.key not in ("timeline", "actions") or opens):
             _split_fields(block, sections, fields, preamble)
             continue
-        if block.kind == "table" and (current is preamble or norm(current.title) in METADATA) and len(block.header) == 2:
-            rows = [block.header] + block.rows if norm(block.header[0]) not in ("field", "question", "property", "key", "item") else block.rows
+        if (
+            block.kind == "table"
+            and (current is preamble or norm(current.title) in METADATA)
+            and len(block.header) == 2
+        ):
+            rows = (
+                [block.header] + block.rows
+                if norm(block.header[0]) not in ("field", "question", "property", "key", "item")
+                else block.rows
+            )
             lines = [block.line] + block.row_lines if rows and rows[0] is block.header else block.row_lines
             for row, number in zip(rows, lines):
                 if len(row) == 2 and row[0]:
-                    fields.append(FieldLine(plain(row[0]).rstrip(":"), FIELD_OF.get(norm(row[0])), row[1], number, f"| {row[0]} | {row[1]} |"))
+                    fields.append(
+                        FieldLine(
+                            plain(row[0]).rstrip(":"),
+                            FIELD_OF.get(norm(row[0])),
+                            row[1],
+                            number,
+                            f"| {row[0]} | {row[1]} |",
+                        )
+                    )
             continue
         current.pieces.append(block)
     return title, sections, fields
@@ -108,13 +128,20 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
 def _split_fields(block: Block, sections: list[Section], fields: list[FieldLine], preamble: Section) -> None:
     """Field lines and inline sections (`**Root Causes:** text`) out of a paragraph or list; the rest stays text."""
     current = sections[-1]
-    metadata = current is preamble or norm(current.title) in METADATA or current.title == "" and current.key != "preamble"
+    metadata = (
+        current is preamble or norm(current.title) in METADATA or current.title == "" and current.key != "preamble"
+    )
     if block.kind == "list":
         kept: list[Item] = []
         for item in block.items:
             parsed = label_value(item.text.split("\n")[0])
             key = FIELD_OF.get(norm(parsed[0])) if parsed else None
-            if parsed and "\n" not in item.text and (key or (metadata and _looks_like_label(parsed[0], item.text))) and norm(parsed[0]) not in SECTION_OF:
+            if (
+                parsed
+                and "\n" not in item.text
+                and (key or (metadata and _looks_like_label(parsed[0], item.text)))
+                and norm(parsed[0]) not in SECTION_OF
+            ):
                 fields.append(FieldLine(parsed[0], key, parsed[1], item.line, item.text))
             else:
                 kept.append(item)
@@ -137,7 +164,9 @@ def _split_fields(block: Block, sections: list[Section], fields: list[FieldLine]
         if parsed:
             label, value = parsed
             name = norm(label)
-            if name in SECTION_OF and (line.lstrip().startswith(("**", "__")) or current is preamble or sections[-1].level == 99 or not value):
+            if name in SECTION_OF and (
+                line.lstrip().startswith(("**", "__")) or current is preamble or sections[-1].level == 99 or not value
+            ):
                 flush()
                 section = Section(label, SECTION_OF[name], 99, number)
                 sections.append(section)
@@ -176,4 +205,13 @@ def items_of(section: Section) -> list[tuple[str, int]]:
                     out.append((" — ".join(cells), number))
         elif piece.kind != "heading" and piece.source.strip():
             out.append((piece.source.strip(), piece.line))
-    return [(re.sub(r"^(?:why\s*\d*\s*[:.)-]\s*)", lambda m: m.group(0) if "?" in m.group(0) else "", t, flags=re.IGNORECASE).strip() or t, n) for t, n in out]
+    return [
+        (
+            re.sub(
+                r"^(?:why\s*\d*\s*[:.)-]\s*)", lambda m: m.group(0) if "?" in m.group(0) else "", t, flags=re.IGNORECASE
+            ).strip()
+            or t,
+            n,
+        )
+        for t, n in out
+    ]

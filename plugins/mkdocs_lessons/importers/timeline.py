@@ -49,7 +49,9 @@ class Clock:
                     raise ImportProblem(line, str(problem)) from None
         if not self.noted_default:
             self.noted_default = True
-            self.draft.guess("time zone", "UTC", f"no zone is written (line {line}); pass --timezone if these are local times")
+            self.draft.guess(
+                "time zone", "UTC", f"no zone is written (line {line}); pass --timezone if these are local times"
+            )
         return moments.UTC
 
 
@@ -74,7 +76,9 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
             return False
         when_day = lead.day or state["day"]
         if when_day is None:
-            raise ImportProblem(line, "a time with no date: write a date line above the timeline (or a Date: line at the top)")
+            raise ImportProblem(
+                line, "a time with no date: write a date line above the timeline (or a Date: line at the top)"
+            )
         if lead.day:
             state["day"] = lead.day
         where = clock.zone_for(lead.zone, state.get("zone") or zone_name, line)
@@ -82,7 +86,11 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
         if entries and not lead.day and at < entries[-1].at and entries[-1].at - at > timedelta(hours=12):
             at += timedelta(days=1)  # 23:50 then 00:10: the night went on
             state["day"] = at.date()
-            draft.guess(f"timeline (line {line})", at.date().isoformat(), f"a bare time after {entries[-1].at.strftime('%H:%M')}: read as the next day")
+            draft.guess(
+                f"timeline (line {line})",
+                at.date().isoformat(),
+                f"a bare time after {entries[-1].at.strftime('%H:%M')}: read as the next day",
+            )
         event = (lead.rest + (f" ({extra})" if extra else "")).strip()
         entries.append(Entry(at, event, line))
         return True
@@ -115,16 +123,27 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
                 first, _, more = item.text.partition("\n")
                 if add(first, item.line):
                     if more.strip() and entries and entries[-1].line == item.line:
-                        entries[-1].event += "\n" + more.strip()  # the rest of the item (a nested list, a second paragraph)
+                        entries[-1].event += (
+                            "\n" + more.strip()
+                        )  # the rest of the item (a nested list, a second paragraph)
                     elif more.strip():
                         leftovers.append(more.strip())
                     continue
                 leftovers.append(f"- {item.text}")
         elif piece.kind == "table":
             header = [norm(h) for h in piece.header]
-            time_col = next((i for i, h in enumerate(header) if re.search(r"\b(?:time|timestamp|when|utc|at)\b", h)), None)
+            time_col = next(
+                (i for i, h in enumerate(header) if re.search(r"\b(?:time|timestamp|when|utc|at)\b", h)), None
+            )
             date_col = next((i for i, h in enumerate(header) if h == "date" and i != time_col), None)
-            event_col = next((i for i, h in enumerate(header) if re.search(r"\b(?:event|description|what|activity|action|happened|details|update)\b", h)), None)
+            event_col = next(
+                (
+                    i
+                    for i, h in enumerate(header)
+                    if re.search(r"\b(?:event|description|what|activity|action|happened|details|update)\b", h)
+                ),
+                None,
+            )
             if time_col is None:
                 time_col = 0
             if event_col is None:
@@ -133,11 +152,17 @@ def read_timeline(section: Section, day: Optional[date], clock: Clock, draft: Dr
             for row, number in zip(piece.rows, piece.row_lines):
                 cells = row + [""] * (len(header) - len(row))
                 stamp = (cells[date_col] + " " if date_col is not None else "") + cells[time_col]
-                others = [f"{piece.header[i]}: {c}" for i, c in enumerate(cells) if i not in (time_col, date_col, event_col) and c]
+                others = [
+                    f"{piece.header[i]}: {c}"
+                    for i, c in enumerate(cells)
+                    if i not in (time_col, date_col, event_col) and c
+                ]
                 event = cells[event_col] if event_col is not None else ""
                 if not add(f"{stamp} - {event}".strip(), number, "; ".join(others)):
                     # A row with no readable time: kept with its column names (a lone table row is no table).
-                    leftovers.append("- " + "; ".join(f"{plain(piece.header[i]) or i + 1}: {c}" for i, c in enumerate(cells) if c))
+                    leftovers.append(
+                        "- " + "; ".join(f"{plain(piece.header[i]) or i + 1}: {c}" for i, c in enumerate(cells) if c)
+                    )
         elif piece.source.strip():
             leftovers.append(piece.source.strip())
     return entries, leftovers

@@ -24,11 +24,11 @@ from typing import Iterable, Optional
 from markupsafe import Markup
 
 from mkdocs_lessons.analysis.metrics import DUE_SOON_DAYS
-from mkdocs_lessons.records.model import ActionItem, Incident, natural_key
+from mkdocs_lessons.charts.dashboard import plural, share
 from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
 from mkdocs_lessons.pages.incidents.followup import check_in_cell, experiment_rows
-from mkdocs_lessons.charts.dashboard import plural, share
 from mkdocs_lessons.pages.paging import later_page_meta, page_title, paged
+from mkdocs_lessons.records.model import ActionItem, Incident, natural_key
 
 NO_OWNER = "No owner"
 
@@ -53,13 +53,25 @@ def _open_order(entry: Entry, today: date):
     Then by due date, so the most overdue come first (no due date last), then by incident and item id."""
     check_in, due = entry.item.next_check_in, entry.item.due
     late = check_in is not None and check_in < today
-    return (not late, check_in if late else date.max, due is None, due or date.max, natural_key(entry.incident.id), natural_key(entry.item.id))
+    return (
+        not late,
+        check_in if late else date.max,
+        due is None,
+        due or date.max,
+        natural_key(entry.incident.id),
+        natural_key(entry.item.id),
+    )
 
 
 def _closed_order(entry: Entry):
     closed = entry.item.closed
     # Newest closed first; items without a closed date after those with one.
-    return (closed is None, -(closed.toordinal()) if closed else 0, natural_key(entry.incident.id), natural_key(entry.item.id))
+    return (
+        closed is None,
+        -(closed.toordinal()) if closed else 0,
+        natural_key(entry.incident.id),
+        natural_key(entry.item.id),
+    )
 
 
 def _slug(value: str) -> str:
@@ -190,7 +202,8 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
     team_ids = [t for t in ctx.kb.teams if t in by_team]
     team_anchors = _anchors(team_ids, "team")
     team_groups = [
-        Group(t, Markup.escape(_one_line(ctx.kb.teams[t].title)), team_anchors[t], ctx.urls.actions_team(t), by_team[t]) for t in team_ids
+        Group(t, Markup.escape(_one_line(ctx.kb.teams[t].title)), team_anchors[t], ctx.urls.actions_team(t), by_team[t])
+        for t in team_ids
     ]
     quiet_teams = [t for t in ctx.kb.teams if t not in by_team]
 
@@ -201,7 +214,9 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
                 "link": ctx.a(page, g.target, g.label),
                 "open": len(g.entries),
                 "overdue": sum(1 for e in g.entries if e.overdue_days(today) is not None),
-                "late_check_ins": sum(1 for e in g.entries if ctx.analysis.followup.days_late(e.incident.id, e.item.id)),
+                "late_check_ins": sum(
+                    1 for e in g.entries if ctx.analysis.followup.days_late(e.incident.id, e.item.id)
+                ),
                 "next_due": fmt_date(min((e.item.due for e in g.entries if e.item.due), default=None)),
             }
             for g in groups
@@ -227,7 +242,11 @@ def render_actions(ctx: Context) -> list[GeneratedFile]:
             late_check_ins=_late_check_in_rows(ctx, page),
             experiments=experiment_rows(ctx, page, ctx.analysis.followup.experiments, True),
             closed_total=len(closed_entries),
-            closed=ctx.a(page, ctx.urls.actions_closed, plural(len(closed_entries), "done or dropped item", "done and dropped items")),
+            closed=ctx.a(
+                page,
+                ctx.urls.actions_closed,
+                plural(len(closed_entries), "done or dropped item", "done and dropped items"),
+            ),
         )
     ]
     for group in owner_groups:
@@ -294,7 +313,11 @@ def _closed_pages(ctx: Context, closed_entries: list[Entry]) -> list[GeneratedFi
             [
                 fmt_date(e.item.closed) or "no closed date",
                 badge(e.item.status, e.item.status)
-                + (Markup(" ") + badge("late", "overdue") if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due else Markup("")),
+                + (
+                    Markup(" ") + badge("late", "overdue")
+                    if e.item.status == "done" and e.item.closed and e.item.due and e.item.closed > e.item.due
+                    else Markup("")
+                ),
                 _action(ctx, uri, e.item),
                 _reference(ctx, uri, e),
                 _one_line(e.item.owner or NO_OWNER),
@@ -328,17 +351,30 @@ TEAM_PAGE_ITEMS = 10
 
 def team_actions_view(ctx: Context, page: str, team_id: str) -> Optional[dict[str, object]]:
     """A team's open action items for its page: counts, the first rows, and a link to the team's view of `actions/`."""
-    entries = sorted((e for e in _entries(ctx) if e.item.is_open and team_id in e.incident.teams), key=lambda e: _open_order(e, ctx.today))
+    entries = sorted(
+        (e for e in _entries(ctx) if e.item.is_open and team_id in e.incident.teams),
+        key=lambda e: _open_order(e, ctx.today),
+    )
     if not entries:
         return None
     overdue = sum(1 for e in entries if e.overdue_days(ctx.today) is not None)
     rows = [
-        [_status(ctx, e), fmt_date(e.item.due) if e.item.due else "", _action(ctx, page, e.item), _reference(ctx, page, e), Markup.escape(_one_line(e.item.owner))]
+        [
+            _status(ctx, e),
+            fmt_date(e.item.due) if e.item.due else "",
+            _action(ctx, page, e.item),
+            _reference(ctx, page, e),
+            Markup.escape(_one_line(e.item.owner)),
+        ]
         for e in entries[:TEAM_PAGE_ITEMS]
     ]
     return {
         "open": len(entries),
         "overdue": overdue,
         "rows": rows,
-        "all": ctx.a(page, ctx.urls.actions_team(team_id), f"all {len(entries)} on the team's action list" if len(entries) > len(rows) else "the team's action list"),
+        "all": ctx.a(
+            page,
+            ctx.urls.actions_team(team_id),
+            f"all {len(entries)} on the team's action list" if len(entries) > len(rows) else "the team's action list",
+        ),
     }

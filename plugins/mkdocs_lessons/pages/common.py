@@ -13,12 +13,12 @@ from typing import Any, Iterable, Optional, TypeVar, Union
 from markupsafe import Markup
 
 from mkdocs_lessons import text
-from mkdocs_lessons.render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
-from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.analysis.derive import Analysis
 from mkdocs_lessons.analysis.link_graph import LinkGraph
 from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.records.model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
+from mkdocs_lessons.render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
+from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.timing import Timings
 from mkdocs_lessons.urls import Urls
 
@@ -52,7 +52,9 @@ class Context:
     allow_html: bool = False
     use_directory_urls: bool = True
     pagefind: bool = False  # mark up pages for Pagefind and add the search page
-    search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option search_synonyms (search/words.py)
+    search_synonyms: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # option search_synonyms (search/words.py)
     timings: Timings = field(default_factory=Timings)  # time per generation phase
     site_name: str = ""  # the feed's title
     site_url: str = ""  # absolute base URL; "" = the feed links relatively
@@ -79,7 +81,16 @@ class Context:
     _origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     # -- pages --------------------------------------------------------------
-    def page(self, template: str, src_uri: str, title: str, *, source: Optional[Path] = None, in_nav: bool = False, **view: Any) -> "GeneratedFile":
+    def page(
+        self,
+        template: str,
+        src_uri: str,
+        title: str,
+        *,
+        source: Optional[Path] = None,
+        in_nav: bool = False,
+        **view: Any,
+    ) -> "GeneratedFile":
         """A generated page rendered from `lessons/<template>`; `view` is what the template receives.
 
         Every template also gets `page` (its src_uri) and `title` (plain text).
@@ -89,7 +100,9 @@ class Context:
         body = self.templates.render(template, page=src_uri, title=title, **view)
         # The breadcrumb first, then the template's title heading (layout.py).
         body = str(crumbs(self, src_uri, title, template)) + body
-        return GeneratedFile(src_uri, body, source=source, in_nav=in_nav, title=title, html=True, meta=page_meta(template))
+        return GeneratedFile(
+            src_uri, body, source=source, in_nav=in_nav, title=title, html=True, meta=page_meta(template)
+        )
 
     def prose(self, value: object, page: str) -> Markup:
         """A record's Markdown field as HTML, with relative links resolved for `page`."""
@@ -111,8 +124,12 @@ class Context:
         key = (self._origin(page), target, label, isinstance(label, Markup), query, tuple(attrs.items()))
         link = self._links.get(key)
         if link is None:
-            extra = "".join(f' {name.rstrip("_").replace("_", "-")}="{text.attr(value)}"' for name, value in attrs.items())
-            link = self._links[key] = Markup(f'<a href="{text.attr(self.link_href(page, target, query))}"{extra}>{Markup.escape(label)}</a>')
+            extra = "".join(
+                f' {name.rstrip("_").replace("_", "-")}="{text.attr(value)}"' for name, value in attrs.items()
+            )
+            link = self._links[key] = Markup(
+                f'<a href="{text.attr(self.link_href(page, target, query))}"{extra}>{Markup.escape(label)}</a>'
+            )
         return link
 
     def _origin(self, page: str) -> str:
@@ -131,7 +148,10 @@ class Context:
         """`Process deviation › Skipped review`."""
         terms = self.kb.taxonomy.terms
         parts = path.split("/")
-        names = [terms["/".join(parts[: i + 1])].title if "/".join(parts[: i + 1]) in terms else parts[i] for i in range(len(parts))]
+        names = [
+            terms["/".join(parts[: i + 1])].title if "/".join(parts[: i + 1]) in terms else parts[i]
+            for i in range(len(parts))
+        ]
         return " › ".join(names)
 
     def incident_a(self, page: str, incident_id: str, *, title: bool = False) -> Markup:
@@ -246,7 +266,11 @@ def fmt_duration(delta: Optional[timedelta]) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-_KIND_NOUNS = {"incident": ("incident", "incidents"), "near-miss": ("near miss", "near misses"), "success": ("success", "successes")}
+_KIND_NOUNS = {
+    "incident": ("incident", "incidents"),
+    "near-miss": ("near miss", "near misses"),
+    "success": ("success", "successes"),
+}
 
 
 def kind_counts(incidents: Iterable[Incident]) -> str:
@@ -267,7 +291,9 @@ def kind_label(incident: Incident) -> str:
 @lru_cache(maxsize=4096)
 def badge(label: str, modifier: str) -> Markup:
     """A small coloured label (styled by lessons.css); HTML, so Markdown pages take it as it is."""
-    return Markup('<span class="lessons-badge lessons-badge--{}">{}</span>').format(" ".join(modifier.split()), " ".join(label.split()))
+    return Markup('<span class="lessons-badge lessons-badge--{}">{}</span>').format(
+        " ".join(modifier.split()), " ".join(label.split())
+    )
 
 
 @dataclass(frozen=True)
@@ -283,7 +309,9 @@ class IncidentRow:
     classified: Markup = Markup("")
 
 
-def incident_rows(ctx: Context, page: str, incidents: Iterable[Incident], *, classified: Optional[dict[str, Markup]] = None) -> list[IncidentRow]:
+def incident_rows(
+    ctx: Context, page: str, incidents: Iterable[Incident], *, classified: Optional[dict[str, Markup]] = None
+) -> list[IncidentRow]:
     """The rows of the standard incident list on `page`, newest first; `classified` adds a column by incident id."""
     return [
         IncidentRow(

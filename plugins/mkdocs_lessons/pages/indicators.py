@@ -12,13 +12,16 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.charts import svg as charts
-from mkdocs_lessons.records.model import Incident, Indicator, period_quarter
 from mkdocs_lessons.analysis.programme import MIN_OVERLAP, Correlation
+from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.records.model import Incident, Indicator, period_quarter
 
 KIND_LABELS = {"leading": "Leading", "lagging": "Lagging"}
-AGAINST_LABELS = {"failures": "failures per quarter (incidents and near misses)", "sessions": "learning sessions held per quarter"}
+AGAINST_LABELS = {
+    "failures": "failures per quarter (incidents and near misses)",
+    "sessions": "learning sessions held per quarter",
+}
 
 
 def fmt_value(value: float) -> str:
@@ -75,7 +78,9 @@ def render_indicators_index(ctx: Context) -> GeneratedFile:
                 KIND_LABELS.get(indicator.kind, indicator.kind),
                 f"{_with_unit(last.value, indicator)} ({last.period})" if last else "–",
                 {"higher": "higher", "lower": "lower"}.get(indicator.better, "–"),
-                f"{series[0].period} to {series[-1].period} ({len(series)} {'months' if indicator.monthly else 'quarters'})" if series else "–",
+                f"{series[0].period} to {series[-1].period} ({len(series)} {'months' if indicator.monthly else 'quarters'})"
+                if series
+                else "–",
                 ctx.teams_html(page, indicator.teams) if indicator.teams else "–",
             ]
         )
@@ -121,7 +126,14 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         indicator.title,
         description=f"{indicator.title} per {'month' if indicator.monthly else 'quarter'}, {indicator.unit or 'value'}; triangles mark incidents of its teams.",
         categories=periods,
-        series=[charts.LineSeries("indicator", f"{indicator.title} ({indicator.unit})" if indicator.unit else indicator.title, [v.value for v in series], [1] * len(series))],
+        series=[
+            charts.LineSeries(
+                "indicator",
+                f"{indicator.title} ({indicator.unit})" if indicator.unit else indicator.title,
+                [v.value for v in series],
+                [1] * len(series),
+            )
+        ],
         x_label="Month" if indicator.monthly else "Quarter",
         y_label=indicator.unit or "value",
         scale=1,
@@ -139,7 +151,12 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         ("Better when", indicator.better or None),
         ("Source", ctx.prose_line(indicator.source_text, page) if indicator.source_text else None),
         ("Teams", ctx.teams_html(page, indicator.teams) if indicator.teams else None),
-        ("Periods", f"{series[0].period} to {series[-1].period}, {len(series)} {'months' if indicator.monthly else 'quarters'}" if series else None),
+        (
+            "Periods",
+            f"{series[0].period} to {series[-1].period}, {len(series)} {'months' if indicator.monthly else 'quarters'}"
+            if series
+            else None,
+        ),
     ]
     return {
         "facts": [[name, value] for name, value in facts if value],

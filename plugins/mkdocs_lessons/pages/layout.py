@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from mkdocs_lessons.pages.common import Context
 
 # Templates of one record: they keep the table of contents beside the text.
-RECORD_TEMPLATES = frozenset({"incident.html", "sop.html", "sop_version.html", "term.html", "team.html", "path.html", "path_print.html"})
+RECORD_TEMPLATES = frozenset(
+    {"incident.html", "sop.html", "sop_version.html", "term.html", "team.html", "path.html", "path_print.html"}
+)
 
 # The first folder of a page -> the label of its list (as in the navigation) and that list's page.
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -62,11 +64,14 @@ def crumbs(ctx: "Context", page: str, title: str, template: str) -> Markup:
     trail.append((_short(title), None))
     wide = "" if template in RECORD_TEMPLATES else " lessons-crumbs--wide"
     items = Markup("").join(
-        Markup('<li>{}</li>').format(ctx.a(page, target, name)) if target else Markup('<li aria-current="page">{}</li>').format(name) for name, target in trail
+        Markup("<li>{}</li>").format(ctx.a(page, target, name))
+        if target
+        else Markup('<li aria-current="page">{}</li>').format(name)
+        for name, target in trail
     )
-    return Markup('<nav class="lessons-crumbs{}" aria-label="Breadcrumb" data-search-exclude="true" data-pagefind-ignore="all"><ol>{}</ol></nav>\n').format(
-        wide, items
-    )
+    return Markup(
+        '<nav class="lessons-crumbs{}" aria-label="Breadcrumb" data-search-exclude="true" data-pagefind-ignore="all"><ol>{}</ol></nav>\n'
+    ).format(wide, items)
 
 
 def _parents(ctx: "Context", folder: str, rest: str) -> list[tuple[str, Optional[str]]]:

@@ -17,10 +17,10 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import Incident
-from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.charts.dashboard import index_href, plural
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.pages.paging import later_page_meta, page_title, paged
+from mkdocs_lessons.records.model import Incident
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,12 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             grouped[incident.primary].append(incident)
     order = [path for path in ctx.kb.taxonomy.terms if path in grouped]
     order += sorted(path for path in grouped if path not in ctx.kb.taxonomy.terms)
-    lessons = [_Lesson(path, incident, lesson) for path in order for incident in ctx.kb.newest_first(grouped[path]) for lesson in incident.lessons]
+    lessons = [
+        _Lesson(path, incident, lesson)
+        for path in order
+        for incident in ctx.kb.newest_first(grouped[path])
+        for lesson in incident.lessons
+    ]
     counts = Counter(lesson.path for lesson in lessons)
     pages = paged(ctx, base, lessons)
     starts: dict[str, str] = {}  # term -> the src_uri of the page its lessons start on
@@ -72,7 +77,9 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
                 incident = lesson.incident
                 source = sources.get(incident.id)
                 if source is None:
-                    source = sources[incident.id] = Markup("{}, {}").format(ctx.incident_a(uri, incident.id, title=True), incident.occurred.date().isoformat())
+                    source = sources[incident.id] = Markup("{}, {}").format(
+                        ctx.incident_a(uri, incident.id, title=True), incident.occurred.date().isoformat()
+                    )
                 shown.append((ctx.prose_line(lesson.text, uri), source))
             sections.append(
                 TermLessons(
@@ -97,7 +104,9 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             reviews=plural(sum(len(items) for items in grouped.values()), "review", "reviews"),
             terms=plural(len(order), "taxonomy term", "taxonomy terms"),
             # Every term, linked to where its lessons start (this page or a later one).
-            contents=[(_label(ctx, path), _term_href(ctx, uri, starts[path], path), counts[path]) for path in order] if first else [],
+            contents=[(_label(ctx, path), _term_href(ctx, uri, starts[path], path), counts[path]) for path in order]
+            if first
+            else [],
             pager=pager,
             sections=sections,
         )

@@ -32,7 +32,11 @@ def render_ids(ctx: Context) -> GeneratedFile:
     for sop in ctx.kb.sops.values():
         records.append([sop.id, " ".join(sop.title.split()), ctx.page_url(ctx.urls.sop(sop.id))])
     # A script, not JSON: a <script> element loads it from file:// too, where fetch is refused.
-    body = "window.lessonsIds = " + json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/") + ";\n"
+    body = (
+        "window.lessonsIds = "
+        + json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        + ";\n"
+    )
     return GeneratedFile(ctx.urls.prefix + IDS_FILE, body)
 
 
@@ -51,7 +55,7 @@ def not_found_html(site_url: str, prefix: str) -> str:
 <input id="lessons-notfound-q" type="search" name="q" autocomplete="off">
 <button type="submit" class="md-button md-button--primary">Search</button>
 </form>
-<p>Or browse: <a href="{href('')}">the home page</a> · <a href="{href('incidents/')}">all incidents</a> · <a href="{href('sops/')}">procedures</a> · <a href="{href('paths/')}">onboarding paths</a>.</p>
+<p>Or browse: <a href="{href("")}">the home page</a> · <a href="{href("incidents/")}">all incidents</a> · <a href="{href("sops/")}">procedures</a> · <a href="{href("paths/")}">onboarding paths</a>.</p>
 </div>"""
 
 

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from markupsafe import Markup
 
-from mkdocs_lessons.pages.paths.banners import path_banners
 from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.pages.paths.banners import path_banners
 
 T = TypeVar("T")
 
@@ -46,7 +46,9 @@ def page_uri(base: str, number: int) -> str:
     return posixpath.join(folder, "page", str(number), "index.md")
 
 
-def paged(ctx: Context, base: str, rows: Sequence[T], size: Optional[int] = None) -> list[tuple[str, Sequence[T], Pager]]:
+def paged(
+    ctx: Context, base: str, rows: Sequence[T], size: Optional[int] = None
+) -> list[tuple[str, Sequence[T], Pager]]:
     """(src_uri, that page's rows, its pager) for every page of the list; one page when it fits.
 
     `size` defaults to `PAGE_SIZE` as it is when called (tests make it small).
@@ -58,8 +60,14 @@ def paged(ctx: Context, base: str, rows: Sequence[T], size: Optional[int] = None
     for number, uri in enumerate(uris, 1):
         start = (number - 1) * size
         chunk = rows[start : start + size]
-        links = tuple((n, ctx.a(uri, target, str(n))) for n, target in enumerate(uris, 1) if n != number) if total > 1 else ()
-        pages.append((uri, chunk, Pager(number, total, start + 1 if chunk else 0, start + len(chunk), len(rows), links)))
+        links = (
+            tuple((n, ctx.a(uri, target, str(n))) for n, target in enumerate(uris, 1) if n != number)
+            if total > 1
+            else ()
+        )
+        pages.append(
+            (uri, chunk, Pager(number, total, start + 1 if chunk else 0, start + len(chunk), len(rows), links))
+        )
     return pages
 
 

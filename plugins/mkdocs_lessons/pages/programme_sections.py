@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mkdocs_lessons.records.model import Team
 from mkdocs_lessons.analysis.programme import LearningRecord
 from mkdocs_lessons.pages.common import Context
+from mkdocs_lessons.records.model import Team
 
 
 def _pct(value: Optional[float]) -> str:
@@ -52,7 +52,9 @@ def team_learning(ctx: Context, page: str, team: Team) -> dict[str, Any]:
         "quarter": programme.last_complete,
         "rows": rows,
         "within": ctx.lint.review_within_days,
-        "sessions": [(s.date.isoformat(), ctx.a(page, ctx.urls.session(s.id), s.title), s.host == team.id) for s in sessions],
+        "sessions": [
+            (s.date.isoformat(), ctx.a(page, ctx.urls.session(s.id), s.title), s.host == team.id) for s in sessions
+        ],
         "more": sum(1 for s in programme.held if team.id in s.teams) - len(sessions),
         "index": ctx.a(page, ctx.urls.sessions, "every session", query=f"team={team.id}"),
     }

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from mkdocs_lessons.search import words as search_words
 from mkdocs_lessons import text
-from mkdocs_lessons.records.model import KIND_LABELS, Incident, Sop
 from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.records.model import KIND_LABELS, Incident, Sop
+from mkdocs_lessons.search import words as search_words
 
 #: How strongly a record's `keywords:` count (Pagefind's scale: body text 1, an h1 7): its authors chose them.
 KEYWORD_WEIGHT = 7
@@ -35,7 +35,11 @@ def incident_filters(ctx: Context, incident: Incident) -> str:
     """Hidden Pagefind filter markup for an incident page ("" unless Pagefind is on)."""
     if not ctx.pagefind:
         return ""
-    spans = [_filter("section", "Incidents"), _filter("kind", KIND_LABELS.get(incident.kind, incident.kind)), _filter("status", incident.status)]
+    spans = [
+        _filter("section", "Incidents"),
+        _filter("kind", KIND_LABELS.get(incident.kind, incident.kind)),
+        _filter("status", incident.status),
+    ]
     if incident.severity:
         spans.append(_filter("severity", incident.severity))
     if incident.failure_type:
@@ -55,7 +59,13 @@ def incident_filters(ctx: Context, incident: Incident) -> str:
         spans.append(_filter("tag", tag))
     meta = f'<span data-pagefind-meta="date:{incident.occurred.date().isoformat()}"></span>'
     sort = f'<span data-pagefind-sort="date:{incident.occurred.isoformat()}"></span>'
-    texts = [incident.title, incident.summary, incident.root_cause.cause if incident.root_cause else "", *incident.lessons, *incident.tags]
+    texts = [
+        incident.title,
+        incident.summary,
+        incident.root_cause.cause if incident.root_cause else "",
+        *incident.lessons,
+        *incident.tags,
+    ]
     terms = _terms(ctx, incident.id, incident.summary, texts, incident.keywords)
     return '<div class="lessons-pagefind-filters" hidden>' + "".join(spans) + meta + sort + terms + "</div>"
 
@@ -67,7 +77,12 @@ def sop_filters(ctx: Context, sop: Sop) -> str:
     current = sop.current or (sop.versions[-1] if sop.versions else None)
     purpose = current.purpose if current else sop.summary
     texts = [sop.title, sop.summary, purpose, *sop.tags]
-    return '<div class="lessons-pagefind-filters" hidden>' + _filter("section", "Procedures") + _terms(ctx, sop.id, purpose, texts, sop.keywords) + "</div>"
+    return (
+        '<div class="lessons-pagefind-filters" hidden>'
+        + _filter("section", "Procedures")
+        + _terms(ctx, sop.id, purpose, texts, sop.keywords)
+        + "</div>"
+    )
 
 
 def sop_version_filters(ctx: Context, sop: Sop, version: int) -> str:
@@ -102,7 +117,14 @@ def render_vocabulary(ctx: Context) -> GeneratedFile:
     """`search/words.json`: the records' words, for correcting a misspelled query (fetched only when a query finds nothing)."""
     texts: list[str] = []
     for incident in ctx.kb.published_incidents:
-        texts += [incident.title, incident.summary, incident.root_cause.cause if incident.root_cause else "", *incident.lessons, *incident.tags, *incident.keywords]
+        texts += [
+            incident.title,
+            incident.summary,
+            incident.root_cause.cause if incident.root_cause else "",
+            *incident.lessons,
+            *incident.tags,
+            *incident.keywords,
+        ]
     for sop in ctx.kb.sops.values():
         texts += [sop.title, sop.summary, *(v.purpose for v in sop.versions), *sop.tags, *sop.keywords]
     texts += [term.title for term in ctx.kb.taxonomy.terms.values()]
@@ -132,7 +154,11 @@ def _pagefind_skips(ctx: Context, relative: str) -> bool:
         return True
     if parts == ["index"] or parts[0] in ("dashboard", "actions", "lessons", "updated", "trends", "renewal"):
         return True  # the home page, figures, backlogs, lists of lessons, the renewal agenda
-    if parts[-1] == "index" and len(parts) == 2 and parts[0] in ("incidents", "sops", "taxonomy", "teams", "paths", "sessions", "indicators"):
+    if (
+        parts[-1] == "index"
+        and len(parts) == 2
+        and parts[0] in ("incidents", "sops", "taxonomy", "teams", "paths", "sessions", "indicators")
+    ):
         return True  # the lists of every record of a kind
     if parts[0] == "incidents" and len(parts) == 3 and parts[1].isdigit():
         return True  # a year's archive

@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import SESSION_KIND_LABELS, SESSION_KINDS, Session, SopRef
 from mkdocs_lessons.pages.common import Context, GeneratedFile, fmt_date
+from mkdocs_lessons.records.model import SESSION_KIND_LABELS, SESSION_KINDS, Session, SopRef
 
 
 def session_label(session: Session) -> str:
@@ -47,8 +47,13 @@ def _row(ctx: Context, page: str, session: Session) -> dict[str, Any]:
 def render_sessions_index(ctx: Context) -> GeneratedFile:
     page = ctx.urls.sessions
     programme = ctx.analysis.programme
-    kinds = [(kind, SESSION_KIND_LABELS[kind], sum(1 for s in programme.sessions if s.kind == kind)) for kind in SESSION_KINDS]
-    teams = [(team.id, team.title) for team in ctx.kb.teams.values() if any(team.id in s.teams for s in programme.sessions)]
+    kinds = [
+        (kind, SESSION_KIND_LABELS[kind], sum(1 for s in programme.sessions if s.kind == kind))
+        for kind in SESSION_KINDS
+    ]
+    teams = [
+        (team.id, team.title) for team in ctx.kb.teams.values() if any(team.id in s.teams for s in programme.sessions)
+    ]
     return ctx.page(
         "sessions.html",
         page,
@@ -72,7 +77,10 @@ def render_session(ctx: Context, session: Session) -> GeneratedFile:
 def session_view(ctx: Context, page: str, session: Session) -> dict[str, Any]:
     """What `session.html` shows: who took part (by team and function), buddies, what was discussed, outcomes."""
     teams = ctx.kb.teams
-    facts = [["Date", fmt_date(session.date) + (" (planned)" if session.date > ctx.today else "")], ["Hosted by", ctx.team_a(page, session.host)]]
+    facts = [
+        ["Date", fmt_date(session.date) + (" (planned)" if session.date > ctx.today else "")],
+        ["Hosted by", ctx.team_a(page, session.host)],
+    ]
     if session.facilitator:
         facts.insert(1, ["Facilitator", session.facilitator])
     return {

@@ -16,37 +16,48 @@ from typing import Any, Optional, Union
 from mkdocs_lessons.analysis.derive import Analysis
 from mkdocs_lessons.analysis.similar import SimilarFinder
 from mkdocs_lessons.checks.lints import LintConfig
+from mkdocs_lessons.pages import taxonomy, teams
+from mkdocs_lessons.pages.actions import render_actions
+from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.pages.dashboard.page import render_dashboard, render_metrics_json
+from mkdocs_lessons.pages.data.feed import render_feed
+from mkdocs_lessons.pages.data.records import incident_line, render_kb_json, render_schemas
+from mkdocs_lessons.pages.home import render_home
+from mkdocs_lessons.pages.incidents import years as archive
+from mkdocs_lessons.pages.incidents.index import render_incident_index
+from mkdocs_lessons.pages.incidents.page import render_incident
+from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
+from mkdocs_lessons.pages.lessons import render_lessons
+from mkdocs_lessons.pages.notfound import render_ids
+from mkdocs_lessons.pages.paths.index import render_paths
+from mkdocs_lessons.pages.procedures.catalog import render_sop_catalog
+from mkdocs_lessons.pages.procedures.page import render_sop_pages
+from mkdocs_lessons.pages.renewal import render_renewal
+from mkdocs_lessons.pages.search import apply_search_boosts, render_search_page, render_vocabulary, section_filter
+from mkdocs_lessons.pages.sessions import render_session, render_sessions_index
+from mkdocs_lessons.pages.updated import stamp_last_updated
 from mkdocs_lessons.records.model import KnowledgeBase
 from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders, Watch
 from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.timing import Timings
 from mkdocs_lessons.urls import Urls
-from mkdocs_lessons.pages.actions import render_actions
-from mkdocs_lessons.pages.common import Context, GeneratedFile
-from mkdocs_lessons.pages.dashboard.page import render_dashboard, render_metrics_json
-from mkdocs_lessons.pages.data.records import incident_line, render_kb_json, render_schemas
-from mkdocs_lessons.pages.data.feed import render_feed
-from mkdocs_lessons.pages.incidents.page import render_incident
-from mkdocs_lessons.pages.incidents.index import render_incident_index
-from mkdocs_lessons.pages.lessons import render_lessons
-from mkdocs_lessons.pages.home import render_home
-from mkdocs_lessons.pages.procedures.catalog import render_sop_catalog
-from mkdocs_lessons.pages.notfound import render_ids
-from mkdocs_lessons.pages.paths.index import render_paths
-from mkdocs_lessons.pages.renewal import render_renewal
-from mkdocs_lessons.pages.search import apply_search_boosts, render_search_page, render_vocabulary, section_filter
-from mkdocs_lessons.pages.procedures.page import render_sop_pages
-from mkdocs_lessons.pages.sessions import render_session, render_sessions_index
-from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
-from mkdocs_lessons.pages.incidents import years as archive
-from mkdocs_lessons.pages import taxonomy, teams
-from mkdocs_lessons.pages.updated import stamp_last_updated
 
 # Files shipped in `assets/` and published under `assets/lessons/`. The
 # adapter links every `.css` as a stylesheet and every `.js` as a script on
 # all pages; each feature keeps its own file.
-ASSETS: tuple[str, ...] = ("lessons.css", "incidents.js", "paths.css", "paths.js", "dashboard.css", "learning.css", "sessions.js", "layout.css", "layout.js", "search.js")
+ASSETS: tuple[str, ...] = (
+    "lessons.css",
+    "incidents.js",
+    "paths.css",
+    "paths.js",
+    "dashboard.css",
+    "learning.css",
+    "sessions.js",
+    "layout.css",
+    "layout.js",
+    "search.js",
+)
 
 __all__ = ["Context", "GeneratedFile", "generate", "make_context"]
 
@@ -65,7 +76,11 @@ _SECTIONS = (
 def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
     """Give every generated page a Pagefind `section` filter (incident pages carry theirs)."""
     for file in files:
-        if not file.src_uri.endswith(".md") or not isinstance(file.content, str) or "data-pagefind-filter" in file.content:
+        if (
+            not file.src_uri.endswith(".md")
+            or not isinstance(file.content, str)
+            or "data-pagefind-filter" in file.content
+        ):
             continue
         relative = file.src_uri[len(ctx.urls.prefix) :]
         section = next((name for start, name in _SECTIONS if relative.startswith(start)), None)
@@ -73,7 +88,9 @@ def _mark_sections(ctx: Context, files: list[GeneratedFile]) -> None:
             continue
         parts = relative.split("/")
         # A team is asked for as "payments team" or by its slug as often as by its name.
-        team = ctx.kb.teams.get(parts[1].removesuffix(".md")) if section == "Teams" and len(parts) == 2 else None  # teams/payments.md
+        team = (
+            ctx.kb.teams.get(parts[1].removesuffix(".md")) if section == "Teams" and len(parts) == 2 else None
+        )  # teams/payments.md
         words = f"{team.title} team {team.id}" if team else ""
         heading, _, rest = file.content.partition("\n")
         file.content = f"{heading}\n\n{section_filter(ctx, section, words)}\n{rest}"
@@ -105,7 +122,12 @@ def make_context(
     if analysis is None:
         carried = (carry or {}).get("similar")
         with timings.phase("link"):
-            analysis = Analysis(kb, today=today, lint_config=lint, similar_finder=carried if isinstance(carried, SimilarFinder) else None)
+            analysis = Analysis(
+                kb,
+                today=today,
+                lint_config=lint,
+                similar_finder=carried if isinstance(carried, SimilarFinder) else None,
+            )
     if carry is not None:
         carry["similar"] = analysis.similar_finder
     return Context(
@@ -230,7 +252,22 @@ def _record_pages(ctx: Context) -> Any:
 
 
 #: Context fields that are watched or that no page output is made of; every other field is in the site key.
-_WATCHED_OR_INERT = frozenset({"kb", "analysis", "graph", "memo", "carry", "last_updated", "timings", "warnings", "templates", "prose_renderer", "_links", "_origins"})
+_WATCHED_OR_INERT = frozenset(
+    {
+        "kb",
+        "analysis",
+        "graph",
+        "memo",
+        "carry",
+        "last_updated",
+        "timings",
+        "warnings",
+        "templates",
+        "prose_renderer",
+        "_links",
+        "_origins",
+    }
+)
 
 
 def _site_key(ctx: Context) -> str:

@@ -7,11 +7,11 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import Incident, Term
+from mkdocs_lessons.charts.small import term_trends
 from mkdocs_lessons.pages import paging
 from mkdocs_lessons.pages.common import Context, GeneratedFile, incident_rows
 from mkdocs_lessons.pages.paging import Pager, numbered_pages
-from mkdocs_lessons.charts.small import term_trends
+from mkdocs_lessons.records.model import Incident, Term
 
 REMEDY_LABELS = {
     "process": "a process fix (stabilise the way work is done)",
@@ -42,7 +42,11 @@ def overview_file(ctx: Context) -> GeneratedFile:
             }
         )
     retired = [
-        [r.path, ctx.term_a(page, r.replaced_by) if r.replaced_by in taxonomy.terms else r.replaced_by, ctx.prose_line(r.note, page)]
+        [
+            r.path,
+            ctx.term_a(page, r.replaced_by) if r.replaced_by in taxonomy.terms else r.replaced_by,
+            ctx.prose_line(r.note, page),
+        ]
         for r in taxonomy.retired.values()
     ]
     return ctx.page(
@@ -92,7 +96,11 @@ def term_body(ctx: Context, page: str, term: Term) -> Markup:
     more = None
     if len(shown) < len(incidents):
         more = ctx.a(page, ctx.urls.term(term.path), f"all {len(incidents)} on the term's page")
-    return Markup(ctx.templates.render("partials/term_body.html", body=term_view(ctx, page, term, shown, roles, total=len(incidents), more=more)))
+    return Markup(
+        ctx.templates.render(
+            "partials/term_body.html", body=term_view(ctx, page, term, shown, roles, total=len(incidents), more=more)
+        )
+    )
 
 
 def _classified(ctx: Context, term: Term) -> tuple[list[Incident], dict[str, Markup]]:
@@ -100,7 +108,9 @@ def _classified(ctx: Context, term: Term) -> tuple[list[Incident], dict[str, Mar
     classified = ctx.graph.under_term(term.path)
     roles: dict[str, list[str]] = {}
     for c in classified:
-        label = ("primary" if c.primary else "secondary") + ("" if c.term == term.path else f" ({ctx.term_label(c.term)})")
+        label = ("primary" if c.primary else "secondary") + (
+            "" if c.term == term.path else f" ({ctx.term_label(c.term)})"
+        )
         roles.setdefault(c.incident.id, []).append(label)
     incidents = {c.incident.id: c.incident for c in classified}
     return ctx.kb.newest_first(incidents.values()), {k: Markup.escape(", ".join(v)) for k, v in roles.items()}
@@ -123,7 +133,14 @@ def term_view(
     """
     rows = incident_rows(ctx, page, incidents, classified=roles)
     if pager is not None and pager.number > 1:
-        return {"first": False, "about": ctx.a(page, ctx.urls.term(term.path), ctx.term_label(term.path)), "total": total, "incidents": rows, "pager": pager, "more": None}
+        return {
+            "first": False,
+            "about": ctx.a(page, ctx.urls.term(term.path), ctx.term_label(term.path)),
+            "total": total,
+            "incidents": rows,
+            "pager": pager,
+            "more": None,
+        }
     taxonomy = ctx.kb.taxonomy
     facts: list[tuple[str, Any]] = []
     if term.parent:
@@ -146,7 +163,9 @@ def term_view(
             }
         )
     replaced = [
-        {"path": r.path, "note": ctx.prose(r.note, page) if r.note else None} for r in taxonomy.retired.values() if r.replaced_by == term.path
+        {"path": r.path, "note": ctx.prose(r.note, page) if r.note else None}
+        for r in taxonomy.retired.values()
+        if r.replaced_by == term.path
     ]
     return {
         "first": True,

@@ -6,13 +6,13 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import Incident, Team
+from mkdocs_lessons.charts.small import team_trends
 from mkdocs_lessons.pages import paging
 from mkdocs_lessons.pages.actions import team_actions_view
 from mkdocs_lessons.pages.common import Context, GeneratedFile, fmt_date, incident_rows
 from mkdocs_lessons.pages.paging import Pager, numbered_pages
-from mkdocs_lessons.charts.small import team_trends
 from mkdocs_lessons.pages.programme_sections import team_learning
+from mkdocs_lessons.records.model import Incident, Team
 
 
 def overview_file(ctx: Context) -> GeneratedFile:
@@ -65,11 +65,22 @@ def team_body(ctx: Context, page: str, team: Team) -> Markup:
     more = None
     if len(shown) < len(incidents):
         more = ctx.a(page, ctx.urls.team(team.id), f"all {len(incidents)} on the team's page")
-    return Markup(ctx.templates.render("partials/team_body.html", body=team_view(ctx, page, team, shown, total=len(incidents), more=more)))
+    return Markup(
+        ctx.templates.render(
+            "partials/team_body.html", body=team_view(ctx, page, team, shown, total=len(incidents), more=more)
+        )
+    )
 
 
 def team_view(
-    ctx: Context, page: str, team: Team, incidents: Sequence[Incident], *, total: int, pager: Optional[Pager] = None, more: Optional[Markup] = None
+    ctx: Context,
+    page: str,
+    team: Team,
+    incidents: Sequence[Incident],
+    *,
+    total: int,
+    pager: Optional[Pager] = None,
+    more: Optional[Markup] = None,
 ) -> dict[str, Any]:
     """What `partials/team_body.html` shows of a team on `page`: `incidents` are this page's, newest first.
 
@@ -77,7 +88,14 @@ def team_view(
     """
     rows = incident_rows(ctx, page, incidents)
     if pager is not None and pager.number > 1:
-        return {"first": False, "about": ctx.team_a(page, team.id), "total": total, "incidents": rows, "pager": pager, "more": None}
+        return {
+            "first": False,
+            "about": ctx.team_a(page, team.id),
+            "total": total,
+            "incidents": rows,
+            "pager": pager,
+            "more": None,
+        }
     procedures = []
     for sop_id in ctx.graph.sops_by_team.get(team.id, []):
         sop = ctx.kb.sops[sop_id]

@@ -9,7 +9,34 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mkdocs_lessons.records.model import ActionItem, Assumption, Buddy, CheckIn, Criterion, Decision, Incident, Indicator, IndicatorValue, PathStep, Pdsa, ReadingPath, RetiredTerm, Review, RootCause, Session, Sop, SopLink, SopRef, SopVersion, Taxonomy, Team, Term, TimelineEvent, parse_date, parse_timestamp
+from mkdocs_lessons.records.model import (
+    ActionItem,
+    Assumption,
+    Buddy,
+    CheckIn,
+    Criterion,
+    Decision,
+    Incident,
+    Indicator,
+    IndicatorValue,
+    PathStep,
+    Pdsa,
+    ReadingPath,
+    RetiredTerm,
+    Review,
+    RootCause,
+    Session,
+    Sop,
+    SopLink,
+    SopRef,
+    SopVersion,
+    Taxonomy,
+    Team,
+    Term,
+    TimelineEvent,
+    parse_date,
+    parse_timestamp,
+)
 from mkdocs_lessons.records.yamlsource import Document
 
 
@@ -33,7 +60,10 @@ def without_rejected(value: Any, path: tuple, rejected: set) -> Any:
                 out[key] = without_rejected(item, where, rejected)
         return out
     if isinstance(value, list):
-        return [Lenient() if path + (i,) in rejected else without_rejected(item, path + (i,), rejected) for i, item in enumerate(value)]
+        return [
+            Lenient() if path + (i,) in rejected else without_rejected(item, path + (i,), rejected)
+            for i, item in enumerate(value)
+        ]
     return value
 
 
@@ -80,7 +110,9 @@ def build_taxonomy(doc: Document) -> Taxonomy:
 def build_teams(doc: Document) -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for item in doc.data["teams"]:
-        teams.setdefault(item["id"], Team(item["id"], item["title"], item.get("description", ""), item.get("contact", "")))
+        teams.setdefault(
+            item["id"], Team(item["id"], item["title"], item.get("description", ""), item.get("contact", ""))
+        )
     return teams
 
 
@@ -122,9 +154,13 @@ def build_incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Inci
         context=d.get("context", ""),
         impact=d.get("impact", ""),
         timeline=[TimelineEvent(_opt_ts(e["at"]), e["event"]) for e in d.get("timeline", [])],
-        decisions=[Decision(x["decision"], _opt_ts(x.get("at")), x.get("rationale", "")) for x in d.get("decisions", [])],
+        decisions=[
+            Decision(x["decision"], _opt_ts(x.get("at")), x.get("rationale", "")) for x in d.get("decisions", [])
+        ],
         assumptions=[Assumption(x["assumption"], x.get("held")) for x in d.get("assumptions", [])],
-        root_cause=RootCause(rc.get("whys", []), rc.get("cause", ""), rc.get("contributing_factors", [])) if rc else None,
+        root_cause=RootCause(rc.get("whys", []), rc.get("cause", ""), rc.get("contributing_factors", []))
+        if rc
+        else None,
         lessons=list(d.get("lessons", [])),
         went_well=list(d.get("went_well", [])),
         went_wrong=list(d.get("went_wrong", [])),

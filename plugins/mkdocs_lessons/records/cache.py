@@ -14,7 +14,6 @@ from typing import Union
 
 from mkdocs_lessons.records.yamlsource import Document, read_document
 
-
 #: A file changed this close to when it was read may change again with the same
 #: timestamp (coarse clocks: FAT keeps 2 s, ext3 1 s): its stat proves nothing.
 SETTLED_NS = 2_000_000_000

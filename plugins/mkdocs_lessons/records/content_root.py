@@ -46,7 +46,9 @@ class Probe:
         if self.kind == FOLDER:
             return Diagnostic(display, 1, 1, "file", "a folder named like a record; a record is a file", "not-a-file")
         if self.kind == OTHER:
-            return Diagnostic(display, 1, 1, "file", "not a regular file (a device, pipe or socket); a record is a file", "not-a-file")
+            return Diagnostic(
+                display, 1, 1, "file", "not a regular file (a device, pipe or socket); a record is a file", "not-a-file"
+            )
         return Diagnostic(display, 1, 1, "file", self.problem, self.rule)
 
 

@@ -90,9 +90,18 @@ def last_changed(root: Path) -> GitDates:
         shallow = probe.stdout.strip() == "true"
         log = _git(
             root,
-            "-c", "log.showSignature=false",
-            "log", "-z", "--no-color", "--no-renames", "--date=short",
-            f"--format={_RS}%cd{_US}%P", "--name-only", "--relative", "--", ".",
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "-z",
+            "--no-color",
+            "--no-renames",
+            "--date=short",
+            f"--format={_RS}%cd{_US}%P",
+            "--name-only",
+            "--relative",
+            "--",
+            ".",
         )
     except FileNotFoundError:
         return GitDates(note="git is not installed")

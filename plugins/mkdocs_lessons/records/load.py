@@ -12,14 +12,23 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable, Iterator, Optional, Union
 
-from mkdocs_lessons.records import schema
-from mkdocs_lessons.records.builders import build_incident, build_indicator, build_path, build_session, build_sop, build_taxonomy, build_teams, without_rejected
 from mkdocs_lessons.diagnostics import Diagnostic, Diagnostics
+from mkdocs_lessons.records import schema
+from mkdocs_lessons.records.builders import (
+    build_incident,
+    build_indicator,
+    build_path,
+    build_session,
+    build_sop,
+    build_taxonomy,
+    build_teams,
+    without_rejected,
+)
 from mkdocs_lessons.records.cache import DocumentCache
 from mkdocs_lessons.records.content_root import FILE, FOLDER, OTHER, PROBLEM, ContentRoot, Probe
 from mkdocs_lessons.records.model import Incident, Indicator, ReadingPath, Session, Sop, Taxonomy, Team, natural_key
-from mkdocs_lessons.timing import Timings
 from mkdocs_lessons.records.yamlsource import Document, read_document
+from mkdocs_lessons.timing import Timings
 
 # Sessions and indicators (v1.1) are optional folders: a v1 knowledge base has neither.
 FOLDERS = {"incident": "incidents", "sop": "sops", "path": "paths", "session": "sessions", "indicator": "indicators"}
@@ -75,7 +84,9 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
         cache.parsed = cache.hashed = 0
 
     if not root.is_dir():
-        diags.add(Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root"))
+        diags.add(
+            Diagnostic(display_path(root, base), 1, 1, "", "the knowledge-base folder does not exist", "missing-root")
+        )
         return result
 
     def parse(file: Union[str, Path], kind: str, display: Optional[str] = None) -> Optional[Document]:
@@ -107,7 +118,11 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             if doc.data is None:
                 message = "the file has no fields (only comments or null)"
             else:
-                what = "a list" if isinstance(doc.data, list) else f"a single {_VALUE_NAMES.get(type(doc.data), 'text')} value"
+                what = (
+                    "a list"
+                    if isinstance(doc.data, list)
+                    else f"a single {_VALUE_NAMES.get(type(doc.data), 'text')} value"
+                )
                 message = f"the file must hold a mapping of fields, not {what}"
             return [doc.diagnostic((), message, rule="not-a-mapping")]
         # A cached document keeps its schema verdict: unchanged files are not checked again.
@@ -128,7 +143,16 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             continue  # the folder's own error says why
         entry = listed.get(file.name)
         if entry is None:
-            diags.add(Diagnostic(display_path(file, base), 1, 1, "", f"missing file: the knowledge base needs {file.name}", "missing-file"))
+            diags.add(
+                Diagnostic(
+                    display_path(file, base),
+                    1,
+                    1,
+                    "",
+                    f"missing file: the knowledge base needs {file.name}",
+                    "missing-file",
+                )
+            )
             continue
         judged = guard.entry(entry)
         if judged.kind != FILE:
@@ -145,7 +169,13 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)
 
-    builders: dict[str, Callable[[Document], Any]] = {"incident": build_incident, "sop": build_sop, "path": build_path, "session": build_session, "indicator": build_indicator}
+    builders: dict[str, Callable[[Document], Any]] = {
+        "incident": build_incident,
+        "sop": build_sop,
+        "path": build_path,
+        "session": build_session,
+        "indicator": build_indicator,
+    }
     targets: dict[str, dict[str, Any]] = {
         "incident": result.incidents,
         "sop": result.sops,
@@ -179,11 +209,18 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             if doc is None:
                 # Remember the id the file claims (its name) so references to it stay quiet.
                 result.invalid_ids[kind].add(stem)
-                _check_partially(result, kind, result.documents[name if folder_display == "." else f"{folder_display}/{name}"], builders[kind])
+                _check_partially(
+                    result,
+                    kind,
+                    result.documents[name if folder_display == "." else f"{folder_display}/{name}"],
+                    builders[kind],
+                )
                 continue
             record_id = doc.data.get("id")
             if record_id != stem:
-                diags.add(doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{stem}'", rule="id-filename"))
+                diags.add(
+                    doc.diagnostic(("id",), f"id '{record_id}' must equal the file name '{stem}'", rule="id-filename")
+                )
                 result.invalid_ids[kind].add(stem)
                 _check_partially(result, kind, doc, builders[kind])
                 continue
@@ -248,7 +285,12 @@ def _walk(guard: ContentRoot, folder: str, seen: set[str]) -> Iterator[tuple[str
 
 
 def _unexpected_files(
-    guard: ContentRoot, directory: Path, allowed: Optional[set[str]], base: Path, diags: Diagnostics, entries: list[os.DirEntry]
+    guard: ContentRoot,
+    directory: Path,
+    allowed: Optional[set[str]],
+    base: Path,
+    diags: Diagnostics,
+    entries: list[os.DirEntry],
 ) -> None:
     """Report files that look like records but would be ignored: nothing is dropped silently.
 
@@ -262,7 +304,11 @@ def _unexpected_files(
         judged = guard.entry(entry)
         if judged.kind == FOLDER:
             found += [(Path(path), probe) for path, probe in _walk(guard, entry.path, seen)]
-        elif judged.kind == PROBLEM or entry.name.endswith(".yml") or (allowed is not None and entry.name.endswith(".yaml") and entry.name not in allowed):
+        elif (
+            judged.kind == PROBLEM
+            or entry.name.endswith(".yml")
+            or (allowed is not None and entry.name.endswith(".yaml") and entry.name not in allowed)
+        ):
             found.append((directory / entry.name, judged))
     for file, judged in sorted(found, key=lambda item: item[0]):
         display = display_path(file, base)
@@ -274,8 +320,28 @@ def _unexpected_files(
         elif not record_like or judged.kind != FILE:
             continue
         elif file.suffix == ".yml":
-            diags.add(Diagnostic(display, 1, 1, "", f"records must end in .yaml; rename to {file.stem}.yaml", "file-name"))
+            diags.add(
+                Diagnostic(display, 1, 1, "", f"records must end in .yaml; rename to {file.stem}.yaml", "file-name")
+            )
         elif file.parent != directory:
-            diags.add(Diagnostic(display, 1, 1, "", f"records belong directly in {directory.name}/, not in a subfolder", "file-location"))
+            diags.add(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "",
+                    f"records belong directly in {directory.name}/, not in a subfolder",
+                    "file-location",
+                )
+            )
         else:
-            diags.add(Diagnostic(display, 1, 1, "", f"unexpected file in {directory.name}/ (expected {', '.join(sorted(allowed or ()))})", "file-name"))
+            diags.add(
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    "",
+                    f"unexpected file in {directory.name}/ (expected {', '.join(sorted(allowed or ()))})",
+                    "file-name",
+                )
+            )

@@ -385,7 +385,12 @@ class ReadingPath:
 # --- the learning programme: sessions and indicators (record format v1.1) ------
 
 SESSION_KINDS = ("review", "learning-session", "drill", "renewal")
-SESSION_KIND_LABELS = {"review": "Review meeting", "learning-session": "Learning session", "drill": "Tabletop drill", "renewal": "Framework renewal"}
+SESSION_KIND_LABELS = {
+    "review": "Review meeting",
+    "learning-session": "Learning session",
+    "drill": "Tabletop drill",
+    "renewal": "Framework renewal",
+}
 #: A session with at least this many functions present is cross-functional.
 CROSS_FUNCTIONAL_ROLES = 3
 

@@ -178,7 +178,18 @@ def validate(doc: Document, kind: str) -> list[Diagnostic]:
 # Rules about a mapping's or a list's shape (a field missing or unknown, too
 # few items): the values themselves are still good to read.
 _SHAPE_RULES = frozenset(
-    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "contains"}
+    {
+        "required",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "dependentRequired",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "contains",
+    }
 )
 
 
@@ -188,7 +199,11 @@ def rejected_paths(data: Any, kind: str) -> set[FieldPath]:
     The cross-record checks of a record that failed its schema read every
     other value (records/load.py, `_check_partially`).
     """
-    return {tuple(e.absolute_path) for e in _leaf_errors(validator(kind).iter_errors(data)) if e.validator not in _SHAPE_RULES}
+    return {
+        tuple(e.absolute_path)
+        for e in _leaf_errors(validator(kind).iter_errors(data))
+        if e.validator not in _SHAPE_RULES
+    }
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
@@ -201,7 +216,11 @@ def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]
                 yield from _leaf_errors(iter(e for e in error.context if len(e.absolute_path) == deepest))
                 continue
             # Else the branches whose type fits the value (`pdsa: {stage: ...}` is the object form, not the stage).
-            wrong_type = {e.schema_path[0] for e in error.context if e.validator == "type" and len(e.absolute_path) == len(error.absolute_path)}
+            wrong_type = {
+                e.schema_path[0]
+                for e in error.context
+                if e.validator == "type" and len(e.absolute_path) == len(error.absolute_path)
+            }
             fitting = [e for e in error.context if e.schema_path and e.schema_path[0] not in wrong_type]
             if fitting and wrong_type:
                 yield from _leaf_errors(iter(fitting))
@@ -217,7 +236,11 @@ def _hinted_keys(errors: list[ValidationError]) -> set[FieldPath]:
     """
     hinted: set[FieldPath] = set()
     for error in errors:
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        if (
+            error.validator == "additionalProperties"
+            and isinstance(error.instance, dict)
+            and isinstance(error.schema, dict)
+        ):
             allowed = list(error.schema.get("properties", {}))
             path = tuple(error.absolute_path)
             for key in set(error.instance) - set(allowed):
@@ -235,7 +258,9 @@ def _closest(word: str, candidates: list[str]) -> Optional[str]:
     return matches[0] if matches else None
 
 
-def _describe(doc: Document, error: ValidationError, reasons: dict[int, str], hinted: set[FieldPath] = frozenset()) -> Iterator[Diagnostic]:  # type: ignore[assignment]
+def _describe(
+    doc: Document, error: ValidationError, reasons: dict[int, str], hinted: set[FieldPath] = frozenset()
+) -> Iterator[Diagnostic]:  # type: ignore[assignment]
     path: FieldPath = tuple(error.absolute_path)
     value = error.instance
     kind = error.validator
@@ -262,7 +287,9 @@ _show = show
 
 
 _DATE_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_TIMESTAMP_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+_TIMESTAMP_SHAPE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 _OFFSET = re.compile(r"[Tt][0-9:.]+(?P<offset>[+-](?P<hours>[0-9]{2}):(?P<minutes>[0-9]{2}))$")
@@ -307,7 +334,11 @@ def _message(error: ValidationError) -> str:
         hint = ""
         if isinstance(value, str):
             folded = {o.lower(): o for o in options}
-            hint = f" (did you mean '{folded[value.lower()]}'?)" if value.lower() in folded else did_you_mean(value, options)
+            hint = (
+                f" (did you mean '{folded[value.lower()]}'?)"
+                if value.lower() in folded
+                else did_you_mean(value, options)
+            )
         return f"{_show(value)} is not one of: {', '.join(options)}{hint}"
     if kind == "const":
         return f"must be {_show(expected)}, got {_show(value)}"
@@ -317,7 +348,10 @@ def _message(error: ValidationError) -> str:
             name = error.schema["x-pattern-name"]
         return f"{_show(value)} is not {name}" if name else f"{_show(value)} does not match {expected}"
     if kind == "format":
-        forms = {"date": "a date like 2024-03-14", "date-time": "a timestamp with a time zone like 2024-03-14T09:12:00Z"}
+        forms = {
+            "date": "a date like 2024-03-14",
+            "date-time": "a timestamp with a time zone like 2024-03-14T09:12:00Z",
+        }
         impossible = _impossible(expected, value)
         if impossible:
             return f"{_show(value)} is not a valid {'date' if expected == 'date' else 'timestamp'} ({impossible})"
@@ -333,6 +367,11 @@ def _message(error: ValidationError) -> str:
         dupes = sorted({json.dumps(v) for v in value if json.dumps(v) in seen or seen.add(json.dumps(v))})
         return f"lists {', '.join(dupes)} more than once"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+        words = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }
         return f"{_show(value)} must be {words[kind]} {expected}"
     return error.message

@@ -22,8 +22,8 @@ from typing import Any, Optional, Union
 
 import yaml
 
-from mkdocs_lessons.records import fastyaml
 from mkdocs_lessons.diagnostics import Diagnostic
+from mkdocs_lessons.records import fastyaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_LIBYAML = Loader is not yaml.SafeLoader
@@ -154,9 +154,7 @@ class Document:
             probe = probe[:-1]
         return self.positions.get((), (1, 1))
 
-    def diagnostic(
-        self, path: FieldPath, message: str, *, rule: str, key: bool = False, **kwargs: Any
-    ) -> Diagnostic:
+    def diagnostic(self, path: FieldPath, message: str, *, rule: str, key: bool = False, **kwargs: Any) -> Diagnostic:
         line, column = self.where(path, key=key)
         return Diagnostic(self.path, line, column, field_label(path), message, rule, **kwargs)
 
@@ -322,7 +320,14 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         doc.problems.append(
-            Diagnostic(path, line, column, "", f"control character U+{exc.character:04X} is not allowed in YAML; remove it or write it as an escape in a double-quoted string", "yaml-syntax")
+            Diagnostic(
+                path,
+                line,
+                column,
+                "",
+                f"control character U+{exc.character:04X} is not allowed in YAML; remove it or write it as an escape in a double-quoted string",
+                "yaml-syntax",
+            )
         )
         return doc
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports without a mark
@@ -361,7 +366,10 @@ def read_document(
             doc = Document(path=display, file=file)
             doc.problems.append(
                 Diagnostic(
-                    display, 1, 1, "",
+                    display,
+                    1,
+                    1,
+                    "",
                     f"file is {size / 1048576:.1f} MiB; records are limited to {max_bytes / 1048576:.0f} MiB",
                     "file-size",
                 )
@@ -391,7 +399,14 @@ def read_document(
     if fast:
         data = fastyaml.read(text)
         if data is not None:
-            return Document(path=display, file=file, data=data, fast=True, text=None if file is not None else text, may_link=may_link)
+            return Document(
+                path=display,
+                file=file,
+                data=data,
+                fast=True,
+                text=None if file is not None else text,
+                may_link=may_link,
+            )
     doc = parse_text(text, display, file)
     doc.may_link = may_link
     return doc

@@ -42,7 +42,9 @@ class Prose:
 
     def __init__(self, extensions: list[Any], configs: dict[str, Any], *, allow_html: bool = False) -> None:
         kept = [e for e in extensions if not (isinstance(e, str) and e in _NEVER)]
-        self._md = markdown.Markdown(extensions=kept, extension_configs={k: v for k, v in configs.items() if k not in _NEVER})
+        self._md = markdown.Markdown(
+            extensions=kept, extension_configs={k: v for k, v in configs.items() if k not in _NEVER}
+        )
         self.allow_html = allow_html
         # What its output is made of besides the text: the site key of kept renders (reads.py).
         self.fingerprint = repr((kept, sorted((k, v) for k, v in configs.items() if k not in _NEVER), allow_html))

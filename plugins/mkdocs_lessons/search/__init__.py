@@ -1,2 +1,1 @@
-"""Search: the words a record is found by, and the Pagefind index run after the site is written.
-"""
+"""Search: the words a record is found by, and the Pagefind index run after the site is written."""

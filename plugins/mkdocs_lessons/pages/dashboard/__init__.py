@@ -1,2 +1,1 @@
-"""The dashboard `dashboard/` and its data `metrics.json`: the figures, the learning loop and the programme.
-"""
+"""The dashboard `dashboard/` and its data `metrics.json`: the figures, the learning loop and the programme."""

@@ -12,13 +12,13 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.dates import add_months
 from mkdocs_lessons.analysis.loop import LoopFacts, Recurrence
 from mkdocs_lessons.analysis.metrics import Metrics
-from mkdocs_lessons.pages.common import Context, badge, fmt_date
-from mkdocs_lessons.charts.dashboard import plural, share
-from mkdocs_lessons.pages.incidents.loop import done_on, why_flagged
 from mkdocs_lessons.analysis.recurrence import SIMILARITY_THRESHOLD
+from mkdocs_lessons.charts.dashboard import plural, share
+from mkdocs_lessons.dates import add_months
+from mkdocs_lessons.pages.common import Context, badge, fmt_date
+from mkdocs_lessons.pages.incidents.loop import done_on, why_flagged
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,12 @@ def dashboard_loop_view(ctx: Context, page: str) -> dict[str, Any]:
         "recurred": n.recurred,
         "open_loops": Markup("; ").join(ctx.incident_a(page, i, title=True) for i in facts.open_loops),
         "pairs": [
-            [ctx.incident_a(page, r.later, title=True), ctx.incident_a(page, r.earlier, title=True), done_on(r), why_flagged(ctx, page, r)]
+            [
+                ctx.incident_a(page, r.later, title=True),
+                ctx.incident_a(page, r.earlier, title=True),
+                done_on(r),
+                why_flagged(ctx, page, r),
+            ]
             for r in pairs
         ],
         "pairs_total": plural(facts.recurrences.pairs, "possible recurrence", "possible recurrences"),
@@ -120,7 +125,11 @@ def renewal_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     r = renewal(ctx)
     state = None
     if r.due is not None:
-        state = badge(f"overdue {r.overdue_days} d", "overdue") if r.overdue_days else badge(f"due in {(r.due - ctx.today).days} d", "due-soon")
+        state = (
+            badge(f"overdue {r.overdue_days} d", "overdue")
+            if r.overdue_days
+            else badge(f"due in {(r.due - ctx.today).days} d", "due-soon")
+        )
     overdue = sorted(m.sops.in_state("overdue"), key=lambda x: (-(x.days or 0), x.sop_id))
     return {
         "taxonomy": ctx.a(page, ctx.urls.taxonomy, "taxonomy"),
@@ -132,7 +141,12 @@ def renewal_view(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
         "state": state,
         "past_review": plural(len(overdue), "procedure is", "procedures are"),
         "rows": [
-            [ctx.a(page, ctx.urls.sop(x.sop_id), f"{x.sop_id}: {x.title}"), ctx.team_a(page, x.owner), fmt_date(x.due), badge(f"overdue {x.days} d", "overdue")]
+            [
+                ctx.a(page, ctx.urls.sop(x.sop_id), f"{x.sop_id}: {x.title}"),
+                ctx.team_a(page, x.owner),
+                fmt_date(x.due),
+                badge(f"overdue {x.days} d", "overdue"),
+            ]
             for x in overdue
         ],
     }

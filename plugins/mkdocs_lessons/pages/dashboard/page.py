@@ -18,11 +18,23 @@ from markupsafe import Markup
 
 from mkdocs_lessons import __version__
 from mkdocs_lessons.analysis.metrics import DUE_SOON_DAYS, REPEAT_WINDOW_DAYS, Distribution, Indicator, Metrics
-from mkdocs_lessons.pages.procedures.catalog import catalog_summary
+from mkdocs_lessons.charts.dashboard import (
+    actions_chart,
+    duration,
+    failures,
+    index_href,
+    plural,
+    reporting_chart,
+    share,
+    sop_chart,
+    term_quarter_map,
+    term_team_map,
+    time_chart,
+)
 from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
+from mkdocs_lessons.pages.dashboard.loop import LOOP_DEFINITIONS, dashboard_loop_view, loop_data, renewal_view
 from mkdocs_lessons.pages.dashboard.programme import dashboard_learning_view, programme_data
-from mkdocs_lessons.pages.dashboard.loop import LOOP_DEFINITIONS, loop_data, dashboard_loop_view, renewal_view
-from mkdocs_lessons.charts.dashboard import actions_chart, duration, failures, index_href, plural, reporting_chart, share, sop_chart, term_quarter_map, term_team_map, time_chart
+from mkdocs_lessons.pages.procedures.catalog import catalog_summary
 
 DEFINITIONS = {
     "failure": "A review of kind incident or near-miss. Successes are counted in the reporting mix only.",
@@ -78,7 +90,12 @@ def render_metrics_json(ctx: Context) -> GeneratedFile:
         "format": "mkdocs-lessons-metrics/v1",
         "generator": f"mkdocs-lessons {__version__}",
         "dashboard_url": ctx.page_url(ctx.urls.dashboard),
-        "units": {"time_to_detect": "minutes", "time_to_restore": "minutes", "close_days": "days", "shares": "fraction 0..1"},
+        "units": {
+            "time_to_detect": "minutes",
+            "time_to_restore": "minutes",
+            "close_days": "days",
+            "shares": "fraction 0..1",
+        },
         "definitions": {**DEFINITIONS, **LOOP_DEFINITIONS},
         **ctx.analysis.metrics.as_dict(),
         **loop_data(ctx, ctx.analysis.metrics),
@@ -113,12 +130,56 @@ def _tiles(ctx: Context, page: str, m: Metrics) -> list[Tile]:
     actions = m.actions
     overdue_sops = len(m.sops.in_state("overdue"))
     return [
-        Tile("reviews", str(m.reviews), "published reviews", f"{plural(kinds['incident'], 'incident', 'incidents')}, {plural(kinds['near-miss'], 'near miss', 'near misses')}, {plural(kinds['success'], 'success', 'successes')}", ctx.link_href(page, ctx.urls.incidents), str(m.reviews)),
-        Tile("near_miss_share", share(near_share), "of reports are near misses", "a high share means people report early", index_href(ctx, page, [("kind", "near-miss")]), "" if near_share is None else str(round(near_share, 4))),
-        Tile("ttr_median", duration(restore.median) if restore.median is not None else "–", "median time to restore", f"90th percentile {duration(restore.p90)}, n = {restore.n}" if restore.p90 is not None else "no incident has the timestamps", None, "" if restore.median is None else str(restore.median)),
-        Tile("actions_open", str(actions.open_total), "open action items", f"{actions.overdue_now} overdue now, {actions.due_soon} due within {DUE_SOON_DAYS} days", ctx.link_href(page, ctx.urls.actions), str(actions.open_total)),
-        Tile("actions_on_time", share(actions.on_time_share), "of action items done on time", f"n = {actions.done_with_due}; median {f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close", ctx.link_href(page, ctx.urls.actions), "" if actions.on_time_share is None else str(round(actions.on_time_share, 4))),
-        Tile("sops_overdue", str(overdue_sops), "procedures overdue for review", f"of {m.sops.total}; {len(m.sops.in_state('due-soon'))} due within {DUE_SOON_DAYS} days", ctx.link_href(page, ctx.urls.sops), str(overdue_sops)),
+        Tile(
+            "reviews",
+            str(m.reviews),
+            "published reviews",
+            f"{plural(kinds['incident'], 'incident', 'incidents')}, {plural(kinds['near-miss'], 'near miss', 'near misses')}, {plural(kinds['success'], 'success', 'successes')}",
+            ctx.link_href(page, ctx.urls.incidents),
+            str(m.reviews),
+        ),
+        Tile(
+            "near_miss_share",
+            share(near_share),
+            "of reports are near misses",
+            "a high share means people report early",
+            index_href(ctx, page, [("kind", "near-miss")]),
+            "" if near_share is None else str(round(near_share, 4)),
+        ),
+        Tile(
+            "ttr_median",
+            duration(restore.median) if restore.median is not None else "–",
+            "median time to restore",
+            f"90th percentile {duration(restore.p90)}, n = {restore.n}"
+            if restore.p90 is not None
+            else "no incident has the timestamps",
+            None,
+            "" if restore.median is None else str(restore.median),
+        ),
+        Tile(
+            "actions_open",
+            str(actions.open_total),
+            "open action items",
+            f"{actions.overdue_now} overdue now, {actions.due_soon} due within {DUE_SOON_DAYS} days",
+            ctx.link_href(page, ctx.urls.actions),
+            str(actions.open_total),
+        ),
+        Tile(
+            "actions_on_time",
+            share(actions.on_time_share),
+            "of action items done on time",
+            f"n = {actions.done_with_due}; median {f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close",
+            ctx.link_href(page, ctx.urls.actions),
+            "" if actions.on_time_share is None else str(round(actions.on_time_share, 4)),
+        ),
+        Tile(
+            "sops_overdue",
+            str(overdue_sops),
+            "procedures overdue for review",
+            f"of {m.sops.total}; {len(m.sops.in_state('due-soon'))} due within {DUE_SOON_DAYS} days",
+            ctx.link_href(page, ctx.urls.sops),
+            str(overdue_sops),
+        ),
     ]
 
 
@@ -155,7 +216,9 @@ def _change(ind: Indicator) -> Markup:
     else:
         amount = f"{size:g}"
     arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
-    return Markup('<span class="lessons-trend lessons-trend--{0}" data-trend="{0}">{1}&nbsp;{2}{3} {0}</span>').format(ind.trend, arrow, sign, amount)
+    return Markup('<span class="lessons-trend lessons-trend--{0}" data-trend="{0}">{1}&nbsp;{2}{3} {0}</span>').format(
+        ind.trend, arrow, sign, amount
+    )
 
 
 _AIM = {"higher": Markup("↑&nbsp;higher"), "lower": Markup("↓&nbsp;lower")}
@@ -213,7 +276,11 @@ def _recurrence(ctx: Context, page: str, m: Metrics) -> dict[str, Markup]:
 def _overall(figure: Distribution) -> Optional[dict[str, Any]]:
     if figure.median is None:
         return None
-    return {"median": duration(figure.median), "p90": duration(figure.p90) if figure.p90 is not None else "–", "n": figure.n}
+    return {
+        "median": duration(figure.median),
+        "p90": duration(figure.p90) if figure.p90 is not None else "–",
+        "n": figure.n,
+    }
 
 
 def _speed(m: Metrics) -> dict[str, Any]:
@@ -258,10 +325,20 @@ def _actions(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     close = a.close_days
     facts: list[list[Any]] = [
         ["Action items", f"{a.total}: {a.open} open, {a.in_progress} in progress, {a.done} done, {a.dropped} dropped"],
-        ["Overdue now", Markup("{} {}").format(a.overdue_now, badge(f"{a.overdue_now} overdue", "overdue")) if a.overdue_now else str(a.overdue_now)],
+        [
+            "Overdue now",
+            Markup("{} {}").format(a.overdue_now, badge(f"{a.overdue_now} overdue", "overdue"))
+            if a.overdue_now
+            else str(a.overdue_now),
+        ],
         ["Due within 30 days", str(a.due_soon)],
         ["Done by the due date", f"{share(a.on_time_share)} (n = {a.done_with_due} done items with a due date)"],
-        ["Days to close", f"median {close.median:g}, 90th percentile {close.p90:g} (n = {close.n})" if close.median is not None and close.p90 is not None else "no closed item has a closed date"],
+        [
+            "Days to close",
+            f"median {close.median:g}, 90th percentile {close.p90:g} (n = {close.n})"
+            if close.median is not None and close.p90 is not None
+            else "no closed item has a closed date",
+        ],
     ]
     if a.unowned_open:
         facts.append(["Open without an owner", str(a.unowned_open)])
@@ -283,15 +360,36 @@ def _actions(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
 def _procedures(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
     sops = m.sops
     watch = [r for r in sops.reviews if r.state in ("overdue", "due-soon")]
-    watch.sort(key=lambda r: (r.state != "overdue", -(r.days or 0) if r.state == "overdue" else (r.days or 0), r.sop_id))
+    watch.sort(
+        key=lambda r: (r.state != "overdue", -(r.days or 0) if r.state == "overdue" else (r.days or 0), r.sop_id)
+    )
     rows = []
     for review in watch:
         sop = ctx.kb.sops[review.sop_id]
-        state = badge(f"overdue {review.days} d", "overdue") if review.state == "overdue" else badge(f"due in {review.days} d", "due-soon")
-        rows.append([ctx.a(page, ctx.urls.sop(sop.id), f"{sop.id}: {sop.title}"), ctx.team_a(page, sop.owner), fmt_date(review.due), state])
+        state = (
+            badge(f"overdue {review.days} d", "overdue")
+            if review.state == "overdue"
+            else badge(f"due in {review.days} d", "due-soon")
+        )
+        rows.append(
+            [
+                ctx.a(page, ctx.urls.sop(sop.id), f"{sop.id}: {sop.title}"),
+                ctx.team_a(page, sop.owner),
+                fmt_date(review.due),
+                state,
+            ]
+        )
     chart = None
     if sops.approved_per_year:
-        chart = Markup(sop_chart(sops, chart_id="lessons-sop-versions", title="Procedure versions approved per year", note="A version counts in the year it took effect." + (f" The {sops.years_left_out} earlier years are left out." if sops.years_left_out else "")))
+        chart = Markup(
+            sop_chart(
+                sops,
+                chart_id="lessons-sop-versions",
+                title="Procedure versions approved per year",
+                note="A version counts in the year it took effect."
+                + (f" The {sops.years_left_out} earlier years are left out." if sops.years_left_out else ""),
+            )
+        )
     return {
         **catalog_summary(ctx),  # the catalog's own figures, worked out once
         "no_schedule": len(sops.in_state("no-schedule")),

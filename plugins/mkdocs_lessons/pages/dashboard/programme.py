@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.analysis.programme import DEFINITIONS, MIN_OVERLAP, Adherence, Programme
+from mkdocs_lessons.charts import svg as charts
 from mkdocs_lessons.pages.common import Context
 from mkdocs_lessons.pages.indicators import correlation_text, fmt_value
 
@@ -94,7 +94,17 @@ def _activity(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
         )
     last = p.learning_in(p.last_complete)
     return {
-        "header": ["Quarter", "Reviews held", "Median days from resolution to review", "Sessions", "Cross-functional (3+ functions)", "Visiting teams", "Buddies / takeaways", "Outside participants", "Near misses reported"],
+        "header": [
+            "Quarter",
+            "Reviews held",
+            "Median days from resolution to review",
+            "Sessions",
+            "Cross-functional (3+ functions)",
+            "Visiting teams",
+            "Buddies / takeaways",
+            "Outside participants",
+            "Near misses reported",
+        ],
         "rows": rows,
         "chart": chart,
         "held": len(p.held),
@@ -109,12 +119,20 @@ def _indicators(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
     indicators = list(ctx.kb.indicators.values())
     quarters = [q.quarter for q in p.learning]
     by_quarter = {q.quarter: q for q in p.learning}
-    header = ["Quarter", "Failures", "Reviews held", "Sessions", "Near misses"] + [f"{i.title} ({i.kind})" for i in indicators]
+    header = ["Quarter", "Failures", "Reviews held", "Sessions", "Near misses"] + [
+        f"{i.title} ({i.kind})" for i in indicators
+    ]
     rows = []
     for quarter in quarters:
         q = by_quarter[quarter]
         label = quarter if quarter <= p.last_complete else f"{quarter} (so far)"
-        rows.append([label, str(q.failures), str(q.reviews), str(q.sessions), str(q.near_misses)] + [fmt_value(p.indicator_quarters[i.id][quarter]) if quarter in p.indicator_quarters.get(i.id, {}) else "–" for i in indicators])
+        rows.append(
+            [label, str(q.failures), str(q.reviews), str(q.sessions), str(q.near_misses)]
+            + [
+                fmt_value(p.indicator_quarters[i.id][quarter]) if quarter in p.indicator_quarters.get(i.id, {}) else "–"
+                for i in indicators
+            ]
+        )
     groups = []
     for kind, label in (("leading", "Leading"), ("lagging", "Lagging")):
         members = [i for i in indicators if i.kind == kind]

@@ -1,2 +1,1 @@
-"""Machine-readable output: `kb.json`, the JSON Schemas and the Atom feed `feed.xml`.
-"""
+"""Machine-readable output: `kb.json`, the JSON Schemas and the Atom feed `feed.xml`."""

@@ -27,8 +27,8 @@ from typing import Optional
 from urllib.parse import urljoin
 
 from mkdocs_lessons import __version__
-from mkdocs_lessons.records.model import KIND_LABELS, Incident, natural_key
 from mkdocs_lessons.pages.common import Context, GeneratedFile
+from mkdocs_lessons.records.model import KIND_LABELS, Incident, natural_key
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry, even escaped: a record may hold them through YAML escapes.
@@ -117,7 +117,9 @@ def sop_entries(ctx: Context) -> list[FeedEntry]:
         for version in sop.versions:
             # Passed the approval gate (as the dashboard counts it): approved or
             # superseded, or retired after an approval.
-            gated = version.status in ("approved", "superseded") or (version.status == "retired" and bool(version.approved_by))
+            gated = version.status in ("approved", "superseded") or (
+                version.status == "retired" and bool(version.approved_by)
+            )
             if not gated or version.effective is None or version.effective > ctx.today:
                 continue
             parts = [f"Version {version.version} of {sop.id} took effect on {version.effective.isoformat()}"]
@@ -190,18 +192,35 @@ def session_entries(ctx: Context, limit: int) -> list[FeedEntry]:
         summary = ". ".join(p.rstrip(".") for p in parts) + "."
         categories = [("session", "Learning session"), (f"session/{session.kind}", kind)]
         categories += [(f"team/{t}", _team_titles(ctx, [t])) for t in session.teams]
-        entries.append(FeedEntry(session.date, session.title, ctx.urls.session(session.id), summary, categories, (2, natural_key(session.id))))
+        entries.append(
+            FeedEntry(
+                session.date,
+                session.title,
+                ctx.urls.session(session.id),
+                summary,
+                categories,
+                (2, natural_key(session.id)),
+            )
+        )
     return entries
 
 
 def render_feed(ctx: Context) -> GeneratedFile:
     size = max(ctx.feed_size, 0)
-    entries = sorted(incident_entries(ctx, size) + sop_entries(ctx) + session_entries(ctx, size) + check_in_entries(ctx), key=lambda e: (e.day, e.order), reverse=True)[:size]
+    entries = sorted(
+        incident_entries(ctx, size) + sop_entries(ctx) + session_entries(ctx, size) + check_in_entries(ctx),
+        key=lambda e: (e.day, e.order),
+        reverse=True,
+    )[:size]
     name = ctx.site_name or "Lessons learned"
     # Unqualified tags under a default xmlns: no change to ElementTree's global prefix registry.
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "title", f"{name}: new reviews and procedure versions")
-    _add(feed, "subtitle", "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect; action-item check-ins that fell due this week.")
+    _add(
+        feed,
+        "subtitle",
+        "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect; action-item check-ins that fell due this week.",
+    )
     _add(feed, "id", _id(ctx, ctx.urls.feed))
     _add(feed, "updated", _timestamp(entries[0].day if entries else ctx.today))
     if ctx.site_url:

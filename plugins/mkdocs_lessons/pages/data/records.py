@@ -6,9 +6,9 @@ import json
 from typing import Any, Callable, Optional
 
 from mkdocs_lessons import __version__
+from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.records import schema
 from mkdocs_lessons.records.model import Incident
-from mkdocs_lessons.pages.common import Context, GeneratedFile
 
 
 class _Encoded(list):
@@ -42,11 +42,27 @@ def render_kb_json(ctx: Context, line: Optional[Callable[[Incident], str]] = Non
             for s in kb.sops.values()
         ],
         "taxonomy": taxonomy_doc.data if taxonomy_doc else None,
-        "teams": [{"id": t.id, "title": t.title, "description": t.description, "contact": t.contact, "url": ctx.page_url(urls.team(t.id))} for t in kb.teams.values()],
+        "teams": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "description": t.description,
+                "contact": t.contact,
+                "url": ctx.page_url(urls.team(t.id)),
+            }
+            for t in kb.teams.values()
+        ],
         "paths": [
-            {"id": p.id, "title": p.title, "audience": p.audience, "description": p.description,
-             "steps": [{"ref": s.ref, "note": s.note} for s in p.steps], "url": ctx.page_url(urls.path(p.id)),
-             "print_url": ctx.page_url(urls.path_print(p.id)), "generated": p.generated}
+            {
+                "id": p.id,
+                "title": p.title,
+                "audience": p.audience,
+                "description": p.description,
+                "steps": [{"ref": s.ref, "note": s.note} for s in p.steps],
+                "url": ctx.page_url(urls.path(p.id)),
+                "print_url": ctx.page_url(urls.path_print(p.id)),
+                "generated": p.generated,
+            }
             for p in kb.paths.values()
         ],
         # Record format v1.1: learning sessions (newest first) and indicators, as written, with their URLs.

@@ -1,2 +1,1 @@
-"""Incident pages: `incidents/<id>/`, the index `incidents/` and the year archive `incidents/<year>/`.
-"""
+"""Incident pages: `incidents/<id>/`, the index `incidents/` and the year archive `incidents/<year>/`."""

@@ -10,11 +10,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mkdocs_lessons.charts.svg import LineSeries, line_chart
 from mkdocs_lessons.analysis.fix_effect import Effect, fix_effect
 from mkdocs_lessons.analysis.followup import ItemRef
-from mkdocs_lessons.records.model import ActionItem, Incident
+from mkdocs_lessons.charts.svg import LineSeries, line_chart
 from mkdocs_lessons.pages.common import Context, badge, fmt_date
+from mkdocs_lessons.records.model import ActionItem, Incident
 
 STAGE_LABELS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}
 STAGE_MEANING = {
@@ -43,7 +43,9 @@ def stage_badge(item: ActionItem) -> Markup:
     if item.pdsa is None:
         return Markup("")
     stage = item.pdsa.stage
-    return Markup('<span class="lessons-badge lessons-badge--pdsa" title="{}">PDSA: {}</span>').format(STAGE_MEANING[stage], STAGE_LABELS[stage])
+    return Markup('<span class="lessons-badge lessons-badge--pdsa" title="{}">PDSA: {}</span>').format(
+        STAGE_MEANING[stage], STAGE_LABELS[stage]
+    )
 
 
 def experiment_rows(ctx: Context, page: str, refs: list[ItemRef], with_incident: bool) -> list[list[Markup]]:
@@ -67,7 +69,7 @@ def experiment_rows(ctx: Context, page: str, refs: list[ItemRef], with_incident:
 
 
 def fix_effect_views(ctx: Context, page: str, incident: Incident, indicators: Any) -> list[dict[str, Any]]:
-    """"Did the fix work?": for each action item naming an indicator, its series around the closed date.
+    """ "Did the fix work?": for each action item naming an indicator, its series around the closed date.
 
     `indicators` maps indicator ids to indicators (the v1.1 `content/indicators/`
     records, as the knowledge base holds them); without them, or for an id it
@@ -80,16 +82,38 @@ def fix_effect_views(ctx: Context, page: str, incident: Incident, indicators: An
         indicator = indicators.get(item.indicator_ref) if indicators else None
         head = Markup("{} · <code>{}</code>").format(item.id, item.indicator_ref)
         if indicator is None:
-            views.append({"head": head, "chart": None, "sentence": Markup("No indicator <code>{}</code> in this knowledge base.").format(item.indicator_ref)})
+            views.append(
+                {
+                    "head": head,
+                    "chart": None,
+                    "sentence": Markup("No indicator <code>{}</code> in this knowledge base.").format(
+                        item.indicator_ref
+                    ),
+                }
+            )
             continue
         if item.closed is None:
-            views.append({"head": head, "chart": None, "sentence": Markup("Not done yet (no <code>closed</code> date): the before and after are drawn once it is.")})
+            views.append(
+                {
+                    "head": head,
+                    "chart": None,
+                    "sentence": Markup(
+                        "Not done yet (no <code>closed</code> date): the before and after are drawn once it is."
+                    ),
+                }
+            )
             continue
         effect = fix_effect(indicator, item.closed)
         if effect is None:
             views.append({"head": head, "chart": None, "sentence": Markup("The indicator has no values yet.")})
             continue
-        views.append({"head": head, "chart": Markup(effect_chart(effect, f"effect-{incident.id}-{item.id}")), "sentence": effect_sentence(effect)})
+        views.append(
+            {
+                "head": head,
+                "chart": Markup(effect_chart(effect, f"effect-{incident.id}-{item.id}")),
+                "sentence": effect_sentence(effect),
+            }
+        )
     return views
 
 
@@ -108,10 +132,18 @@ def effect_sentence(effect: Effect) -> Markup:
     change = effect.change
     if change is None:
         missing = "after" if before else "before"
-        return Markup("{}; no values {} the change yet, so no change to state.").format("; ".join(parts).capitalize() or "No values", missing)
+        return Markup("{}; no values {} the change yet, so no change to state.").format(
+            "; ".join(parts).capitalize() or "No values", missing
+        )
     sign = "+" if change > 0 else "−" if change < 0 else "±"
-    verdict = {"better": f", better ({effect.better} is better)", "worse": f", worse ({effect.better} is better)", "unchanged": ", unchanged"}.get(effect.verdict, "")
-    return Markup("{}: change {}{}{}. Done on {}.").format("; ".join(parts).capitalize(), sign, _value(abs(change), effect.unit), verdict, effect.closed)
+    verdict = {
+        "better": f", better ({effect.better} is better)",
+        "worse": f", worse ({effect.better} is better)",
+        "unchanged": ", unchanged",
+    }.get(effect.verdict, "")
+    return Markup("{}: change {}{}{}. Done on {}.").format(
+        "; ".join(parts).capitalize(), sign, _value(abs(change), effect.unit), verdict, effect.closed
+    )
 
 
 def effect_chart(effect: Effect, chart_id: str) -> str:
@@ -124,7 +156,10 @@ def effect_chart(effect: Effect, chart_id: str) -> str:
         f"{effect.title}: before and after",
         description=f"{effect.title} per period, before and after the fix done on {effect.closed}.",
         categories=effect.periods,
-        series=[LineSeries("before", "Before the fix", before, ns), LineSeries("after", "After the fix", after, ns, dashed=True)],
+        series=[
+            LineSeries("before", "Before the fix", before, ns),
+            LineSeries("after", "After the fix", after, ns, dashed=True),
+        ],
         x_label="Period (the fix's own period joins both lines)",
         y_label=effect.unit or "value",
         scale=1.0,

@@ -26,10 +26,18 @@ from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
 
-from mkdocs_lessons.search import words as search_words
-from mkdocs_lessons.records.model import INCIDENT_KINDS, KIND_LABELS, SEVERITIES, STATUSES, Incident, natural_key, quarter_of
 from mkdocs_lessons.pages import paging
 from mkdocs_lessons.pages.common import Context, GeneratedFile, kind_counts
+from mkdocs_lessons.records.model import (
+    INCIDENT_KINDS,
+    KIND_LABELS,
+    SEVERITIES,
+    STATUSES,
+    Incident,
+    natural_key,
+    quarter_of,
+)
+from mkdocs_lessons.search import words as search_words
 
 FAILURE_TYPES = ("process", "outcome")
 
@@ -61,7 +69,16 @@ FACETS = (
 # Filters that links may set but that get no checkbox list (the heat map's period).
 HIDDEN_FILTERS = (Facet("quarter", "Quarter", lambda i: [quarter_of(i.occurred)]),)
 
-COLUMNS = (("date", "Date"), ("id", "Id"), ("title", "Title"), ("kind", "Kind"), ("severity", "Severity"), ("status", "Status"), ("teams", "Teams"), ("term", "Primary cause"))
+COLUMNS = (
+    ("date", "Date"),
+    ("id", "Id"),
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("severity", "Severity"),
+    ("status", "Status"),
+    ("teams", "Teams"),
+    ("term", "Primary cause"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +178,9 @@ class RowTables:
         if at is None:
             team = ctx.kb.teams.get(team_id)
             at = self.team_at[team_id] = len(self.teams)
-            self.teams.append((team_id, team.title if team else team_id, ctx.href(ctx.urls.incidents, ctx.urls.team(team_id))))
+            self.teams.append(
+                (team_id, team.title if team else team_id, ctx.href(ctx.urls.incidents, ctx.urls.team(team_id)))
+            )
         return at
 
     def term(self, ctx: Context, path: str) -> int:
@@ -253,12 +272,16 @@ def _rows_file(ctx: Context, tables: RowTables, rows: list[list[Any]]) -> Genera
 
     def dump(value: Any) -> str:
         # JSON is JavaScript but for two line separators older engines reject inside strings.
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return (
+            json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+        )
 
     lines = ",\n".join(dump(row) for row in rows)
     text = (
         "/* mkdocs-lessons: every published review of the incident index, newest first (assets/incidents.js loads it on demand). */\n"
-        f"window.lessonsIncidentRows = {dump(head)[:-1]},\"rows\":[\n{lines}\n]}};\n"
+        f'window.lessonsIncidentRows = {dump(head)[:-1]},"rows":[\n{lines}\n]}};\n'
     )
     return GeneratedFile(rows_uri(ctx), text)
 
@@ -281,7 +304,11 @@ def _texts_file(ctx: Context, incidents: list[Incident]) -> GeneratedFile:
         for incident in incidents
     }
     head = {"fields": [f for f, _ in TEXT_FIELDS], "labels": [label for _, label in TEXT_FIELDS]}
-    body = json.dumps({**head, "texts": texts}, ensure_ascii=False, separators=(",", ":")).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    body = (
+        json.dumps({**head, "texts": texts}, ensure_ascii=False, separators=(",", ":"))
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
     text = (
         "/* mkdocs-lessons: the summaries, causes and lessons of the incident index's reviews (assets/incidents.js loads it for the text filter). */\n"
         f"window.lessonsIncidentTexts = {body};\n"

@@ -9,11 +9,11 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from mkdocs_lessons.checks.lints import CODES
 from mkdocs_lessons.analysis.loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
 from mkdocs_lessons.analysis.recurrence import CAUSE_AND_SYSTEM, SIMILARITY_THRESHOLD, Recurrence
-from mkdocs_lessons.records.model import Incident, SopLink
+from mkdocs_lessons.checks.lints import CODES
 from mkdocs_lessons.pages.common import Context, badge
+from mkdocs_lessons.records.model import Incident, SopLink
 
 LOOP_STATES = {
     "closed": ("loop closed", "The review's change reached a procedure version."),
@@ -34,7 +34,11 @@ def in_force_note(ctx: Context, page: str, incident: Incident, link: SopLink) ->
     def version_link(number: int) -> Markup:
         # The cited version is already linked by the reference itself.
         label = f"v{number}"
-        return Markup.escape(label) if cited is not None and cited.version == number else ctx.a(page, ctx.urls.sop_version(sop.id, number), label)
+        return (
+            Markup.escape(label)
+            if cited is not None and cited.version == number
+            else ctx.a(page, ctx.urls.sop_version(sop.id, number), label)
+        )
 
     parts = [Markup("in force then: ") + (version_link(then.version) if then is not None else "none yet")]
     if current is not None:
@@ -42,13 +46,17 @@ def in_force_note(ctx: Context, page: str, incident: Incident, link: SopLink) ->
     elif sop.versions and sop.versions[-1].status == "retired":
         parts.append(Markup("current: retired"))
     note = Markup(", ").join(parts)
-    if link.ref.version is not None and link.relation in IN_FORCE_RELATIONS and (then is None or then.version != link.ref.version):
+    if (
+        link.ref.version is not None
+        and link.relation in IN_FORCE_RELATIONS
+        and (then is None or then.version != link.ref.version)
+    ):
         note += Markup(" ") + badge("not in force then", "overdue")
     return Markup("({})").format(note)
 
 
 def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str, Any]]:
-    """"From lesson to standard": the loop's state and the procedure versions this review changed."""
+    """ "From lesson to standard": the loop's state and the procedure versions this review changed."""
     facts = ctx.analysis.loop
     state = facts.loop_state(incident)
     links = facts.by_incident.get(incident.id, [])
@@ -63,13 +71,21 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
         if version:
             status = f" ({version.status}" + (f", effective {version.effective}" if version.effective else "") + ")"
         if link.declared_by_action and link.declared_by_sop:
-            how = Markup("action {} is codified there, and the version names this incident as its motivation").format(link.action_id)
+            how = Markup("action {} is codified there, and the version names this incident as its motivation").format(
+                link.action_id
+            )
         elif link.declared_by_action:
-            how = Markup("action {} is codified there (the version itself does not name this incident)").format(link.action_id)
+            how = Markup("action {} is codified there (the version itself does not name this incident)").format(
+                link.action_id
+            )
         else:
-            how = Markup("the version names this incident as its motivation (no action item of this review points to it)")
+            how = Markup(
+                "the version names this incident as its motivation (no action item of this review points to it)"
+            )
         # Only a version past the approval gate changed the standard (a proposal or a draft did not yet).
-        (changes if version is not None and version.status in IN_FORCE_STATUSES else proposed).append(Markup("{}{}: {}").format(target, status, how))
+        (changes if version is not None and version.status in IN_FORCE_STATUSES else proposed).append(
+            Markup("{}{}: {}").format(target, status, how)
+        )
     head = None
     if state in LOOP_STATES:
         label, explanation = LOOP_STATES[state]
@@ -78,7 +94,7 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
 
 
 def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[str, list[Markup]]]:
-    """"Possible recurrence": (lead sentence, items) for earlier and for later failures, each saying why."""
+    """ "Possible recurrence": (lead sentence, items) for earlier and for later failures, each saying why."""
     facts = ctx.analysis.loop
     found = facts.recurrences
     before = found.before.get(incident.id, [])
@@ -87,11 +103,17 @@ def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[s
     if before:
         more = found.before_total[incident.id] - len(before)
         items = [
-            Markup("{}: its action {} was done on {}. Flagged for {}").format(ctx.incident_a(page, r.earlier, title=True), r.action_id, done_on(r), why_flagged(ctx, page, r))
+            Markup("{}: its action {} was done on {}. Flagged for {}").format(
+                ctx.incident_a(page, r.earlier, title=True), r.action_id, done_on(r), why_flagged(ctx, page, r)
+            )
             for r in before
         ]
         if more:
-            items.append(Markup("{} earlier {}: {}").format(more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)))
+            items.append(
+                Markup("{} earlier {}: {}").format(
+                    more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)
+                )
+            )
         lead = "This may be a recurrence of earlier failures whose fixes were already done"
         lead += f" (the {len(before)} most recent):" if more else ":"
         parts.append((lead, items))
@@ -99,12 +121,20 @@ def recurrence_view(ctx: Context, page: str, incident: Incident) -> list[tuple[s
         more = found.after_total[incident.id] - len(after)
         items = [
             Markup("{} ({}), after action {} was done on {}. Flagged for {}").format(
-                ctx.incident_a(page, r.later, title=True), ctx.kb.incidents[r.later].occurred.date(), r.action_id, done_on(r), why_flagged(ctx, page, r)
+                ctx.incident_a(page, r.later, title=True),
+                ctx.kb.incidents[r.later].occurred.date(),
+                r.action_id,
+                done_on(r),
+                why_flagged(ctx, page, r),
             )
             for r in after
         ]
         if more:
-            items.append(Markup("{} later {}: {}").format(more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)))
+            items.append(
+                Markup("{} later {}: {}").format(
+                    more, "one" if more == 1 else "ones", _same_cause_link(ctx, page, incident)
+                )
+            )
         lead = "The failure may have come back after this review's fix was done"
         lead += f" (the first {len(after)}):" if more else ":"
         parts.append((lead, items))
@@ -118,7 +148,9 @@ def done_on(r: Recurrence) -> Markup:
     """The day the fix was done, marked "date estimated" when no `closed` date says so."""
     if not r.estimated:
         return Markup.escape(str(r.done_on))
-    return Markup('{} <span class="lessons-estimated">(date estimated: no closed date, {} taken)</span>').format(r.done_on, ESTIMATED_FROM[r.estimated])
+    return Markup('{} <span class="lessons-estimated">(date estimated: no closed date, {} taken)</span>').format(
+        r.done_on, ESTIMATED_FROM[r.estimated]
+    )
 
 
 def why_flagged(ctx: Context, page: str, r: Recurrence) -> Markup:
@@ -128,7 +160,9 @@ def why_flagged(ctx: Context, page: str, r: Recurrence) -> Markup:
         systems = Markup(", ").join(Markup("<code>{}</code>").format(s) for s in r.systems)
         why = Markup("the same cause ({}) in the same system ({})").format(terms, systems)
     else:
-        why = Markup("a shared team ({}) and a similarity of {} (at least {})").format(ctx.teams_html(page, r.teams), f"{r.similarity:.1f}", f"{SIMILARITY_THRESHOLD:g}")
+        why = Markup("a shared team ({}) and a similarity of {} (at least {})").format(
+            ctx.teams_html(page, r.teams), f"{r.similarity:.1f}", f"{SIMILARITY_THRESHOLD:g}"
+        )
     if r.rule == CAUSE_AND_SYSTEM and r.teams:
         why += Markup("; shared team {}").format(ctx.teams_html(page, r.teams))
     return why + Markup(".")
@@ -142,7 +176,7 @@ def _same_cause_link(ctx: Context, page: str, incident: Incident) -> Markup:
 
 
 def similar_view(ctx: Context, page: str, incident: Incident) -> list[Markup]:
-    """"Similar incidents": each with what it shares with this one."""
+    """ "Similar incidents": each with what it shares with this one."""
     items = []
     for s in ctx.analysis.similar.get(incident.id, []):
         why = []
@@ -162,6 +196,8 @@ def similar_view(ctx: Context, page: str, incident: Incident) -> list[Markup]:
 def review_quality_view(ctx: Context, incident: Incident) -> list[Markup]:
     """The review-quality suggestions (lints) of an incident, one line each."""
     return [
-        Markup("{} (<code>{}</code>, line {}): {}").format(CODES.get(d.rule, d.rule).capitalize(), d.rule, d.line, d.message)
+        Markup("{} (<code>{}</code>, line {}): {}").format(
+            CODES.get(d.rule, d.rule).capitalize(), d.rule, d.line, d.message
+        )
         for d in ctx.analysis.lints_by_incident.get(incident.id, [])
     ]

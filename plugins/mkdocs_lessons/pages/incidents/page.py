@@ -6,16 +6,22 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import Incident
-from mkdocs_lessons.pages.paths.banners import path_banners
 from mkdocs_lessons.analysis.followup import ItemRef
 from mkdocs_lessons.analysis.recurrence import SIMILARITY_THRESHOLD
 from mkdocs_lessons.charts.timeline import timeline_chart
+from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
 from mkdocs_lessons.pages.incidents.followup import check_in_cell, experiment_rows, fix_effect_views, stage_badge
-from mkdocs_lessons.pages.incidents.loop import in_force_note, loop_view, recurrence_view, review_quality_view, similar_view
+from mkdocs_lessons.pages.incidents.loop import (
+    in_force_note,
+    loop_view,
+    recurrence_view,
+    review_quality_view,
+    similar_view,
+)
+from mkdocs_lessons.pages.paths.banners import path_banners
 from mkdocs_lessons.pages.search import incident_filters
 from mkdocs_lessons.pages.sessions import record_sessions
-from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
+from mkdocs_lessons.records.model import Incident
 
 RELATION_LABELS = {
     "violated": "violated",
@@ -66,18 +72,30 @@ def incident_view(ctx: Context, page: str, incident: Incident) -> dict[str, Any]
         "impact": ctx.prose(incident.impact, page) if incident.impact else None,
         "timeline": [(fmt_timestamp(e.at), ctx.prose_line(e.event, page)) for e in incident.timeline],
         "timeline_chart": Markup(timeline_chart(incident, f"timeline-{incident.id}")),
-        "decisions": [(fmt_timestamp(d.at) if d.at else "", ctx.prose_line(d.decision, page), ctx.prose_line(d.rationale, page)) for d in incident.decisions],
+        "decisions": [
+            (fmt_timestamp(d.at) if d.at else "", ctx.prose_line(d.decision, page), ctx.prose_line(d.rationale, page))
+            for d in incident.decisions
+        ],
         "assumptions": [(ctx.prose_line(a.assumption, page), badge(*_HELD[a.held])) for a in incident.assumptions],
         "root_cause": _root_cause(ctx, page, incident),
         "reflections": [
             (name, [ctx.prose_line(x, page) for x in items])
-            for name, items in (("What went well", incident.went_well), ("What went wrong", incident.went_wrong), ("Where we got lucky", incident.got_lucky))
+            for name, items in (
+                ("What went well", incident.went_well),
+                ("What went wrong", incident.went_wrong),
+                ("Where we got lucky", incident.got_lucky),
+            )
             if items
         ],
         "lessons": [ctx.prose_line(x, page) for x in incident.lessons],
         "action_items": _action_items(ctx, page, incident),
         "fix_effects": fix_effect_views(ctx, page, incident, getattr(ctx.kb, "indicators", None)),
-        "experiments": experiment_rows(ctx, page, [ItemRef(incident, a) for a in incident.action_items if a.pdsa is not None and a.pdsa.is_experiment], False),
+        "experiments": experiment_rows(
+            ctx,
+            page,
+            [ItemRef(incident, a) for a in incident.action_items if a.pdsa is not None and a.pdsa.is_experiment],
+            False,
+        ),
         "loop": loop_view(ctx, page, incident),
         "recurrence": recurrence_view(ctx, page, incident),
         "recurrence_threshold": f"{SIMILARITY_THRESHOLD:g}",
@@ -101,10 +119,21 @@ def _facts(ctx: Context, page: str, incident: Incident) -> list[tuple[str, Any]]
         rows.append(("Failure type", f"{incident.failure_type} ({hint})"))
     rows.append(("Occurred", fmt_timestamp(incident.occurred)))
     if incident.detected:
-        rows.append(("Detected", Markup("{} (time to detect: <strong>{}</strong>)").format(fmt_timestamp(incident.detected), fmt_duration(incident.time_to_detect))))
+        rows.append(
+            (
+                "Detected",
+                Markup("{} (time to detect: <strong>{}</strong>)").format(
+                    fmt_timestamp(incident.detected), fmt_duration(incident.time_to_detect)
+                ),
+            )
+        )
     if incident.resolved:
         restore = incident.time_to_restore
-        suffix = Markup(" (time to restore: <strong>{}</strong>)").format(fmt_duration(restore)) if restore is not None else ""
+        suffix = (
+            Markup(" (time to restore: <strong>{}</strong>)").format(fmt_duration(restore))
+            if restore is not None
+            else ""
+        )
         rows.append(("Resolved", Markup("{}{}").format(fmt_timestamp(incident.resolved), suffix)))
     if incident.detection:
         rows.append(("Detected by", DETECTION_LABELS.get(incident.detection, incident.detection)))
@@ -122,7 +151,11 @@ def _facts(ctx: Context, page: str, incident: Incident) -> list[tuple[str, Any]]
             (
                 "Procedures",
                 Markup("; ").join(
-                    Markup("{}: {} {}").format(ctx.sop_a(page, s.ref, title=True), RELATION_LABELS[s.relation], in_force_note(ctx, page, incident, s))
+                    Markup("{}: {} {}").format(
+                        ctx.sop_a(page, s.ref, title=True),
+                        RELATION_LABELS[s.relation],
+                        in_force_note(ctx, page, incident, s),
+                    )
                     for s in incident.sops
                 ),
             )
@@ -154,7 +187,9 @@ def _action_items(ctx: Context, page: str, incident: Incident) -> list[list[Any]
         elif item.status == "done":
             # Recurrence dates this fix by its due date (else the review date): say so where the date is missing.
             taken = f"due date {fmt_date(item.due)}" if item.due else "review date"
-            status += Markup(' <span class="lessons-estimated">no closed date (date estimated: {})</span>').format(taken)
+            status += Markup(' <span class="lessons-estimated">no closed date (date estimated: {})</span>').format(
+                taken
+            )
         action = ctx.prose_line(item.action, page)
         if item.type:
             action += Markup(" <em>({})</em>").format(item.type)

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import Incident, quarter_of
-from mkdocs_lessons.pages.common import kind_counts, Context, GeneratedFile, incident_rows
+from mkdocs_lessons.pages.common import Context, GeneratedFile, incident_rows, kind_counts
 from mkdocs_lessons.pages.paging import later_page_meta, page_title, paged
+from mkdocs_lessons.records.model import Incident, quarter_of
 
 
 def by_year(ctx: Context) -> dict[int, list[Incident]]:
@@ -61,7 +61,9 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
             summary=kind_counts(incidents),
             previous=ctx.a(uri, ctx.urls.year(order[index - 1]), str(order[index - 1])) if index > 0 else None,
             all=ctx.a(uri, ctx.urls.incidents, "all incidents"),
-            following=ctx.a(uri, ctx.urls.year(order[index + 1]), str(order[index + 1])) if index + 1 < len(order) else None,
+            following=ctx.a(uri, ctx.urls.year(order[index + 1]), str(order[index + 1]))
+            if index + 1 < len(order)
+            else None,
             # Where each quarter starts, when the year runs over several pages.
             contents=[(_quarter_link(ctx, uri, starts[q], q), quarter_counts[q]) for q in quarter_counts]
             if first and pager.total > 1

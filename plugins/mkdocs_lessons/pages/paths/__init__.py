@@ -1,2 +1,1 @@
-"""Onboarding reading paths: `paths/`, `paths/<id>/`, the printable path, and the step banners on other pages.
-"""
+"""Onboarding reading paths: `paths/`, `paths/<id>/`, the printable path, and the step banners on other pages."""

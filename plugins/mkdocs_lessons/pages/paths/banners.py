@@ -19,9 +19,9 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import natural_key
 from mkdocs_lessons.pages.common import Context
 from mkdocs_lessons.pages.paths.steps import StepView, fmt_minutes, root_url, step_views
+from mkdocs_lessons.records.model import natural_key
 
 
 def path_banners(ctx: Context, page: str, ref: str) -> dict[str, Markup]:
@@ -59,9 +59,9 @@ def _offer(ctx: Context, page: str, visits: list[StepView]) -> Markup:
     """The one quiet line every reader sees: which paths this page is a step of."""
     parts = [Markup("{} (step {} of {})").format(_path_a(ctx, page, view), view.number, view.total) for view in visits]
     noun = "reading path" if len(parts) == 1 else "reading paths"
-    return Markup('<p class="lessons-path-offer" data-lessons-offer data-search-exclude="true" data-pagefind-ignore="all">On the {} {}.</p>').format(
-        noun, Markup(" and ").join(parts)
-    )
+    return Markup(
+        '<p class="lessons-path-offer" data-lessons-offer data-search-exclude="true" data-pagefind-ignore="all">On the {} {}.</p>'
+    ).format(noun, Markup(" and ").join(parts))
 
 
 def _attrs(ctx: Context, page: str, view: StepView, label: str) -> Markup:
@@ -70,7 +70,13 @@ def _attrs(ctx: Context, page: str, view: StepView, label: str) -> Markup:
         'data-lessons-banner="{}" data-lessons-root="{}" data-lessons-path-url="{}" '
         # Not search results: the banner repeats on every step page.
         'data-search-exclude="true" data-pagefind-ignore="all" aria-label="{}: {}"'
-    ).format(reading_path.id, root_url(ctx, page), ctx.href(page, ctx.urls.path(reading_path.id)), label, " ".join(reading_path.title.split()))
+    ).format(
+        reading_path.id,
+        root_url(ctx, page),
+        ctx.href(page, ctx.urls.path(reading_path.id)),
+        label,
+        " ".join(reading_path.title.split()),
+    )
     # Which steps make the path: a reader who marked one of them as read has started it (paths.js).
     keys = " ".join(sorted({v.key for v in step_views(ctx, reading_path) if v.target is not None}))
     return attrs + Markup(' data-lessons-steps="{}" hidden="hidden"').format(keys)
@@ -81,8 +87,14 @@ def _path_a(ctx: Context, page: str, view: StepView) -> Markup:
 
 
 def _where(ctx: Context, page: str, view: StepView) -> Markup:
-    minutes = Markup(' <span class="lessons-path-banner__time">· about {} to read</span>').format(fmt_minutes(view.minutes)) if view.minutes else ""
-    return Markup("<strong>Step {} of {}</strong> in {}{}").format(view.number, view.total, _path_a(ctx, page, view), minutes)
+    minutes = (
+        Markup(' <span class="lessons-path-banner__time">· about {} to read</span>').format(fmt_minutes(view.minutes))
+        if view.minutes
+        else ""
+    )
+    return Markup("<strong>Step {} of {}</strong> in {}{}").format(
+        view.number, view.total, _path_a(ctx, page, view), minutes
+    )
 
 
 def _step_a(ctx: Context, page: str, view: StepView, label: str, end: str) -> Markup:
@@ -108,11 +120,17 @@ def _moves(ctx: Context, page: str, view: StepView) -> Markup:
 
 def _read_box(view: StepView) -> Markup:
     # Hidden until paths.js can keep the answer (it needs the browser's storage).
-    return Markup('<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as read</label>').format(view.key)
+    return Markup(
+        '<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as read</label>'
+    ).format(view.key)
 
 
 def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView]) -> Markup:
-    others = [Markup("step {} of {} in {}").format(other.number, other.total, _path_a(ctx, page, other)) for other in visits if other.path.id != view.path.id]
+    others = [
+        Markup("step {} of {} in {}").format(other.number, other.total, _path_a(ctx, page, other))
+        for other in visits
+        if other.path.id != view.path.id
+    ]
     parts = [
         Markup('<nav class="lessons-path-banner" {}>').format(_attrs(ctx, page, view, "Reading path")),
         Markup('<p class="lessons-path-banner__where">{}</p>').format(_where(ctx, page, view)),
@@ -128,8 +146,12 @@ def _banner(ctx: Context, page: str, view: StepView, visits: list[StepView]) -> 
 def _footer(ctx: Context, page: str, view: StepView) -> Markup:
     return Markup("\n").join(
         [
-            Markup('<nav class="lessons-path-banner lessons-path-banner--end" {}>').format(_attrs(ctx, page, view, "End of step, reading path")),
-            Markup('<p class="lessons-path-banner__where">End of step {} of {} in {}</p>').format(view.number, view.total, _path_a(ctx, page, view)),
+            Markup('<nav class="lessons-path-banner lessons-path-banner--end" {}>').format(
+                _attrs(ctx, page, view, "End of step, reading path")
+            ),
+            Markup('<p class="lessons-path-banner__where">End of step {} of {} in {}</p>').format(
+                view.number, view.total, _path_a(ctx, page, view)
+            ),
             Markup('<p class="lessons-path-banner__tools">{}</p>').format(_read_box(view)),
             Markup('<p class="lessons-path-banner__moves">{}</p>').format(_moves(ctx, page, view)),
             Markup("</nav>"),

@@ -13,11 +13,20 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mkdocs_lessons.records.essentials import ESSENTIALS_ID
-from mkdocs_lessons.records.model import ReadingPath
 from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.pages.paths.printable import render_path_print
-from mkdocs_lessons.pages.paths.steps import RATE_NOTE, StepView, fmt_minutes, path_facts, path_minutes, root_url, step_href, step_views
+from mkdocs_lessons.pages.paths.steps import (
+    RATE_NOTE,
+    StepView,
+    fmt_minutes,
+    path_facts,
+    path_minutes,
+    root_url,
+    step_href,
+    step_views,
+)
+from mkdocs_lessons.records.essentials import ESSENTIALS_ID
+from mkdocs_lessons.records.model import ReadingPath
 
 
 def render_paths(ctx: Context) -> list[GeneratedFile]:
@@ -31,7 +40,13 @@ def render_paths(ctx: Context) -> list[GeneratedFile]:
 def progress_view(ctx: Context, page: str, reading_path: ReadingPath, views: list[StepView]) -> dict[str, Any]:
     """What `partials/path_macros.html` `progress` shows: a bar paths.js fills from the reader's marks."""
     keys = list(dict.fromkeys(v.key for v in views if v.target is not None))
-    return {"id": reading_path.id, "steps": " ".join(keys), "count": len(keys), "root": root_url(ctx, page), "title": reading_path.title}
+    return {
+        "id": reading_path.id,
+        "steps": " ".join(keys),
+        "count": len(keys),
+        "root": root_url(ctx, page),
+        "title": reading_path.title,
+    }
 
 
 def _overview(ctx: Context) -> GeneratedFile:

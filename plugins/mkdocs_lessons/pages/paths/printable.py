@@ -15,13 +15,13 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from mkdocs_lessons.records.model import ReadingPath, SopRef
 from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.pages.incidents.page import incident_body
-from mkdocs_lessons.pages.procedures.page import sop_body, sop_version_body
 from mkdocs_lessons.pages.paths.steps import StepView, fmt_minutes, path_facts, step_href, step_views
+from mkdocs_lessons.pages.procedures.page import sop_body, sop_version_body
 from mkdocs_lessons.pages.taxonomy import term_body
 from mkdocs_lessons.pages.teams import team_body
+from mkdocs_lessons.records.model import ReadingPath, SopRef
 
 # Bodies are HTML from templates and Python-Markdown: a heading's tag is
 # `<hN` followed by its attributes or `>`, and `<` in text is always escaped.

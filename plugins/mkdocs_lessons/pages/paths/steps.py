@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from mkdocs_lessons.analysis.link_graph import step_key
-from mkdocs_lessons.records.model import PathStep, ReadingPath, SopRef
-from mkdocs_lessons.pages.paths.reading_time import WORDS_PER_MINUTE, step_minutes
 from mkdocs_lessons.pages.common import Context, kind_label
+from mkdocs_lessons.pages.paths.reading_time import WORDS_PER_MINUTE, step_minutes
+from mkdocs_lessons.records.model import PathStep, ReadingPath, SopRef
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,12 @@ def _view(ctx: Context, reading_path: ReadingPath, index: int, step: PathStep) -
             return view("Procedure", target, None, "")
         if ref.version is None:
             return view("Procedure", f"{sop.id}: {sop.title}", urls.sop(sop.id), version.purpose)
-        return view(f"Procedure, version {version.version} ({version.status})", f"{sop.id} v{version.version}: {sop.title}", urls.sop_ref(ref), version.purpose)
+        return view(
+            f"Procedure, version {version.version} ({version.status})",
+            f"{sop.id} v{version.version}: {sop.title}",
+            urls.sop_ref(ref),
+            version.purpose,
+        )
     if kind == "team":
         team = kb.teams.get(target)
         if team is None:

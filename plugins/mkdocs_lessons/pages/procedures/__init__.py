@@ -1,2 +1,1 @@
-"""Procedure (SOP) pages: `sops/`, `sops/<id>/` and every version `sops/<id>/v<n>/`.
-"""
+"""Procedure (SOP) pages: `sops/`, `sops/<id>/` and every version `sops/<id>/v<n>/`."""

@@ -53,7 +53,10 @@ def render_sop_catalog(ctx: Context) -> GeneratedFile:
                 "review": review_view(states[sop.id]),  # overdue / due soon / no schedule, as on the dashboard
                 "versions": len(sop.versions),
                 "incidents": len({m.incident.id for m in ctx.graph.sop_mentions.get(sop.id, [])}),
-                "pending": [ctx.a(page, ctx.urls.sop_version(sop.id, v.version), f"v{v.version} ({v.status})") for v in sop.pending],
+                "pending": [
+                    ctx.a(page, ctx.urls.sop_version(sop.id, v.version), f"v{v.version} ({v.status})")
+                    for v in sop.pending
+                ],
             }
         )
     return ctx.page(

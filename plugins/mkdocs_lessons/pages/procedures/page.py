@@ -17,12 +17,12 @@ from markupsafe import Markup
 
 from mkdocs_lessons.charts.process_map import process_map
 from mkdocs_lessons.dates import next_review
-from mkdocs_lessons.records.model import Sop, SopRef, SopVersion
+from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
 from mkdocs_lessons.pages.paths.banners import path_banners
 from mkdocs_lessons.pages.programme_sections import sop_adherence
-from mkdocs_lessons.pages.sessions import record_sessions
 from mkdocs_lessons.pages.search import sop_filters, sop_version_filters
-from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
+from mkdocs_lessons.pages.sessions import record_sessions
+from mkdocs_lessons.records.model import Sop, SopRef, SopVersion
 
 STATUS_NOTES = {
     "approved": "the standard in force",
@@ -73,10 +73,19 @@ def sop_body(ctx: Context, page: str, sop: Sop) -> Markup:
 
 
 def sop_version_body(
-    ctx: Context, page: str, sop: Sop, version: SopVersion, previous: Optional[SopVersion], following: Optional[SopVersion]
+    ctx: Context,
+    page: str,
+    sop: Sop,
+    version: SopVersion,
+    previous: Optional[SopVersion],
+    following: Optional[SopVersion],
 ) -> Markup:
     """One version's page under its title as HTML, links relative to `page` (printed reading paths reuse it)."""
-    return Markup(ctx.templates.render("partials/sop_version_body.html", body=sop_version_view(ctx, page, sop, version, previous, following)))
+    return Markup(
+        ctx.templates.render(
+            "partials/sop_version_body.html", body=sop_version_view(ctx, page, sop, version, previous, following)
+        )
+    )
 
 
 # -- views ---------------------------------------------------------------------
@@ -150,7 +159,14 @@ def sop_view(ctx: Context, page: str, sop: Sop) -> dict[str, Any]:
     current = sop.current
     facts: list[tuple[str, Any]] = [("Owner", ctx.team_a(page, sop.owner))]
     if current is not None:
-        facts.append(("Current version", Markup("{}, effective {}").format(_version_a(ctx, page, sop, current.version, f"v{current.version}"), fmt_date(current.effective))))
+        facts.append(
+            (
+                "Current version",
+                Markup("{}, effective {}").format(
+                    _version_a(ctx, page, sop, current.version, f"v{current.version}"), fmt_date(current.effective)
+                ),
+            )
+        )
         if current.approved_by:
             facts.append(("Approved by", ", ".join(current.approved_by)))
     if sop.review_every_months:
@@ -165,7 +181,12 @@ def sop_view(ctx: Context, page: str, sop: Sop) -> dict[str, Any]:
     facts.append(("Versions", str(len(sop.versions))))
     facts.append(("Incidents linked", str(len({m.incident.id for m in mentions}))))
     pending = [
-        {"version": v.version, "status": v.status, "link": _version_a(ctx, page, sop, v.version, f"version {v.version}")} for v in sop.pending
+        {
+            "version": v.version,
+            "status": v.status,
+            "link": _version_a(ctx, page, sop, v.version, f"version {v.version}"),
+        }
+        for v in sop.pending
     ]
     history = []
     for version in reversed(sop.versions):
@@ -177,7 +198,9 @@ def sop_view(ctx: Context, page: str, sop: Sop) -> dict[str, Any]:
                 "effective": fmt_date(version.effective),
                 "approved_by": ", ".join(version.approved_by),
                 "changes": ctx.prose_line(version.changes, page) if version.changes else "",
-                "motivated": Markup(", ").join(ctx.incident_a(page, i) for i in ctx.graph.motivated.get((sop.id, version.version), [])),
+                "motivated": Markup(", ").join(
+                    ctx.incident_a(page, i) for i in ctx.graph.motivated.get((sop.id, version.version), [])
+                ),
                 "incidents": str(linked) if linked else "",
             }
         )
@@ -217,13 +240,20 @@ def _steps_diff(ctx: Context, page: str, before: SopVersion, after: SopVersion) 
     return {
         "since": before.version,
         "steps": steps,
-        "purpose_was": ctx.prose_line(before.purpose, page) if before.purpose.strip() != after.purpose.strip() else None,
+        "purpose_was": ctx.prose_line(before.purpose, page)
+        if before.purpose.strip() != after.purpose.strip()
+        else None,
         "criteria": [(change, ctx.prose_line(c.when, page), ctx.prose_line(c.then, page)) for change, c in criteria],
     }
 
 
 def sop_version_view(
-    ctx: Context, page: str, sop: Sop, version: SopVersion, previous: Optional[SopVersion], following: Optional[SopVersion]
+    ctx: Context,
+    page: str,
+    sop: Sop,
+    version: SopVersion,
+    previous: Optional[SopVersion],
+    following: Optional[SopVersion],
 ) -> dict[str, Any]:
     """What `partials/sop_version_body.html` shows of one version on `page`."""
     current = sop.current
@@ -242,14 +272,24 @@ def sop_version_view(
         "version": version.version,
         "status": version.status,
         "is_current": version is current,
-        "note_kind": "success" if version is current else "warning" if version.status in ("proposed", "draft") else "info",
+        "note_kind": "success"
+        if version is current
+        else "warning"
+        if version.status in ("proposed", "draft")
+        else "info",
         "status_note": STATUS_NOTES.get(version.status, version.status),
         "effective": fmt_date(version.effective),
         "until": until,
-        "current": _version_a(ctx, page, sop, current.version, f"v{current.version}") if current is not None and version is not current else None,
+        "current": _version_a(ctx, page, sop, current.version, f"v{current.version}")
+        if current is not None and version is not current
+        else None,
         "facts": facts,
-        "previous": _version_a(ctx, page, sop, previous.version, f"v{previous.version}") if previous is not None else None,
-        "following": _version_a(ctx, page, sop, following.version, f"v{following.version}") if following is not None else None,
+        "previous": _version_a(ctx, page, sop, previous.version, f"v{previous.version}")
+        if previous is not None
+        else None,
+        "following": _version_a(ctx, page, sop, following.version, f"v{following.version}")
+        if following is not None
+        else None,
         "content": _content(ctx, page, version),
         "diff": _steps_diff(ctx, page, previous, version) if previous is not None else None,
         "origin": _origin(ctx, page, sop, version),
