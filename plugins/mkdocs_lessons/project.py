@@ -1,4 +1,6 @@
-"""Find the knowledge base the `lessons` command works on, without MkDocs.
+"""The project a `lessons` command works on: its `mkdocs.yml` and the knowledge-base folder it names.
+
+(The record files inside that folder are found by records/load.py.) No MkDocs here.
 
 `lessons validate` run from a repository root (a pre-commit hook, a CI step,
 a contributor's terminal) should find the same folder `mkdocs build` reads:

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from urllib.parse import quote, urlencode
 
 from mkdocs_lessons.analysis.metrics import FAILURE_KINDS, HeatMap, QuarterActions, QuarterMix, QuarterTimes, SopFigures
-from mkdocs_lessons.charts import svg as charts
+from mkdocs_lessons.charts import svg
 from mkdocs_lessons.pages.common import Context, fmt_duration
 
 Filters = Sequence[tuple[str, str]]
@@ -80,7 +80,7 @@ def term_quarter_map(
         for quarter, count in zip(heat.columns, row.cells):
             where = f" ({scope_label})" if scope_label else ""
             line.append(
-                charts.Cell(
+                svg.Cell(
                     count=count,
                     tooltip=f"{row.label}, {quarter}{where}: {failures(count)}",
                     href=index_href(ctx, page, [("term", row.id), *scope, *FAILURE_FILTER, ("quarter", quarter)]),
@@ -93,7 +93,7 @@ def term_quarter_map(
                 )
             )
         cells.append(line)
-    return charts.heatmap(
+    return svg.heatmap(
         chart_id,
         title,
         description=f"Heat map: {failures(heat.total)} (incidents and near misses) per taxonomy term and quarter; darker cells hold more. Select a cell to list its incidents.",
@@ -118,7 +118,7 @@ def term_team_map(ctx: Context, page: str, heat: HeatMap, *, chart_id: str, titl
         line = []
         for team_id, team_label, count in zip(heat.columns, heat.column_labels, row.cells):
             line.append(
-                charts.Cell(
+                svg.Cell(
                     count=count,
                     tooltip=f"{row.label}, {team_label}: {failures(count)}",
                     href=index_href(ctx, page, [("term", row.id), ("team", team_id), *FAILURE_FILTER]),
@@ -126,7 +126,7 @@ def term_team_map(ctx: Context, page: str, heat: HeatMap, *, chart_id: str, titl
                 )
             )
         cells.append(line)
-    return charts.heatmap(
+    return svg.heatmap(
         chart_id,
         title,
         description=f"Heat map: {failures(heat.total)} per taxonomy term and team; darker cells hold more. Select a cell to list its incidents.",
@@ -160,7 +160,7 @@ def reporting_chart(
     """Incidents, near misses and successes per quarter, stacked; each bar lists its reviews."""
     quarters = [m.quarter for m in mix]
     series = [
-        charts.Series(
+        svg.Series(
             key=kind,
             label=label,
             values=[getattr(m, attribute) for m in mix],
@@ -168,7 +168,7 @@ def reporting_chart(
         )
         for kind, label, attribute in KIND_SERIES
     ]
-    return charts.bar_chart(
+    return svg.bar_chart(
         chart_id,
         title,
         description=f"Stacked bars: reviews per quarter by kind, {sum(m.total for m in mix)} in all.",
@@ -177,7 +177,7 @@ def reporting_chart(
         stacked=True,
         x_label="Quarter the event occurred",
         y_label="Reviews",
-        extra_columns=[charts.Column("Near-miss share", [share(m.near_miss_share) for m in mix])],
+        extra_columns=[svg.Column("Near-miss share", [share(m.near_miss_share) for m in mix])],
         note=note,
         small=small,
     )
@@ -200,14 +200,14 @@ def time_chart(times: Sequence[QuarterTimes], *, which: str, chart_id: str, titl
     ns = [f.n for f in figures]
     scale, unit = _time_scale([*medians, *p90s])
     label = "Time to detect" if which == "detect" else "Time to restore"
-    return charts.line_chart(
+    return svg.line_chart(
         chart_id,
         title,
         description=f"{label} per quarter: median and 90th percentile over {sum(ns)} incidents that have the timestamps.",
         categories=[t.quarter for t in times],
         series=[
-            charts.LineSeries(f"{which}-median", "Median", medians, ns),
-            charts.LineSeries(f"{which}-p90", "90th percentile", p90s, ns, dashed=True),
+            svg.LineSeries(f"{which}-median", "Median", medians, ns),
+            svg.LineSeries(f"{which}-p90", "90th percentile", p90s, ns, dashed=True),
         ],
         x_label="Quarter the incident occurred",
         y_label=f"{label} ({unit})",
@@ -221,32 +221,32 @@ def actions_chart(quarters: Sequence[QuarterActions], *, chart_id: str, title: s
     """Action items opened, done and dropped per quarter, side by side."""
     labels = [q.quarter for q in quarters]
     on_time = [f"{share(q.on_time_share)} (n = {q.done_with_due})" if q.done_with_due else "–" for q in quarters]
-    return charts.bar_chart(
+    return svg.bar_chart(
         chart_id,
         title,
         description=f"Grouped bars: action items opened ({sum(q.opened for q in quarters)}), done ({sum(q.done for q in quarters)}) and dropped ({sum(q.dropped for q in quarters)}) per quarter.",
         categories=labels,
         series=[
-            charts.Series("opened", "Opened", [q.opened for q in quarters]),
-            charts.Series("done", "Done", [q.done for q in quarters]),
-            charts.Series("dropped", "Dropped", [q.dropped for q in quarters]),
+            svg.Series("opened", "Opened", [q.opened for q in quarters]),
+            svg.Series("done", "Done", [q.done for q in quarters]),
+            svg.Series("dropped", "Dropped", [q.dropped for q in quarters]),
         ],
         stacked=False,
         x_label="Quarter",
         y_label="Action items",
-        extra_columns=[charts.Column("Done by the due date", on_time)],
+        extra_columns=[svg.Column("Done by the due date", on_time)],
         note=note,
     )
 
 
 def sop_chart(sops: SopFigures, *, chart_id: str, title: str, note: str = "") -> str:
     years = [str(y.year) for y in sops.approved_per_year]
-    return charts.bar_chart(
+    return svg.bar_chart(
         chart_id,
         title,
         description=f"Bars: procedure versions approved per year, {sum(y.count for y in sops.approved_per_year)} in all.",
         categories=years,
-        series=[charts.Series("approved", "Versions approved", [y.count for y in sops.approved_per_year])],
+        series=[svg.Series("approved", "Versions approved", [y.count for y in sops.approved_per_year])],
         stacked=False,
         x_label="Year the version took effect",
         y_label="Versions",

@@ -17,13 +17,13 @@ shows it as plain text (code and emphasis marks dropped).
 
 from __future__ import annotations
 
-import difflib
 import re
 import textwrap
 from typing import Optional
 
 from mkdocs_lessons.charts.svg import _Canvas, _figure, _n, _svg, _table, _text, esc
 from mkdocs_lessons.records.model import Sop, SopVersion
+from mkdocs_lessons.records.version_diff import previous_version, version_diff
 
 WIDTH = 720
 STEP_X, STEP_W = 40, 380
@@ -40,23 +40,9 @@ def _plain(text: str) -> str:
     return " ".join(_MARKS.sub(lambda m: m.group(1) or "", text).split())
 
 
-def previous_version(sop: Sop, version: SopVersion) -> Optional[SopVersion]:
-    """The version before `version` (by number): what "changed since" compares with."""
-    earlier = [v for v in sop.versions if v.version < version.version]
-    return max(earlier, key=lambda v: v.version) if earlier else None
-
-
 def changed_steps(before: Optional[SopVersion], after: SopVersion) -> list[bool]:
     """For each step of `after`: new or reworded since `before` (all False without a previous version)."""
-    if before is None:
-        return [False] * len(after.steps)
-    changed = [True] * len(after.steps)
-    matcher = difflib.SequenceMatcher(a=before.steps, b=after.steps, autojunk=False)
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for j in range(j1, j2):
-                changed[j] = False
-    return changed
+    return [False] * len(after.steps) if before is None else version_diff(before, after).changed
 
 
 def _clause(text: str) -> str:

@@ -18,9 +18,9 @@ from mkdocs_lessons.cli import scaffold
 from mkdocs_lessons.importers import csvsource, links, moments, output
 from mkdocs_lessons.importers.draft import Draft, ImportProblem, Options
 from mkdocs_lessons.importers.postmortem import read_postmortem
-from mkdocs_lessons.records import write as record_write
 from mkdocs_lessons.records.content_root import OUTSIDE, ContentRoot
 from mkdocs_lessons.records.load import FOLDERS
+from mkdocs_lessons.records.write import create_new
 
 
 class UsageError(Exception):
@@ -96,7 +96,7 @@ class Importer:
                 return
             folder.mkdir(parents=True, exist_ok=True)
             try:
-                record_write.create_new(path, content)
+                create_new(path, content)
             except FileExistsError:
                 continue  # another run took the number: the next one
             self.seen[digest] = record_id

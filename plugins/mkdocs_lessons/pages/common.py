@@ -67,7 +67,6 @@ class Context:
     links_from_source: bool = False
     # Record file (resolved) -> the day git last saw it change (records/gitdates.py); empty without git.
     last_updated: dict[Path, date] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
     # Per-build results a renderer computes once and reads from many pages
     # (e.g. a reading path's steps, shown on every step page). Keyed by a tuple
     # starting with the owning module's name.

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 from mkdocs_lessons.analysis.programme import MIN_OVERLAP, Correlation
-from mkdocs_lessons.charts import svg as charts
+from mkdocs_lessons.charts import svg
 from mkdocs_lessons.pages.common import Context, GeneratedFile
 from mkdocs_lessons.records.model import Incident, Indicator, period_quarter
 
@@ -26,7 +26,7 @@ AGAINST_LABELS = {
 
 def fmt_value(value: float) -> str:
     """`61.2`, `96`: at most two decimals, no trailing zeros."""
-    return charts._num(value)
+    return svg._num(value)
 
 
 def _with_unit(value: float, indicator: Indicator) -> str:
@@ -105,7 +105,7 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
     periods = [v.period for v in series]
     marked = [i for i in marked_incidents(ctx, indicator) if period_of(i, indicator.monthly) in set(periods)]
     markers = [
-        charts.Marker(
+        svg.Marker(
             period_of(incident, indicator.monthly),
             f"{incident.id}: {incident.title}",
             ctx.link_href(page, ctx.urls.incident(incident.id)),
@@ -118,16 +118,16 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
     # Start the axis near the lowest value: a percentage that moves between 88 and 95 is flat from 0.
     floor: Optional[float] = None
     if low > 0 and high > 0 and (high - low) < 0.5 * high:
-        span = charts.nice_ticks(high - low, integer=False)
+        span = svg.nice_ticks(high - low, integer=False)
         step = span[1] - span[0] if len(span) > 1 else 1.0
         floor = max(0.0, (low // step - 1) * step)
-    chart = charts.line_chart(
+    chart = svg.line_chart(
         f"lessons-indicator-{indicator.id}",
         indicator.title,
         description=f"{indicator.title} per {'month' if indicator.monthly else 'quarter'}, {indicator.unit or 'value'}; triangles mark incidents of its teams.",
         categories=periods,
         series=[
-            charts.LineSeries(
+            svg.LineSeries(
                 "indicator",
                 f"{indicator.title} ({indicator.unit})" if indicator.unit else indicator.title,
                 [v.value for v in series],

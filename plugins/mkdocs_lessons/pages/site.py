@@ -23,9 +23,9 @@ from mkdocs_lessons.pages.dashboard.page import render_dashboard, render_metrics
 from mkdocs_lessons.pages.data.feed import render_feed
 from mkdocs_lessons.pages.data.records import incident_line, render_kb_json, render_schemas
 from mkdocs_lessons.pages.home import render_home
-from mkdocs_lessons.pages.incidents import years as archive
 from mkdocs_lessons.pages.incidents.index import render_incident_index
 from mkdocs_lessons.pages.incidents.page import render_incident
+from mkdocs_lessons.pages.incidents.years import by_year, year_file
 from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
 from mkdocs_lessons.pages.lessons import render_lessons
 from mkdocs_lessons.pages.notfound import render_ids
@@ -176,9 +176,9 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         record_page = _record_pages(ctx)
         for incident in kb.published_incidents:
             add(record_page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
-        years = archive.by_year(ctx)
+        years = by_year(ctx)
         for year in years:
-            add(archive.year_file(ctx, years, year))
+            add(year_file(ctx, years, year))
         add(render_sop_catalog(ctx))
         for sop in kb.sops.values():
             add(record_page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
@@ -261,7 +261,6 @@ _WATCHED_OR_INERT = frozenset(
         "carry",
         "last_updated",
         "timings",
-        "warnings",
         "templates",
         "prose_renderer",
         "_links",

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 from mkdocs_lessons.analysis.programme import DEFINITIONS, MIN_OVERLAP, Adherence, Programme
-from mkdocs_lessons.charts import svg as charts
+from mkdocs_lessons.charts import svg
 from mkdocs_lessons.pages.common import Context
 from mkdocs_lessons.pages.indicators import correlation_text, fmt_value
 
@@ -76,15 +76,15 @@ def _activity(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
     if p.learning:
         quarters = [q.quarter for q in p.learning]
         chart = Markup(
-            charts.bar_chart(
+            svg.bar_chart(
                 "lessons-learning-activity",
                 "Learning activity per quarter",
                 description="Reviews held, learning sessions held and near misses reported per quarter.",
                 categories=quarters,
                 series=[
-                    charts.Series("reviews", "Reviews held", [q.reviews for q in p.learning]),
-                    charts.Series("sessions", "Sessions held", [q.sessions for q in p.learning]),
-                    charts.Series("near-miss", "Near misses reported", [q.near_misses for q in p.learning]),
+                    svg.Series("reviews", "Reviews held", [q.reviews for q in p.learning]),
+                    svg.Series("sessions", "Sessions held", [q.sessions for q in p.learning]),
+                    svg.Series("near-miss", "Near misses reported", [q.near_misses for q in p.learning]),
                 ],
                 stacked=False,
                 x_label="Quarter",

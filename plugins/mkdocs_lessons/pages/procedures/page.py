@@ -9,7 +9,6 @@ links as `Markup`.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Optional
 
@@ -23,6 +22,7 @@ from mkdocs_lessons.pages.programme_sections import sop_adherence
 from mkdocs_lessons.pages.search import sop_filters, sop_version_filters
 from mkdocs_lessons.pages.sessions import record_sessions
 from mkdocs_lessons.records.model import Sop, SopRef, SopVersion
+from mkdocs_lessons.records.version_diff import version_diff
 
 STATUS_NOTES = {
     "approved": "the standard in force",
@@ -223,27 +223,15 @@ def sop_view(ctx: Context, page: str, sop: Sop) -> dict[str, Any]:
 
 
 def _steps_diff(ctx: Context, page: str, before: SopVersion, after: SopVersion) -> dict[str, Any]:
-    """What changed step by step (kept, removed and added steps in order), in the purpose and the criteria."""
-    old, new = before.steps, after.steps
-    steps: list[tuple[str, Markup]] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            steps += [("same", ctx.prose_line(s, page)) for s in new[j1:j2]]
-            continue
-        steps += [("removed", ctx.prose_line(s, page)) for s in old[i1:i2]]
-        steps += [("added", ctx.prose_line(s, page)) for s in new[j1:j2]]
-    old_criteria = {(c.when, c.then) for c in before.decision_criteria}
-    new_criteria = {(c.when, c.then) for c in after.decision_criteria}
-    criteria = [("added", c) for c in after.decision_criteria if (c.when, c.then) not in old_criteria]
-    criteria += [("removed", c) for c in before.decision_criteria if (c.when, c.then) not in new_criteria]
+    """What changed (records/version_diff.py), as the version page shows it."""
+    diff = version_diff(before, after)
     return {
         "since": before.version,
-        "steps": steps,
-        "purpose_was": ctx.prose_line(before.purpose, page)
-        if before.purpose.strip() != after.purpose.strip()
-        else None,
-        "criteria": [(change, ctx.prose_line(c.when, page), ctx.prose_line(c.then, page)) for change, c in criteria],
+        "steps": [(change, ctx.prose_line(text, page)) for change, text in diff.steps],
+        "purpose_was": ctx.prose_line(diff.purpose_was, page) if diff.purpose_was is not None else None,
+        "criteria": [
+            (change, ctx.prose_line(c.when, page), ctx.prose_line(c.then, page)) for change, c in diff.criteria
+        ],
     }
 
 
