@@ -1,12 +1,12 @@
 # Two commands for a fresh machine:
 #   make serve   installs everything into .venv and serves the sample site
-#   make test    installs everything into .venv and runs the test suite
+#   make test    installs everything into .venv, runs the linters and the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser serve build validate test test-fast clean
+.PHONY: install browser serve build validate lint test test-fast clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ validate: install
 browser:
 	sh scripts/install-browser.sh
 
-test: install browser
+# The guard rails (ARCHITECTURE.md): lint, format and types of the package.
+lint: install
+	$(BIN)/ruff check plugins
+	$(BIN)/ruff format --check plugins
+	$(BIN)/mypy
+
+test: install browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the real-browser tests (no Chromium needed).
