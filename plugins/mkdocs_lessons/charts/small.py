@@ -21,15 +21,15 @@ from mkdocs_lessons.pages.common import Context
 from mkdocs_lessons.records.model import Team, Term
 
 
-def team_trends(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]]:
+def team_charts(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]]:
     """Causes by quarter and the reporting mix, for the reviews that involved one team.
 
     Only for the team's own page: the chart ids are fixed, so one per page.
     """
-    return _team_trends(ctx, page, team)
+    return _team_charts(ctx, page, team)
 
 
-def _team_trends(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]]:
+def _team_charts(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]]:
     quarters = ctx.analysis.metrics.quarters
     incidents = ctx.graph.by_team.get(team.id, [])
     if not incidents or not quarters:
@@ -59,12 +59,12 @@ def _team_trends(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]
     return _view(ctx, page, causes, mix)
 
 
-def term_trends(ctx: Context, page: str, term: Term) -> Optional[dict[str, Any]]:
+def term_charts(ctx: Context, page: str, term: Term) -> Optional[dict[str, Any]]:
     """The term (and each narrower term) by quarter and by team, for the term's own page."""
-    return _term_trends(ctx, page, term)
+    return _term_charts(ctx, page, term)
 
 
-def _term_trends(ctx: Context, page: str, term: Term) -> Optional[dict[str, Any]]:
+def _term_charts(ctx: Context, page: str, term: Term) -> Optional[dict[str, Any]]:
     m = ctx.analysis.metrics
     classified = ctx.graph.under_term(term.path)
     if not classified or not m.quarters:

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from mkdocs_lessons.charts.small import term_trends
+from mkdocs_lessons.charts.small import term_charts
 from mkdocs_lessons.pages import paging
 from mkdocs_lessons.pages.common import Context, GeneratedFile, incident_rows
 from mkdocs_lessons.pages.paging import Pager, numbered_pages
@@ -77,7 +77,7 @@ def term_file(ctx: Context, term: Term) -> list[GeneratedFile]:
         source=_source(ctx),
         ref=f"taxonomy/{term.path}",
         body=lambda uri, chunk, pager: term_view(ctx, uri, term, chunk, roles, total=len(incidents), pager=pager),
-        trends=lambda uri: term_trends(ctx, uri, term),
+        trends=lambda uri: term_charts(ctx, uri, term),
     )
 
 

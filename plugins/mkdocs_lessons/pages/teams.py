@@ -6,7 +6,7 @@ from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
 
-from mkdocs_lessons.charts.small import team_trends
+from mkdocs_lessons.charts.small import team_charts
 from mkdocs_lessons.pages import paging
 from mkdocs_lessons.pages.actions import team_actions_view
 from mkdocs_lessons.pages.common import Context, GeneratedFile, fmt_date, incident_rows
@@ -42,7 +42,7 @@ def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
         source=_source(ctx),
         ref=f"teams/{team.id}",
         body=lambda uri, chunk, pager: team_view(ctx, uri, team, chunk, total=len(incidents), pager=pager),
-        trends=lambda uri: team_trends(ctx, uri, team),
+        trends=lambda uri: team_charts(ctx, uri, team),
         first_page=lambda uri: {"learning": team_learning(ctx, uri, team)},
     )
 
