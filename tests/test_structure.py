@@ -189,6 +189,8 @@ def test_every_module_says_what_it_owns() -> None:
 
 def test_the_public_api_is_all_and_architecture_lists_it() -> None:
     public = set(mkdocs_lessons.__all__)
+    assert len(public) == len(mkdocs_lessons.__all__)  # no name twice
+    assert public == {"__version__", *mkdocs_lessons._OWNERS}  # noqa: SLF001  (each name has an owner)
     for name in public:
         assert getattr(mkdocs_lessons, name) is not None, name
     text = (REPO / "ARCHITECTURE.md").read_text("utf-8")

@@ -33,7 +33,23 @@ _OWNERS = {
     "LessonsPlugin": "mkdocs_lessons.plugin",
 }
 
-__all__ = ["__version__", *sorted(_OWNERS), "Analysis", "Diagnostic", "Severity", "Outcome", "open_knowledge_base", "LessonsPlugin", "Incident", "Indicator", "KnowledgeBase", "ReadingPath", "Session", "Sop", "Settings", "SettingsError"]
+__all__ = [
+    "__version__",
+    "Analysis",
+    "Diagnostic",
+    "Incident",
+    "Indicator",
+    "KnowledgeBase",
+    "LessonsPlugin",
+    "Outcome",
+    "ReadingPath",
+    "Session",
+    "Settings",
+    "SettingsError",
+    "Severity",
+    "Sop",
+    "open_knowledge_base",
+]
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from mkdocs_lessons.analysis.derive import Analysis

@@ -21,7 +21,7 @@ import re
 import textwrap
 from typing import Optional
 
-from mkdocs_lessons.charts.svg import _Canvas, _figure, _n, _svg, _table, _text, esc
+from mkdocs_lessons.charts.svg import Canvas, chart_figure, coord, svg_element, data_table, text_element, esc
 from mkdocs_lessons.records.model import Sop, SopVersion
 from mkdocs_lessons.records.version_diff import previous_version, version_diff
 
@@ -62,25 +62,25 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     before = previous_version(sop, version)
     changed = changed_steps(before, version)
     old_criteria = {(c.when, c.then) for c in before.decision_criteria} if before else set()
-    canvas = _Canvas(WIDTH, 0)
+    canvas = Canvas(WIDTH, 0)
     title = f"{sop.id} v{version.version}: process map"
-    canvas.add(_text(0, 16, title, cls="lessons-chart__title"))
+    canvas.add(text_element(0, 16, title, cls="lessons-chart__title"))
     y = 34.0
     centre = STEP_X + STEP_W / 2
 
     def arrow(y1: float, y2: float) -> None:
         canvas.add(
-            f'<line class="lessons-flow__arrow" x1="{_n(centre)}" y1="{_n(y1)}" x2="{_n(centre)}" y2="{_n(y2 - 6)}"/>'
+            f'<line class="lessons-flow__arrow" x1="{coord(centre)}" y1="{coord(y1)}" x2="{coord(centre)}" y2="{coord(y2 - 6)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{_n(centre - 5)},{_n(y2 - 7)} L{_n(centre + 5)},{_n(y2 - 7)} L{_n(centre)},{_n(y2)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{coord(centre - 5)},{coord(y2 - 7)} L{coord(centre + 5)},{coord(y2 - 7)} L{coord(centre)},{coord(y2)} Z"/>'
         )
 
     def terminal(label: str, top: float) -> float:
         canvas.add(
-            f'<rect class="lessons-flow__terminal" x="{_n(centre - 50)}" y="{_n(top)}" width="100" height="26" rx="13"/>'
+            f'<rect class="lessons-flow__terminal" x="{coord(centre - 50)}" y="{coord(top)}" width="100" height="26" rx="13"/>'
         )
-        canvas.add(_text(centre, top + 17, label, cls="lessons-flow__label", anchor="middle"))
+        canvas.add(text_element(centre, top + 17, label, cls="lessons-flow__label", anchor="middle"))
         return top + 26
 
     y = terminal("Start", y)
@@ -94,11 +94,11 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         tip = f"Step {index}: {_plain(step)}" + (f" (new or changed since v{before.version})" if new and before else "")
         canvas.add(
             f'<g class="{cls}" data-step="{index}" data-changed="{str(new).lower()}"><title>{esc(tip)}</title>'
-            f'<rect x="{_n(STEP_X)}" y="{_n(y)}" width="{STEP_W}" height="{_n(height)}" rx="4"/>'
+            f'<rect x="{coord(STEP_X)}" y="{coord(y)}" width="{STEP_W}" height="{coord(height)}" rx="4"/>'
         )
-        canvas.add(_text(STEP_X - 8, y + 18, str(index), cls="lessons-flow__number", anchor="end"))
+        canvas.add(text_element(STEP_X - 8, y + 18, str(index), cls="lessons-flow__number", anchor="end"))
         for k, line in enumerate(lines):
-            canvas.add(_text(STEP_X + 10, y + 19 + k * LINE, line, cls="lessons-flow__label"))
+            canvas.add(text_element(STEP_X + 10, y + 19 + k * LINE, line, cls="lessons-flow__label"))
         canvas.add("</g>")
         rows.append([str(index), "Step", _plain(step), "new or changed" if new and before else ""])
         y += height
@@ -109,7 +109,7 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     # Decision criteria beside the flow: a diamond ("When"), an arrow, a box ("Then").
     cy = 34.0
     if version.decision_criteria:
-        canvas.add(_text(CRIT_X, cy + 10, "Decision criteria (at any step)", cls="lessons-chart__axis-title"))
+        canvas.add(text_element(CRIT_X, cy + 10, "Decision criteria (at any step)", cls="lessons-chart__axis-title"))
         cy += 22
     for index, criterion in enumerate(version.decision_criteria, 1):
         new = bool(before) and (criterion.when, criterion.then) not in old_criteria
@@ -127,26 +127,26 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         )
         # A diamond-ended box for the question, an arrow down, a box for the answer.
         canvas.add(
-            f'<polygon class="lessons-flow__decision" points="{_n(CRIT_X)},{_n(cy + when_h / 2)} {_n(CRIT_X + 12)},{_n(cy)} {_n(WIDTH - 12)},{_n(cy)} '
-            f'{_n(WIDTH)},{_n(cy + when_h / 2)} {_n(WIDTH - 12)},{_n(cy + when_h)} {_n(CRIT_X + 12)},{_n(cy + when_h)}"/>'
+            f'<polygon class="lessons-flow__decision" points="{coord(CRIT_X)},{coord(cy + when_h / 2)} {coord(CRIT_X + 12)},{coord(cy)} {coord(WIDTH - 12)},{coord(cy)} '
+            f'{coord(WIDTH)},{coord(cy + when_h / 2)} {coord(WIDTH - 12)},{coord(cy + when_h)} {coord(CRIT_X + 12)},{coord(cy + when_h)}"/>'
         )
         for k, line in enumerate(when):
-            canvas.add(_text(CRIT_X + 16, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
+            canvas.add(text_element(CRIT_X + 16, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
         cy += when_h
         mid = (CRIT_X + WIDTH) / 2
         canvas.add(
-            f'<line class="lessons-flow__arrow" x1="{_n(mid)}" y1="{_n(cy)}" x2="{_n(mid)}" y2="{_n(cy + 10)}"/>'
+            f'<line class="lessons-flow__arrow" x1="{coord(mid)}" y1="{coord(cy)}" x2="{coord(mid)}" y2="{coord(cy + 10)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{_n(mid - 4)},{_n(cy + 10)} L{_n(mid + 4)},{_n(cy + 10)} L{_n(mid)},{_n(cy + 15)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{coord(mid - 4)},{coord(cy + 10)} L{coord(mid + 4)},{coord(cy + 10)} L{coord(mid)},{coord(cy + 15)} Z"/>'
         )
         cy += 15
         then_h = len(then) * LINE + 12
         canvas.add(
-            f'<rect class="lessons-flow__then" x="{_n(CRIT_X)}" y="{_n(cy)}" width="{_n(WIDTH - CRIT_X)}" height="{_n(then_h)}" rx="4"/>'
+            f'<rect class="lessons-flow__then" x="{coord(CRIT_X)}" y="{coord(cy)}" width="{coord(WIDTH - CRIT_X)}" height="{coord(then_h)}" rx="4"/>'
         )
         for k, line in enumerate(then):
-            canvas.add(_text(CRIT_X + 10, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
+            canvas.add(text_element(CRIT_X + 10, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
         canvas.add("</g>")
         cy += then_h + 16
         rows.append(
@@ -161,15 +161,17 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     bottom = max(flow_bottom, cy) + 16
     if before is not None:
         canvas.add(
-            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{_n(bottom)}" width="14" height="14" rx="2"/>'
+            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{coord(bottom)}" width="14" height="14" rx="2"/>'
         )
-        canvas.add(_text(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend"))
+        canvas.add(
+            text_element(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend")
+        )
         bottom += 24
     canvas.height = bottom + 4
     n_changed = sum(1 for r in rows if r[3])
     description = f"{len(version.steps)} steps and {len(version.decision_criteria)} decision criteria" + (
         f"; {n_changed} new or changed since version {before.version}." if before else "; the first version."
     )
-    svg = _svg(chart_id, title, description, canvas, interactive=False)
-    table = _table(title, ["#", "Kind", "Text", f"Since v{before.version}" if before else "Since"], rows)
-    return _figure(chart_id, "process", svg, table, "", small=False)
+    svg = svg_element(chart_id, title, description, canvas, interactive=False)
+    table = data_table(title, ["#", "Kind", "Text", f"Since v{before.version}" if before else "Since"], rows)
+    return chart_figure(chart_id, "process", svg, table, "", small=False)

@@ -37,13 +37,13 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _n(value: float) -> str:
+def coord(value: float) -> str:
     """A coordinate: one decimal, no trailing `.0`, stable across runs."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def _num(value: float) -> str:
+def value_text(value: float) -> str:
     """A data value: up to two decimals, `8` rather than `8.0`."""
     text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
     return text or "0"
@@ -106,7 +106,7 @@ class Column:
 
 
 @dataclass
-class _Canvas:
+class Canvas:
     width: float
     height: float
     parts: list[str] = field(default_factory=list)
@@ -118,12 +118,12 @@ class _Canvas:
 # -- shared pieces -------------------------------------------------------------------
 
 
-def _text(x: float, y: float, label: str, *, cls: str = "", anchor: str = "start", extra: str = "") -> str:
+def text_element(x: float, y: float, label: str, *, cls: str = "", anchor: str = "start", extra: str = "") -> str:
     klass = f' class="{cls}"' if cls else ""
-    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{klass}{extra}>{esc(label)}</text>'
+    return f'<text x="{coord(x)}" y="{coord(y)}" text-anchor="{anchor}"{klass}{extra}>{esc(label)}</text>'
 
 
-def _svg(chart_id: str, title: str, description: str, canvas: _Canvas, *, interactive: bool) -> str:
+def svg_element(chart_id: str, title: str, description: str, canvas: Canvas, *, interactive: bool) -> str:
     # role=img would hide the links of an interactive chart from assistive tech; such a
     # chart keeps the svg's own role (graphics-document): HTML does not allow role=group on <svg>.
     role = "" if interactive else 'role="img" '
@@ -131,7 +131,7 @@ def _svg(chart_id: str, title: str, description: str, canvas: _Canvas, *, intera
     # failures" a hundred times): Material's search and Pagefind skip the drawing.
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" data-search-exclude="" data-pagefind-ignore="all" '
-        f'viewBox="0 0 {_n(canvas.width)} {_n(canvas.height)}" width="{_n(canvas.width)}" height="{_n(canvas.height)}" '
+        f'viewBox="0 0 {coord(canvas.width)} {coord(canvas.height)}" width="{coord(canvas.width)}" height="{coord(canvas.height)}" '
         f'{role}aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc">'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>'
         f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>'
@@ -139,28 +139,30 @@ def _svg(chart_id: str, title: str, description: str, canvas: _Canvas, *, intera
     return head + "".join(canvas.parts) + "</svg>"
 
 
-def _title(canvas: _Canvas, title: str) -> None:
-    canvas.add(_text(0, TITLE_FONT + 2, title, cls="lessons-chart__title"))
+def _title(canvas: Canvas, title: str) -> None:
+    canvas.add(text_element(0, TITLE_FONT + 2, title, cls="lessons-chart__title"))
 
 
-def _legend(canvas: _Canvas, items: Sequence[tuple[str, str, str]], y: float) -> None:
+def _legend(canvas: Canvas, items: Sequence[tuple[str, str, str]], y: float) -> None:
     """Swatches in a row: (css class, label, shape) with shape `box`, `line`, `dash` or `triangle`."""
     x = 0.0
     for cls, label, shape in items:
         if shape == "triangle":
             canvas.add(
-                f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} Z"/>'
+                f'<path class="{cls}" d="M{coord(x + 6)} {coord(y - 11)} L{coord(x + 1)} {coord(y - 1)} L{coord(x + 11)} {coord(y - 1)} Z"/>'
             )
         elif shape == "box":
-            canvas.add(f'<rect class="{cls}" x="{_n(x)}" y="{_n(y - 10)}" width="12" height="12" rx="2"/>')
+            canvas.add(f'<rect class="{cls}" x="{coord(x)}" y="{coord(y - 10)}" width="12" height="12" rx="2"/>')
         else:
             dash = ' stroke-dasharray="5 3"' if shape == "dash" else ""
-            canvas.add(f'<line class="{cls}" x1="{_n(x)}" y1="{_n(y - 4)}" x2="{_n(x + 18)}" y2="{_n(y - 4)}"{dash}/>')
+            canvas.add(
+                f'<line class="{cls}" x1="{coord(x)}" y1="{coord(y - 4)}" x2="{coord(x + 18)}" y2="{coord(y - 4)}"{dash}/>'
+            )
             hollow = " is-hollow" if shape == "dash" else ""
             marker = cls.replace("lessons-line", "lessons-point")
-            canvas.add(f'<circle class="{marker}{hollow}" cx="{_n(x + 9)}" cy="{_n(y - 4)}" r="3.5"/>')
+            canvas.add(f'<circle class="{marker}{hollow}" cx="{coord(x + 9)}" cy="{coord(y - 4)}" r="3.5"/>')
         width = 12 if shape in ("box", "triangle") else 18
-        canvas.add(_text(x + width + 5, y, label, cls="lessons-chart__legend"))
+        canvas.add(text_element(x + width + 5, y, label, cls="lessons-chart__legend"))
         x += width + 5 + len(label) * CHAR + 18
 
 
@@ -168,41 +170,43 @@ def _legend_width(items: Sequence[tuple[str, str, str]]) -> float:
     return sum((12 if shape in ("box", "triangle") else 18) + 5 + len(label) * CHAR + 18 for _, label, shape in items)
 
 
-def _category_labels(canvas: _Canvas, labels: Sequence[str], centres: Sequence[float], y: float, style: str) -> float:
+def _category_labels(canvas: Canvas, labels: Sequence[str], centres: Sequence[float], y: float, style: str) -> float:
     """Labels under the plot; returns the height they take."""
     if style == "quarter":
         # "Q1" under every column, the year under each first quarter (and the first column).
         for index, (label, x) in enumerate(zip(labels, centres)):
             year, _, quarter = label.partition("-")
-            canvas.add(_text(x, y + FONT, quarter or label, cls="lessons-chart__tick", anchor="middle"))
+            canvas.add(text_element(x, y + FONT, quarter or label, cls="lessons-chart__tick", anchor="middle"))
             if quarter in ("Q1", "") or index == 0:
-                canvas.add(_text(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
+                canvas.add(text_element(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
         return 2 * FONT + 6
     if style == "month":
         # `YYYY-MM`: the month's name at each quarter's start, the year under January (and the first column).
         for index, (label, x) in enumerate(zip(labels, centres)):
             year, _, month = label.partition("-")
             if month in ("01", "04", "07", "10"):
-                canvas.add(_text(x, y + FONT, _MONTHS[int(month) - 1], cls="lessons-chart__tick", anchor="middle"))
+                canvas.add(
+                    text_element(x, y + FONT, _MONTHS[int(month) - 1], cls="lessons-chart__tick", anchor="middle")
+                )
             if month == "01" or index == 0:
-                canvas.add(_text(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
+                canvas.add(text_element(x, y + 2 * FONT + 3, year, cls="lessons-chart__tick", anchor="middle"))
         return 2 * FONT + 6
     if style == "slanted":
         longest = max((len(label) for label in labels), default=0)
         for label, x in zip(labels, centres):
             canvas.add(
-                _text(
+                text_element(
                     x + 4,
                     y + FONT - 2,
                     label,
                     cls="lessons-chart__tick",
                     anchor="end",
-                    extra=f' transform="rotate(-35 {_n(x + 4)} {_n(y + FONT - 2)})"',
+                    extra=f' transform="rotate(-35 {coord(x + 4)} {coord(y + FONT - 2)})"',
                 )
             )
         return longest * CHAR * math.sin(math.radians(35)) + FONT + 4
     for label, x in zip(labels, centres):
-        canvas.add(_text(x, y + FONT, label, cls="lessons-chart__tick", anchor="middle"))
+        canvas.add(text_element(x, y + FONT, label, cls="lessons-chart__tick", anchor="middle"))
     return FONT + 4
 
 
@@ -236,7 +240,7 @@ def _tick_label(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, row_headers: bool = True) -> str:
+def data_table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, row_headers: bool = True) -> str:
     """An accessible HTML table; every cell is plain text, escaped here."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
     body = []
@@ -253,7 +257,7 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], *
     )
 
 
-def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small: bool) -> str:
+def chart_figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small: bool) -> str:
     classes = f"lessons-chart lessons-chart--{kind}" + (" lessons-chart--small" if small else "")
     caption = f'<figcaption class="lessons-chart__note">{esc(note)}</figcaption>' if note else ""
     # Out of both indexes: the numbers behind a chart are not what anyone searches for.
@@ -262,7 +266,7 @@ def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small:
 
 
 def _axis_titles(
-    canvas: _Canvas,
+    canvas: Canvas,
     x_label: str,
     y_label: str,
     *,
@@ -273,17 +277,19 @@ def _axis_titles(
     x_y: float,
 ) -> None:
     if x_label:
-        canvas.add(_text((plot_left + plot_right) / 2, x_y, x_label, cls="lessons-chart__axis-title", anchor="middle"))
+        canvas.add(
+            text_element((plot_left + plot_right) / 2, x_y, x_label, cls="lessons-chart__axis-title", anchor="middle")
+        )
     if y_label:
         y = (plot_top + plot_bottom) / 2
         canvas.add(
-            _text(
+            text_element(
                 FONT,
                 y,
                 y_label,
                 cls="lessons-chart__axis-title",
                 anchor="middle",
-                extra=f' transform="rotate(-90 {_n(FONT)} {_n(y)})"',
+                extra=f' transform="rotate(-90 {coord(FONT)} {coord(y)})"',
             )
         )
 
@@ -331,34 +337,36 @@ def heatmap(
     legend_items_w = 150.0
     width = max(left + plot_w + total_w, len(title) * TITLE_CHAR, legend_items_w + 120)
     height = top_y + plot_h + labels_h + (FONT + 10 if x_label else 4)
-    canvas = _Canvas(width, height)
+    canvas = Canvas(width, height)
     _title(canvas, title)
 
     # Legend: an intensity scale from 0 to the largest count.
     legend_y = TITLE_FONT + 10 + 12
-    canvas.add(_text(0, legend_y, "0", cls="lessons-chart__legend"))
+    canvas.add(text_element(0, legend_y, "0", cls="lessons-chart__legend"))
     x = 12.0
     for level in range(LEVELS + 1):
         canvas.add(
-            f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(legend_y - 10)}" width="16" height="12"/>'
+            f'<rect class="lessons-heat lessons-heat--{level}" x="{coord(x)}" y="{coord(legend_y - 10)}" width="16" height="12"/>'
         )
         x += 18
     canvas.add(
-        _text(
+        text_element(
             x + 4, legend_y, f"{top}: the most {unit} in one cell" if top else f"no {unit}", cls="lessons-chart__legend"
         )
     )
 
     for r, label in enumerate(row_labels):
         y = top_y + r * cell_h
-        canvas.add(_text(left - 8, y + cell_h / 2 + FONT / 2 - 2, label, cls="lessons-chart__tick", anchor="end"))
+        canvas.add(
+            text_element(left - 8, y + cell_h / 2 + FONT / 2 - 2, label, cls="lessons-chart__tick", anchor="end")
+        )
         for c, cell in enumerate(cells[r]):
             x = left + c * cell_w
             level = heat_level(cell.count, top)
             strong = " is-strong" if level >= 4 else ""
-            rect = f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(y)}" width="{cell_w - gap}" height="{cell_h - gap}" rx="2"/>'
+            rect = f'<rect class="lessons-heat lessons-heat--{level}" x="{coord(x)}" y="{coord(y)}" width="{cell_w - gap}" height="{cell_h - gap}" rx="2"/>'
             number = (
-                _text(
+                text_element(
                     x + (cell_w - gap) / 2,
                     y + (cell_h - gap) / 2 + FONT / 2 - 2,
                     str(cell.count),
@@ -375,9 +383,11 @@ def heatmap(
             else:
                 canvas.add(f"<g {attrs}>{inner}</g>")
         canvas.add(
-            _text(left + plot_w + 8, y + cell_h / 2 + FONT / 2 - 2, str(row_totals[r]), cls="lessons-chart__total")
+            text_element(
+                left + plot_w + 8, y + cell_h / 2 + FONT / 2 - 2, str(row_totals[r]), cls="lessons-chart__total"
+            )
         )
-    canvas.add(_text(left + plot_w + 8, top_y - 6, "Total", cls="lessons-chart__total-head"))
+    canvas.add(text_element(left + plot_w + 8, top_y - 6, "Total", cls="lessons-chart__total-head"))
     centres = [left + c * cell_w + (cell_w - gap) / 2 for c in range(len(column_labels))]
     _category_labels(canvas, column_labels, centres, top_y + plot_h + 2, column_style)
     _axis_titles(
@@ -391,12 +401,12 @@ def heatmap(
         x_y=height - 4,
     )
 
-    svg = _svg(chart_id, title, description, canvas, interactive=any(c.href for row in cells for c in row))
+    svg = svg_element(chart_id, title, description, canvas, interactive=any(c.href for row in cells for c in row))
     header = [y_label or "", *column_labels, "Total"]
     rows = [[label, *(str(c.count) for c in cells[r]), str(row_totals[r])] for r, label in enumerate(row_labels)]
     # An incident under two terms (or with two teams) counts in both rows, once here.
     rows.append([f"All {unit} (each once)", *(str(t) for t in column_totals), str(grand_total)])
-    return _figure(chart_id, "heatmap", svg, _table(title, header, rows), note, small=small)
+    return chart_figure(chart_id, "heatmap", svg, data_table(title, header, rows), note, small=small)
 
 
 # -- bars -------------------------------------------------------------------------------
@@ -435,7 +445,7 @@ def bar_chart(
     labels_h = _labels_height(categories, category_style)
     width = max(left + plot_w + 12, len(title) * TITLE_CHAR, _legend_width(legend))
     height = top_y + plot_h + labels_h + (FONT + 10 if x_label else 4)
-    canvas = _Canvas(width, height)
+    canvas = Canvas(width, height)
     _title(canvas, title)
     _legend(canvas, legend, TITLE_FONT + 10 + 12)
     scale = plot_h / ticks[-1]
@@ -443,9 +453,9 @@ def bar_chart(
     for tick in ticks:
         y = bottom - tick * scale
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>'
+            f'<line class="lessons-chart__grid" x1="{coord(left)}" y1="{coord(y)}" x2="{coord(left + plot_w)}" y2="{coord(y)}"/>'
         )
-        canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
+        canvas.add(text_element(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     for i, category in enumerate(categories):
         x0 = left + i * band
         base = 0
@@ -464,15 +474,15 @@ def bar_chart(
                 y = bottom - value * scale
             tooltip = f"{s.label}, {category}: {value}"
             rect = (
-                f'<rect class="lessons-bar lessons-series lessons-series--{esc(s.key)}" x="{_n(x)}" y="{_n(y)}" '
-                f'width="{_n(bar_w - (0 if stacked else 1))}" height="{_n(value * scale)}"'
+                f'<rect class="lessons-bar lessons-series lessons-series--{esc(s.key)}" x="{coord(x)}" y="{coord(y)}" '
+                f'width="{coord(bar_w - (0 if stacked else 1))}" height="{coord(value * scale)}"'
                 f"{_data((('series', s.key), ('period', category), ('count', str(value))))}>"
                 f"<title>{esc(tooltip)}</title></rect>"
             )
             href = s.hrefs[i] if s.hrefs else None
             canvas.add(f'<a href="{esc(href)}" aria-label="{esc(tooltip)}">{rect}</a>' if href else rect)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{coord(left)}" y1="{coord(bottom)}" x2="{coord(left + plot_w)}" y2="{coord(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
@@ -487,7 +497,7 @@ def bar_chart(
         x_y=height - 4,
     )
 
-    svg = _svg(chart_id, title, description, canvas, interactive=any(s.hrefs for s in series))
+    svg = svg_element(chart_id, title, description, canvas, interactive=any(s.hrefs for s in series))
     header = [first_header, *(s.label for s in series)]
     if stacked:
         header.append("Total")
@@ -499,7 +509,7 @@ def bar_chart(
             row.append(str(sum(s.values[i] for s in series)))
         row += [c.values[i] for c in extra_columns]
         rows.append(row)
-    return _figure(chart_id, "bars", svg, _table(title, header, rows), note, small=small)
+    return chart_figure(chart_id, "bars", svg, data_table(title, header, rows), note, small=small)
 
 
 # -- lines ------------------------------------------------------------------------------
@@ -545,7 +555,7 @@ def line_chart(
     labels_h = _labels_height(categories, category_style)
     width = max(left + plot_w + 12, len(title) * TITLE_CHAR, _legend_width(legend))
     height = top_y + plot_h + labels_h + (FONT + 10 if x_label else 4)
-    canvas = _Canvas(width, height)
+    canvas = Canvas(width, height)
     _title(canvas, title)
     _legend(canvas, legend, TITLE_FONT + 10 + 12)
     ratio = plot_h / (ticks[-1] - base)
@@ -553,9 +563,9 @@ def line_chart(
     for tick in ticks:
         y = bottom - (tick - base) * ratio
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}"/>'
+            f'<line class="lessons-chart__grid" x1="{coord(left)}" y1="{coord(y)}" x2="{coord(left + plot_w)}" y2="{coord(y)}"/>'
         )
-        canvas.add(_text(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
+        canvas.add(text_element(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     stacked: dict[str, int] = {}
     for marker in markers:
         if marker.category not in categories:
@@ -566,7 +576,7 @@ def line_chart(
         x = left + i * band + band / 2
         y = bottom - 2 - level * 9
         mark = (
-            f'<path class="lessons-marker" d="M{_n(x)} {_n(y - 8)} L{_n(x - 4)} {_n(y)} L{_n(x + 4)} {_n(y)} Z"'
+            f'<path class="lessons-marker" d="M{coord(x)} {coord(y - 8)} L{coord(x - 4)} {coord(y)} L{coord(x + 4)} {coord(y)} Z"'
             f"{_data((('marker', marker.key), ('period', marker.category)))}><title>{esc(marker.label)}</title></path>"
         )
         canvas.add(f'<a href="{esc(marker.href)}" aria-label="{esc(marker.label)}">{mark}</a>' if marker.href else mark)
@@ -580,13 +590,13 @@ def line_chart(
                 continue
             x = left + i * band + band / 2
             y = bottom - (value / scale - base) * ratio
-            path.append(f"{'L' if pen_down else 'M'}{_n(x)} {_n(y)}")
+            path.append(f"{'L' if pen_down else 'M'}{coord(x)} {coord(y)}")
             pen_down = True
             tooltip = f"{s.label}, {category}: {fmt(value)}" + (f" (n = {s.ns[i]})" if show_n else "")
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
-                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small or category_style == "month" else 4}"'
-                f"{_data((('series', s.key), ('period', category), ('value', _num(value)), ('n', str(s.ns[i]))))}>"
+                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{coord(x)}" cy="{coord(y)}" r="{3 if small or category_style == "month" else 4}"'
+                f"{_data((('series', s.key), ('period', category), ('value', value_text(value)), ('n', str(s.ns[i]))))}>"
                 f"<title>{esc(tooltip)}</title></circle>"
             )
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
@@ -594,7 +604,7 @@ def line_chart(
             canvas.add(f'<path class="lessons-line lessons-series--{esc(s.key)}" d="{" ".join(path)}"{dash}/>')
         canvas.parts.extend(points)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{coord(left)}" y1="{coord(bottom)}" x2="{coord(left + plot_w)}" y2="{coord(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
@@ -609,7 +619,7 @@ def line_chart(
         x_y=height - 4,
     )
 
-    svg = _svg(chart_id, title, description, canvas, interactive=any(m.href for m in markers))
+    svg = svg_element(chart_id, title, description, canvas, interactive=any(m.href for m in markers))
     # One n column when every series has the same n (a median and a percentile of the same values).
     shared_n = all(list(s.ns) == list(series[0].ns) for s in series)
     header = [first_header]
@@ -632,4 +642,4 @@ def line_chart(
         rows.append(row)
     if markers:
         header.append("Marked")
-    return _figure(chart_id, "lines", svg, _table(title, header, rows), note, small=small)
+    return chart_figure(chart_id, "lines", svg, data_table(title, header, rows), note, small=small)

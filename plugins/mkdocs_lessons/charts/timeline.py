@@ -24,7 +24,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Optional
 
-from mkdocs_lessons.charts.svg import CHAR, FONT, _Canvas, _figure, _n, _svg, _table, _text, esc
+from mkdocs_lessons.charts.svg import (
+    CHAR,
+    FONT,
+    Canvas,
+    chart_figure,
+    coord,
+    svg_element,
+    data_table,
+    text_element,
+    esc,
+)
 from mkdocs_lessons.records.model import Incident
 
 WIDTH = 720
@@ -83,15 +93,15 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     lane_y = {key: TOP + index * LANE_HEIGHT for index, (key, _) in enumerate(LANES)}
     axis_y = TOP + len(LANES) * LANE_HEIGHT + 4
     height = axis_y + FONT + 34
-    canvas = _Canvas(WIDTH, height)
+    canvas = Canvas(WIDTH, height)
     title = f"Timeline of {incident.id}"
-    canvas.add(_text(0, 16, title, cls="lessons-chart__title"))
+    canvas.add(text_element(0, 16, title, cls="lessons-chart__title"))
     for key, label in LANES:
         y = lane_y[key]
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>'
+            f'<line class="lessons-chart__grid" x1="{coord(plot_left)}" y1="{coord(y + LANE_HEIGHT / 2)}" x2="{coord(plot_right)}" y2="{coord(y + LANE_HEIGHT / 2)}"/>'
         )
-        canvas.add(_text(0, y + LANE_HEIGHT / 2 + 4, label, cls="lessons-chart__tick"))
+        canvas.add(text_element(0, y + LANE_HEIGHT / 2 + 4, label, cls="lessons-chart__tick"))
 
     rows: list[tuple[datetime, str, str]] = []  # (moment, kind, text) for the data table
     y = lane_y["phase"] + 4
@@ -104,12 +114,12 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         width = max(x(finish) - x(begin), 2.0)
         tip = f"{label}: {_stamp(begin, zone, with_day)} to {_stamp(finish, zone, with_day)} ({what} {_span_text(finish - begin)})"
         canvas.add(
-            f'<rect class="lessons-phase lessons-phase--{key}" x="{_n(x(begin))}" y="{_n(y)}" width="{_n(width)}" height="{LANE_HEIGHT - 8}" rx="3" '
+            f'<rect class="lessons-phase lessons-phase--{key}" x="{coord(x(begin))}" y="{coord(y)}" width="{coord(width)}" height="{LANE_HEIGHT - 8}" rx="3" '
             f'data-phase="{key}" data-from="{esc(begin.isoformat())}" data-to="{esc(finish.isoformat())}" data-minutes="{int((finish - begin).total_seconds() // 60)}">'
             f"<title>{esc(tip)}</title></rect>"
         )
         if width > len(label) * CHAR + 8:
-            canvas.add(_text(x(begin) + 4, y + LANE_HEIGHT / 2 + 1, label, cls="lessons-phase__label"))
+            canvas.add(text_element(x(begin) + 4, y + LANE_HEIGHT / 2 + 1, label, cls="lessons-phase__label"))
     for moment, label in (
         (incident.occurred, "Occurred"),
         (incident.detected, "Detected"),
@@ -122,7 +132,7 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     for event in incident.timeline:
         tip = f"{_stamp(event.at, zone, True)}: {_line(event.event)}"
         canvas.add(
-            f'<circle class="lessons-mark lessons-mark--event" cx="{_n(x(event.at))}" cy="{_n(y)}" r="5" data-kind="event" data-at="{esc(event.at.isoformat())}">'
+            f'<circle class="lessons-mark lessons-mark--event" cx="{coord(x(event.at))}" cy="{coord(y)}" r="5" data-kind="event" data-at="{esc(event.at.isoformat())}">'
             f"<title>{esc(tip)}</title></circle>"
         )
         rows.append((event.at, "event", _line(event.event)))
@@ -133,7 +143,7 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         cx = x(decision.at)
         tip = f"{_stamp(decision.at, zone, True)}: decision: {_line(decision.decision)}"
         canvas.add(
-            f'<polygon class="lessons-mark lessons-mark--decision" points="{_n(cx)},{_n(y - 7)} {_n(cx + 7)},{_n(y)} {_n(cx)},{_n(y + 7)} {_n(cx - 7)},{_n(y)}" '
+            f'<polygon class="lessons-mark lessons-mark--decision" points="{coord(cx)},{coord(y - 7)} {coord(cx + 7)},{coord(y)} {coord(cx)},{coord(y + 7)} {coord(cx - 7)},{coord(y)}" '
             f'data-kind="decision" data-at="{esc(decision.at.isoformat())}"><title>{esc(tip)}</title></polygon>'
         )
         rows.append((decision.at, "decision", _line(decision.decision)))
@@ -143,31 +153,33 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         canvas.add(
             f'<g class="lessons-mark lessons-mark--assumption" data-kind="assumption" data-index="{index + 1}">'
             f"<title>{esc('Did not hold (no time recorded): ' + _line(assumption.assumption))}</title>"
-            f'<path d="M{_n(cx - 5)},{_n(y - 5)} L{_n(cx + 5)},{_n(y + 5)} M{_n(cx - 5)},{_n(y + 5)} L{_n(cx + 5)},{_n(y - 5)}"/></g>'
+            f'<path d="M{coord(cx - 5)},{coord(y - 5)} L{coord(cx + 5)},{coord(y + 5)} M{coord(cx - 5)},{coord(y + 5)} L{coord(cx + 5)},{coord(y - 5)}"/></g>'
         )
     if failed:
-        canvas.add(_text(plot_left + 10 + len(failed) * 22, y + 4, "no time recorded", cls="lessons-chart__tick"))
+        canvas.add(
+            text_element(plot_left + 10 + len(failed) * 22, y + 4, "no time recorded", cls="lessons-chart__tick")
+        )
     else:
-        canvas.add(_text(plot_left + 4, y + 4, "none", cls="lessons-chart__tick"))
+        canvas.add(text_element(plot_left + 4, y + 4, "none", cls="lessons-chart__tick"))
 
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(plot_left)}" y1="{_n(axis_y)}" x2="{_n(plot_right)}" y2="{_n(axis_y)}"/>'
+        f'<line class="lessons-chart__axis" x1="{coord(plot_left)}" y1="{coord(axis_y)}" x2="{coord(plot_right)}" y2="{coord(axis_y)}"/>'
     )
     ticks = [start + timedelta(seconds=span * k / 4) for k in range(5)]
     for k, moment in enumerate(ticks):
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         canvas.add(
-            f'<line class="lessons-chart__axis" x1="{_n(x(moment))}" y1="{_n(axis_y)}" x2="{_n(x(moment))}" y2="{_n(axis_y + 4)}"/>'
+            f'<line class="lessons-chart__axis" x1="{coord(x(moment))}" y1="{coord(axis_y)}" x2="{coord(x(moment))}" y2="{coord(axis_y + 4)}"/>'
         )
         canvas.add(
-            _text(
+            text_element(
                 x(moment), axis_y + FONT + 4, _stamp(moment, zone, with_day), cls="lessons-chart__tick", anchor=anchor
             )
         )
     offset = _local(start, zone).strftime("%z")
     zone_label = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
     canvas.add(
-        _text(
+        text_element(
             (plot_left + plot_right) / 2,
             axis_y + 2 * FONT + 12,
             f"Time ({zone_label})",
@@ -180,10 +192,10 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     description = f"{counts}, from {_stamp(start, zone, True)} to {_stamp(end, zone, True)}." + "".join(
         f" {label}: {_span_text(finish - begin)}." for _, label, begin, finish, _ in phases
     )
-    svg = _svg(chart_id, title, description, canvas, interactive=False)
+    svg = svg_element(chart_id, title, description, canvas, interactive=False)
     rows.sort(key=lambda r: (r[0], ("phase", "event", "decision").index(r[1])))
     kinds = {"phase": "Phase", "event": "Event", "decision": "Decision"}
     table_rows = [[_stamp(moment, zone, True), kinds[kind], text] for moment, kind, text in rows]
     table_rows += [["no time recorded", "Assumption that did not hold", _line(a.assumption)] for a in failed]
-    table = _table(f"Timeline of {incident.id}", ["Time", "Kind", "What"], table_rows)
-    return _figure(chart_id, "timeline", svg, table, "", small=False)
+    table = data_table(f"Timeline of {incident.id}", ["Time", "Kind", "What"], table_rows)
+    return chart_figure(chart_id, "timeline", svg, table, "", small=False)

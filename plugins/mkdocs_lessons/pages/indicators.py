@@ -26,7 +26,7 @@ AGAINST_LABELS = {
 
 def fmt_value(value: float) -> str:
     """`61.2`, `96`: at most two decimals, no trailing zeros."""
-    return svg._num(value)
+    return svg.value_text(value)
 
 
 def _with_unit(value: float, indicator: Indicator) -> str:
