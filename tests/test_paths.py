@@ -20,7 +20,7 @@ from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.records.essentials import build_essentials, incoming_references
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.pages.paths.printable import demote_headings
-from mkdocs_lessons.pages.paths.reading_time import WORDS_PER_MINUTE, count_words, minutes
+from mkdocs_lessons.analysis.reading_time import WORDS_PER_MINUTE, count_words, minutes
 
 SECOND_PATH = """\
 id: payments-onboarding

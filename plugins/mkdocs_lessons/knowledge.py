@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from mkdocs_lessons.checks.loop import check_loop
+from mkdocs_lessons.checks.loop_rules import check_loop
 from mkdocs_lessons.checks.placeholders import check_placeholders
 from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, LinkTargets, check
 from mkdocs_lessons.clock import resolve_today

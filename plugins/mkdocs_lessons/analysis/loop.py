@@ -17,7 +17,7 @@ Pure core (no MkDocs). Three questions, answered from the records alone:
   is a possible recurrence (`analysis/recurrence.py` says exactly when).
 
 Its warnings (rules `sop-not-in-force`, `loop-contradiction`,
-`loop-open`) are checks/loop.py's; `LoopFacts` carries the derived links for the pages and the
+`loop-open`) are checks/loop_rules.py's; `LoopFacts` carries the derived links for the pages and the
 dashboard.
 """
 

@@ -21,7 +21,7 @@ import re
 import textwrap
 from typing import Optional
 
-from mkdocs_lessons.charts.svg import Canvas, chart_figure, coord, svg_element, data_table, text_element, esc
+from mkdocs_lessons.charts.svg import Canvas, chart_figure, coord, data_table, esc, svg_element, text_element
 from mkdocs_lessons.records.model import Sop, SopVersion
 from mkdocs_lessons.records.version_diff import previous_version, version_diff
 

@@ -30,10 +30,10 @@ from mkdocs_lessons.charts.svg import (
     Canvas,
     chart_figure,
     coord,
-    svg_element,
     data_table,
-    text_element,
     esc,
+    svg_element,
+    text_element,
 )
 from mkdocs_lessons.records.model import Incident
 

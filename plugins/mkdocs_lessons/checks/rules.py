@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
-from mkdocs_lessons.analysis.loop import (
-    IN_FORCE_STATUSES,  # past the approval gate: a change codified there became the standard
-)
+from mkdocs_lessons.analysis.loop import IN_FORCE_STATUSES
 from mkdocs_lessons.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
 from mkdocs_lessons.records import schema as schemas
 from mkdocs_lessons.records.load import LoadResult

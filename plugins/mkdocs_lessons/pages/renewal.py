@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from mkdocs_lessons.analysis.renewal import questions
 from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
-from mkdocs_lessons.pages.dashboard.loop import renewal
+from mkdocs_lessons.pages.dashboard.loop_sections import renewal
 from mkdocs_lessons.pages.incidents.followup import check_in_cell
-from mkdocs_lessons.pages.incidents.loop import done_on, why_flagged
+from mkdocs_lessons.pages.incidents.loop_sections import done_on, why_flagged
 
 
 def render_renewal(ctx: Context) -> GeneratedFile:

@@ -32,7 +32,7 @@ from mkdocs_lessons.charts.dashboard import (
     time_chart,
 )
 from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date
-from mkdocs_lessons.pages.dashboard.loop import LOOP_DEFINITIONS, dashboard_loop_view, loop_data, renewal_view
+from mkdocs_lessons.pages.dashboard.loop_sections import LOOP_DEFINITIONS, dashboard_loop_view, loop_data, renewal_view
 from mkdocs_lessons.pages.dashboard.programme import dashboard_learning_view, programme_data
 from mkdocs_lessons.pages.procedures.catalog import catalog_summary
 

@@ -11,7 +11,7 @@ from mkdocs_lessons.analysis.recurrence import SIMILARITY_THRESHOLD
 from mkdocs_lessons.charts.timeline import timeline_chart
 from mkdocs_lessons.pages.common import Context, GeneratedFile, badge, fmt_date, fmt_duration, fmt_timestamp, kind_label
 from mkdocs_lessons.pages.incidents.followup import check_in_cell, experiment_rows, fix_effect_views, stage_badge
-from mkdocs_lessons.pages.incidents.loop import (
+from mkdocs_lessons.pages.incidents.loop_sections import (
     in_force_note,
     loop_view,
     recurrence_view,

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from mkdocs_lessons.analysis.link_graph import step_key
+from mkdocs_lessons.analysis.reading_time import WORDS_PER_MINUTE, step_minutes
 from mkdocs_lessons.pages.common import Context, kind_label
-from mkdocs_lessons.pages.paths.reading_time import WORDS_PER_MINUTE, step_minutes
 from mkdocs_lessons.records.model import PathStep, ReadingPath, SopRef
 
 

@@ -18,7 +18,7 @@ from mkdocs_lessons.analysis.recurrence import SIMILARITY_THRESHOLD
 from mkdocs_lessons.charts.dashboard import plural, share
 from mkdocs_lessons.dates import add_months
 from mkdocs_lessons.pages.common import Context, badge, fmt_date
-from mkdocs_lessons.pages.incidents.loop import done_on, why_flagged
+from mkdocs_lessons.pages.incidents.loop_sections import done_on, why_flagged
 
 
 @dataclass(frozen=True)
