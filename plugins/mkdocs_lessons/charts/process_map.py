@@ -60,7 +60,9 @@ def changed_steps(before: Optional[SopVersion], after: SopVersion) -> list[bool]
 
 
 def _clause(text: str) -> str:
-    """A criterion as the rest of a sentence after "When"/"Then": `The diff ...` -> `the diff ...` (not `IC` or `SRE`)."""
+    """A criterion as the rest of a sentence after "When"/"Then": `The diff ...` -> `the diff ...` (not `IC` or
+    `SRE`).
+    """
     plain = _plain(text)
     return plain[0].lower() + plain[1:] if len(plain) > 1 and plain[0].isupper() and plain[1].islower() else plain
 
@@ -87,12 +89,14 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
             f'<line class="lessons-flow__arrow" x1="{_n(centre)}" y1="{_n(y1)}" x2="{_n(centre)}" y2="{_n(y2 - 6)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{_n(centre - 5)},{_n(y2 - 7)} L{_n(centre + 5)},{_n(y2 - 7)} L{_n(centre)},{_n(y2)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{_n(centre - 5)},{_n(y2 - 7)} L{_n(centre + 5)},{_n(y2 - 7)} '
+            f'L{_n(centre)},{_n(y2)} Z"/>'
         )
 
     def terminal(label: str, top: float) -> float:
         canvas.add(
-            f'<rect class="lessons-flow__terminal" x="{_n(centre - 50)}" y="{_n(top)}" width="100" height="26" rx="13"/>'
+            f'<rect class="lessons-flow__terminal" x="{_n(centre - 50)}" y="{_n(top)}" width="100" height="26" '
+            'rx="13"/>'
         )
         canvas.add(_text(centre, top + 17, label, cls="lessons-flow__label", anchor="middle"))
         return top + 26
@@ -141,8 +145,10 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         )
         # A diamond-ended box for the question, an arrow down, a box for the answer.
         canvas.add(
-            f'<polygon class="lessons-flow__decision" points="{_n(CRIT_X)},{_n(cy + when_h / 2)} {_n(CRIT_X + 12)},{_n(cy)} {_n(WIDTH - 12)},{_n(cy)} '
-            f'{_n(WIDTH)},{_n(cy + when_h / 2)} {_n(WIDTH - 12)},{_n(cy + when_h)} {_n(CRIT_X + 12)},{_n(cy + when_h)}"/>'
+            f'<polygon class="lessons-flow__decision" points="{_n(CRIT_X)},{_n(cy + when_h / 2)} '
+            f"{_n(CRIT_X + 12)},{_n(cy)} {_n(WIDTH - 12)},{_n(cy)} "
+            f"{_n(WIDTH)},{_n(cy + when_h / 2)} {_n(WIDTH - 12)},{_n(cy + when_h)} "
+            f'{_n(CRIT_X + 12)},{_n(cy + when_h)}"/>'
         )
         for k, line in enumerate(when):
             canvas.add(_text(CRIT_X + 16, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
@@ -152,12 +158,14 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
             f'<line class="lessons-flow__arrow" x1="{_n(mid)}" y1="{_n(cy)}" x2="{_n(mid)}" y2="{_n(cy + 10)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{_n(mid - 4)},{_n(cy + 10)} L{_n(mid + 4)},{_n(cy + 10)} L{_n(mid)},{_n(cy + 15)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{_n(mid - 4)},{_n(cy + 10)} L{_n(mid + 4)},{_n(cy + 10)} '
+            f'L{_n(mid)},{_n(cy + 15)} Z"/>'
         )
         cy += 15
         then_h = len(then) * LINE + 12
         canvas.add(
-            f'<rect class="lessons-flow__then" x="{_n(CRIT_X)}" y="{_n(cy)}" width="{_n(WIDTH - CRIT_X)}" height="{_n(then_h)}" rx="4"/>'
+            f'<rect class="lessons-flow__then" x="{_n(CRIT_X)}" y="{_n(cy)}" width="{_n(WIDTH - CRIT_X)}" '
+            f'height="{_n(then_h)}" rx="4"/>'
         )
         for k, line in enumerate(then):
             canvas.add(_text(CRIT_X + 10, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
@@ -175,7 +183,8 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     bottom = max(flow_bottom, cy) + 16
     if before is not None:
         canvas.add(
-            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{_n(bottom)}" width="14" height="14" rx="2"/>'
+            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{_n(bottom)}" width="14" '
+            'height="14" rx="2"/>'
         )
         canvas.add(_text(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend"))
         bottom += 24

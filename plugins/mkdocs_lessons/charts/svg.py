@@ -130,7 +130,8 @@ def _svg(chart_id: str, title: str, description: str, canvas: _Canvas, *, intera
     # Tick labels and tooltips would flood the search index ("Design flaw, 2024-Q1: 0
     # failures" a hundred times): Material's search and Pagefind skip the drawing.
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" data-search-exclude="" data-pagefind-ignore="all" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" '
+        'data-search-exclude="" data-pagefind-ignore="all" '
         f'viewBox="0 0 {_n(canvas.width)} {_n(canvas.height)}" width="{_n(canvas.width)}" height="{_n(canvas.height)}" '
         f'{role}aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc">'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>'
@@ -149,7 +150,8 @@ def _legend(canvas: _Canvas, items: Sequence[tuple[str, str, str]], y: float) ->
     for cls, label, shape in items:
         if shape == "triangle":
             canvas.add(
-                f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} Z"/>'
+                f'<path class="{cls}" d="M{_n(x + 6)} {_n(y - 11)} L{_n(x + 1)} {_n(y - 1)} L{_n(x + 11)} {_n(y - 1)} '
+                'Z"/>'
             )
         elif shape == "box":
             canvas.add(f'<rect class="{cls}" x="{_n(x)}" y="{_n(y - 10)}" width="12" height="12" rx="2"/>')
@@ -257,7 +259,10 @@ def _figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, small:
     classes = f"lessons-chart lessons-chart--{kind}" + (" lessons-chart--small" if small else "")
     caption = f'<figcaption class="lessons-chart__note">{esc(note)}</figcaption>' if note else ""
     # Out of both indexes: the numbers behind a chart are not what anyone searches for.
-    details = f'<details class="lessons-chart__data" data-search-exclude="" data-pagefind-ignore="all"><summary>Show data</summary>{table}</details>'
+    details = (
+        '<details class="lessons-chart__data" data-search-exclude="" data-pagefind-ignore="all"><summary>Show '
+        f"data</summary>{table}</details>"
+    )
     return f'<figure class="{classes}" id="{esc(chart_id)}">{svg}{details}{caption}</figure>'
 
 
@@ -340,7 +345,8 @@ def heatmap(
     x = 12.0
     for level in range(LEVELS + 1):
         canvas.add(
-            f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(legend_y - 10)}" width="16" height="12"/>'
+            f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(legend_y - 10)}" width="16" '
+            'height="12"/>'
         )
         x += 18
     canvas.add(
@@ -356,7 +362,10 @@ def heatmap(
             x = left + c * cell_w
             level = heat_level(cell.count, top)
             strong = " is-strong" if level >= 4 else ""
-            rect = f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(y)}" width="{cell_w - gap}" height="{cell_h - gap}" rx="2"/>'
+            rect = (
+                f'<rect class="lessons-heat lessons-heat--{level}" x="{_n(x)}" y="{_n(y)}" width="{cell_w - gap}" '
+                f'height="{cell_h - gap}" rx="2"/>'
+            )
             number = (
                 _text(
                     x + (cell_w - gap) / 2,
@@ -472,7 +481,8 @@ def bar_chart(
             href = s.hrefs[i] if s.hrefs else None
             canvas.add(f'<a href="{esc(href)}" aria-label="{esc(tooltip)}">{rect}</a>' if href else rect)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" '
+        f'y2="{_n(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
@@ -585,7 +595,8 @@ def line_chart(
             tooltip = f"{s.label}, {category}: {fmt(value)}" + (f" (n = {s.ns[i]})" if show_n else "")
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
-                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{_n(x)}" cy="{_n(y)}" r="{3 if small or category_style == "month" else 4}"'
+                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" '
+                f'cx="{_n(x)}" cy="{_n(y)}" r="{3 if small or category_style == "month" else 4}"'
                 f"{_data((('series', s.key), ('period', category), ('value', _num(value)), ('n', str(s.ns[i]))))}>"
                 f"<title>{esc(tooltip)}</title></circle>"
             )
@@ -594,7 +605,8 @@ def line_chart(
             canvas.add(f'<path class="lessons-line lessons-series--{esc(s.key)}" d="{" ".join(path)}"{dash}/>')
         canvas.parts.extend(points)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" y2="{_n(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(left + plot_w)}" '
+        f'y2="{_n(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)

@@ -89,7 +89,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     for key, label in LANES:
         y = lane_y[key]
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>'
+            f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" '
+            f'x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>'
         )
         canvas.add(_text(0, y + LANE_HEIGHT / 2 + 4, label, cls="lessons-chart__tick"))
 
@@ -102,10 +103,15 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         phases.append(("response", "Response", incident.detected, incident.resolved, "time to restore"))
     for key, label, begin, finish, what in phases:
         width = max(x(finish) - x(begin), 2.0)
-        tip = f"{label}: {_stamp(begin, zone, with_day)} to {_stamp(finish, zone, with_day)} ({what} {_span_text(finish - begin)})"
+        tip = (
+            f"{label}: {_stamp(begin, zone, with_day)} to {_stamp(finish, zone, with_day)} ({what} "
+            f"{_span_text(finish - begin)})"
+        )
         canvas.add(
-            f'<rect class="lessons-phase lessons-phase--{key}" x="{_n(x(begin))}" y="{_n(y)}" width="{_n(width)}" height="{LANE_HEIGHT - 8}" rx="3" '
-            f'data-phase="{key}" data-from="{esc(begin.isoformat())}" data-to="{esc(finish.isoformat())}" data-minutes="{int((finish - begin).total_seconds() // 60)}">'
+            f'<rect class="lessons-phase lessons-phase--{key}" x="{_n(x(begin))}" y="{_n(y)}" width="{_n(width)}" '
+            f'height="{LANE_HEIGHT - 8}" rx="3" '
+            f'data-phase="{key}" data-from="{esc(begin.isoformat())}" data-to="{esc(finish.isoformat())}" '
+            f'data-minutes="{int((finish - begin).total_seconds() // 60)}">'
             f"<title>{esc(tip)}</title></rect>"
         )
         if width > len(label) * CHAR + 8:
@@ -122,7 +128,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     for event in incident.timeline:
         tip = f"{_stamp(event.at, zone, True)}: {_line(event.event)}"
         canvas.add(
-            f'<circle class="lessons-mark lessons-mark--event" cx="{_n(x(event.at))}" cy="{_n(y)}" r="5" data-kind="event" data-at="{esc(event.at.isoformat())}">'
+            f'<circle class="lessons-mark lessons-mark--event" cx="{_n(x(event.at))}" cy="{_n(y)}" r="5" '
+            f'data-kind="event" data-at="{esc(event.at.isoformat())}">'
             f"<title>{esc(tip)}</title></circle>"
         )
         rows.append((event.at, "event", _line(event.event)))
@@ -133,7 +140,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         cx = x(decision.at)
         tip = f"{_stamp(decision.at, zone, True)}: decision: {_line(decision.decision)}"
         canvas.add(
-            f'<polygon class="lessons-mark lessons-mark--decision" points="{_n(cx)},{_n(y - 7)} {_n(cx + 7)},{_n(y)} {_n(cx)},{_n(y + 7)} {_n(cx - 7)},{_n(y)}" '
+            f'<polygon class="lessons-mark lessons-mark--decision" points="{_n(cx)},{_n(y - 7)} {_n(cx + 7)},{_n(y)} '
+            f'{_n(cx)},{_n(y + 7)} {_n(cx - 7)},{_n(y)}" '
             f'data-kind="decision" data-at="{esc(decision.at.isoformat())}"><title>{esc(tip)}</title></polygon>'
         )
         rows.append((decision.at, "decision", _line(decision.decision)))
@@ -143,7 +151,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         canvas.add(
             f'<g class="lessons-mark lessons-mark--assumption" data-kind="assumption" data-index="{index + 1}">'
             f"<title>{esc('Did not hold (no time recorded): ' + _line(assumption.assumption))}</title>"
-            f'<path d="M{_n(cx - 5)},{_n(y - 5)} L{_n(cx + 5)},{_n(y + 5)} M{_n(cx - 5)},{_n(y + 5)} L{_n(cx + 5)},{_n(y - 5)}"/></g>'
+            f'<path d="M{_n(cx - 5)},{_n(y - 5)} L{_n(cx + 5)},{_n(y + 5)} M{_n(cx - 5)},{_n(y + 5)} '
+            f'L{_n(cx + 5)},{_n(y - 5)}"/></g>'
         )
     if failed:
         canvas.add(_text(plot_left + 10 + len(failed) * 22, y + 4, "no time recorded", cls="lessons-chart__tick"))
@@ -151,13 +160,15 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         canvas.add(_text(plot_left + 4, y + 4, "none", cls="lessons-chart__tick"))
 
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{_n(plot_left)}" y1="{_n(axis_y)}" x2="{_n(plot_right)}" y2="{_n(axis_y)}"/>'
+        f'<line class="lessons-chart__axis" x1="{_n(plot_left)}" y1="{_n(axis_y)}" x2="{_n(plot_right)}" '
+        f'y2="{_n(axis_y)}"/>'
     )
     ticks = [start + timedelta(seconds=span * k / 4) for k in range(5)]
     for k, moment in enumerate(ticks):
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         canvas.add(
-            f'<line class="lessons-chart__axis" x1="{_n(x(moment))}" y1="{_n(axis_y)}" x2="{_n(x(moment))}" y2="{_n(axis_y + 4)}"/>'
+            f'<line class="lessons-chart__axis" x1="{_n(x(moment))}" y1="{_n(axis_y)}" x2="{_n(x(moment))}" '
+            f'y2="{_n(axis_y + 4)}"/>'
         )
         canvas.add(
             _text(
@@ -176,7 +187,10 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         )
     )
 
-    counts = f"{len(incident.timeline)} events, {sum(1 for d in incident.decisions if d.at)} timed decisions, {len(failed)} assumptions that did not hold"
+    counts = (
+        f"{len(incident.timeline)} events, {sum(1 for d in incident.decisions if d.at)} timed decisions, {len(failed)} "
+        "assumptions that did not hold"
+    )
     description = f"{counts}, from {_stamp(start, zone, True)} to {_stamp(end, zone, True)}." + "".join(
         f" {label}: {_span_text(finish - begin)}." for _, label, begin, finish, _ in phases
     )
