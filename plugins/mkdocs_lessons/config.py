@@ -23,7 +23,8 @@ class LessonsConfig(Config):
     home = c.Type(bool, default=True)
     #: Build the navigation (Home, Incidents, Procedures, Taxonomy, Teams, Onboarding) when `nav` is not set.
     navigation = c.Type(bool, default=True)
-    #: The search engine behind the header's search box: Pagefind (an index in small chunks, any size) or Material's built-in search.
+    #: The search engine behind the header's search box: Pagefind (an index in small chunks, any size) or Material's
+    #: built-in search.
     search = c.Choice(("material", "pagefind"), default="pagefind")
     #: Words a reader may type for a word of the records, e.g. {outage: [downtime, incident]}; found both ways.
     search_synonyms = c.Type(dict, default={})
@@ -35,9 +36,11 @@ class LessonsConfig(Config):
     feed_size = c.Type(int, default=50)
     #: Add the generated "Essentials" reading path (id `essentials`, reserved then).
     generated_paths = c.Type(bool, default=False)
-    #: Review-quality lints (checks/lints.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict) or off.
+    #: Review-quality lints (checks/lints.py) in `mkdocs build`: info (logged, never failing), warning (fails --strict)
+    #: or off.
     lint_level = c.Choice(("info", "warning", "off"), default="info")
-    #: Show the review-quality notes (lints) on incident pages too; off: they stay with contributors (`lessons lint`, the build log).
+    #: Show the review-quality notes (lints) on incident pages too; off: they stay with contributors (`lessons lint`,
+    #: the build log).
     show_review_notes = c.Type(bool, default=False)
     #: Per-code lint levels, e.g. {LL001: warning, LL002: off}; codes not named follow lint_level.
     lint = c.Type(dict, default={})
@@ -47,7 +50,8 @@ class LessonsConfig(Config):
     review_within_days = c.Type(int, default=30)
     #: The taxonomy (the learning framework) is due for review this long after its `updated` date.
     renewal_every_months = c.Type(int, default=12)
-    #: A folder of templates that replace the plugin's own (`lessons/incident.html`, `lessons/partials/...`), relative to `mkdocs.yml`.
+    #: A folder of templates that replace the plugin's own (`lessons/incident.html`, `lessons/partials/...`), relative
+    #: to `mkdocs.yml`.
     custom_templates = c.Optional(c.Type(str))
     #: The years every date and timestamp must fall in, [first, last]: a mistyped year is an error at its field.
     date_range = c.Type(list, default=[1990, 2100])

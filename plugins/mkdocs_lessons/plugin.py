@@ -128,7 +128,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.lint_config = self.settings.lint_config
         if self.config.custom_templates and not (config_dir / self.config.custom_templates).is_dir():
             raise PluginError(
-                f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder next to mkdocs.yml"
+                f"lessons: option 'custom_templates' names {self.config.custom_templates!r}, which is not a folder "
+                "next to mkdocs.yml"
             )
         if self.config.search == "pagefind":
             header_search.take_over(config)  # the header's box, Pagefind behind it; Material's index not built
@@ -268,7 +269,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             records = len({f.path for f in findings if f.severity is not Severity.WARNING})
             codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
             log.info(
-                f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} record{'s' * (records != 1)} "
+                f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} "
+                f"record{'s' * (records != 1)} "
                 f"({codes}); listed by `lessons lint`"
                 + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
             )
@@ -282,7 +284,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 log.debug(f"lessons: no 'Last updated' dates: {history.note}")
             elif history.shallow:
                 log.info(
-                    "lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
+                    "lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' "
+                    "date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
                 )
 
         templates, prose = self._renderers_for(config)
@@ -337,8 +340,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     nav_items.append({"Home": generated.src_uri})
                     continue
                 raise PluginError(
-                    f"lessons: the generated page '{generated.src_uri}' (from {generated.source or 'the knowledge base'}) "
-                    f"clashes with '{existing.abs_src_path or existing.src_uri}' in docs_dir; rename one or set the 'prefix' option"
+                    f"lessons: the generated page '{generated.src_uri}' (from "
+                    f"{generated.source or 'the knowledge base'}) "
+                    f"clashes with '{existing.abs_src_path or existing.src_uri}' in docs_dir; rename one or set the "
+                    "'prefix' option"
                 )
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
             is_page = generated.src_uri.endswith(".md")
@@ -498,7 +503,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # fetches a sitemap.xml beside it on each page load (a 404 under a
         # prefix, megabytes on a large site). Feed readers split rel into
         # tokens, so they still find it.
-        link = f'<link rel="alternate feed" type="application/atom+xml" title="{title}" href="{escape(href, quote=True)}">\n</head>'
+        link = (
+            f'<link rel="alternate feed" type="application/atom+xml" title="{title}" '
+            f'href="{escape(href, quote=True)}">\n</head>'
+        )
         # One copy of the page (slicing around `</head>` made two): every page, every build.
         return output.replace("</head>", link, 1)
 
@@ -538,7 +546,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             return  # no Material search
         if size > SEARCH_INDEX_NOTE_BYTES:
             log.info(
-                f"Material's search index is {size / 1e6:.0f} MB, and every reader downloads all of it at their first search; "
+                f"Material's search index is {size / 1e6:.0f} MB, and every reader downloads all of it at their first "
+                "search; "
                 "`search: pagefind` fetches a few kilobytes per query instead (README, Search)"
             )
 

@@ -23,7 +23,10 @@ from functools import lru_cache
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")
 _INLINE_ENTITIES = {"~": "&#126;", "^": "&#94;", "=": "&#61;"}
 _CODE = re.compile(
-    r"(?P<fence>^[ \t]*(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*(?P=mark)[ \t]*$|\Z))|(?P<span>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))",
+    (
+        r"(?P<fence>^[ \t]*(?P<mark>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*(?P=mark)[ \t]*$|\Z))|"
+        r"(?P<span>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))"
+    ),
     re.M | re.S,
 )
 _LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\n]*)")

@@ -54,7 +54,9 @@ def take_over(config: MkDocsConfig) -> None:
 
 
 def install(env: Environment, config: MkDocsConfig, globals_: dict[str, Any]) -> None:
-    """Material's templates find the plugin's partials after the site's `custom_dir`, and `lessons_search` in every template."""
+    """Material's templates find the plugin's partials after the site's `custom_dir`, and `lessons_search` in every
+    template.
+    """
     loaders: list[BaseLoader] = []
     custom: Optional[str] = config.theme.custom_dir
     if custom:

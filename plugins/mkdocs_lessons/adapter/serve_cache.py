@@ -121,7 +121,9 @@ class ServeCache:
         plugin.search_index_prev = None
 
     def finish(self, site_dir: str) -> None:
-        """The build is written: remove what is no longer part of the site; what it made is what the next build keeps."""
+        """The build is written: remove what is no longer part of the site; what it made is what the next
+        build keeps.
+        """
         root = os.path.realpath(site_dir)
         for gone in sorted(self._kept_outputs - self._outputs):
             _remove_output(gone, root)

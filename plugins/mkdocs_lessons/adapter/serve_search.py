@@ -56,7 +56,9 @@ class BackgroundIndex:
         return Path(self._folder.name)
 
     def after_build(self, site_dir: Path, subdir: str, run: Callable[[Path, Path], str]) -> None:
-        """Restore the last index into the new site, then make this build's in a thread. `run(site_dir, output)` runs Pagefind."""
+        """Restore the last index into the new site, then make this build's in a thread. `run(site_dir, output)` runs
+        Pagefind.
+        """
         with self._lock:
             self._generation += 1
             generation = self._generation

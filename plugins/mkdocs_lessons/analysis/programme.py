@@ -51,20 +51,54 @@ RELATIONS = ("followed", "violated", "missing")
 GATE_STATUSES = ("approved", "superseded", "retired")  # past the approval gate (with an effective date)
 
 DEFINITIONS = {
-    "session": "A learning session record (content/sessions/): a review meeting, a cross-team learning session, a tabletop drill or a framework renewal. It counts in the quarter of its date once held (date on or before today); later ones are planned.",
+    "session": (
+        "A learning session record (content/sessions/): a review meeting, a cross-team learning session, a tabletop "
+        "drill or a framework renewal. It counts in the quarter of its date once held (date on or before today); later "
+        "ones are planned."
+    ),
     "reviews_held": "Published incidents whose review.date is on or before today, by quarter of the review date.",
-    "days_to_review": "review.date − the day the incident was resolved (the day it occurred when it has no resolved time), in days, never below 0; median over the reviews held in the quarter.",
-    "cross_functional": "A session with 3 or more functions in roles; the share is cross-functional sessions / sessions held in the quarter.",
-    "visiting_teams": "Teams that took part in a session besides its host team (host, else the first of teams), summed over the sessions held in the quarter.",
-    "buddies": "Learning buddies of the sessions held in the quarter plus review.learning_buddies of the reviews held in it.",
+    "days_to_review": (
+        "review.date − the day the incident was resolved (the day it occurred when it has no resolved time), in days, "
+        "never below 0; median over the reviews held in the quarter."
+    ),
+    "cross_functional": (
+        "A session with 3 or more functions in roles; the share is cross-functional sessions / sessions held in the "
+        "quarter."
+    ),
+    "visiting_teams": (
+        "Teams that took part in a session besides its host team (host, else the first of teams), summed over the "
+        "sessions held in the quarter."
+    ),
+    "buddies": (
+        "Learning buddies of the sessions held in the quarter plus review.learning_buddies of the reviews held in it."
+    ),
     "takeaways": "Session buddies who wrote down a takeaway for their own team.",
     "external": "Outside participants (external) of the sessions held in the quarter.",
     "near_misses": "Published reviews of kind near-miss, by quarter of occurrence: reporting as a healthy habit.",
-    "indicator_quarter": "An indicator's value for a quarter: the mean of its monthly values in that quarter (a quarterly series as it is).",
-    "spearman": "Spearman's rank correlation rho between an indicator's quarterly values and a count per quarter, over the complete quarters where both exist (n). Values are ranked (ties get the mean of their ranks) and rho is the Pearson correlation of the ranks; without ties rho = 1 − 6 Σd² / (n (n² − 1)), d the rank difference per quarter. Stated only for n ≥ 8. Correlation is not causation.",
-    "adherence": "For each SOP and quarter of occurrence: published incidents naming the SOP (any version) as followed, violated or missing; adherence = followed / (followed + violated).",
-    "team_learning_record": "Per team: reviews held of its incidents and those held within review_within_days of resolution; near misses it reported; action items of its incidents done by their due date; SOP versions past the approval gate of procedures it owns or motivated by its incidents; sessions it hosted and attended; takeaways other teams' buddies wrote down at sessions it took part in.",
-    "learned_this_quarter": "Teams with any learning activity in the last complete quarter, in the order of teams.yaml, named by what they did. Never ranked, and never by how many failures they had.",
+    "indicator_quarter": (
+        "An indicator's value for a quarter: the mean of its monthly values in that quarter (a quarterly series as it "
+        "is)."
+    ),
+    "spearman": (
+        "Spearman's rank correlation rho between an indicator's quarterly values and a count per quarter, over the "
+        "complete quarters where both exist (n). Values are ranked (ties get the mean of their ranks) and rho is the "
+        "Pearson correlation of the ranks; without ties rho = 1 − 6 Σd² / (n (n² − 1)), d the rank difference per "
+        "quarter. Stated only for n ≥ 8. Correlation is not causation."
+    ),
+    "adherence": (
+        "For each SOP and quarter of occurrence: published incidents naming the SOP (any version) as followed, "
+        "violated or missing; adherence = followed / (followed + violated)."
+    ),
+    "team_learning_record": (
+        "Per team: reviews held of its incidents and those held within review_within_days of resolution; near misses "
+        "it reported; action items of its incidents done by their due date; SOP versions past the approval gate of "
+        "procedures it owns or motivated by its incidents; sessions it hosted and attended; takeaways other teams' "
+        "buddies wrote down at sessions it took part in."
+    ),
+    "learned_this_quarter": (
+        "Teams with any learning activity in the last complete quarter, in the order of teams.yaml, named by what they "
+        "did. Never ranked, and never by how many failures they had."
+    ),
 }
 
 

@@ -149,29 +149,35 @@ def questions(agenda: RenewalAgenda, incidents: dict[str, Incident]) -> list[str
     asked: list[str] = []
     for t in agenda.unused_terms:
         asked.append(
-            f"Taxonomy: no failure in a year is classified under “{t.title}” ({t.path}). Retire it, merge it into another term, or keep it, and why?"
+            f"Taxonomy: no failure in a year is classified under “{t.title}” ({t.path}). Retire it, merge it into "
+            "another term, or keep it, and why?"
         )
     for t in agenda.heavy_terms:
         asked.append(
-            f"Taxonomy: “{t.title}” ({t.path}) is the main cause of {t.failures} of {t.of} failures this year. Is it too broad to teach anything; should it be split?"
+            f"Taxonomy: “{t.title}” ({t.path}) is the main cause of {t.failures} of {t.of} failures this year. Is it "
+            "too broad to teach anything; should it be split?"
         )
     for row in agenda.sops_past_review:
         asked.append(f"Procedures: {row.sop_id} ({row.title}) is past its review date. Who reviews it, by when?")
     for incident_id in agenda.open_loops:
         asked.append(
-            f"Open loop: {incident_id} found a procedure missing or violated and agreed no action item. What will change?"
+            f"Open loop: {incident_id} found a procedure missing or violated and agreed no action item. What will "
+            "change?"
         )
     for r in agenda.recurrences:
         asked.append(
-            f"Recurrence: {r.later} may repeat {r.earlier} after its action {r.action_id} was done. Did the fix fail, not reach this case, or is it a different failure?"
+            f"Recurrence: {r.later} may repeat {r.earlier} after its action {r.action_id} was done. Did the fix fail, "
+            "not reach this case, or is it a different failure?"
         )
     for lint in agenda.lints:
         asked.append(
-            f"Review quality: “{lint.name}” ({lint.code}) came up in {len(lint.reviews)} reviews since the last renewal. What would make reviews get this right?"
+            f"Review quality: “{lint.name}” ({lint.code}) came up in {len(lint.reviews)} reviews since the last "
+            "renewal. What would make reviews get this right?"
         )
     if agenda.check_ins:
         asked.append(
-            f"Follow-through: {len(agenda.check_ins)} check-ins are overdue. Are these items still worth doing, and who follows up with their owners?"
+            f"Follow-through: {len(agenda.check_ins)} check-ins are overdue. Are these items still worth doing, and "
+            "who follows up with their owners?"
         )
     asked += [
         "Is the renewal interval (renewal_every_months) still right?",

@@ -39,12 +39,13 @@ SYSTEM = 2.0
 MIN_SCORE = 2.5  # below this, "similar" is noise (one shared team, a couple of words)
 
 STOP_WORDS = frozenset(
-    """a about above after again against all also an and any are as at be because been before being below between both but by
-    can could did do does doing down during each few for from further had has have having he her here hers him his how i if in
-    into is it its itself just more most no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours one two three after its into onto per via without
-    within across over under when then than got get gets getting made make makes making""".split()
+    """a about above after again against all also an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers him his how i if in into is it its itself just more most no nor not now of off on once
+    only or other our ours out over own same she should so some such than that the their theirs them then
+    there these they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours one two three after its into onto per via without within
+    across over under when then than got get gets getting made make makes making""".split()
 )
 _WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 

@@ -96,7 +96,10 @@ def term_quarter_map(
     return svg.heatmap(
         chart_id,
         title,
-        description=f"Heat map: {failures(heat.total)} (incidents and near misses) per taxonomy term and quarter; darker cells hold more. Select a cell to list its incidents.",
+        description=(
+            f"Heat map: {failures(heat.total)} (incidents and near misses) per taxonomy term and quarter; darker cells "
+            "hold more. Select a cell to list its incidents."
+        ),
         row_labels=[r.label for r in heat.rows],
         column_labels=heat.column_labels,
         cells=cells,
@@ -129,7 +132,10 @@ def term_team_map(ctx: Context, page: str, heat: HeatMap, *, chart_id: str, titl
     return svg.heatmap(
         chart_id,
         title,
-        description=f"Heat map: {failures(heat.total)} per taxonomy term and team; darker cells hold more. Select a cell to list its incidents.",
+        description=(
+            f"Heat map: {failures(heat.total)} per taxonomy term and team; darker cells hold more. Select a cell to "
+            "list its incidents."
+        ),
         row_labels=[r.label for r in heat.rows],
         column_labels=heat.column_labels,
         cells=cells,
@@ -203,7 +209,9 @@ def time_chart(times: Sequence[QuarterTimes], *, which: str, chart_id: str, titl
     return svg.line_chart(
         chart_id,
         title,
-        description=f"{label} per quarter: median and 90th percentile over {sum(ns)} incidents that have the timestamps.",
+        description=(
+            f"{label} per quarter: median and 90th percentile over {sum(ns)} incidents that have the timestamps."
+        ),
         categories=[t.quarter for t in times],
         series=[
             svg.LineSeries(f"{which}-median", "Median", medians, ns),
@@ -224,7 +232,10 @@ def actions_chart(quarters: Sequence[QuarterActions], *, chart_id: str, title: s
     return svg.bar_chart(
         chart_id,
         title,
-        description=f"Grouped bars: action items opened ({sum(q.opened for q in quarters)}), done ({sum(q.done for q in quarters)}) and dropped ({sum(q.dropped for q in quarters)}) per quarter.",
+        description=(
+            f"Grouped bars: action items opened ({sum(q.opened for q in quarters)}), done "
+            f"({sum(q.done for q in quarters)}) and dropped ({sum(q.dropped for q in quarters)}) per quarter."
+        ),
         categories=labels,
         series=[
             svg.Series("opened", "Opened", [q.opened for q in quarters]),
@@ -244,7 +255,9 @@ def sop_chart(sops: SopFigures, *, chart_id: str, title: str, note: str = "") ->
     return svg.bar_chart(
         chart_id,
         title,
-        description=f"Bars: procedure versions approved per year, {sum(y.count for y in sops.approved_per_year)} in all.",
+        description=(
+            f"Bars: procedure versions approved per year, {sum(y.count for y in sops.approved_per_year)} in all."
+        ),
         categories=years,
         series=[svg.Series("approved", "Versions approved", [y.count for y in sops.approved_per_year])],
         stacked=False,

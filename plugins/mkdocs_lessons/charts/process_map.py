@@ -21,7 +21,7 @@ import re
 import textwrap
 from typing import Optional
 
-from mkdocs_lessons.charts.svg import Canvas, chart_figure, coord, data_table, esc, svg_element, text_element
+from mkdocs_lessons.charts.svg import Canvas, chart_figure, data_table, esc, px, svg_element, text_element
 from mkdocs_lessons.records.model import Sop, SopVersion
 from mkdocs_lessons.records.version_diff import previous_version, version_diff
 
@@ -46,7 +46,9 @@ def changed_steps(before: Optional[SopVersion], after: SopVersion) -> list[bool]
 
 
 def _clause(text: str) -> str:
-    """A criterion as the rest of a sentence after "When"/"Then": `The diff ...` -> `the diff ...` (not `IC` or `SRE`)."""
+    """A criterion as the rest of a sentence after "When"/"Then": `The diff ...` -> `the diff ...` (not `IC` or
+    `SRE`).
+    """
     plain = _plain(text)
     return plain[0].lower() + plain[1:] if len(plain) > 1 and plain[0].isupper() and plain[1].islower() else plain
 
@@ -70,15 +72,17 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
 
     def arrow(y1: float, y2: float) -> None:
         canvas.add(
-            f'<line class="lessons-flow__arrow" x1="{coord(centre)}" y1="{coord(y1)}" x2="{coord(centre)}" y2="{coord(y2 - 6)}"/>'
+            f'<line class="lessons-flow__arrow" x1="{px(centre)}" y1="{px(y1)}" x2="{px(centre)}" y2="{px(y2 - 6)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{coord(centre - 5)},{coord(y2 - 7)} L{coord(centre + 5)},{coord(y2 - 7)} L{coord(centre)},{coord(y2)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{px(centre - 5)},{px(y2 - 7)} L{px(centre + 5)},{px(y2 - 7)} '
+            f'L{px(centre)},{px(y2)} Z"/>'
         )
 
     def terminal(label: str, top: float) -> float:
         canvas.add(
-            f'<rect class="lessons-flow__terminal" x="{coord(centre - 50)}" y="{coord(top)}" width="100" height="26" rx="13"/>'
+            f'<rect class="lessons-flow__terminal" x="{px(centre - 50)}" y="{px(top)}" width="100" height="26" '
+            'rx="13"/>'
         )
         canvas.add(text_element(centre, top + 17, label, cls="lessons-flow__label", anchor="middle"))
         return top + 26
@@ -94,7 +98,7 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         tip = f"Step {index}: {_plain(step)}" + (f" (new or changed since v{before.version})" if new and before else "")
         canvas.add(
             f'<g class="{cls}" data-step="{index}" data-changed="{str(new).lower()}"><title>{esc(tip)}</title>'
-            f'<rect x="{coord(STEP_X)}" y="{coord(y)}" width="{STEP_W}" height="{coord(height)}" rx="4"/>'
+            f'<rect x="{px(STEP_X)}" y="{px(y)}" width="{STEP_W}" height="{px(height)}" rx="4"/>'
         )
         canvas.add(text_element(STEP_X - 8, y + 18, str(index), cls="lessons-flow__number", anchor="end"))
         for k, line in enumerate(lines):
@@ -127,23 +131,27 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
         )
         # A diamond-ended box for the question, an arrow down, a box for the answer.
         canvas.add(
-            f'<polygon class="lessons-flow__decision" points="{coord(CRIT_X)},{coord(cy + when_h / 2)} {coord(CRIT_X + 12)},{coord(cy)} {coord(WIDTH - 12)},{coord(cy)} '
-            f'{coord(WIDTH)},{coord(cy + when_h / 2)} {coord(WIDTH - 12)},{coord(cy + when_h)} {coord(CRIT_X + 12)},{coord(cy + when_h)}"/>'
+            f'<polygon class="lessons-flow__decision" points="{px(CRIT_X)},{px(cy + when_h / 2)} '
+            f"{px(CRIT_X + 12)},{px(cy)} {px(WIDTH - 12)},{px(cy)} "
+            f"{px(WIDTH)},{px(cy + when_h / 2)} {px(WIDTH - 12)},{px(cy + when_h)} "
+            f'{px(CRIT_X + 12)},{px(cy + when_h)}"/>'
         )
         for k, line in enumerate(when):
             canvas.add(text_element(CRIT_X + 16, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
         cy += when_h
         mid = (CRIT_X + WIDTH) / 2
         canvas.add(
-            f'<line class="lessons-flow__arrow" x1="{coord(mid)}" y1="{coord(cy)}" x2="{coord(mid)}" y2="{coord(cy + 10)}"/>'
+            f'<line class="lessons-flow__arrow" x1="{px(mid)}" y1="{px(cy)}" x2="{px(mid)}" y2="{px(cy + 10)}"/>'
         )
         canvas.add(
-            f'<path class="lessons-flow__head" d="M{coord(mid - 4)},{coord(cy + 10)} L{coord(mid + 4)},{coord(cy + 10)} L{coord(mid)},{coord(cy + 15)} Z"/>'
+            f'<path class="lessons-flow__head" d="M{px(mid - 4)},{px(cy + 10)} L{px(mid + 4)},{px(cy + 10)} '
+            f'L{px(mid)},{px(cy + 15)} Z"/>'
         )
         cy += 15
         then_h = len(then) * LINE + 12
         canvas.add(
-            f'<rect class="lessons-flow__then" x="{coord(CRIT_X)}" y="{coord(cy)}" width="{coord(WIDTH - CRIT_X)}" height="{coord(then_h)}" rx="4"/>'
+            f'<rect class="lessons-flow__then" x="{px(CRIT_X)}" y="{px(cy)}" width="{px(WIDTH - CRIT_X)}" '
+            f'height="{px(then_h)}" rx="4"/>'
         )
         for k, line in enumerate(then):
             canvas.add(text_element(CRIT_X + 10, cy + 17 + k * LINE, line, cls="lessons-flow__label"))
@@ -161,10 +169,8 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
     bottom = max(flow_bottom, cy) + 16
     if before is not None:
         canvas.add(
-            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{coord(bottom)}" width="14" height="14" rx="2"/>'
-        )
-        canvas.add(
-            text_element(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend")
+            f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{px(bottom)}" width="14" '
+            'height="14" rx="2"/>'
         )
         bottom += 24
     canvas.height = bottom + 4

@@ -45,7 +45,10 @@ def _team_charts(ctx: Context, page: str, team: Team) -> Optional[dict[str, Any]
         scope=scope,
         scope_label=team.title,
         small=True,
-        note=f"{failures(heat.total)} (incidents and near misses) that involved this team; an incident counts under every term it is classified under.",
+        note=(
+            f"{failures(heat.total)} (incidents and near misses) that involved this team; an incident counts under "
+            "every term it is classified under."
+        ),
     )
     mix = reporting_chart(
         ctx,
@@ -88,7 +91,10 @@ def _term_charts(ctx: Context, page: str, term: Term) -> Optional[dict[str, Any]
             title=f"{term.title}: failures per quarter",
             y_label="Term",
             small=True,
-            note=f"{failures(by_quarter.total)} (incidents and near misses) classified under this term{narrower}, as primary or secondary.",
+            note=(
+                f"{failures(by_quarter.total)} (incidents and near misses) classified under this term{narrower}, as "
+                "primary or secondary."
+            ),
         ),
         term_team_map(ctx, page, by_team, chart_id="lessons-term-teams", title=f"{term.title}: failures per team"),
     )

@@ -37,7 +37,7 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def coord(value: float) -> str:
+def px(value: float) -> str:
     """A coordinate: one decimal, no trailing `.0`, stable across runs."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
@@ -120,7 +120,7 @@ class Canvas:
 
 def text_element(x: float, y: float, label: str, *, cls: str = "", anchor: str = "start", extra: str = "") -> str:
     klass = f' class="{cls}"' if cls else ""
-    return f'<text x="{coord(x)}" y="{coord(y)}" text-anchor="{anchor}"{klass}{extra}>{esc(label)}</text>'
+    return f'<text x="{px(x)}" y="{px(y)}" text-anchor="{anchor}"{klass}{extra}>{esc(label)}</text>'
 
 
 def svg_element(chart_id: str, title: str, description: str, canvas: Canvas, *, interactive: bool) -> str:
@@ -130,8 +130,9 @@ def svg_element(chart_id: str, title: str, description: str, canvas: Canvas, *, 
     # Tick labels and tooltips would flood the search index ("Design flaw, 2024-Q1: 0
     # failures" a hundred times): Material's search and Pagefind skip the drawing.
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" data-search-exclude="" data-pagefind-ignore="all" '
-        f'viewBox="0 0 {coord(canvas.width)} {coord(canvas.height)}" width="{coord(canvas.width)}" height="{coord(canvas.height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="lessons-chart__svg" id="{esc(chart_id)}-svg" '
+        'data-search-exclude="" data-pagefind-ignore="all" '
+        f'viewBox="0 0 {px(canvas.width)} {px(canvas.height)}" width="{px(canvas.width)}" height="{px(canvas.height)}" '
         f'{role}aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc">'
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>'
         f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>'
@@ -149,18 +150,17 @@ def _legend(canvas: Canvas, items: Sequence[tuple[str, str, str]], y: float) -> 
     for cls, label, shape in items:
         if shape == "triangle":
             canvas.add(
-                f'<path class="{cls}" d="M{coord(x + 6)} {coord(y - 11)} L{coord(x + 1)} {coord(y - 1)} L{coord(x + 11)} {coord(y - 1)} Z"/>'
+                f'<path class="{cls}" d="M{px(x + 6)} {px(y - 11)} L{px(x + 1)} {px(y - 1)} L{px(x + 11)} {px(y - 1)} '
+                'Z"/>'
             )
         elif shape == "box":
-            canvas.add(f'<rect class="{cls}" x="{coord(x)}" y="{coord(y - 10)}" width="12" height="12" rx="2"/>')
+            canvas.add(f'<rect class="{cls}" x="{px(x)}" y="{px(y - 10)}" width="12" height="12" rx="2"/>')
         else:
             dash = ' stroke-dasharray="5 3"' if shape == "dash" else ""
-            canvas.add(
-                f'<line class="{cls}" x1="{coord(x)}" y1="{coord(y - 4)}" x2="{coord(x + 18)}" y2="{coord(y - 4)}"{dash}/>'
-            )
+            canvas.add(f'<line class="{cls}" x1="{px(x)}" y1="{px(y - 4)}" x2="{px(x + 18)}" y2="{px(y - 4)}"{dash}/>')
             hollow = " is-hollow" if shape == "dash" else ""
             marker = cls.replace("lessons-line", "lessons-point")
-            canvas.add(f'<circle class="{marker}{hollow}" cx="{coord(x + 9)}" cy="{coord(y - 4)}" r="3.5"/>')
+            canvas.add(f'<circle class="{marker}{hollow}" cx="{px(x + 9)}" cy="{px(y - 4)}" r="3.5"/>')
         width = 12 if shape in ("box", "triangle") else 18
         canvas.add(text_element(x + width + 5, y, label, cls="lessons-chart__legend"))
         x += width + 5 + len(label) * CHAR + 18
@@ -201,7 +201,7 @@ def _category_labels(canvas: Canvas, labels: Sequence[str], centres: Sequence[fl
                     label,
                     cls="lessons-chart__tick",
                     anchor="end",
-                    extra=f' transform="rotate(-35 {coord(x + 4)} {coord(y + FONT - 2)})"',
+                    extra=f' transform="rotate(-35 {px(x + 4)} {px(y + FONT - 2)})"',
                 )
             )
         return longest * CHAR * math.sin(math.radians(35)) + FONT + 4
@@ -261,7 +261,10 @@ def chart_figure(chart_id: str, kind: str, svg: str, table: str, note: str, *, s
     classes = f"lessons-chart lessons-chart--{kind}" + (" lessons-chart--small" if small else "")
     caption = f'<figcaption class="lessons-chart__note">{esc(note)}</figcaption>' if note else ""
     # Out of both indexes: the numbers behind a chart are not what anyone searches for.
-    details = f'<details class="lessons-chart__data" data-search-exclude="" data-pagefind-ignore="all"><summary>Show data</summary>{table}</details>'
+    details = (
+        '<details class="lessons-chart__data" data-search-exclude="" data-pagefind-ignore="all"><summary>Show '
+        f"data</summary>{table}</details>"
+    )
     return f'<figure class="{classes}" id="{esc(chart_id)}">{svg}{details}{caption}</figure>'
 
 
@@ -289,7 +292,7 @@ def _axis_titles(
                 y_label,
                 cls="lessons-chart__axis-title",
                 anchor="middle",
-                extra=f' transform="rotate(-90 {coord(FONT)} {coord(y)})"',
+                extra=f' transform="rotate(-90 {px(FONT)} {px(y)})"',
             )
         )
 
@@ -346,7 +349,8 @@ def heatmap(
     x = 12.0
     for level in range(LEVELS + 1):
         canvas.add(
-            f'<rect class="lessons-heat lessons-heat--{level}" x="{coord(x)}" y="{coord(legend_y - 10)}" width="16" height="12"/>'
+            f'<rect class="lessons-heat lessons-heat--{level}" x="{px(x)}" y="{px(legend_y - 10)}" width="16" '
+            'height="12"/>'
         )
         x += 18
     canvas.add(
@@ -364,7 +368,10 @@ def heatmap(
             x = left + c * cell_w
             level = heat_level(cell.count, top)
             strong = " is-strong" if level >= 4 else ""
-            rect = f'<rect class="lessons-heat lessons-heat--{level}" x="{coord(x)}" y="{coord(y)}" width="{cell_w - gap}" height="{cell_h - gap}" rx="2"/>'
+            rect = (
+                f'<rect class="lessons-heat lessons-heat--{level}" x="{px(x)}" y="{px(y)}" width="{cell_w - gap}" '
+                f'height="{cell_h - gap}" rx="2"/>'
+            )
             number = (
                 text_element(
                     x + (cell_w - gap) / 2,
@@ -453,7 +460,7 @@ def bar_chart(
     for tick in ticks:
         y = bottom - tick * scale
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{coord(left)}" y1="{coord(y)}" x2="{coord(left + plot_w)}" y2="{coord(y)}"/>'
+            f'<line class="lessons-chart__grid" x1="{px(left)}" y1="{px(y)}" x2="{px(left + plot_w)}" y2="{px(y)}"/>'
         )
         canvas.add(text_element(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     for i, category in enumerate(categories):
@@ -474,15 +481,16 @@ def bar_chart(
                 y = bottom - value * scale
             tooltip = f"{s.label}, {category}: {value}"
             rect = (
-                f'<rect class="lessons-bar lessons-series lessons-series--{esc(s.key)}" x="{coord(x)}" y="{coord(y)}" '
-                f'width="{coord(bar_w - (0 if stacked else 1))}" height="{coord(value * scale)}"'
+                f'<rect class="lessons-bar lessons-series lessons-series--{esc(s.key)}" x="{px(x)}" y="{px(y)}" '
+                f'width="{px(bar_w - (0 if stacked else 1))}" height="{px(value * scale)}"'
                 f"{_data((('series', s.key), ('period', category), ('count', str(value))))}>"
                 f"<title>{esc(tooltip)}</title></rect>"
             )
             href = s.hrefs[i] if s.hrefs else None
             canvas.add(f'<a href="{esc(href)}" aria-label="{esc(tooltip)}">{rect}</a>' if href else rect)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{coord(left)}" y1="{coord(bottom)}" x2="{coord(left + plot_w)}" y2="{coord(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{px(left)}" y1="{px(bottom)}" x2="{px(left + plot_w)}" '
+        f'y2="{px(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)
@@ -563,7 +571,7 @@ def line_chart(
     for tick in ticks:
         y = bottom - (tick - base) * ratio
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{coord(left)}" y1="{coord(y)}" x2="{coord(left + plot_w)}" y2="{coord(y)}"/>'
+            f'<line class="lessons-chart__grid" x1="{px(left)}" y1="{px(y)}" x2="{px(left + plot_w)}" y2="{px(y)}"/>'
         )
         canvas.add(text_element(left - 6, y + FONT / 2 - 2, _tick_label(tick), cls="lessons-chart__tick", anchor="end"))
     stacked: dict[str, int] = {}
@@ -576,7 +584,7 @@ def line_chart(
         x = left + i * band + band / 2
         y = bottom - 2 - level * 9
         mark = (
-            f'<path class="lessons-marker" d="M{coord(x)} {coord(y - 8)} L{coord(x - 4)} {coord(y)} L{coord(x + 4)} {coord(y)} Z"'
+            f'<path class="lessons-marker" d="M{px(x)} {px(y - 8)} L{px(x - 4)} {px(y)} L{px(x + 4)} {px(y)} Z"'
             f"{_data((('marker', marker.key), ('period', marker.category)))}><title>{esc(marker.label)}</title></path>"
         )
         canvas.add(f'<a href="{esc(marker.href)}" aria-label="{esc(marker.label)}">{mark}</a>' if marker.href else mark)
@@ -590,13 +598,15 @@ def line_chart(
                 continue
             x = left + i * band + band / 2
             y = bottom - (value / scale - base) * ratio
-            path.append(f"{'L' if pen_down else 'M'}{coord(x)} {coord(y)}")
+            path.append(f"{'L' if pen_down else 'M'}{px(x)} {px(y)}")
             pen_down = True
             tooltip = f"{s.label}, {category}: {fmt(value)}" + (f" (n = {s.ns[i]})" if show_n else "")
             points.append(
                 # Dashed series get hollow points: the two series differ by shape, not only by dash.
-                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" cx="{coord(x)}" cy="{coord(y)}" r="{3 if small or category_style == "month" else 4}"'
-                f"{_data((('series', s.key), ('period', category), ('value', value_text(value)), ('n', str(s.ns[i]))))}>"
+                f'<circle class="lessons-point lessons-series--{esc(s.key)}{" is-hollow" if s.dashed else ""}" '
+                f'cx="{px(x)}" cy="{px(y)}" r="{3 if small or category_style == "month" else 4}"'
+                f"{_data((('series', s.key), ('period', category), ('value', value_text(value)), ('n', str(s.ns[i]))))}"
+                ">"
                 f"<title>{esc(tooltip)}</title></circle>"
             )
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
@@ -604,7 +614,8 @@ def line_chart(
             canvas.add(f'<path class="lessons-line lessons-series--{esc(s.key)}" d="{" ".join(path)}"{dash}/>')
         canvas.parts.extend(points)
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{coord(left)}" y1="{coord(bottom)}" x2="{coord(left + plot_w)}" y2="{coord(bottom)}"/>'
+        f'<line class="lessons-chart__axis" x1="{px(left)}" y1="{px(bottom)}" x2="{px(left + plot_w)}" '
+        f'y2="{px(bottom)}"/>'
     )
     centres = [left + i * band + band / 2 for i in range(len(categories))]
     _category_labels(canvas, categories, centres, bottom + 2, category_style)

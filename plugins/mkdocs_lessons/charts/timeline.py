@@ -29,9 +29,9 @@ from mkdocs_lessons.charts.svg import (
     FONT,
     Canvas,
     chart_figure,
-    coord,
     data_table,
     esc,
+    px,
     svg_element,
     text_element,
 )
@@ -99,7 +99,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     for key, label in LANES:
         y = lane_y[key]
         canvas.add(
-            f'<line class="lessons-chart__grid" x1="{coord(plot_left)}" y1="{coord(y + LANE_HEIGHT / 2)}" x2="{coord(plot_right)}" y2="{coord(y + LANE_HEIGHT / 2)}"/>'
+            f'<line class="lessons-chart__grid" x1="{px(plot_left)}" y1="{px(y + LANE_HEIGHT / 2)}" '
+            f'x2="{px(plot_right)}" y2="{px(y + LANE_HEIGHT / 2)}"/>'
         )
         canvas.add(text_element(0, y + LANE_HEIGHT / 2 + 4, label, cls="lessons-chart__tick"))
 
@@ -112,10 +113,15 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         phases.append(("response", "Response", incident.detected, incident.resolved, "time to restore"))
     for key, label, begin, finish, what in phases:
         width = max(x(finish) - x(begin), 2.0)
-        tip = f"{label}: {_stamp(begin, zone, with_day)} to {_stamp(finish, zone, with_day)} ({what} {_span_text(finish - begin)})"
+        tip = (
+            f"{label}: {_stamp(begin, zone, with_day)} to {_stamp(finish, zone, with_day)} ({what} "
+            f"{_span_text(finish - begin)})"
+        )
         canvas.add(
-            f'<rect class="lessons-phase lessons-phase--{key}" x="{coord(x(begin))}" y="{coord(y)}" width="{coord(width)}" height="{LANE_HEIGHT - 8}" rx="3" '
-            f'data-phase="{key}" data-from="{esc(begin.isoformat())}" data-to="{esc(finish.isoformat())}" data-minutes="{int((finish - begin).total_seconds() // 60)}">'
+            f'<rect class="lessons-phase lessons-phase--{key}" x="{px(x(begin))}" y="{px(y)}" width="{px(width)}" '
+            f'height="{LANE_HEIGHT - 8}" rx="3" '
+            f'data-phase="{key}" data-from="{esc(begin.isoformat())}" data-to="{esc(finish.isoformat())}" '
+            f'data-minutes="{int((finish - begin).total_seconds() // 60)}">'
             f"<title>{esc(tip)}</title></rect>"
         )
         if width > len(label) * CHAR + 8:
@@ -132,7 +138,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     for event in incident.timeline:
         tip = f"{_stamp(event.at, zone, True)}: {_line(event.event)}"
         canvas.add(
-            f'<circle class="lessons-mark lessons-mark--event" cx="{coord(x(event.at))}" cy="{coord(y)}" r="5" data-kind="event" data-at="{esc(event.at.isoformat())}">'
+            f'<circle class="lessons-mark lessons-mark--event" cx="{px(x(event.at))}" cy="{px(y)}" r="5" '
+            f'data-kind="event" data-at="{esc(event.at.isoformat())}">'
             f"<title>{esc(tip)}</title></circle>"
         )
         rows.append((event.at, "event", _line(event.event)))
@@ -143,7 +150,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         cx = x(decision.at)
         tip = f"{_stamp(decision.at, zone, True)}: decision: {_line(decision.decision)}"
         canvas.add(
-            f'<polygon class="lessons-mark lessons-mark--decision" points="{coord(cx)},{coord(y - 7)} {coord(cx + 7)},{coord(y)} {coord(cx)},{coord(y + 7)} {coord(cx - 7)},{coord(y)}" '
+            f'<polygon class="lessons-mark lessons-mark--decision" points="{px(cx)},{px(y - 7)} {px(cx + 7)},{px(y)} '
+            f'{px(cx)},{px(y + 7)} {px(cx - 7)},{px(y)}" '
             f'data-kind="decision" data-at="{esc(decision.at.isoformat())}"><title>{esc(tip)}</title></polygon>'
         )
         rows.append((decision.at, "decision", _line(decision.decision)))
@@ -153,7 +161,8 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         canvas.add(
             f'<g class="lessons-mark lessons-mark--assumption" data-kind="assumption" data-index="{index + 1}">'
             f"<title>{esc('Did not hold (no time recorded): ' + _line(assumption.assumption))}</title>"
-            f'<path d="M{coord(cx - 5)},{coord(y - 5)} L{coord(cx + 5)},{coord(y + 5)} M{coord(cx - 5)},{coord(y + 5)} L{coord(cx + 5)},{coord(y - 5)}"/></g>'
+            f'<path d="M{px(cx - 5)},{px(y - 5)} L{px(cx + 5)},{px(y + 5)} M{px(cx - 5)},{px(y + 5)} '
+            f'L{px(cx + 5)},{px(y - 5)}"/></g>'
         )
     if failed:
         canvas.add(
@@ -163,13 +172,15 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         canvas.add(text_element(plot_left + 4, y + 4, "none", cls="lessons-chart__tick"))
 
     canvas.add(
-        f'<line class="lessons-chart__axis" x1="{coord(plot_left)}" y1="{coord(axis_y)}" x2="{coord(plot_right)}" y2="{coord(axis_y)}"/>'
+        f'<line class="lessons-chart__axis" x1="{px(plot_left)}" y1="{px(axis_y)}" x2="{px(plot_right)}" '
+        f'y2="{px(axis_y)}"/>'
     )
     ticks = [start + timedelta(seconds=span * k / 4) for k in range(5)]
     for k, moment in enumerate(ticks):
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         canvas.add(
-            f'<line class="lessons-chart__axis" x1="{coord(x(moment))}" y1="{coord(axis_y)}" x2="{coord(x(moment))}" y2="{coord(axis_y + 4)}"/>'
+            f'<line class="lessons-chart__axis" x1="{px(x(moment))}" y1="{px(axis_y)}" x2="{px(x(moment))}" '
+            f'y2="{px(axis_y + 4)}"/>'
         )
         canvas.add(
             text_element(
@@ -188,7 +199,10 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
         )
     )
 
-    counts = f"{len(incident.timeline)} events, {sum(1 for d in incident.decisions if d.at)} timed decisions, {len(failed)} assumptions that did not hold"
+    counts = (
+        f"{len(incident.timeline)} events, {sum(1 for d in incident.decisions if d.at)} timed decisions, {len(failed)} "
+        "assumptions that did not hold"
+    )
     description = f"{counts}, from {_stamp(start, zone, True)} to {_stamp(end, zone, True)}." + "".join(
         f" {label}: {_span_text(finish - begin)}." for _, label, begin, finish, _ in phases
     )

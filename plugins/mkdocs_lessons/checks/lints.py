@@ -198,7 +198,10 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
                 incident,
                 here + ("status",),
                 "LL008",
-                f"action {item.id} is done but has no closed date: add `closed:` (until then recurrence counts from {estimate}, shown as estimated)",
+                (
+                    f"action {item.id} is done but has no closed date: add `closed:` (until then recurrence counts "
+                    f"from {estimate}, shown as estimated)"
+                ),
             )
         if linter.vague is not None:
             match = linter.vague.search(item.action)
@@ -207,7 +210,10 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
                     incident,
                     here + ("action",),
                     "LL005",
-                    f"action {item.id} is vague ('{match.group(1).lower()}'): name a change someone can finish and check",
+                    (
+                        f"action {item.id} is vague ('{match.group(1).lower()}'): name a change someone can finish and "
+                        "check"
+                    ),
                 )
 
     if incident.status in REVIEWED and rc is not None and rc.whys and not rc.contributing_factors:
@@ -215,7 +221,10 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
             incident,
             ("root_cause", "whys"),
             "LL006",
-            "a single chain of whys and no contributing factors: failures rarely have one cause; list the conditions that let it happen",
+            (
+                "a single chain of whys and no contributing factors: failures rarely have one cause; list the "
+                "conditions that let it happen"
+            ),
         )
 
     review = incident.review
@@ -228,7 +237,10 @@ def lint_incident(incident: Incident, linter: _Linter) -> None:
                 incident,
                 ("review", "date"),
                 "LL007",
-                f"review held {late} days after {what} (more than {linter.config.review_within_days}): memories fade, details get lost",
+                (
+                    f"review held {late} days after {what} (more than {linter.config.review_within_days}): memories "
+                    "fade, details get lost"
+                ),
             )
 
 

@@ -84,7 +84,10 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"codified in {sop.id}@{version.version}, but {sop.id} names {incident.id} as the motivation of {names}",
+                        (
+                            f"codified in {sop.id}@{version.version}, but {sop.id} names {incident.id} as the "
+                            f"motivation of {names}"
+                        ),
                         rule="loop-contradiction",
                         severity=Severity.WARNING,
                     )
@@ -93,7 +96,10 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"codified in {sop.id}@{version.version}, which took effect on {version.effective}, before this incident occurred ({day})",
+                        (
+                            f"codified in {sop.id}@{version.version}, which took effect on {version.effective}, before "
+                            f"this incident occurred ({day})"
+                        ),
                         rule="loop-contradiction",
                         severity=Severity.WARNING,
                     )
@@ -113,7 +119,10 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                     diags.add(
                         doc.diagnostic(
                             where,
-                            f"v{version.version} took effect on {version.effective}, before {incident_id} occurred ({day}); it cannot have motivated it",
+                            (
+                                f"v{version.version} took effect on {version.effective}, before {incident_id} occurred "
+                                f"({day}); it cannot have motivated it"
+                            ),
                             rule="loop-contradiction",
                             severity=Severity.WARNING,
                         )
@@ -133,7 +142,10 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                     diags.add(
                         doc.diagnostic(
                             where,
-                            f"v{version.version} names {incident_id} as its motivation, but its action items are codified in {names}",
+                            (
+                                f"v{version.version} names {incident_id} as its motivation, but its action items are "
+                                f"codified in {names}"
+                            ),
                             rule="loop-contradiction",
                             severity=Severity.WARNING,
                         )

@@ -39,7 +39,10 @@ def check_placeholders(result: LoadResult) -> None:
         diags.add(
             doc.diagnostic(
                 ("summary",),
-                f"still holds the placeholder written by `lessons new`; write the summary before the status leaves draft (it is '{incident.status}')",
+                (
+                    "still holds the placeholder written by `lessons new`; write the summary before the status leaves "
+                    f"draft (it is '{incident.status}')"
+                ),
                 rule="placeholder",
             )
         )

@@ -48,7 +48,8 @@ def parse_date_range(value: Any) -> tuple[int, int]:
         or not 1 <= value[0] <= value[1] <= 9999
     ):
         raise ValueError(
-            f"option 'date_range' must be two years [first, last] between 1 and 9999, first <= last, like [1990, 2100]; got {value!r}"
+            "option 'date_range' must be two years [first, last] between 1 and 9999, first <= last, like [1990, "
+            f"2100]; got {value!r}"
         )
     return (value[0], value[1])
 
@@ -350,7 +351,10 @@ def _check_dates(result: LoadResult, date_range: tuple[int, int], today: Optiona
             diags.add(
                 incident.source.diagnostic(
                     ("occurred",),
-                    f"{show(incident.raw['occurred'])} is in the future (after today, the option today); an incident cannot have occurred yet",
+                    (
+                        f"{show(incident.raw['occurred'])} is in the future (after today, the option today); an "
+                        "incident cannot have occurred yet"
+                    ),
                     rule="future-date",
                 )
             )
@@ -396,7 +400,10 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
                 result.diagnostics.add(
                     doc.diagnostic(
                         where,
-                        f"link target {show(target)} is an absolute link, which this site's validation.links.absolute_links rejects; write it relative to this record's page",
+                        (
+                            f"link target {show(target)} is an absolute link, which this site's "
+                            "validation.links.absolute_links rejects; write it relative to this record's page"
+                        ),
                         rule="markdown-link",
                     )
                 )
@@ -426,7 +433,8 @@ def check_markdown_links(result: LoadResult, targets: LinkTargets, include_draft
                     message = f"link target {show(target)} resolves to {shown}, {why}{hint}"
                 else:
                     message = (
-                        f"link target {show(target)} works on this record's page, but this text is shown on {page} too, "
+                        f"link target {show(target)} works on this record's page, but this text is shown on {page} "
+                        "too, "
                         f"where it resolves to {shown}, {why}; link to the page with a full URL or drop the link"
                     )
                 result.diagnostics.add(doc.diagnostic(where, message, rule="markdown-link"))
@@ -941,7 +949,10 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
                 diags.add(
                     doc.diagnostic(
                         ("timeline", index, "at"),
-                        f"timeline is out of order: {raw['timeline'][index]['at']} is earlier than the entry before it ({raw['timeline'][index - 1]['at']})",
+                        (
+                            f"timeline is out of order: {raw['timeline'][index]['at']} is earlier than the entry "
+                            f"before it ({raw['timeline'][index - 1]['at']})"
+                        ),
                         rule="timeline-order",
                     )
                 )
@@ -1005,7 +1016,10 @@ def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
                 diags.add(
                     doc.diagnostic(
                         where + ("version",),
-                        f"version {version.version} follows version {previous.version}; version numbers must strictly increase in file order",
+                        (
+                            f"version {version.version} follows version {previous.version}; version numbers must "
+                            "strictly increase in file order"
+                        ),
                         rule="sop-version-order",
                     )
                 )
@@ -1015,7 +1029,8 @@ def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
                     diags.add(
                         doc.diagnostic(
                             where + ("status",),
-                            f"version {version.version} is approved, but version {sop.versions[approved_at].version} is approved too; "
+                            f"version {version.version} is approved, but version {sop.versions[approved_at].version} "
+                            "is approved too; "
                             "only the current version is approved, earlier ones are superseded",
                             rule="sop-one-approved",
                         )
@@ -1026,7 +1041,10 @@ def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
                 diags.add(
                     doc.diagnostic(
                         where + ("status",),
-                        f"version {version.version} is superseded but comes after the approved version {sop.versions[approved_at].version}",
+                        (
+                            f"version {version.version} is superseded but comes after the approved version "
+                            f"{sop.versions[approved_at].version}"
+                        ),
                         rule="sop-superseded-order",
                     )
                 )
@@ -1040,7 +1058,10 @@ def _check_sop(sop: Sop, refs: _Refs, diags: Diagnostics) -> None:
                 diags.add(
                     doc.diagnostic(
                         where + ("effective",),
-                        f"version {version.version} takes effect ({version.effective}) before version {previous.version} ({previous.effective})",
+                        (
+                            f"version {version.version} takes effect ({version.effective}) before version "
+                            f"{previous.version} ({previous.effective})"
+                        ),
                         rule="sop-effective-order",
                         severity=Severity.WARNING,
                     )
@@ -1103,7 +1124,10 @@ def _check_step(
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"{target} is a draft, published only because drafts are included; new hires would study an unreviewed story",
+                        (
+                            f"{target} is a draft, published only because drafts are included; new hires would study "
+                            "an unreviewed story"
+                        ),
                         rule="path-draft",
                         severity=Severity.WARNING,
                     )
@@ -1145,7 +1169,10 @@ def _check_step(
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"{target} has no approved version yet; readers would study a procedure that is not standard practice",
+                        (
+                            f"{target} has no approved version yet; readers would study a procedure that is not "
+                            "standard practice"
+                        ),
                         rule="path-draft",
                         severity=Severity.WARNING,
                     )
@@ -1187,7 +1214,10 @@ def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
                 diags.add(
                     doc.diagnostic(
                         ("host",),
-                        f"the host team '{host}' is not one of the session's teams ({', '.join(map(str, session.teams))})",
+                        (
+                            f"the host team '{host}' is not one of the session's teams "
+                            f"({', '.join(map(str, session.teams))})"
+                        ),
                         rule="session-host",
                     )
                 )
@@ -1208,7 +1238,9 @@ def _check_session(session: Session, refs: _Refs, diags: Diagnostics) -> None:
 def _check_indicator(
     indicator: Indicator, refs: _Refs, diags: Diagnostics, date_range: tuple[int, int] = DEFAULT_DATE_RANGE
 ) -> None:
-    """Known teams; periods within the date range; one value per period; one period form (months or quarters) per series."""
+    """Known teams; periods within the date range; one value per period; one period form (months or quarters) per
+    series.
+    """
     doc = indicator.source
     assert doc is not None
     guard = refs.guard(indicator)
@@ -1227,7 +1259,10 @@ def _check_indicator(
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"{period} is outside the date range {date_range[0]}-{date_range[1]} (year {period[:4]}); a typo? (the range is the plugin option date_range)",
+                        (
+                            f"{period} is outside the date range {date_range[0]}-{date_range[1]} (year {period[:4]}); "
+                            "a typo? (the range is the plugin option date_range)"
+                        ),
                         rule="date-range",
                     )
                 )
@@ -1251,7 +1286,10 @@ def _check_indicator(
                 diags.add(
                     doc.diagnostic(
                         where,
-                        f"period {period} is a {this_form}, but this series is in {form[0]}s (from {first}); one form per series",
+                        (
+                            f"period {period} is a {this_form}, but this series is in {form[0]}s (from {first}); one "
+                            "form per series"
+                        ),
                         rule="indicator-mixed-periods",
                     )
                 )

@@ -207,7 +207,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     for note in created.notes:
         print(f"note: {note}", file=sys.stderr)
     print(
-        f"Next: fill it in (a comment explains every field), then run `lessons validate {display_path(settings.root, here)}` and open a pull request."
+        "Next: fill it in (a comment explains every field), then run `lessons validate "
+        f"{display_path(settings.root, here)}` and open a pull request."
     )
     return EXIT_OK
 
@@ -304,7 +305,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
         stale = [r for r in results if r.state != "unchanged"]
         if stale:
             print(
-                f"lessons: {len(stale)} schema file{'s' * (len(stale) != 1)} out of date; run `lessons schema --out {out.as_posix()}`",
+                (
+                    f"lessons: {len(stale)} schema file{'s' * (len(stale) != 1)} out of date; run `lessons schema "
+                    f"--out {out.as_posix()}`"
+                ),
                 file=sys.stderr,
             )
             return EXIT_PROBLEMS
@@ -346,7 +350,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         given = normalize_prefix(args.prefix)
         if prefix is not None and given != prefix:
             return _usage_error(
-                f"--prefix {args.prefix!r} does not match where {out} sits in docs_dir {site.docs_dir} ({prefix or 'its root'})"
+                f"--prefix {args.prefix!r} does not match where {out} sits in docs_dir {site.docs_dir} "
+                f"({prefix or 'its root'})"
             )
         prefix = given
     options = dict(settings.options)
@@ -426,8 +431,11 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd = commands.add_parser(
         "lint",
         help="review-quality lints: blame words, vague or unmeasurable actions, single causes, late reviews",
-        description="Review-quality lints (codes LL001-LL008) as file:line:column: level: [field] message [code]. "
-        "Levels and per-code switches come from the plugin's lint_level, lint, blame_words and review_within_days options in mkdocs.yml.",
+        description=(
+            "Review-quality lints (codes LL001-LL008) as file:line:column: level: [field] message [code]. Levels and "
+            "per-code switches come from the plugin's lint_level, lint, blame_words and review_within_days options in "
+            "mkdocs.yml."
+        ),
     )
     lint_cmd.add_argument("root", nargs="?", help=root_help)
     lint_cmd.add_argument(
@@ -447,8 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
     new = commands.add_parser(
         "new",
         help="start a new incident, SOP or reading path",
-        description="Write a new record with the next free id, a schema line for editors and a comment for every field. "
-        "It validates as a draft at once. In a terminal, what is not given is asked for.",
+        description=(
+            "Write a new record with the next free id, a schema line for editors and a comment for every field. It "
+            "validates as a draft at once. In a terminal, what is not given is asked for."
+        ),
     )
     kinds = new.add_subparsers(dest="record", required=True, metavar="RECORD")
     common = argparse.ArgumentParser(add_help=False)
@@ -456,8 +466,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--title", help="the title, one line (up to 200 characters)")
     common.add_argument(
         "--schema-url",
-        help="where editors find the JSON Schema: a URL or a folder (default: a schemas/ folder written by `lessons schema --out` "
-        "in the knowledge base or above it, else the installed plugin's copy)",
+        help=(
+            "where editors find the JSON Schema: a URL or a folder (default: a schemas/ folder written by `lessons "
+            "schema --out` in the knowledge base or above it, else the installed plugin's copy)"
+        ),
     )
     common.add_argument("--no-input", action="store_true", help="never ask; fail with the list of what is missing")
     common.add_argument("--dry-run", action="store_true", help="print the new record instead of writing it")
@@ -525,9 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd = commands.add_parser(
         "import",
         help="turn existing postmortems (Markdown, or a tracker's CSV export) into draft incident records",
-        description="Turn existing postmortems into draft incident records at the next free ids, each with a comment at its top "
-        "listing what was mapped, what was guessed (with the source line) and what is missing. Never overwrites a record; "
-        "a source imported before is skipped.",
+        description=(
+            "Turn existing postmortems into draft incident records at the next free ids, each with a comment at its "
+            "top listing what was mapped, what was guessed (with the source line) and what is missing. Never "
+            "overwrites a record; a source imported before is skipped."
+        ),
     )
     sources = import_cmd.add_subparsers(dest="source", required=True, metavar="SOURCE")
     import_common = argparse.ArgumentParser(add_help=False)
@@ -553,7 +567,10 @@ def build_parser() -> argparse.ArgumentParser:
         "markdown",
         parents=[import_common],
         help="postmortems in the Google SRE, PagerDuty, Atlassian or GitLab template shapes (or variations)",
-        description="Import Markdown postmortems; one record per file. A file that cannot be read gets file:line: message and the others go on.",
+        description=(
+            "Import Markdown postmortems; one record per file. A file that cannot be read gets file:line: message and "
+            "the others go on."
+        ),
     )
     markdown_cmd.add_argument(
         "files", nargs="+", metavar="FILE", help="a postmortem in Markdown; each file becomes one record"
@@ -562,8 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
         "csv",
         parents=[import_common],
         help="rows of a tracker or incident-tool CSV export, through a map file",
-        description="Import the rows of a CSV export; MAP.yaml says which column feeds which field and how dates and statuses are written "
-        "(examples in examples/import-maps/).",
+        description=(
+            "Import the rows of a CSV export; MAP.yaml says which column feeds which field and how dates and statuses "
+            "are written (examples in examples/import-maps/)."
+        ),
     )
     csv_cmd.add_argument(
         "file", metavar="FILE", help="the CSV export (UTF-8, a header row); each row becomes one record"
@@ -574,7 +593,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats_cmd = commands.add_parser(
         "stats",
         help="counts by kind, status, team and term; open and overdue action items; SOPs due for review",
-        description="Where the knowledge base stands, counted over the published records (as the site and its dashboard count them).",
+        description=(
+            "Where the knowledge base stands, counted over the published records (as the site and its dashboard count "
+            "them)."
+        ),
     )
     stats_cmd.add_argument("root", nargs="?", help=root_help)
     stats_cmd.add_argument("--format", choices=("text", "json"), default="text")
@@ -588,7 +610,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema_cmd = commands.add_parser(
         "schema",
         help="write the JSON Schemas, for editors and other tools",
-        description="Write the JSON Schemas of the record format (or print one). Commit the folder: `lessons new` points new records at it.",
+        description=(
+            "Write the JSON Schemas of the record format (or print one). Commit the folder: `lessons new` points new "
+            "records at it."
+        ),
     )
     schema_cmd.add_argument(
         "kind", nargs="?", choices=schema.KINDS, help="print this schema (or, with --out, write only this one)"
@@ -604,9 +629,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate_cmd = commands.add_parser(
         "generate",
         help="write every generated page into a folder, for Zensical or any builder that reads Markdown",
-        description="Write the pages the plugin generates (Markdown with inline SVG, assets, kb.json, metrics.json, feed.xml, schemas) "
-        "into DIR, for builders that cannot run the plugin (Zensical). Unchanged files are not rewritten; files a previous run wrote "
-        "and the generator no longer produces are removed (a manifest lists them); files it did not write are never touched.",
+        description=(
+            "Write the pages the plugin generates (Markdown with inline SVG, assets, kb.json, metrics.json, feed.xml, "
+            "schemas) into DIR, for builders that cannot run the plugin (Zensical). Unchanged files are not rewritten; "
+            "files a previous run wrote and the generator no longer produces are removed (a manifest lists them); "
+            "files it did not write are never touched."
+        ),
     )
     generate_cmd.add_argument("root", nargs="?", help=root_help)
     generate_cmd.add_argument(
@@ -617,7 +645,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate_cmd.add_argument(
         "--prefix",
-        help="where DIR sits in the site (e.g. kb); default: its place inside docs_dir of the site config, else the site root",
+        help=(
+            "where DIR sits in the site (e.g. kb); default: its place inside docs_dir of the site config, else the "
+            "site root"
+        ),
     )
     generate_cmd.add_argument(
         "--site-config",
@@ -627,14 +658,20 @@ def build_parser() -> argparse.ArgumentParser:
     generate_cmd.add_argument(
         "--config-out",
         metavar="FILE",
-        help="also write the settings a builder needs (nav, extra_css, extra_javascript, markdown_extensions) as YAML for INHERIT",
+        help=(
+            "also write the settings a builder needs (nav, extra_css, extra_javascript, markdown_extensions) as YAML "
+            "for INHERIT"
+        ),
     )
     generate_cmd.add_argument("--print-config", action="store_true", help="print those settings instead")
     generate_cmd.add_argument(
         "--builder",
         choices=("zensical", "mkdocs"),
         default="zensical",
-        help="who builds the folder: zensical (default; it rewrites links in raw HTML) or mkdocs (MkDocs or ProperDocs without the plugin)",
+        help=(
+            "who builds the folder: zensical (default; it rewrites links in raw HTML) or mkdocs (MkDocs or ProperDocs "
+            "without the plugin)"
+        ),
     )
     generate_cmd.add_argument(
         "--today",

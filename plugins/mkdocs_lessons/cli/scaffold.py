@@ -85,7 +85,8 @@ def read_catalog(root: Path) -> Catalog:
         probe = guard.probe(needed)
         if probe.kind == MISSING:
             raise ScaffoldError(
-                f"{root} is not a knowledge base: {needed.relative_to(root).as_posix()} is missing (pass the folder with --root)"
+                f"{root} is not a knowledge base: {needed.relative_to(root).as_posix()} is missing (pass the folder "
+                "with --root)"
             )
         if probe.kind != FILE or not guard.inside(needed):  # never read a file outside the knowledge base
             problem = probe if probe.kind != FILE else Probe(PROBLEM, OUTSIDE, "symlink-outside")
@@ -662,7 +663,9 @@ def _complete_path(r: NewRecord, asker: Optional[Asker]) -> None:
 
 
 def find_schema_folder(kb_root: Path) -> Optional[Path]:
-    """A `schemas/` folder written by `lessons schema --out`, in the knowledge base or above it (up to the repository)."""
+    """A `schemas/` folder written by `lessons schema --out`, in the knowledge base or above it (up to the
+    repository).
+    """
     top = project_root(kb_root)
     for folder in (kb_root.resolve(), *kb_root.resolve().parents):
         candidate = folder / "schemas"
@@ -1080,7 +1083,8 @@ def _make(r: NewRecord, catalog: Catalog, record_id: str, path: Path) -> Created
         notes.append("write the summary before the status leaves draft (the placeholder is an error from then on)")
     if r.record == "sop" and (not r.purpose or not r.step):
         notes.append(
-            "write the purpose and the steps: placeholder text is a warning while the version is a draft, an error after"
+            "write the purpose and the steps: placeholder text is a warning while the version is a draft, an error "
+            "after"
         )
     renumber = None if r.record in SLUG_RECORDS else (lambda: _make(r, catalog, *_target(r, catalog, after=record_id)))
     return Created(path, record_id, content, url, source, notes, renumber)

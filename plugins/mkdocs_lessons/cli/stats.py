@@ -229,7 +229,8 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
 
     a = stats.action_items
     lines.append(
-        f"{_n(a['total'], 'action item')}: {a['open']} open, {a['in-progress']} in progress, {a['done']} done, {a['dropped']} dropped; "
+        f"{_n(a['total'], 'action item')}: {a['open']} open, {a['in-progress']} in progress, {a['done']} done, "
+        f"{a['dropped']} dropped; "
         f"{a['overdue']} overdue"
     )
     lines += _table(
@@ -282,12 +283,14 @@ def render_text(stats: Stats, *, root: str, include_drafts: bool = False) -> str
     s = stats.sessions
     kinds = {k: s.get(k, 0) for k in SESSION_KINDS}
     lines.append(
-        f"{_n(s.get('held', 0), 'learning session')} held ({_counts(kinds)}), {s.get('planned', 0)} planned; {_n(stats.indicators, 'indicator')}"
+        f"{_n(s.get('held', 0), 'learning session')} held ({_counts(kinds)}), {s.get('planned', 0)} planned; "
+        f"{_n(stats.indicators, 'indicator')}"
     )
     active = [q for q in stats.learning_activity if any(q[k] for k in ("reviews_held", "sessions", "near_misses"))]
     if active:
         lines.append(
-            "  learning activity per quarter (reviews held, median days from resolution to review, sessions, cross-functional, visiting teams, buddies, takeaways, outside participants, near misses):"
+            "  learning activity per quarter (reviews held, median days from resolution to review, sessions, "
+            "cross-functional, visiting teams, buddies, takeaways, outside participants, near misses):"
         )
         lines += _table(
             [

@@ -46,7 +46,9 @@ def _heading(match: re.Match[str]) -> str:
 
 
 def _heading_text(part: str) -> str:
-    """Text between a heading's tags, Markdown-safe, keeping the spaces that part it from the tags (`<em>No owner</em> · 2`)."""
+    """Text between a heading's tags, Markdown-safe, keeping the spaces that part it from the tags (`<em>No owner</em> ·
+    2`).
+    """
     value = text.inline(html.unescape(part))
     lead = " " if part[:1].isspace() else ""
     trail = " " if part[-1:].isspace() and value else ""

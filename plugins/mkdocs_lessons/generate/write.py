@@ -52,7 +52,10 @@ class ExportResult:
 
     def summary(self) -> str:
         total = len(self.written) + len(self.unchanged)
-        return f"{total} files in {self.out.as_posix()}: {len(self.written)} written, {len(self.unchanged)} unchanged, {len(self.removed)} removed"
+        return (
+            f"{total} files in {self.out.as_posix()}: {len(self.written)} written, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed"
+        )
 
 
 def _safe_relative(path: str) -> bool:
@@ -218,7 +221,8 @@ def export(files: Iterable[GeneratedFile], out: Path, *, prefix: str = "") -> Ex
         names = foreign + blocking_dirs
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise ExportError(
-            f"{out} already holds files `lessons generate` did not write: {shown}; move them away or generate into another folder (nothing was changed)"
+            f"{out} already holds files `lessons generate` did not write: {shown}; move them away or generate into "
+            "another folder (nothing was changed)"
         )
 
     result = ExportResult(out)

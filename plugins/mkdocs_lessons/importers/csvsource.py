@@ -100,7 +100,9 @@ def rows(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _when(text: str, spec: dict[str, Any], fallback_zone: Optional[str]) -> Optional[datetime]:
-    """The moment a cell names, in the map's date format or ISO 8601; None when it names none (or a year no postmortem has)."""
+    """The moment a cell names, in the map's date format or ISO 8601; None when it names none (or a year no postmortem
+    has).
+    """
     found = _moment(text, spec, fallback_zone)
     return found if found is not None and moments.YEARS[0] <= found.year <= moments.YEARS[1] else None
 
@@ -177,7 +179,10 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     else:
         raise ImportProblem(
             line,
-            f"no severity (column {columns.get('severity')!r} is empty or unknown: add it under values.severity, or pass --severity)",
+            (
+                f"no severity (column {columns.get('severity')!r} is empty or unknown: add it under values.severity, "
+                "or pass --severity)"
+            ),
         )
     for name in ("occurred", "detected", "resolved"):
         text = cell(name)

@@ -45,7 +45,10 @@ def unlink(text: str) -> tuple[str, list[str]]:
         if not _relative(match.group("target")):
             return match.group(0)
         found.append(match.group("target"))
-        return f"{match.group('indent')}{match.group('label')}: link in the source: `{match.group('target')}`{match.group('rest')}"
+        return (
+            f"{match.group('indent')}{match.group('label')}: link in the source: "
+            f"`{match.group('target')}`{match.group('rest')}"
+        )
 
     text = _INLINE.sub(inline, text)
     text = _DEFINITION.sub(definition, text)

@@ -97,7 +97,9 @@ def read_blocks(text: str) -> tuple[list[Block], list[tuple[int, str]]]:
 
 
 def _with_uncovered(blocks: list[Block], lines: list[str], skip: int) -> list[Block]:
-    """Lines no block covers (link reference definitions, which CommonMark takes out of the text) as paragraphs, in place."""
+    """Lines no block covers (link reference definitions, which CommonMark takes out of the text) as paragraphs, in
+    place.
+    """
     covered = set(range(skip))
     for block in blocks:
         covered.update(range(block.start, block.end))

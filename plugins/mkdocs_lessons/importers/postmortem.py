@@ -40,27 +40,42 @@ _DETECTION_WORDS = (
     ),
     (
         "customer",
-        r"\bcustomers?\b|\buser reports?\b|users? reported|support (?:ticket|case|request)s?|\btwitter\b|social media|complain",
+        (
+            r"\bcustomers?\b|\buser reports?\b|users? reported|support (?:ticket|case|request)s?|\btwitter\b|"
+            r"social media|complain"
+        ),
     ),
     (
         "employee",
-        r"\bemployees?\b|\bengineers? noticed|\bstaff\b|colleague|team member|\bwe noticed|noticed by|internal report|\bmanually\b",
+        (
+            r"\bemployees?\b|\bengineers? noticed|\bstaff\b|colleague|team member|\bwe noticed|noticed by|"
+            r"internal report|\bmanually\b"
+        ),
     ),
     ("audit", r"\baudit"),
 )
 _CHANGE_WORDS = re.compile(
-    r"\b(?:deploy(?:ed|ment|s)?|release[ds]?|config(?:uration)? (?:change|push)|rollout|rolled out|migration|upgrade[ds]?|pushed)\b",
+    (
+        r"\b(?:deploy(?:ed|ment|s)?|release[ds]?|config(?:uration)? (?:change|push)|rollout|"
+        r"rolled out|migration|upgrade[ds]?|pushed)\b"
+    ),
     re.IGNORECASE,
 )
 _DETECTED_WORDS = re.compile(
     r"\b(?:alert(?:s|ed)?|alarm|paged|page[ds]?|detected|noticed|reported|fired|escalated)\b", re.IGNORECASE
 )
 _RESOLVED_WORDS = re.compile(
-    r"\b(?:resolved|restored|recovered|back to normal|all[- ]clear|service (?:is )?healthy|incident (?:ends|ended|closed))\b",
+    (
+        r"\b(?:resolved|restored|recovered|back to normal|all[- ]clear|service (?:is )?healthy|"
+        r"incident (?:ends|ended|closed))\b"
+    ),
     re.IGNORECASE,
 )
 _TITLE_PREFIX = re.compile(
-    r"^(?:post[- ]?mortem|incident (?:review|post[- ]?mortem|report)|rca|root cause analysis|retrospective|pir)\s*[:\-–—]\s*",
+    (
+        r"^(?:post[- ]?mortem|incident (?:review|post[- ]?mortem|report)|rca|"
+        r"root cause analysis|retrospective|pir)\s*[:\-–—]\s*"
+    ),
     re.IGNORECASE,
 )
 _TITLE_SUFFIX = re.compile(
@@ -137,7 +152,9 @@ def _questions(sections: list[Section]) -> list[FieldLine]:
 
 
 def _line_of(section: Section, words: str) -> int:
-    """The first line of a section that holds `words` (the section's own line when none does, as for a field line's value)."""
+    """The first line of a section that holds `words` (the section's own line when none does, as for a field line's
+    value).
+    """
     for piece in section.pieces:
         for number, line in piece.lines():
             if words.lower() in line.lower():
@@ -166,9 +183,9 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         by_key.setdefault(line.key or "", []).append(line)
     for line in _questions(sections):  # GitLab's `| When was the incident detected? | 2024-11-05 14:20 UTC |`
         by_key.setdefault(line.key or "", []).append(line)
-    field_source = lambda f: (
+    field_source = lambda f: (  # noqa: E731
         f'"{f.label}" (line {f.line})' if f.label.endswith("?") else f'"{f.label}:" (line {f.line})'
-    )  # noqa: E731
+    )
     consumed: set[int] = set()  # field lines a value was made of; every other one is listed under Details
     use = consumed.add
 
@@ -318,7 +335,10 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     if occurred is None:
         raise ImportProblem(
             1,
-            "cannot tell when it happened: no date or start time in the field lines, no dated timeline, no date in the file name",
+            (
+                "cannot tell when it happened: no date or start time in the field lines, no dated timeline, no date in "
+                "the file name"
+            ),
         )
     values["occurred"] = moments.timestamp(occurred[0])
     (draft.guess("occurred", values["occurred"], occurred[1]) if occurred[2] else draft.map("occurred", occurred[1]))
@@ -548,7 +568,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         values["context"] = "\n\n".join(context)
         draft.map(
             "context",
-            f"{len(context)} part{'s' * (len(context) != 1)} with no field of {'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} heading{'s' * (len(context) != 1)}",
+            (
+                f"{len(context)} part{'s' * (len(context) != 1)} with no field of "
+                f"{'its' if len(context) == 1 else 'their'} own, under {'its' if len(context) == 1 else 'their'} "
+                f"heading{'s' * (len(context) != 1)}"
+            ),
         )
 
     if "summary" not in values:

@@ -69,7 +69,10 @@ class Importer:
             draft.guess(
                 "links",
                 f"{len(targets)} turned into text",
-                f"{at}relative links and images pointed next to the source file; put the pages where the site finds them",
+                (
+                    f"{at}relative links and images pointed next to the source file; put the pages where the site "
+                    "finds them"
+                ),
             )
         folder = self.root / FOLDERS["incident"]
         if not ContentRoot(self.root).inside(folder):
@@ -90,7 +93,8 @@ class Importer:
             self.taken.add(record_id)
             if self.dry_run:
                 self.out.write(
-                    f"# --- {display} -> {path.relative_to(self.root.parent) if self.root.parent in path.parents else path}\n{content}"
+                    f"# --- {display} -> "
+                    f"{path.relative_to(self.root.parent) if self.root.parent in path.parents else path}\n{content}"
                 )
                 self.seen[digest] = record_id
                 return
@@ -243,7 +247,10 @@ def _finish(importer: Importer, total: int) -> int:
         print(f"(dry run: nothing was written to {importer.root})", file=importer.err)
     elif importer.imported:
         print(
-            f"Next: read each record's top comment, fill in what it lists, then run `lessons validate {importer.root}`.",
+            (
+                "Next: read each record's top comment, fill in what it lists, then run `lessons validate "
+                f"{importer.root}`."
+            ),
             file=importer.out,
         )
     if importer.failed:

@@ -7,7 +7,8 @@ dropped. Each owner's open items (what do I owe?) are on
 `actions/team/<id>/`, most overdue first, overdue ones marked with how
 many days, each with its indicator, latest and next check-in and a link
 to its incident; items whose check-in is overdue come first. The summary
-lists every overdue check-in and the PDSA experiments ("Experiments"). Done and dropped items, newest first, are on `actions/closed/`.
+lists every overdue check-in and the PDSA experiments ("Experiments"). Done and dropped items, newest first, are on
+`actions/closed/`.
 Every list continues on numbered pages when it is long (`paging.py`), so
 no page grows with the knowledge base: at 10,000 reviews the backlog holds
 tens of thousands of items.

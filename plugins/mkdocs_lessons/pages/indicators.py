@@ -78,7 +78,10 @@ def render_indicators_index(ctx: Context) -> GeneratedFile:
                 KIND_LABELS.get(indicator.kind, indicator.kind),
                 f"{_with_unit(last.value, indicator)} ({last.period})" if last else "–",
                 {"higher": "higher", "lower": "lower"}.get(indicator.better, "–"),
-                f"{series[0].period} to {series[-1].period} ({len(series)} {'months' if indicator.monthly else 'quarters'})"
+                (
+                    f"{series[0].period} to {series[-1].period} ({len(series)} "
+                    f"{'months' if indicator.monthly else 'quarters'})"
+                )
                 if series
                 else "–",
                 ctx.teams_html(page, indicator.teams) if indicator.teams else "–",
@@ -124,7 +127,10 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
     chart = svg.line_chart(
         f"lessons-indicator-{indicator.id}",
         indicator.title,
-        description=f"{indicator.title} per {'month' if indicator.monthly else 'quarter'}, {indicator.unit or 'value'}; triangles mark incidents of its teams.",
+        description=(
+            f"{indicator.title} per {'month' if indicator.monthly else 'quarter'}, {indicator.unit or 'value'}; "
+            "triangles mark incidents of its teams."
+        ),
         categories=periods,
         series=[
             svg.LineSeries(
@@ -144,7 +150,10 @@ def indicator_view(ctx: Context, page: str, indicator: Indicator) -> dict[str, A
         show_n=False,
         marker_label="Incident or near miss of its teams" if indicator.teams else "SEV1–2 incident",
         category_style="month" if indicator.monthly else "quarter",
-        note=f"{len(marked)} incidents and near misses of {'its teams' if indicator.teams else 'severity SEV1–2'} are marked on the time axis (▲, linked).",
+        note=(
+            f"{len(marked)} incidents and near misses of {'its teams' if indicator.teams else 'severity SEV1–2'} are "
+            "marked on the time axis (▲, linked)."
+        ),
     )
     facts = [
         ("Latest", f"{_with_unit(series[-1].value, indicator)} ({series[-1].period})" if series else None),

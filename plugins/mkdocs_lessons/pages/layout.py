@@ -70,12 +70,15 @@ def crumbs(ctx: "Context", page: str, title: str, template: str) -> Markup:
         for name, target in trail
     )
     return Markup(
-        '<nav class="lessons-crumbs{}" aria-label="Breadcrumb" data-search-exclude="true" data-pagefind-ignore="all"><ol>{}</ol></nav>\n'
+        '<nav class="lessons-crumbs{}" aria-label="Breadcrumb" data-search-exclude="true" '
+        'data-pagefind-ignore="all"><ol>{}</ol></nav>\n'
     ).format(wide, items)
 
 
 def _parents(ctx: "Context", folder: str, rest: str) -> list[tuple[str, Optional[str]]]:
-    """Records between the section's list and the page: an SOP above its versions, a term above its narrower ones, a path above its print."""
+    """Records between the section's list and the page: an SOP above its versions, a term above its narrower ones, a
+    path above its print.
+    """
     parts = rest.split("/")
     if folder == "sops" and len(parts) == 2 and parts[1] != "index.md":
         return [(parts[0], ctx.urls.sop(parts[0]))]

@@ -25,7 +25,9 @@ from mkdocs_lessons.records.model import Incident
 
 @dataclass(frozen=True)
 class TermLessons:
-    """One term's section on one page: its heading, where to read more, and its lessons there (each with the review it comes from)."""
+    """One term's section on one page: its heading, where to read more, and its lessons there (each with the review it
+    comes from).
+    """
 
     label: str
     anchor: str

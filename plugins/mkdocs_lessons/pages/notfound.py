@@ -25,7 +25,9 @@ THEME_HEADING = "<h1>404 - Not found</h1>"
 
 
 def render_ids(ctx: Context) -> GeneratedFile:
-    """`ids.js`: [id, title, site-relative URL] of every published incident, SOP and SOP version, in natural id order."""
+    """`ids.js`: [id, title, site-relative URL] of every published incident, SOP and SOP version, in natural
+    id order.
+    """
     records: list[list[str]] = []
     for incident in ctx.kb.published_incidents:
         records.append([incident.id, " ".join(incident.title.split()), ctx.page_url(ctx.urls.incident(incident.id))])
@@ -47,7 +49,8 @@ def not_found_html(site_url: str, prefix: str) -> str:
     search_action = base
     href = lambda path: escape(base + path, quote=True)  # noqa: E731
     return f"""<h1>Page not found</h1>
-<div class="lessons-notfound" data-lessons-notfound data-lessons-ids="{href(IDS_FILE)}" data-lessons-base="{escape(base, quote=True)}">
+<div class="lessons-notfound" data-lessons-notfound data-lessons-ids="{href(IDS_FILE)}" \
+data-lessons-base="{escape(base, quote=True)}">
 <p>There is no page at this address. It may have moved, or the address may be mistyped.</p>
 <p class="lessons-notfound__guess" hidden></p>
 <form class="lessons-notfound__search" role="search" action="{escape(search_action, quote=True)}" method="get">
@@ -55,10 +58,13 @@ def not_found_html(site_url: str, prefix: str) -> str:
 <input id="lessons-notfound-q" type="search" name="q" autocomplete="off">
 <button type="submit" class="md-button md-button--primary">Search</button>
 </form>
-<p>Or browse: <a href="{href("")}">the home page</a> · <a href="{href("incidents/")}">all incidents</a> · <a href="{href("sops/")}">procedures</a> · <a href="{href("paths/")}">onboarding paths</a>.</p>
+<p>Or browse: <a href="{href("")}">the home page</a> · <a href="{href("incidents/")}">all incidents</a> · \
+<a href="{href("sops/")}">procedures</a> · <a href="{href("paths/")}">onboarding paths</a>.</p>
 </div>"""
 
 
 def replace_heading(output: str, html: str) -> str:
-    """The theme's 404 output with its bare heading replaced by `html` (unchanged when the theme has no such heading)."""
+    """The theme's 404 output with its bare heading replaced by `html` (unchanged when the theme has no such
+    heading).
+    """
     return output.replace(THEME_HEADING, html, 1)

@@ -77,7 +77,9 @@ def page_title(title: str, pager: Pager) -> str:
 
 
 def later_page_meta(pager: Pager) -> dict[str, Any]:
-    """Front matter of a page after the first: out of search (its rows are on their own pages, its heading on the first)."""
+    """Front matter of a page after the first: out of search (its rows are on their own pages, its heading on the
+    first).
+    """
     return {} if pager.number == 1 else {"search": {"exclude": True}}
 
 

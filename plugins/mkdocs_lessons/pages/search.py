@@ -106,7 +106,9 @@ def _terms(ctx: Context, record_id: str, preview: str, texts: list[str], keyword
 
 
 def section_filter(ctx: Context, section: str, words: str = "") -> str:
-    """The one Pagefind filter of a non-record page (which part of the knowledge base it is), and words it is found by."""
+    """The one Pagefind filter of a non-record page (which part of the knowledge base it is), and words it is
+    found by.
+    """
     if not ctx.pagefind:
         return ""
     found_by = f'<p data-pagefind-weight="{KEYWORD_WEIGHT}">{escape(words)}</p>' if words else ""
@@ -114,7 +116,9 @@ def section_filter(ctx: Context, section: str, words: str = "") -> str:
 
 
 def render_vocabulary(ctx: Context) -> GeneratedFile:
-    """`search/words.json`: the records' words, for correcting a misspelled query (fetched only when a query finds nothing)."""
+    """`search/words.json`: the records' words, for correcting a misspelled query (fetched only when a query finds
+    nothing).
+    """
     texts: list[str] = []
     for incident in ctx.kb.published_incidents:
         texts += [

@@ -104,7 +104,9 @@ def term_body(ctx: Context, page: str, term: Term) -> Markup:
 
 
 def _classified(ctx: Context, term: Term) -> tuple[list[Incident], dict[str, Markup]]:
-    """The incidents classified under a term or a narrower one, newest first, and how each is (the "Classified as" cell)."""
+    """The incidents classified under a term or a narrower one, newest first, and how each is (the "Classified as"
+    cell).
+    """
     classified = ctx.graph.under_term(term.path)
     roles: dict[str, list[str]] = {}
     for c in classified:

@@ -33,11 +33,14 @@ _PATTERN_NAMES = {
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$": (
         "a timestamp with a time zone like 2024-03-14T09:12:00Z"
     ),
-    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$": (
-        "a reference like INC-2024-017, SOP-007, SOP-007@2, taxonomy/process-deviation or teams/payments"
-    ),
+    (
+        r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?|"
+        r"taxonomy/[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*|teams/[a-z0-9]+(-[a-z0-9]+)*)$"
+    ): "a reference like INC-2024-017, SOP-007, SOP-007@2, taxonomy/process-deviation or teams/payments",
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "a short id like A1",
-    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?)$": "an incident id like INC-2024-017 or an SOP reference like SOP-007 or SOP-007@2",
+    r"^(INC-[0-9]{4}-[0-9]{3,}|SOP-[0-9]{3,}(@[1-9][0-9]*)?)$": (
+        "an incident id like INC-2024-017 or an SOP reference like SOP-007 or SOP-007@2"
+    ),
     r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$": "a period: a month like 2024-01 or a quarter like 2024-Q1",
 }
 

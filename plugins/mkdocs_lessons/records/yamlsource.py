@@ -325,7 +325,10 @@ def parse_text(text: str, path: str, file: Path | None = None) -> Document:
                 line,
                 column,
                 "",
-                f"control character U+{exc.character:04X} is not allowed in YAML; remove it or write it as an escape in a double-quoted string",
+                (
+                    f"control character U+{exc.character:04X} is not allowed in YAML; remove it or write it as an "
+                    "escape in a double-quoted string"
+                ),
                 "yaml-syntax",
             )
         )

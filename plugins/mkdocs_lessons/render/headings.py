@@ -60,7 +60,10 @@ def anchor_headings(body: str, *, permalink: Optional[str] = None, permalink_tit
         name = inner.strip()
         flat.append(Heading(level, ident, name))
         if permalink is not None:
-            inner = f'{inner}<a class="headerlink" href="#{html.escape(ident, quote=True)}" title="{html.escape(permalink_title, quote=True)}">{permalink}</a>'
+            inner = (
+                f'{inner}<a class="headerlink" href="#{html.escape(ident, quote=True)}" '
+                f'title="{html.escape(permalink_title, quote=True)}">{permalink}</a>'
+            )
         return f"<h{level}{attrs}>{inner}</h{level}>"
 
     out = _HEADING.sub(replace, body) if "<h" in body else body

@@ -42,7 +42,9 @@ class Templates:
         self.env.filters.update(filters or {})
 
     def fingerprint(self) -> str:
-        """Every template file's name, size and time, the site's folder first (the site key of kept renders, reads.py)."""
+        """Every template file's name, size and time, the site's folder first (the site key of kept renders,
+        reads.py).
+        """
         folders = [str(self.custom)] if self.custom is not None else []
         folders.append(str(Path(__file__).resolve().parent.parent / "templates"))
         found = []

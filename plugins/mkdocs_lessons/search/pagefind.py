@@ -23,15 +23,19 @@ class PagefindError(RuntimeError):
 
 
 def available() -> bool:
+    # `get_executable` is the package's public lookup, the one `python -m pagefind` runs: the PyPI binary,
+    # PAGEFIND_BINARY_PATH, or one on PATH. None when there is none, so a missing binary gets our message.
     try:
-        from pagefind.service import _must_get_executable  # noqa: F401
+        from pagefind.service import get_executable
     except ImportError:
         return False
-    return True
+    return get_executable() is not None
 
 
 def run_pagefind(site_dir: Path, output_subdir: str, output_path: Optional[Path] = None) -> str:
-    """Index every page marked `data-pagefind-body` under `site_dir` into `output_subdir` (or `output_path`); returns Pagefind's summary."""
+    """Index every page marked `data-pagefind-body` under `site_dir` into `output_subdir` (or `output_path`); returns
+    Pagefind's summary.
+    """
     if not available():
         raise PagefindError("search: pagefind needs the Pagefind binary: pip install 'mkdocs-lessons[pagefind]'")
     command = [

@@ -63,12 +63,26 @@ def loop_data(ctx: Context, m: Metrics) -> dict[str, Any]:
 
 
 LOOP_DEFINITIONS = {
-    "loop_closure": "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP version records the change (an action item's codified_in or the version's motivated_by), in progress with action items but no such version, open without any action item.",
-    "recurrence_rate": f"Incidents and near misses with a done action item (dated by its closed date, else its due date, else the review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on at least one side) and a system, or a team and a similarity score of at least {SIMILARITY_THRESHOLD:g} (unless both name systems and share none); n = those with a dated done action item.",
+    "loop_closure": (
+        "Reviewed or closed incidents and near misses that found a procedure missing or violated; closed when an SOP "
+        "version records the change (an action item's codified_in or the version's motivated_by), in progress with "
+        "action items but no such version, open without any action item."
+    ),
+    "recurrence_rate": (
+        "Incidents and near misses with a done action item (dated by its closed date, else its due date, else the "
+        "review date: estimated), followed later by a possible recurrence: a failure sharing a cause term (primary on "
+        f"at least one side) and a system, or a team and a similarity score of at least {SIMILARITY_THRESHOLD:g} "
+        "(unless both name systems and share none); n = those with a dated done action item."
+    ),
     "taxonomy_review_due": "The taxonomy's updated date plus its review interval (renewal_every_months).",
-    "check_ins_overdue": "Open or in-progress action items whose next_check_in is before today, most overdue first; check_ins_scheduled counts open items with a next_check_in.",
+    "check_ins_overdue": (
+        "Open or in-progress action items whose next_check_in is before today, most overdue first; check_ins_scheduled "
+        "counts open items with a next_check_in."
+    ),
     "experiments": "Action items whose pdsa uses the long form (a hypothesis or a result).",
-    "recurrences_estimated": "Possible recurrences whose earlier fix has no closed date and is dated by its due date, else the review date.",
+    "recurrences_estimated": (
+        "Possible recurrences whose earlier fix has no closed date and is dated by its due date, else the review date."
+    ),
 }
 
 

@@ -38,20 +38,40 @@ from mkdocs_lessons.pages.procedures.catalog import catalog_summary
 
 DEFINITIONS = {
     "failure": "A review of kind incident or near-miss. Successes are counted in the reporting mix only.",
-    "classified_under": "An incident is classified under a term when its primary or any secondary term is that term or a narrower one; an incident under two top-level terms counts in both rows, once in the totals.",
-    "time_to_detect": "detected − occurred, over reviews of kind incident that have both timestamps, by quarter of occurrence.",
-    "time_to_restore": "resolved − detected, over reviews of kind incident that have both timestamps, by quarter of occurrence.",
+    "classified_under": (
+        "An incident is classified under a term when its primary or any secondary term is that term or a narrower one; "
+        "an incident under two top-level terms counts in both rows, once in the totals."
+    ),
+    "time_to_detect": (
+        "detected − occurred, over reviews of kind incident that have both timestamps, by quarter of occurrence."
+    ),
+    "time_to_restore": (
+        "resolved − detected, over reviews of kind incident that have both timestamps, by quarter of occurrence."
+    ),
     "median": "The middle value; the mean of the two middle values when n is even.",
     "p90": "Nearest rank: the smallest observed value that at least 90 % of the values do not exceed.",
-    "action_opened": "An action item is opened on its incident's review date, or on the day the incident occurred when there is no review date.",
-    "action_closed": "The item's closed date; items done or dropped without one are left out of timings and quarterly counts.",
+    "action_opened": (
+        "An action item is opened on its incident's review date, or on the day the incident occurred when there is no "
+        "review date."
+    ),
+    "action_closed": (
+        "The item's closed date; items done or dropped without one are left out of timings and quarterly counts."
+    ),
     "done_on_time": "Done items with a due date whose closed date is on or before the due date.",
     "days_to_close": "closed − opened in days, over done and dropped items with a closed date, never below 0.",
     "overdue": "Open or in progress, with a due date before today (or before the quarter's end, for past quarters).",
     "sop_review_due": "The current version's effective date plus review_every_months.",
-    "approved_versions": "Versions that passed the approval gate (approved, superseded, or retired after approval), by year of their effective date.",
-    "repeat_cause": f"A failure whose primary term was the primary term of another failure in the {REPEAT_WINDOW_DAYS} days before it.",
-    "indicator_quarters": "Indicators compare the last complete quarter with the one before it; the current quarter is shown so far.",
+    "approved_versions": (
+        "Versions that passed the approval gate (approved, superseded, or retired after approval), by year of their "
+        "effective date."
+    ),
+    "repeat_cause": (
+        f"A failure whose primary term was the primary term of another failure in the {REPEAT_WINDOW_DAYS} days before "
+        "it."
+    ),
+    "indicator_quarters": (
+        "Indicators compare the last complete quarter with the one before it; the current quarter is shown so far."
+    ),
 }
 
 
@@ -134,7 +154,11 @@ def _tiles(ctx: Context, page: str, m: Metrics) -> list[Tile]:
             "reviews",
             str(m.reviews),
             "published reviews",
-            f"{plural(kinds['incident'], 'incident', 'incidents')}, {plural(kinds['near-miss'], 'near miss', 'near misses')}, {plural(kinds['success'], 'success', 'successes')}",
+            (
+                f"{plural(kinds['incident'], 'incident', 'incidents')}, "
+                f"{plural(kinds['near-miss'], 'near miss', 'near misses')}, "
+                f"{plural(kinds['success'], 'success', 'successes')}"
+            ),
             ctx.link_href(page, ctx.urls.incidents),
             str(m.reviews),
         ),
@@ -168,7 +192,10 @@ def _tiles(ctx: Context, page: str, m: Metrics) -> list[Tile]:
             "actions_on_time",
             share(actions.on_time_share),
             "of action items done on time",
-            f"n = {actions.done_with_due}; median {f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close",
+            (
+                f"n = {actions.done_with_due}; median "
+                f"{f'{actions.close_days.median:g}' if actions.close_days.median is not None else '–'} days to close"
+            ),
             ctx.link_href(page, ctx.urls.actions),
             "" if actions.on_time_share is None else str(round(actions.on_time_share, 4)),
         ),
@@ -260,7 +287,11 @@ def _recurrence(ctx: Context, page: str, m: Metrics) -> dict[str, Markup]:
         m.term_by_quarter,
         chart_id="lessons-term-quarter",
         title="Failures by cause and quarter",
-        note=f"Failures are incidents and near misses ({failures(m.term_by_quarter.total)}). Rows are the top-level taxonomy terms; an incident counts under every term it is classified under (primary or secondary, including narrower terms) and once in the totals.",
+        note=(
+            f"Failures are incidents and near misses ({failures(m.term_by_quarter.total)}). Rows are the top-level "
+            "taxonomy terms; an incident counts under every term it is classified under (primary or secondary, "
+            "including narrower terms) and once in the totals."
+        ),
     )
     by_team = term_team_map(
         ctx,
@@ -290,7 +321,10 @@ def _speed(m: Metrics) -> dict[str, Any]:
         which="detect",
         chart_id="lessons-time-detect",
         title="Time to detect per quarter",
-        note=f"Time to detect = detected − occurred, over incidents with both timestamps (n = {detect.n}). A quarter without such incidents has no point.",
+        note=(
+            f"Time to detect = detected − occurred, over incidents with both timestamps (n = {detect.n}). A quarter "
+            "without such incidents has no point."
+        ),
     )
     restore_chart = time_chart(
         m.times,
@@ -351,7 +385,10 @@ def _actions(ctx: Context, page: str, m: Metrics) -> dict[str, Any]:
                 a.quarters,
                 chart_id="lessons-actions",
                 title="Action items opened, done and dropped per quarter",
-                note="Opened: quarter of the incident's review (or occurrence). Done and dropped: quarter of the closed date.",
+                note=(
+                    "Opened: quarter of the incident's review (or occurrence). Done and dropped: quarter of the closed "
+                    "date."
+                ),
             )
         )
     return {"backlog": ctx.a(page, ctx.urls.actions, "The backlog"), "facts": facts, "chart": chart}

@@ -89,7 +89,10 @@ def _activity(ctx: Context, page: str, p: Programme) -> dict[str, Any]:
                 stacked=False,
                 x_label="Quarter",
                 y_label="Count",
-                note="Reviews by quarter of the review date, sessions by their date (held by today), near misses by quarter of occurrence.",
+                note=(
+                    "Reviews by quarter of the review date, sessions by their date (held by today), near misses by "
+                    "quarter of occurrence."
+                ),
             )
         )
     last = p.learning_in(p.last_complete)

@@ -96,7 +96,10 @@ def check_in_entries(ctx: Context) -> list[FeedEntry]:
     for due in ctx.analysis.followup.due_this_week:
         incident, item = due.ref.incident, due.ref.item
         owner = item.owner or "no owner"
-        summary = f"Check-in due {due.on.isoformat()} for action {item.id} of {incident.id} (owner: {owner}; status: {item.status}). {item.action}"
+        summary = (
+            f"Check-in due {due.on.isoformat()} for action {item.id} of {incident.id} (owner: {owner}; status: "
+            f"{item.status}). {item.action}"
+        )
         entries.append(
             FeedEntry(
                 due.on,
@@ -219,7 +222,10 @@ def render_feed(ctx: Context) -> GeneratedFile:
     _add(
         feed,
         "subtitle",
-        "Incident, near-miss and success reviews when their review is done; procedure versions when they take effect; action-item check-ins that fell due this week.",
+        (
+            "Incident, near-miss and success reviews when their review is done; procedure versions when they take "
+            "effect; action-item check-ins that fell due this week."
+        ),
     )
     _add(feed, "id", _id(ctx, ctx.urls.feed))
     _add(feed, "updated", _timestamp(entries[0].day if entries else ctx.today))

@@ -280,7 +280,8 @@ def _rows_file(ctx: Context, tables: RowTables, rows: list[list[Any]]) -> Genera
 
     lines = ",\n".join(dump(row) for row in rows)
     text = (
-        "/* mkdocs-lessons: every published review of the incident index, newest first (assets/incidents.js loads it on demand). */\n"
+        "/* mkdocs-lessons: every published review of the incident index, newest first (assets/incidents.js loads it "
+        "on demand). */\n"
         f'window.lessonsIncidentRows = {dump(head)[:-1]},"rows":[\n{lines}\n]}};\n'
     )
     return GeneratedFile(rows_uri(ctx), text)
@@ -310,7 +311,8 @@ def _texts_file(ctx: Context, incidents: list[Incident]) -> GeneratedFile:
         .replace("\u2029", "\\u2029")
     )
     text = (
-        "/* mkdocs-lessons: the summaries, causes and lessons of the incident index's reviews (assets/incidents.js loads it for the text filter). */\n"
+        "/* mkdocs-lessons: the summaries, causes and lessons of the incident index's reviews (assets/incidents.js "
+        "loads it for the text filter). */\n"
         f"window.lessonsIncidentTexts = {body};\n"
     )
     return GeneratedFile(rows_uri(ctx)[: -len(ROWS_FILE)] + "texts.js", text)

@@ -60,7 +60,8 @@ def _offer(ctx: Context, page: str, visits: list[StepView]) -> Markup:
     parts = [Markup("{} (step {} of {})").format(_path_a(ctx, page, view), view.number, view.total) for view in visits]
     noun = "reading path" if len(parts) == 1 else "reading paths"
     return Markup(
-        '<p class="lessons-path-offer" data-lessons-offer data-search-exclude="true" data-pagefind-ignore="all">On the {} {}.</p>'
+        '<p class="lessons-path-offer" data-lessons-offer data-search-exclude="true" data-pagefind-ignore="all">On '
+        "the {} {}.</p>"
     ).format(noun, Markup(" and ").join(parts))
 
 
@@ -121,7 +122,8 @@ def _moves(ctx: Context, page: str, view: StepView) -> Markup:
 def _read_box(view: StepView) -> Markup:
     # Hidden until paths.js can keep the answer (it needs the browser's storage).
     return Markup(
-        '<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as read</label>'
+        '<label class="lessons-read" hidden="hidden"><input type="checkbox" data-lessons-read="{}"> Mark as '
+        "read</label>"
     ).format(view.key)
 
 

@@ -19,7 +19,9 @@ def reviews(ctx: Context) -> dict[str, SopReview]:
 
 
 def review_view(review: SopReview) -> dict[str, Any]:
-    """What the "Next review" cell shows: `state` (overdue, due-soon, on-schedule, no-schedule, none-approved), `due`, `days`."""
+    """What the "Next review" cell shows: `state` (overdue, due-soon, on-schedule, no-schedule, none-approved), `due`,
+    `days`.
+    """
     return {"state": review.state, "due": fmt_date(review.due), "days": review.days}
 
 
