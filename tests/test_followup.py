@@ -264,6 +264,9 @@ def test_every_sop_page_maps_its_current_version_and_marks_what_changed(sample_s
         old = {(c["when"], c["then"]) for c in (before or {}).get("decision_criteria", [])}
         assert [c["data-changed"] == "true" for c in criteria] == [bool(before) and (c["when"], c["then"]) not in old for c in current.get("decision_criteria", [])]
         assert len(figure.select("details tbody tr")) == len(steps) + len(criteria)
+        # The legend says what the marked boxes mean, whenever there is a version to compare with.
+        legends = [t.get_text() for t in figure.select("svg text.lessons-chart__legend")]
+        assert legends == ([f"new or changed since v{before['version']}"] if before else []), sop["id"]
 
 
 # -- did the fix work? (indicator_ref) ---------------------------------------------------------

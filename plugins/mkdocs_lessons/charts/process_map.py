@@ -172,6 +172,9 @@ def process_map(sop: Sop, version: SopVersion, chart_id: str) -> str:
             f'<rect class="lessons-flow__step is-changed lessons-flow__swatch" x="0" y="{px(bottom)}" width="14" '
             'height="14" rx="2"/>'
         )
+        canvas.add(
+            text_element(20, bottom + 12, f"new or changed since v{before.version}", cls="lessons-chart__legend")
+        )
         bottom += 24
     canvas.height = bottom + 4
     n_changed = sum(1 for r in rows if r[3])
