@@ -116,3 +116,10 @@ def numbered_pages(
         generated.meta.update(later_page_meta(pager))
         files.append(generated)
     return files
+
+
+def first_page(ctx: Context, page: str, items: list[T], rest: str, whose: str) -> tuple[list[T], Optional[Markup]]:
+    """The first page of a long list shown elsewhere (a printed reading path), and a link to the rest when cut."""
+    shown = items[:PAGE_SIZE]
+    more = ctx.a(page, rest, f"all {len(items)} on the {whose} page") if len(shown) < len(items) else None
+    return shown, more

@@ -92,10 +92,7 @@ def term_body(ctx: Context, page: str, term: Term) -> Markup:
     Its first page of incidents only, and a link to the term's page for the rest.
     """
     incidents, roles = _classified(ctx, term)
-    shown = incidents[: paging.PAGE_SIZE]
-    more = None
-    if len(shown) < len(incidents):
-        more = ctx.a(page, ctx.urls.term(term.path), f"all {len(incidents)} on the term's page")
+    shown, more = paging.first_page(ctx, page, incidents, ctx.urls.term(term.path), "term's")
     return Markup(
         ctx.templates.render(
             "partials/term_body.html", body=term_view(ctx, page, term, shown, roles, total=len(incidents), more=more)

@@ -61,10 +61,7 @@ def team_body(ctx: Context, page: str, team: Team) -> Markup:
     Its first page of incidents only, and a link to the team's page for the rest.
     """
     incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
-    shown = incidents[: paging.PAGE_SIZE]
-    more = None
-    if len(shown) < len(incidents):
-        more = ctx.a(page, ctx.urls.team(team.id), f"all {len(incidents)} on the team's page")
+    shown, more = paging.first_page(ctx, page, incidents, ctx.urls.team(team.id), "team's")
     return Markup(
         ctx.templates.render(
             "partials/team_body.html", body=team_view(ctx, page, team, shown, total=len(incidents), more=more)
