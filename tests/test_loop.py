@@ -23,7 +23,8 @@ from mkdocs_lessons.cli.main import main
 from mkdocs_lessons.knowledge import open_knowledge_base
 from mkdocs_lessons.checks.lints import LintConfig, lint
 from mkdocs_lessons.records.model import natural_key
-from mkdocs_lessons.analysis.loop import build_loop, loop_figures, version_in_force
+from mkdocs_lessons.analysis.loop import build_loop, loop_figures
+from mkdocs_lessons.records.in_force import version_in_force
 from mkdocs_lessons.analysis.similar import find_similar
 
 from conftest import MINIMAL

@@ -8,7 +8,9 @@ These are the invariants ARCHITECTURE.md promises a newcomer:
   builders;
 - every module imports alone in a fresh interpreter, and a core module does
   not pull MkDocs in through another module;
-- no import cycles between modules;
+- no import cycles between modules, and the pipeline's order holds: a module imports only
+  from its own step or earlier ones (records, then checks, then analysis, then render,
+  then pages and charts, then generate/cli/importers, then the adapter);
 - every module opens with a docstring that says what it owns;
 - `mkdocs_lessons.__all__` is the public API, every name in it resolves, and
   ARCHITECTURE.md lists exactly those names.
@@ -176,6 +178,40 @@ def test_no_import_cycles() -> None:
     graph = _import_graph()
     assert sum(len(t) for t in graph.values()) > 300  # the graph was read
     assert _cycles(graph) == []
+
+
+#: The pipeline's steps, in order: a module may import from its own step and earlier ones only.
+#: Keyed by the first name under `mkdocs_lessons` (a folder or a top-level module).
+STEPS = {
+    **dict.fromkeys(["diagnostics", "clock", "text", "timing", "project"], 0),  # shared by every step
+    **dict.fromkeys(["records", "dates", "urls"], 1),
+    **dict.fromkeys(["checks", "knowledge", "settings"], 2),
+    "analysis": 3,
+    "render": 4,
+    **dict.fromkeys(["pages", "charts", "search"], 5),
+    **dict.fromkeys(["generate", "cli", "importers"], 6),
+    **dict.fromkeys(["adapter", "plugin", "config"], 7),
+}
+
+
+def _step(name: str) -> int:
+    return STEPS[name.split(".")[1]]
+
+
+def test_every_module_has_a_step() -> None:
+    assert sorted({name.split(".")[1] for name in MODULES if "." in name} - set(STEPS)) == []
+
+
+def test_the_pipeline_only_looks_back() -> None:
+    """Records know nothing of checks, checks nothing of the analysis, the analysis nothing of pages..."""
+    forward = sorted(
+        f"{name} -> {imported}"
+        for name in MODULES
+        if "." in name
+        for imported in _imports(name, top_level=False)
+        if imported.startswith("mkdocs_lessons.") and imported in MODULES and _step(imported) > _step(name)
+    )
+    assert forward == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -13,12 +13,12 @@ from typing import Optional
 
 from mkdocs_lessons.checks.loop_rules import check_loop
 from mkdocs_lessons.checks.placeholders import check_placeholders
-from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, LinkTargets, check
+from mkdocs_lessons.checks.rules import DEFAULT_DATE_RANGE, LinkTargets, check, reserved_id_problem
 from mkdocs_lessons.clock import resolve_today
 from mkdocs_lessons.diagnostics import Diagnostics
 from mkdocs_lessons.records.cache import DocumentCache
 from mkdocs_lessons.records.collector import collector_paused
-from mkdocs_lessons.records.essentials import reserved_id_problem, with_essentials
+from mkdocs_lessons.records.essentials import with_essentials
 from mkdocs_lessons.records.load import LoadResult, load
 from mkdocs_lessons.records.model import KnowledgeBase, Taxonomy
 

@@ -24,17 +24,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Optional
 
-from mkdocs_lessons.charts.svg import (
-    CHAR,
-    FONT,
-    Canvas,
-    chart_figure,
-    data_table,
-    esc,
-    px,
-    svg_element,
-    text_element,
-)
+from mkdocs_lessons.charts.svg import CHAR, FONT, Canvas, chart_figure, data_table, esc, px, svg_element, text_element
 from mkdocs_lessons.records.model import Incident
 
 WIDTH = 720

@@ -7,7 +7,8 @@ analysis/loop.py's; this module only judges.
 
 from __future__ import annotations
 
-from mkdocs_lessons.analysis.loop import (
+from mkdocs_lessons.diagnostics import Diagnostics, Severity
+from mkdocs_lessons.records.in_force import (
     IN_FORCE_RELATIONS,
     IN_FORCE_STATUSES,
     OPEN_LOOP_RELATIONS,
@@ -15,7 +16,6 @@ from mkdocs_lessons.analysis.loop import (
     incident_day,
     version_in_force,
 )
-from mkdocs_lessons.diagnostics import Diagnostics, Severity
 from mkdocs_lessons.records.model import Incident, Sop
 
 

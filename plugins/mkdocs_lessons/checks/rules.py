@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
-from mkdocs_lessons.analysis.loop import IN_FORCE_STATUSES
 from mkdocs_lessons.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
 from mkdocs_lessons.records import schema as schemas
+from mkdocs_lessons.records.essentials import ESSENTIALS_ID
+from mkdocs_lessons.records.in_force import IN_FORCE_STATUSES
 from mkdocs_lessons.records.load import LoadResult
 from mkdocs_lessons.records.model import Incident, Indicator, ReadingPath, Session, Sop, SopRef, Taxonomy
 from mkdocs_lessons.records.yamlsource import Document, FieldPath
@@ -538,7 +539,6 @@ def _may_link(value: Any) -> bool:
 
 def _path_steps(result: LoadResult, urls: Any, targets: LinkTargets) -> dict[str, list[str]]:
     """For each step ref (`INC-…`, `SOP-…`, `SOP-…@n`, `taxonomy/…`, `teams/…`): the path pages that show it."""
-    from mkdocs_lessons.records.essentials import ESSENTIALS_ID
 
     found: dict[str, list[str]] = {}
     for reading_path in result.paths.values():
@@ -658,7 +658,6 @@ def _link_targets(source: str) -> tuple[str, ...]:
 
 def _site_files(result: LoadResult, targets: LinkTargets, urls: Any, include_drafts: bool) -> set[str]:
     """The `.md` source path of every page the knowledge base generates, its other files, and docs_dir's files."""
-    from mkdocs_lessons.records.essentials import ESSENTIALS_ID
     from mkdocs_lessons.records.schema import KINDS
 
     pages = {
@@ -1296,3 +1295,17 @@ def _check_indicator(
 
 
 _PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])")
+
+
+def reserved_id_problem(kb_paths: dict[str, ReadingPath]) -> Optional[Diagnostic]:
+    """An error when a curated path already uses the generated path's id."""
+    clash = kb_paths.get(ESSENTIALS_ID)
+    if clash is None or clash.generated:
+        return None
+    message = (
+        f"path id '{ESSENTIALS_ID}' is reserved for the generated Essentials path (option generated_paths: true); "
+        "rename this path or turn the option off"
+    )
+    if clash.source is not None:
+        return clash.source.diagnostic(("id",), message, rule="reserved-path-id")
+    return Diagnostic(f"paths/{ESSENTIALS_ID}.yaml", 1, 1, "id", message, "reserved-path-id")

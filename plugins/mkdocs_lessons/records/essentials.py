@@ -31,7 +31,6 @@ from collections import Counter
 from dataclasses import replace
 from typing import Optional
 
-from mkdocs_lessons.diagnostics import Diagnostic
 from mkdocs_lessons.records.model import SEVERITIES, Incident, KnowledgeBase, PathStep, ReadingPath, Term, natural_key
 
 ESSENTIALS_ID = "essentials"
@@ -150,20 +149,6 @@ def build_essentials(kb: KnowledgeBase) -> Optional[ReadingPath]:
         description=ESSENTIALS_DESCRIPTION,
         generated=True,
     )
-
-
-def reserved_id_problem(kb_paths: dict[str, ReadingPath]) -> Optional[Diagnostic]:
-    """An error when a curated path already uses the generated path's id."""
-    clash = kb_paths.get(ESSENTIALS_ID)
-    if clash is None or clash.generated:
-        return None
-    message = (
-        f"path id '{ESSENTIALS_ID}' is reserved for the generated Essentials path (option generated_paths: true); "
-        "rename this path or turn the option off"
-    )
-    if clash.source is not None:
-        return clash.source.diagnostic(("id",), message, rule="reserved-path-id")
-    return Diagnostic(f"paths/{ESSENTIALS_ID}.yaml", 1, 1, "id", message, "reserved-path-id")
 
 
 def with_essentials(kb: KnowledgeBase) -> KnowledgeBase:

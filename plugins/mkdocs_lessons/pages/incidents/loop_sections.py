@@ -9,10 +9,10 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from mkdocs_lessons.analysis.loop import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
 from mkdocs_lessons.analysis.recurrence import CAUSE_AND_SYSTEM, SIMILARITY_THRESHOLD, Recurrence
 from mkdocs_lessons.checks.lints import CODES
 from mkdocs_lessons.pages.common import Context, badge
+from mkdocs_lessons.records.in_force import IN_FORCE_RELATIONS, IN_FORCE_STATUSES, incident_day, version_in_force
 from mkdocs_lessons.records.model import Incident, SopLink
 
 LOOP_STATES = {
