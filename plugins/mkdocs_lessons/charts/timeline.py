@@ -87,7 +87,7 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     title = f"Timeline of {incident.id}"
     canvas.add(_text(0, 16, title, cls="lessons-chart__title"))
     for key, label in LANES:
-        y = lane_y[key]
+        y: float = lane_y[key]  # later lanes' marks sit at half heights
         canvas.add(
             f'<line class="lessons-chart__grid" x1="{_n(plot_left)}" y1="{_n(y + LANE_HEIGHT / 2)}" x2="{_n(plot_right)}" y2="{_n(y + LANE_HEIGHT / 2)}"/>'
         )
