@@ -40,6 +40,7 @@ def take_over(config: MkDocsConfig) -> None:
     """Give Material's header box to Pagefind: the box is drawn, Material's own index is not built."""
     plugins = config.plugins
     search = plugins.get(MATERIAL_SEARCH)
+    # HeaderBox is no BasePlugin on purpose (MkDocs would run a BasePlugin's on_* events): hence the ignores.
     if search is None:
         plugins[MATERIAL_SEARCH] = HeaderBox()  # type: ignore[assignment]
         return
@@ -59,6 +60,8 @@ def install(env: Environment, config: MkDocsConfig, globals_: dict[str, Any]) ->
     custom: Optional[str] = config.theme.custom_dir
     if custom:
         loaders.append(FileSystemLoader(custom))
-    loaders += [FileSystemLoader(str(THEME_DIR)), env.loader]  # type: ignore[list-item]
+    loaders.append(FileSystemLoader(str(THEME_DIR)))
+    if env.loader is not None:  # the theme's (MkDocs always gives the environment one)
+        loaders.append(env.loader)
     env.loader = ChoiceLoader(loaders)
     env.globals["lessons_search"] = globals_
