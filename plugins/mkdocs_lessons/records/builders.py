@@ -74,7 +74,7 @@ T = TypeVar("T")
 def _required(value: Optional[T]) -> T:
     """A required field's value, typed as the model has it: None only in a
     record that failed its schema (_check_partially), which is never published."""
-    return value  # type: ignore[return-value]  # that None is the one untruth the model's types allow for
+    return value  # type: ignore[return-value]  # None only in such a record: the model types the field as set
 
 
 def _int(value: Any) -> int:
