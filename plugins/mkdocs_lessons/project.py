@@ -47,7 +47,8 @@ def _unknown(loader: LenientLoader, suffix: str, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    assert isinstance(node, yaml.MappingNode)  # the third kind of node
+    return loader.construct_mapping(node, deep=True)
 
 
 LenientLoader.add_constructor("!ENV", _env)

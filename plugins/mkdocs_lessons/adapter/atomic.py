@@ -72,7 +72,7 @@ def remove_stale(final: str) -> list[str]:
     """Remove staging and retired folders of builds whose process is gone (a killed build's leftovers)."""
     parent, name = os.path.split(final)
     pattern = re.compile(rf"^\.{re.escape(name)}\.(?:{STAGING}|{RETIRED})-(\d+)$")
-    removed = []
+    removed: list[str] = []
     try:
         entries = os.listdir(parent)
     except OSError:

@@ -30,7 +30,12 @@ MATERIAL_SEARCH = "material/search"
 
 
 class HeaderBox:
-    """Stands in for Material's search plugin so that the header draws the box; no events."""
+    """Stands in for Material's search plugin so that the header draws the box; no events.
+
+    Not a `BasePlugin`, whose no-op `on_*` methods MkDocs would register as
+    events; the plugin collection is typed as holding only those, hence the
+    two `type: ignore` where a HeaderBox is put in.
+    """
 
     def __init__(self) -> None:
         self.config = SimpleNamespace(enabled=True)
@@ -41,7 +46,7 @@ def take_over(config: MkDocsConfig) -> None:
     plugins = config.plugins
     search = plugins.get(MATERIAL_SEARCH)
     if search is None:
-        plugins[MATERIAL_SEARCH] = HeaderBox()  # type: ignore[assignment]
+        plugins[MATERIAL_SEARCH] = HeaderBox()  # type: ignore[assignment]  # no BasePlugin: see HeaderBox
         return
     if isinstance(search, HeaderBox):
         return
@@ -49,7 +54,7 @@ def take_over(config: MkDocsConfig) -> None:
         # A new list, not an edit in place: MkDocs may be iterating the old one (on_config).
         plugins.events[name] = [m for m in methods if getattr(m, "__self__", None) is not search]
     enabled = getattr(search.config, "enabled", True)
-    plugins[MATERIAL_SEARCH] = HeaderBox()  # type: ignore[assignment]
+    plugins[MATERIAL_SEARCH] = HeaderBox()  # type: ignore[assignment]  # no BasePlugin: see HeaderBox
     plugins[MATERIAL_SEARCH].config.enabled = enabled  # `search: {enabled: false}` still hides the box
 
 
@@ -61,6 +66,8 @@ def install(env: Environment, config: MkDocsConfig, globals_: dict[str, Any]) ->
     custom: Optional[str] = config.theme.custom_dir
     if custom:
         loaders.append(FileSystemLoader(custom))
-    loaders += [FileSystemLoader(str(THEME_DIR)), env.loader]  # type: ignore[list-item]
+    loaders.append(FileSystemLoader(str(THEME_DIR)))
+    if env.loader is not None:  # the theme's (MkDocs always gives the environment one)
+        loaders.append(env.loader)
     env.loader = ChoiceLoader(loaders)
     env.globals["lessons_search"] = globals_

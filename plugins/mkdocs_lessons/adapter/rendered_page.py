@@ -63,7 +63,7 @@ class RenderedPage(Page):
         else:
             anchored = self._anchored.get(self._html, self._permalink, title)
         self.content = anchored.html
-        self.toc = get_toc([h.token() for h in anchored.toc])  # type: ignore[misc]
+        self.toc = get_toc([h.token() for h in anchored.toc])
         self.present_anchor_ids = anchored.ids
         self.links_to_anchors = {}
 

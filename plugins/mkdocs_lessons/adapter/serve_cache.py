@@ -41,6 +41,7 @@ from typing import Any, Callable, Optional
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -94,6 +95,7 @@ class ServeCache:
                 # Every build, rendered or not: the first rebuild after a full build needs the keys too.
                 self._keys[file.src_uri] = self._page_key(file.page)
             # An instance attribute: MkDocs calls `file.is_modified()` before it reads and before it writes a page.
+            # The ignore: MkDocs' types declare `is_modified` a method, and it is replaced per instance here.
             file.is_modified = functools.partial(self._modified, file, file.is_modified)  # type: ignore[method-assign]
 
     def install(self, env: Environment) -> None:
@@ -221,6 +223,7 @@ def wrap_search(plugins: Any, cache: "ServeCache") -> None:
     if at is None:
         return
 
+    @event_priority(getattr(original, "mkdocs_priority", 0))  # the place in the event list the wrapped one had
     def on_page_context(context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
         index = getattr(plugin, "search_index", None)
         if index is None or not plugin.config.enabled:
@@ -230,7 +233,6 @@ def wrap_search(plugins: Any, cache: "ServeCache") -> None:
         cache.indexed(page, index.entries[before:])
         return result
 
-    on_page_context.mkdocs_priority = getattr(original, "mkdocs_priority", 0)  # type: ignore[attr-defined]
     events[at] = on_page_context
 
 

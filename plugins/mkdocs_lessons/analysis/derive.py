@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 from datetime import date
 from functools import cached_property
-from typing import Optional
+from typing import Optional, Protocol
 
 from mkdocs_lessons.analysis.followup import FollowUp, build_followup
 from mkdocs_lessons.analysis.link_graph import LinkGraph, build_graph
@@ -120,6 +120,33 @@ class Analysis:
             if (day := reviewed_on(i, self.today)) is not None
         ]
         return [row[2] for row in heapq.nlargest(len(reviewed), reviewed, key=lambda row: row[:2])]
+
+
+class AnalysisView(Protocol):
+    """What pages read of an `Analysis` (`Context.analysis`, pages/common.py).
+
+    An `Analysis`, or under `mkdocs serve` the view that stands in for it and
+    notes each read (render/reads.py, `WatchedProducts`). A product pages
+    read is named here too; mypy holds this list and `Analysis` together.
+    """
+
+    @property
+    def metrics(self) -> Metrics: ...
+    @property
+    def programme(self) -> Programme: ...
+    @property
+    def loop(self) -> LoopFacts: ...
+    @property
+    def followup(self) -> FollowUp: ...
+    @property
+    def renewal_agenda(self) -> RenewalAgenda: ...
+    @property
+    def loop_figures(self) -> LoopFigures: ...
+    @property
+    def lints_by_incident(self) -> dict[str, list[Diagnostic]]: ...
+    @property
+    def similar(self) -> dict[str, list[Similar]]: ...
+    def newest_reviewed(self, limit: int) -> list[Incident]: ...
 
 
 def reviewed_on(incident: Incident, today: date) -> Optional[date]:

@@ -86,5 +86,11 @@ def build_followup(incidents: Iterable[Incident], today: date) -> FollowUp:
                 found.experiments.append(ref)
     found.scheduled.sort(key=lambda c: (c.on, c.ref.key))
     found.late = {(c.ref.incident.id, c.ref.item.id): c.days_late for c in found.scheduled if c.days_late > 0}
-    found.experiments.sort(key=lambda r: (PDSA_STAGES.index(r.item.pdsa.stage), r.key))  # type: ignore[union-attr]
+    found.experiments.sort(key=_experiment_order)
     return found
+
+
+def _experiment_order(ref: ItemRef) -> tuple[int, tuple]:
+    """PDSA stage, then incident and item."""
+    assert ref.item.pdsa is not None  # only items with a PDSA stage are experiments (build_followup)
+    return PDSA_STAGES.index(ref.item.pdsa.stage), ref.key

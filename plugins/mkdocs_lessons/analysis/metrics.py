@@ -251,12 +251,12 @@ class Metrics:
         data["actions"]["on_time_share"] = _share(self.actions.on_time_share)
         for item, source in zip(data["actions"]["quarters"], self.actions.quarters):
             item["on_time_share"] = _share(source.on_time_share)
-        for item, source in zip(data["reporting"], self.reporting):
-            item["total"] = source.total
-            item["near_miss_share"] = _share(source.near_miss_share)
-        for item, source in zip(data["indicators"]["rows"], self.indicators.rows):
-            item["change"] = source.change
-            item["trend"] = source.trend
+        for item, mix in zip(data["reporting"], self.reporting):
+            item["total"] = mix.total
+            item["near_miss_share"] = _share(mix.near_miss_share)
+        for item, row in zip(data["indicators"]["rows"], self.indicators.rows):
+            item["change"] = row.change
+            item["trend"] = row.trend
         return data
 
 
@@ -484,7 +484,7 @@ def _action_figures(tally: _Tally, quarters: Sequence[str], today: date) -> Acti
         ),
         unowned_open=sum(1 for item in open_items if not item.owner),
         done_with_due=len(done_dated),
-        done_on_time=sum(1 for item in done_dated if item.closed <= item.due),  # type: ignore[operator]
+        done_on_time=sum(1 for item in done_dated if item.closed and item.due and item.closed <= item.due),
         close_days=distribution(max((e.item.closed - e.opened).days, 0) for e in closed if e.item.closed is not None),
         closed_without_date=sum(1 for e in closed if e.item.closed is None),
         quarters=[

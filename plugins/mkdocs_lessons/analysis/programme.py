@@ -420,7 +420,8 @@ def _learning(
         quarter = quarter_of(day)
         review_count[quarter] += 1
         review_days[quarter].append(days_to_review(incident))
-        review_buddies[quarter] += len(incident.review.learning_buddies)  # type: ignore[union-attr]
+        assert incident.review is not None  # a review held (as days_to_review asserts)
+        review_buddies[quarter] += len(incident.review.learning_buddies)
     near: Counter[str] = Counter(quarter_of(i.occurred) for i in incidents if i.kind == "near-miss")
     failures: Counter[str] = Counter(quarter_of(i.occurred) for i in incidents if i.kind in ("incident", "near-miss"))
     by_quarter: dict[str, list[Session]] = defaultdict(list)

@@ -152,17 +152,17 @@ def find_recurrences(
             for system in set(incident.systems):
                 by_term_system[(term, system)].append(incident.id)
     for ids in by_term_system.values():
-        for earlier in ids:
-            if earlier in fixes:
-                candidates.update((earlier, later) for later in ids if later != earlier)
+        for fixed in ids:
+            if fixed in fixes:
+                candidates.update((fixed, other) for other in ids if other != fixed)
     # ... or one among the other's most similar.
     scores: dict[frozenset[str], float] = {}
     for one, listed in (similar or {}).items():
         if one not in by_id:
             continue
-        for other, score in listed:
+        for other, similarity in listed:
             if other in by_id and other != one:
-                scores[frozenset((one, other))] = score
+                scores[frozenset((one, other))] = similarity
                 candidates.update(((one, other), (other, one)))
 
     found: list[Recurrence] = []

@@ -87,7 +87,7 @@ def timeline_chart(incident: Incident, chart_id: str) -> str:
     title = f"Timeline of {incident.id}"
     canvas.add(text_element(0, 16, title, cls="lessons-chart__title"))
     for key, label in LANES:
-        y = lane_y[key]
+        y: float = lane_y[key]  # later lanes' marks sit at half heights
         canvas.add(
             f'<line class="lessons-chart__grid" x1="{px(plot_left)}" y1="{px(y + LANE_HEIGHT / 2)}" '
             f'x2="{px(plot_right)}" y2="{px(y + LANE_HEIGHT / 2)}"/>'

@@ -261,8 +261,8 @@ def lint(
     for incident in kb.published_incidents:
         doc = incident.source
         key = (settings, doc.path, doc.digest) if cache is not None and doc is not None and doc.digest else None
-        if key is not None and key in cache:  # type: ignore[operator]
-            kept[key] = cache[key]  # type: ignore[index]
+        if key is not None and cache is not None and key in cache:
+            kept[key] = cache[key]
             linter.found += kept[key]
             continue
         start = len(linter.found)

@@ -17,6 +17,7 @@ from mkdocs_lessons.records.in_force import (
     version_in_force,
 )
 from mkdocs_lessons.records.model import Incident, Sop
+from mkdocs_lessons.records.yamlsource import FieldPath
 
 
 def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diagnostics) -> None:
@@ -75,7 +76,7 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
             version = sop.resolve(ref) if sop and ref else None
             if version is None or sop is None:
                 continue
-            where = ("action_items", index, "codified_in")
+            where: FieldPath = ("action_items", index, "codified_in")
             elsewhere = [
                 v.version for v in sop.versions if v.version != version.version and incident.id in v.motivated_by
             ]
@@ -110,11 +111,11 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
             continue
         for v_index, version in enumerate(sop.versions):
             for m_index, incident_id in enumerate(version.motivated_by):
-                incident = incidents.get(incident_id)
-                if incident is None:
+                motivating = incidents.get(incident_id)
+                if motivating is None:
                     continue
                 where = ("versions", v_index, "motivated_by", m_index)
-                day = incident_day(incident)
+                day = incident_day(motivating)
                 if version.effective and version.status in IN_FORCE_STATUSES and version.effective < day:
                     diags.add(
                         doc.diagnostic(
@@ -131,9 +132,9 @@ def check_loop(incidents: dict[str, Incident], sops: dict[str, Sop], diags: Diag
                 pointing = {
                     (
                         item.codified_in.sop_id,
-                        sop.resolve(item.codified_in).version if sop.resolve(item.codified_in) else None,
+                        resolved.version if (resolved := sop.resolve(item.codified_in)) else None,
                     )
-                    for item in incident.action_items
+                    for item in motivating.action_items
                     if item.codified_in and item.codified_in.sop_id == sop.id
                 }
                 versions = sorted(n for _, n in pointing if n is not None)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import unquote, urlsplit
 
 from mkdocs_lessons.diagnostics import Diagnostic, Diagnostics, Severity, did_you_mean, did_you_mean_id, show
@@ -22,8 +23,11 @@ from mkdocs_lessons.records import schema as schemas
 from mkdocs_lessons.records.essentials import ESSENTIALS_ID
 from mkdocs_lessons.records.in_force import IN_FORCE_STATUSES
 from mkdocs_lessons.records.load import LoadResult
-from mkdocs_lessons.records.model import Incident, Indicator, ReadingPath, Session, Sop, SopRef, Taxonomy
+from mkdocs_lessons.records.model import Incident, Indicator, PathStep, ReadingPath, Session, Sop, SopRef, Taxonomy
 from mkdocs_lessons.records.yamlsource import Document, FieldPath
+
+if TYPE_CHECKING:  # imported when first needed (_link_targets)
+    from markdown import Markdown
 
 # The schema's `stepRef` pattern. A path that failed the schema is still
 # cross-checked (all problems in one run), but a malformed ref such as
@@ -133,7 +137,9 @@ class _Guard:
     def __enter__(self) -> "_Guard":
         return self
 
-    def __exit__(self, kind, value, traceback) -> bool:  # type: ignore[no-untyped-def]
+    def __exit__(
+        self, kind: Optional[type[BaseException]], value: Optional[BaseException], traceback: Optional[TracebackType]
+    ) -> bool:
         return self.partial and kind is not None and issubclass(kind, _TRIPS)
 
 
@@ -175,7 +181,7 @@ def markdown_fields(kind: str) -> tuple[tuple[str, ...], ...]:
     return _schema_fields(kind, lambda node, name: name == "markdown")
 
 
-def _schema_fields(kind: str, wanted) -> tuple[tuple[str, ...], ...]:  # type: ignore[no-untyped-def]
+def _schema_fields(kind: str, wanted: Callable[[dict[str, Any], str], bool]) -> tuple[tuple[str, ...], ...]:
     root = schemas.schema(kind)
     defs = root.get("$defs", {})
     found: set[tuple[str, ...]] = set()
@@ -620,7 +626,7 @@ def _unresolved(target: str, page: str, absolute_from_docs: bool = False) -> Opt
     return resolved, resolved == ".." or resolved.startswith("../")
 
 
-_MARKDOWN = None
+_MARKDOWN: Optional[tuple[Markdown, Any]] = None  # the converter and its link collector, made on first use
 
 
 @lru_cache(maxsize=4096)
@@ -642,15 +648,14 @@ def _link_targets(source: str) -> tuple[str, ...]:
 
         class Links(Extension):
             def extendMarkdown(self, md: Any) -> None:
-                collector = Collect(md)
-                md.lessons_links = collector
                 md.treeprocessors.register(collector, "lessons-links", 1)  # after the inline patterns (20)
 
-        _MARKDOWN = markdown.Markdown(extensions=["fenced_code", "tables", Links()])
-    md = _MARKDOWN
+        collector = Collect()
+        _MARKDOWN = markdown.Markdown(extensions=["fenced_code", "tables", Links()]), collector
+    md, collector = _MARKDOWN
     md.reset()
     md.convert(source)
-    found = [t for t in md.lessons_links.found if t is not None]
+    found = [t for t in collector.found if t is not None]
     # Definitions count even when nothing refers to them.
     found += [url for url, _title in md.references.values()]
     return tuple(found)
@@ -902,7 +907,7 @@ def _check_incident(incident: Incident, refs: _Refs, diags: Diagnostics) -> None
         refs.term(doc, ("classification", "primary"), incident.primary, diags)
     for index, term in enumerate(incident.secondary):
         with guard:
-            where = ("classification", "secondary", index)
+            where: FieldPath = ("classification", "secondary", index)
             if refs.term(doc, where, term, diags) and term == incident.primary:
                 diags.add(
                     doc.diagnostic(where, f"'{term}' is already the primary classification", rule="duplicate-term")
@@ -1082,12 +1087,12 @@ def _check_path(path: ReadingPath, refs: _Refs, diags: Diagnostics, include_draf
 def _check_step(
     path: ReadingPath,
     index: int,
-    step,
+    step: PathStep,
     first_step: dict[str, int],
     refs: _Refs,
     diags: Diagnostics,
     include_drafts: bool,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     doc = path.source
     assert doc is not None
     result = refs.result

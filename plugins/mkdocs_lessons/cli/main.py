@@ -24,7 +24,7 @@ from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode, parse_date_range
 from mkdocs_lessons.cli import scaffold, schema_export, stats
 from mkdocs_lessons.clock import resolve_today
-from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
+from mkdocs_lessons.knowledge import Outcome, open_knowledge_base, summary_line
 from mkdocs_lessons.project import SiteSettings, find_config, repository_root, site_settings
 from mkdocs_lessons.records import schema
 from mkdocs_lessons.records.load import display_path
@@ -234,7 +234,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _usage_error(str(problem))
 
 
-def _kb_for_stats(outcome) -> KnowledgeBase:  # type: ignore[no-untyped-def]
+def _kb_for_stats(outcome: Outcome) -> KnowledgeBase:
     if outcome.kb is not None:
         return outcome.kb
     loaded = outcome.loaded  # the records that passed their schema; others are left out
@@ -327,9 +327,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from mkdocs_lessons.generate import write as export
 
     here = Path.cwd()
-    config_file = Path(args.site_config) if args.site_config else find_config(here)
-    if args.site_config and not config_file.is_file():
+    named = Path(args.site_config) if args.site_config else None
+    if named is not None and not named.is_file():
         return _usage_error(f"{args.site_config}: no such file")
+    config_file = named if named is not None else find_config(here)
     # The site config may still list the lessons plugin (Zensical skips it):
     # then its options apply, as in `mkdocs build`.
     settings = site_settings(args.root, cwd=config_file.parent if config_file else None)

@@ -677,7 +677,7 @@ def find_schema_folder(kb_root: Path) -> Optional[Path]:
 
 
 def packaged_schema(kind: str) -> Path:
-    return Path(str(resources.files("mkdocs_lessons").joinpath("schemas", file_name(kind)))).resolve()
+    return Path(str(resources.files("mkdocs_lessons").joinpath("schemas").joinpath(file_name(kind)))).resolve()
 
 
 def schema_reference(kind: str, target: Path, kb_root: Path, given: Optional[str]) -> tuple[str, str]:
@@ -689,9 +689,9 @@ def schema_reference(kind: str, target: Path, kb_root: Path, given: Optional[str
         folder = Path(given)
         location = folder if given.endswith(".json") else folder / name
         return Path(os.path.relpath(location.resolve(), target.parent.resolve())).as_posix(), "given"
-    folder = find_schema_folder(kb_root)
-    if folder is not None:
-        return Path(os.path.relpath(folder / name, target.parent.resolve())).as_posix(), "committed"
+    committed = find_schema_folder(kb_root)
+    if committed is not None:
+        return Path(os.path.relpath(committed / name, target.parent.resolve())).as_posix(), "committed"
     packaged = packaged_schema(kind)
     top = project_root(kb_root)
     if top in packaged.parents:

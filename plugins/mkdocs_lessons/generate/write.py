@@ -386,5 +386,5 @@ def generate_into(
     )
     files = generate(ctx, home=settings.home)
     result = export(files, out, prefix=prefix)
-    settings = render_settings(builder_settings(files, prefix), out=out.as_posix())
-    return GenerateOutcome(True, notes, summary_line(outcome), result, settings)
+    settings_yaml = render_settings(builder_settings(files, prefix), out=out.as_posix())
+    return GenerateOutcome(True, notes, summary_line(outcome), result, settings_yaml)

@@ -166,8 +166,8 @@ def read_row(path: Path, line: int, row: dict[str, str], mapping: dict[str, Any]
     if severity:
         values["severity"] = severity
         draft.map("severity", f"{where('severity')} through values.severity")
-    elif severity_text and severity_of(severity_text):
-        values["severity"], guessed = severity_of(severity_text)  # type: ignore[misc]
+    elif severity_text and (graded := severity_of(severity_text)):
+        values["severity"], guessed = graded
         (
             draft.guess("severity", values["severity"], f"{where('severity')}: '{severity_text}'")
             if guessed

@@ -215,19 +215,19 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
     # Severity.
     severity = None
     for line in by_key.get("severity", []):
-        found = severity_of(line.value)
-        if found:
-            severity = found[0]
+        graded = severity_of(line.value)
+        if graded:
+            severity = graded[0]
             (
                 draft.guess("severity", severity, f"{field_source(line)}: '{quote(line.value)}'")
-                if found[1]
+                if graded[1]
                 else draft.map("severity", field_source(line))
             )
             use(id(line))
             break
     if severity is None:
-        for number, line in enumerate(text.split("\n"), 1):
-            written = re.search(r"\bSEV(?:ERITY)?[- ]?([0-4])\b", line, re.IGNORECASE)
+        for number, text_line in enumerate(text.split("\n"), 1):
+            written = re.search(r"\bSEV(?:ERITY)?[- ]?([0-4])\b", text_line, re.IGNORECASE)
             if written:
                 severity = f"SEV{max(1, int(written.group(1)))}"
                 draft.guess("severity", severity, f"line {number}: '{quote(written.group(0))}'")
@@ -326,9 +326,10 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         occurred = (at, f"{field_source(line)} gives only the date: midnight", True)
     if occurred is None:
         stem = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
-        if stem and moments.parse_date(stem.group(1)):
+        named_day = moments.parse_date(stem.group(1)) if stem else None
+        if named_day:
             occurred = (
-                moments.moment(moments.parse_date(stem.group(1)), (0, 0, 0), moments.UTC),
+                moments.moment(named_day, (0, 0, 0), moments.UTC),
                 f"the date in the file name '{path.name}': midnight UTC",
                 True,
             )
@@ -471,9 +472,10 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
         elif key == "trigger":
             contributing.insert(0, f"Trigger: {body}")
             draft.map("root_cause.contributing_factors", f"{section.where()} (the trigger)")
-            if _CHANGE_WORDS.search(body) and "caused_by_change" not in values:
+            changed = _CHANGE_WORDS.search(body)
+            if changed and "caused_by_change" not in values:
                 values["caused_by_change"] = True
-                word = _CHANGE_WORDS.search(body).group(0)  # type: ignore[union-attr]
+                word = changed.group(0)
                 draft.guess(
                     "caused_by_change",
                     "true",
@@ -483,11 +485,11 @@ def read_postmortem(path: Path, text: str, options: Options) -> Draft:
             whys.extend(t for t, _ in items_of(section))
             draft.map("root_cause.whys", section.where())
         elif key == "detection":
-            found = classify_detection(body)
-            if found and "detection" not in values:
-                values["detection"] = found[0]
+            means = classify_detection(body)
+            if means and "detection" not in values:
+                values["detection"] = means[0]
                 draft.guess(
-                    "detection", found[0], f"line {_line_of(section, found[1])} under {section.where()}: '{found[1]}'"
+                    "detection", means[0], f"line {_line_of(section, means[1])} under {section.where()}: '{means[1]}'"
                 )
             context.append(f"{_heading(section)}\n\n{body}")
         elif key in ("lessons", "went_well", "went_wrong", "got_lucky"):

@@ -91,9 +91,10 @@ def sections_of(text: str) -> tuple[Optional[tuple[str, int]], list[Section], li
                 continue
             sections.append(Section(block.title, SECTION_OF.get(norm(label)), block.level, block.line))
             continue
-        opens = block.kind == "paragraph" and label_value(block.source.split("\n")[0]) is not None
-        if opens:
-            label = norm(label_value(block.source.split("\n")[0])[0])  # type: ignore[index]
+        labelled = label_value(block.source.split("\n")[0]) if block.kind == "paragraph" else None
+        opens = labelled is not None
+        if labelled is not None:
+            label = norm(labelled[0])
             opens = label in SECTION_OF and block.source.lstrip().startswith(("**", "__"))
         if block.kind in ("paragraph", "list") and (current.key not in ("timeline", "actions") or opens):
             _split_fields(block, sections, fields, preamble)

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional, TypeVar, Union
+from typing import Any, Iterable, Mapping, MutableMapping, Optional, TypeVar, Union
 
 from markupsafe import Markup
 
 from mkdocs_lessons import text
-from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.derive import AnalysisView
 from mkdocs_lessons.analysis.link_graph import LinkGraph
 from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.records.model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
@@ -45,7 +45,7 @@ class Context:
     """Everything a renderer needs; built once per build."""
 
     kb: KnowledgeBase
-    analysis: Analysis  # every derived fact (analysis/derive.py); `graph` is its link graph
+    analysis: AnalysisView  # every derived fact (analysis/derive.py); `graph` is its link graph
     graph: LinkGraph
     urls: Urls
     today: date
@@ -66,11 +66,12 @@ class Context:
     # The builder rewrites raw-HTML links as relative to the Markdown file (Zensical; see link_href).
     links_from_source: bool = False
     # Record file (resolved) -> the day git last saw it change (records/gitdates.py); empty without git.
-    last_updated: dict[Path, date] = field(default_factory=dict)
+    # A Mapping, like `memo` below: under `mkdocs serve` pages get watched views of both (render/reads.py).
+    last_updated: Mapping[Path, date] = field(default_factory=dict)
     # Per-build results a renderer computes once and reads from many pages
     # (e.g. a reading path's steps, shown on every step page). Keyed by a tuple
     # starting with the owning module's name.
-    memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: MutableMapping[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
     # Kept by the plugin across `mkdocs serve` rebuilds: caches keyed by their exact
     # inputs inside (the similar-incident finder's vectors).
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -85,7 +85,7 @@ def _parents(ctx: "Context", folder: str, rest: str) -> list[tuple[str, Optional
     if folder == "paths" and len(parts) == 2 and parts[1] == "print.md" and parts[0] in ctx.kb.paths:
         return [(ctx.kb.paths[parts[0]].title, ctx.urls.path(parts[0]))]
     if folder == "taxonomy" and len(parts) > 2:
-        out = []
+        out: list[tuple[str, Optional[str]]] = []
         for depth in range(1, len(parts) - 1):
             path = "/".join(parts[:depth])
             term = ctx.kb.taxonomy.terms.get(path)

@@ -7,7 +7,8 @@ records too): required fields may then be None.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from datetime import date, datetime
+from typing import Any, Optional, TypeVar
 
 from mkdocs_lessons.records.model import (
     ActionItem,
@@ -40,7 +41,7 @@ from mkdocs_lessons.records.model import (
 from mkdocs_lessons.records.yamlsource import Document
 
 
-class Lenient(dict):  # type: ignore[type-arg]
+class Lenient(dict[str, Any]):
     """A mapping of a record that failed its schema: a missing field reads as None."""
 
     def __missing__(self, key: str) -> None:
@@ -67,19 +68,28 @@ def without_rejected(value: Any, path: tuple, rejected: set) -> Any:
     return value
 
 
+T = TypeVar("T")
+
+
+def _required(value: Optional[T]) -> T:
+    """A required field's value, typed as the model has it: None only in a
+    record that failed its schema (_check_partially), which is never published."""
+    return value  # type: ignore[return-value]  # None only in such a record: the model types the field as set
+
+
 def _int(value: Any) -> int:
     if value is None:  # a record that failed its schema (_check_partially)
-        return None  # type: ignore[return-value]
+        return _required(None)
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"not a whole number: {value!r}")
     return value
 
 
-def _opt_date(value: Optional[str]):
+def _opt_date(value: Optional[str]) -> Optional[date]:
     return parse_date(value) if value else None
 
 
-def _opt_ts(value: Optional[str]):
+def _opt_ts(value: Optional[str]) -> Optional[datetime]:
     return parse_timestamp(value) if value else None
 
 
@@ -139,7 +149,7 @@ def build_incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Inci
         title=d["title"],
         kind=d["kind"],
         status=d["status"],
-        occurred=_opt_ts(d["occurred"]),
+        occurred=_required(_opt_ts(d["occurred"])),
         teams=list(d["teams"] or ()),
         summary=d["summary"],
         primary=classification["primary"],
@@ -153,7 +163,7 @@ def build_incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Inci
         caused_by_change=d.get("caused_by_change"),
         context=d.get("context", ""),
         impact=d.get("impact", ""),
-        timeline=[TimelineEvent(_opt_ts(e["at"]), e["event"]) for e in d.get("timeline", [])],
+        timeline=[TimelineEvent(_required(_opt_ts(e["at"])), e["event"]) for e in d.get("timeline", [])],
         decisions=[
             Decision(x["decision"], _opt_ts(x.get("at")), x.get("rationale", "")) for x in d.get("decisions", [])
         ],
@@ -176,14 +186,14 @@ def build_incident(doc: Document, data: Optional[dict[str, Any]] = None) -> Inci
                 closed=_opt_date(a.get("closed")),
                 indicator=a.get("indicator", ""),
                 pdsa=_pdsa(a.get("pdsa")),
-                check_ins=[CheckIn(_opt_date(c["date"]), c["note"]) for c in a.get("check_ins", [])],
+                check_ins=[CheckIn(_required(_opt_date(c["date"])), c["note"]) for c in a.get("check_ins", [])],
                 codified_in=SopRef.parse(a["codified_in"]) if a.get("codified_in") else None,
                 next_check_in=_opt_date(a.get("next_check_in")),
                 indicator_ref=a.get("indicator_ref", ""),
             )
             for a in d.get("action_items", [])
         ],
-        sops=[SopLink(_opt_ref(s["ref"]), s["relation"]) for s in d.get("sops", [])],
+        sops=[SopLink(_required(_opt_ref(s["ref"])), s["relation"]) for s in d.get("sops", [])],
         related=list(d.get("related", [])),
         review=Review(
             _opt_date(review.get("date")),
@@ -248,7 +258,7 @@ def build_session(doc: Document, data: Optional[dict[str, Any]] = None) -> Sessi
         id=d["id"],
         title=d["title"],
         kind=d["kind"],
-        date=_opt_date(d["date"]),  # type: ignore[arg-type]
+        date=_required(_opt_date(d["date"])),
         teams=list(d["teams"] or ()),
         facilitator=d.get("facilitator", ""),
         host_team=d.get("host", "") or "",

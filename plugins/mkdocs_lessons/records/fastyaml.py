@@ -28,12 +28,14 @@ message or a lint), by composing that one file exactly.
 from __future__ import annotations
 
 import re
+from types import ModuleType
 from typing import Any, Optional
 
+yaml_rs: Optional[ModuleType]
 try:  # an accelerator, never a requirement: without it every file is read exactly
     import yaml_rs
 except ImportError:  # pragma: no cover - yaml-rs ships wheels for the common platforms
-    yaml_rs = None  # type: ignore[assignment]
+    yaml_rs = None
 
 AVAILABLE = yaml_rs is not None
 

@@ -29,7 +29,7 @@ def effective_versions(sop: Sop) -> list[SopVersion]:
 def version_in_force(sop: Sop, day: date) -> Optional[SopVersion]:
     """The version in force on `day`: the latest to take effect on or before it."""
     ranked = effective_versions(sop)
-    index = bisect_right([v.effective for v in ranked], day)
+    index = bisect_right([v.effective for v in ranked if v.effective is not None], day)  # all (effective_versions)
     return ranked[index - 1] if index else None
 
 

@@ -137,7 +137,7 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
     taxonomy_entries, taxonomy_probe = guard.folder(taxonomy_dir)
     _report_folder(taxonomy_probe, display_path(taxonomy_dir, base), diags)
     listed = {entry.name: entry for entry in taxonomy_entries or ()}
-    for kind, builder in (("taxonomy", build_taxonomy), ("teams", build_teams)):
+    for kind in ("taxonomy", "teams"):
         file = root / (TAXONOMY_FILE if kind == "taxonomy" else TEAMS_FILE)
         if taxonomy_probe.kind == PROBLEM:
             continue  # the folder's own error says why
@@ -160,11 +160,10 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             continue
         doc = parse(file, kind)
         if doc is not None:
-            built = builder(doc)
             if kind == "taxonomy":
-                result.taxonomy = built  # type: ignore[assignment]
+                result.taxonomy = build_taxonomy(doc)
             else:
-                result.teams = built  # type: ignore[assignment]
+                result.teams = build_teams(doc)
                 result.teams_loaded = True
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterator, Optional
 
 from mkdocs_lessons.diagnostics import Diagnostic, did_you_mean, show
 from mkdocs_lessons.records.yamlsource import Document, FieldPath
@@ -57,7 +58,7 @@ _TYPE_NAMES = {
 
 def schema_text(kind: str) -> str:
     """The packaged schema for `kind`, as published."""
-    return resources.files("mkdocs_lessons").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    return resources.files("mkdocs_lessons").joinpath("schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
 
 
 @lru_cache(maxsize=None)
@@ -262,20 +263,23 @@ def _closest(word: str, candidates: list[str]) -> Optional[str]:
 
 
 def _describe(
-    doc: Document, error: ValidationError, reasons: dict[int, str], hinted: set[FieldPath] = frozenset()
-) -> Iterator[Diagnostic]:  # type: ignore[assignment]
+    doc: Document, error: ValidationError, reasons: dict[int, str], hinted: AbstractSet[FieldPath] = frozenset()
+) -> Iterator[Diagnostic]:
     path: FieldPath = tuple(error.absolute_path)
     value = error.instance
     kind = error.validator
+    # Set on every error a validator reports (jsonschema types them as maybe unset, for errors made by hand).
+    schema_here: Any = error.schema
+    expected: Any = error.validator_value
     if kind == "additionalProperties" and isinstance(value, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema_here.get("properties", {}))
         for key in sorted(set(value) - set(allowed)):
             hint = did_you_mean(key, allowed) or f" (allowed here: {', '.join(allowed)})"
             yield doc.diagnostic(path + (key,), f"unknown field '{key}'{hint}", rule="unknown-field", key=True)
         return
     if kind == "required" and isinstance(value, dict):
         reason = reasons.get(id(error.schema))
-        for key in error.validator_value:
+        for key in expected:
             if key in value:
                 continue
             if path + (key,) in hinted:
@@ -319,10 +323,11 @@ def _impossible(form: str, value: Any) -> str:
 
 def _message(error: ValidationError) -> str:
     kind = error.validator
-    value = error.instance
-    expected = error.validator_value
+    # Set on every error a validator reports (jsonschema types them as maybe unset, for errors made by hand).
+    value: Any = error.instance
+    expected: Any = error.validator_value
     if kind == "type":
-        names = expected if isinstance(expected, list) else [expected]
+        names: list[str] = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         hint = ""
         if "boolean" in names and isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
@@ -366,8 +371,7 @@ def _message(error: ValidationError) -> str:
     if kind == "maxLength":
         return f"is {len(value)} characters long; at most {expected} allowed"
     if kind == "uniqueItems":
-        seen: set[str] = set()
-        dupes = sorted({json.dumps(v) for v in value if json.dumps(v) in seen or seen.add(json.dumps(v))})
+        dupes = sorted(text for text, count in Counter(json.dumps(v) for v in value).items() if count > 1)
         return f"lists {', '.join(dupes)} more than once"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {

@@ -99,14 +99,14 @@ class Document:
     @property
     def positions(self) -> dict[FieldPath, tuple[int, int]]:
         if self._positions is None:
-            self._compose_positions()
-        return self._positions  # type: ignore[return-value]
+            return self._compose_positions()[0]
+        return self._positions
 
     @property
     def key_positions(self) -> dict[FieldPath, tuple[int, int]]:
         if self._key_positions is None:
-            self._compose_positions()
-        return self._key_positions  # type: ignore[return-value]
+            return self._compose_positions()[1]
+        return self._key_positions
 
     def _source(self) -> Optional[str]:
         """The text read fast: kept, or read again (a fast read keeps no text, to save memory)."""
@@ -117,14 +117,17 @@ class Document:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def _compose_positions(self) -> None:
+    def _compose_positions(self) -> tuple[dict[FieldPath, tuple[int, int]], dict[FieldPath, tuple[int, int]]]:
+        """Read the positions from the text, keep them, and return them: (values', keys')."""
         source = self._source()
         exact = parse_text(source, self.path, self.file) if source is not None else None
         # The file may have changed since it was read (`mkdocs serve`): positions
         # of other values would mislead, so then every message points at 1:1.
-        usable = exact is not None and not exact.problems and exact.data == self.data
-        self._positions = exact.positions if usable else {}
-        self._key_positions = exact.key_positions if usable else {}
+        if exact is not None and not exact.problems and exact.data == self.data:
+            self._positions, self._key_positions = exact.positions, exact.key_positions
+        else:
+            self._positions, self._key_positions = {}, {}
+        return self._positions, self._key_positions
 
     def make_exact(self) -> None:
         """Replace a fast read by the exact reader's (values, positions, problems)."""
@@ -292,7 +295,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Diagnost
     else:
         message = problem
         started = exc.context_mark
-        if context and started is not None and (started.line, started.column) != (mark.line, mark.column):
+        if (
+            context
+            and started is not None
+            and mark is not None  # always when `started` is (`mark` falls back to it)
+            and (started.line, started.column) != (mark.line, mark.column)
+        ):
             message += f" ({context} started at line {started.line + 1}, column {started.column + 1})"
         elif context and context not in problem and "scanning for the next token" not in context:
             message += f" ({context})"

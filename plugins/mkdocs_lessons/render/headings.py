@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, TypedDict
 
 from markdown.extensions.toc import slugify, unique
 
@@ -25,6 +25,15 @@ _TAG = re.compile(r"<[^>]+>")
 _ANY_ID = re.compile(r'\sid="([^"]*)"')
 
 
+class TocToken(TypedDict):
+    """A heading as Python-Markdown's `toc_tokens` give it (what MkDocs' `get_toc` reads)."""
+
+    level: int
+    id: str
+    name: str
+    children: list[TocToken]
+
+
 @dataclass
 class Heading:
     level: int
@@ -32,7 +41,7 @@ class Heading:
     name: str  # the heading's text as HTML (what MkDocs' toc shows)
     children: list["Heading"] = field(default_factory=list)
 
-    def token(self) -> dict:
+    def token(self) -> TocToken:
         """The shape of Python-Markdown's `toc_tokens` (MkDocs' `get_toc` reads it)."""
         return {"level": self.level, "id": self.id, "name": self.name, "children": [c.token() for c in self.children]}
 

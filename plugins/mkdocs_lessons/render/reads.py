@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any, Callable, Iterator, Optional
 
 #: A key that was not there.
@@ -83,12 +83,12 @@ class Recorder:
             reads.seen[(source, key)] = snapshot(value)
 
 
-class WatchedMap(Mapping):
+class WatchedMap(Mapping[Any, Any]):
     """A read-only view of a dict that notes every key read, hit or miss, and every whole read."""
 
     __slots__ = ("_name", "_data", "_recorder")
 
-    def __init__(self, name: str, data: dict, recorder: Recorder) -> None:
+    def __init__(self, name: str, data: Mapping[Any, Any], recorder: Recorder) -> None:
         self._name = name
         self._data = data
         self._recorder = recorder
@@ -112,7 +112,7 @@ class WatchedMap(Mapping):
         self._recorder.note(self._name, key, value)
         return value is not MISSING
 
-    def _whole(self) -> dict:
+    def _whole(self) -> Mapping[Any, Any]:
         self._recorder.note(self._name, WHOLE, self._data)
         return self._data
 
@@ -134,12 +134,24 @@ class WatchedMap(Mapping):
     def __bool__(self) -> bool:
         return bool(self._whole())
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        # Only `ctx.memo` is written during renders, and its readers are never reused.
-        self._data[key] = value
-
     def __repr__(self) -> str:
         return f"WatchedMap({self._name!r})"
+
+
+class WatchedMemo(WatchedMap, MutableMapping[Any, Any]):
+    """A watched map that renders write too: `ctx.memo`, whose readers are never reused."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, name: str, data: MutableMapping[Any, Any], recorder: Recorder) -> None:
+        super().__init__(name, data, recorder)
+        self._store = data
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._store[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._store[key]
 
 
 class Watch:
@@ -153,8 +165,8 @@ class Watch:
         self._products: dict[str, Any] = {}
 
     # -- wrapping ---------------------------------------------------------
-    def map(self, name: str, data: dict) -> WatchedMap:
-        self._sources[name] = lambda key, data=data: data if key is WHOLE else data.get(key, MISSING)
+    def map(self, name: str, data: Mapping[Any, Any]) -> WatchedMap:
+        self._sources[name] = lambda key: data if key is WHOLE else data.get(key, MISSING)
         return WatchedMap(name, data, self.recorder)
 
     def record(self, name: str, obj: Any) -> Any:
@@ -175,20 +187,20 @@ class Watch:
             else:
                 plain.append((field.name, value))
         fields = tuple(plain)
-        self._sources[f"{name}.fields"] = lambda key, fields=fields: fields  # noqa: E731
+        self._sources[f"{name}.fields"] = lambda key: fields
         self._always.append((f"{name}.fields", fields))
         return dataclasses.replace(obj, **changes)
 
     def products(self, name: str, obj: Any, **given: Any) -> "WatchedProducts":
         """A view of an object whose attributes are computed products (analysis/derive.py): each read is noted."""
         self._products[name] = obj
-        self._sources[name] = lambda key, obj=obj: _product(obj, key)
+        self._sources[name] = lambda key: _product(obj, key)
         return WatchedProducts(name, obj, self, given)
 
-    def unsettled(self, data: dict) -> WatchedMap:
+    def unsettled(self, data: MutableMapping[Any, Any]) -> WatchedMemo:
         """A map whose readers are never reused (`ctx.memo`); calls that cannot be keyed are noted here too."""
         self._sources[UNSETTLED] = lambda key: _NEVER
-        return WatchedMap(UNSETTLED, data, self.recorder)
+        return WatchedMemo(UNSETTLED, data, self.recorder)
 
     # -- judging ------------------------------------------------------------
     def holds(self, reads: Reads) -> bool:

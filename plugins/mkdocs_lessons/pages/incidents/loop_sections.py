@@ -62,7 +62,8 @@ def loop_view(ctx: Context, page: str, incident: Incident) -> Optional[dict[str,
     links = facts.by_incident.get(incident.id, [])
     if state == "none" and not links:
         return None
-    changes, proposed = [], []
+    changes: list[Markup] = []
+    proposed: list[Markup] = []
     for link in links:
         target = ctx.a(page, ctx.urls.sop_version(link.sop_id, link.version), f"{link.sop_id}@{link.version}")
         sop = ctx.kb.sops.get(link.sop_id)
