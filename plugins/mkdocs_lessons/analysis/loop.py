@@ -156,6 +156,7 @@ class LoopFigures:
 
 
 def loop_figures(kb: KnowledgeBase, facts: LoopFacts) -> LoopFigures:
+    """The loop's dashboard figures: how many failures closed their loop, and the recurrence rate (its n and count)."""
     states = [facts.loop_state(i) for i in kb.published_incidents if i.status in REVIEWED and i.kind in FAILURE_KINDS]
     with_done = [i for i in kb.published_incidents if i.kind in FAILURE_KINDS and fix_of(i) is not None]
     return LoopFigures(
