@@ -6,7 +6,7 @@ Pure core (no MkDocs). Three questions, answered from the records alone:
   version whose `effective` date is the latest one on or before the day the
   incident occurred (in the incident's own time zone), among versions that
   passed the approval gate (approved, superseded or retired with an
-  effective date). Drafts and proposals were never in force.
+  effective date). Drafts and proposals were never in force. (records/in_force.py decides it.)
 - *Is the loop closed?* An action item `codified_in: SOP-X@N` and version
   N's `motivated_by` say the same thing from two sides. Either side alone is
   enough (the other is derived); they contradict each other when the
