@@ -403,6 +403,7 @@ class KeptRenders:
         self._site: Optional[str] = None
         self.reused = 0  # renders taken from the last build, this build (tests and the benchmark read it)
         self.rendered = 0
+        self.rendered_keys: list[Any] = []  # the keys rendered this build, in order (tests and serve_probe.py)
 
     def begin(self, site: str) -> None:
         """A new build; `site` is everything a render depends on that is not watched (options, templates)."""
@@ -411,6 +412,7 @@ class KeptRenders:
         self._site = site
         self._now = {}
         self.reused = self.rendered = 0
+        self.rendered_keys = []
 
     def render(self, watch: Watch, key: Any, make: Callable[[], Any]) -> Any:
         """`make()`'s result: the last build's if all it read still holds, else made now, its reads noted."""
@@ -424,6 +426,7 @@ class KeptRenders:
             made = make()
         self._now[key] = (reads, made)
         self.rendered += 1
+        self.rendered_keys.append(key)
         return made
 
     def end(self) -> None:
