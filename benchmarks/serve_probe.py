@@ -19,6 +19,7 @@ serve does after a save (serve_cache.in_place, as tests/conftest.py's
 - how many generated files the plugin rendered and kept (`renders` and
   `kept`: render/reads.py), and MkDocs' pages built and kept
   (serve_cache.py);
+- `gc`: seconds in the cyclic collector's full (generation 2) collections;
 - `/proc/loadavg` before the rebuild: the machine is shared.
 
 Not a benchmark: `serve_latency.py` times a real server over HTTP. This is
@@ -104,6 +105,20 @@ def main() -> None:
         return real_build_page(page, config, doc_files, nav, env, dirty, excluded)
 
     build_module._build_page = counting_build_page
+    import gc
+
+    collecting = {"start": 0.0}
+
+    def on_collect(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            collecting["start"] = time.perf_counter()
+        else:
+            seconds["gc"] += time.perf_counter() - collecting["start"]
+            counts["gc"] += 1
+
+    gc.callbacks.append(on_collect)
 
     def post_build_timer(run_event: Callable[..., Any]) -> Callable[..., Any]:
         def run(self: Any, name: str, *a: Any, **k: Any) -> Any:
