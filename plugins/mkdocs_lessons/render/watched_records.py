@@ -79,6 +79,10 @@ class Kinds:
         self.maps: dict[str, tuple[str, dict]] = {}  # map name -> (id attribute, map)
         self._proxies: dict[int, tuple[Any, "WatchedRecord"]] = {}  # id(record) -> (record, its stand-in)
         self._carriers: dict[type, tuple[str, ...]] = {}  # dataclass -> its init fields ((): not a carrier)
+        # This build's snapshots and wrappings of lists and maps, by identity (the original kept alive
+        # beside it): the link graph's lists are read whole by many renders and judged once a build.
+        self._snapshots: dict[int, tuple[Any, Any]] = {}
+        self._wrapped: dict[int, tuple[Any, Any]] = {}
 
     def add(self, name: str, data: dict, id_attribute: str) -> None:
         self.maps[name] = (id_attribute, data)
@@ -97,10 +101,16 @@ class Kinds:
     # -- what is noted ---------------------------------------------------------
     def snapshot(self, value: Any) -> Any:
         """A value as it is now, safe to keep across builds, its records as references."""
-        if isinstance(value, list):
-            return ("list", tuple(self._item(v) for v in value))
-        if isinstance(value, dict):
-            return ("dict", tuple((k, self._item(v)) for k, v in value.items()))
+        if isinstance(value, (list, dict)):
+            found = self._snapshots.get(id(value))
+            if found is not None and found[0] is value and len(found[1][1]) == len(value):
+                return found[1]
+            if isinstance(value, list):
+                made: Any = ("list", tuple(self._item(v) for v in value))
+            else:
+                made = ("dict", tuple((k, self._item(v)) for k, v in value.items()))
+            self._snapshots[id(value)] = (value, made)
+            return made
         if isinstance(value, (set, frozenset)):
             return ("set", frozenset(value))
         if type(value) is tuple:  # as it is (a record's plain fields), but for the records in it
@@ -130,17 +140,25 @@ class Kinds:
         proxy = self._proxy(value)
         if proxy is not None:
             return proxy
-        if isinstance(value, list):
+        if isinstance(value, list) or type(value) is tuple:
+            found = self._wrapped.get(id(value))
+            if found is not None and found[0] is value and len(found[1]) == len(value):
+                return found[1]
             items = [self.wrap(v) for v in value]
-            return items if any(a is not b for a, b in zip(items, value)) else value
-        if type(value) is tuple:
-            items = [self.wrap(v) for v in value]
-            return tuple(items) if any(a is not b for a, b in zip(items, value)) else value
+            made: Any = value
+            if any(a is not b for a, b in zip(items, value)):
+                made = items if isinstance(value, list) else tuple(items)
+            self._wrapped[id(value)] = (value, made)
+            return made
         fields = self._carrier(value)
         if fields:
+            found = self._wrapped.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
             changes = {name: proxy for name in fields if (proxy := self._proxy(getattr(value, name))) is not None}
-            if changes:
-                return dataclasses.replace(value, **changes)
+            made = dataclasses.replace(value, **changes) if changes else value
+            self._wrapped[id(value)] = (value, made)
+            return made
         return value
 
     def _proxy(self, value: Any) -> Optional["WatchedRecord"]:
