@@ -20,7 +20,11 @@ serve does after a save (serve_cache.in_place, as tests/conftest.py's
   `kept`: render/reads.py), and MkDocs' pages built and kept
   (serve_cache.py);
 - `gc`: seconds in the cyclic collector's full (generation 2) collections;
+- `peak_rss_mb`: this process's peak memory so far;
 - `/proc/loadavg` before the rebuild: the machine is shared.
+
+Between rebuilds it waits `--pause` seconds, as a person reading the page
+does: the plugin's full garbage collection runs then (serve_collector.py).
 
 Not a benchmark: `serve_latency.py` times a real server over HTTP. This is
 the probe that says which part of a rebuild to work on.
@@ -74,6 +78,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/serve-probe"))
     parser.add_argument("--json", type=Path)
     parser.add_argument("--profile", type=Path, help="cProfile the last rebuild into this file (pstats)")
+    parser.add_argument("--pause", type=float, default=4.0, help="seconds between rebuilds, as a person reads the page (the plugin collects garbage then)")
     args = parser.parse_args()
 
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
@@ -146,6 +151,7 @@ def main() -> None:
         record = incidents[len(incidents) // 2]
         original = record.read_text("utf-8")
         for edit in range(args.edits):
+            time.sleep(args.pause)
             if edit % 2 == 0:
                 pattern = re.compile(rf"^{args.field}: (.*)$", re.M)
                 text, done = pattern.subn(lambda m: f"{args.field}: {m.group(1).rstrip()} Probe edit {edit}.", original, count=1)
@@ -182,6 +188,8 @@ def main() -> None:
                 "mkdocs_built": built["n"],
                 "mkdocs_kept": plugin.serve_cache.reused,
                 "generated_pages": plugin.serve_cache.checked,
+                "rendered_keys": [" ".join(map(str, key)) for key in getattr(kept, "rendered_keys", [])][:40],
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
             results.append(row)
             print(json.dumps(row), flush=True)

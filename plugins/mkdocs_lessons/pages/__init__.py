@@ -28,7 +28,7 @@ from .dashboard import render_dashboard, render_metrics_json
 from .data import incident_line, render_kb_json, render_schemas
 from .feed import render_feed
 from .incident import render_incident
-from .incident_index import render_incident_index
+from .incident_index import render_incident_index, render_incident_texts
 from .lessons import render_lessons
 from .indexes import render_home, render_sop_catalog
 from .notfound import render_ids
@@ -151,6 +151,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         add(page(("renewal",), render_renewal))
     with phase("pages"):
         add(page(("incidents",), render_incident_index))
+        add(page(("incident texts",), render_incident_texts))  # summaries: apart, so a summary edit keeps the index
         for incident in kb.published_incidents:
             add(page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
         for year in archive.by_year(ctx):
