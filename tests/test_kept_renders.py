@@ -140,3 +140,36 @@ def test_list_pages_are_kept_after_an_edit_they_do_not_show(tmp_path):
             assert kept.reused > 2 * kept.rendered
         record.write_text(original, "utf-8")
         assert _site(kb, cache, carry) is not None
+
+
+def test_a_record_brought_back_is_judged_for_each_render():
+    """Two kept renders saw two objects of one record (one kept through an edit, one rendered after it).
+
+    When the older object is the one the knowledge base holds again, the
+    render that saw it holds and the other must not: the identity test is
+    each render's own, never a verdict kept for the record.
+    """
+    import dataclasses as dc
+
+    from mkdocs_lessons.render.reads import Reads, Watch
+
+    @dc.dataclass
+    class Record:
+        id: str
+        title: str
+
+    older, newer = Record("A", "one"), Record("A", "two")
+
+    def reads_of(record: Record, attribute: str) -> Reads:
+        watch = Watch()
+        records = watch.records("kb.incidents", {"A": record}, "id")
+        reads = Reads()
+        with watch.watching(reads):
+            getattr(records["A"], attribute)
+        return reads
+
+    saw_id, saw_title = reads_of(older, "id"), reads_of(newer, "title")
+    now = Watch()
+    now.records("kb.incidents", {"A": older}, "id")
+    assert now.holds(saw_id)
+    assert not now.holds(saw_title)

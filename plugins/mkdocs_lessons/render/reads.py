@@ -273,7 +273,7 @@ class Watch:
         kinds = self.kinds
         for where, old in reads.seen.items():
             if type(old) is Seen:  # a record read per attribute
-                if judged.get(where) is not True and not kinds.holds(where, old, judged):
+                if not kinds.holds(where, old, judged):
                     return False
                 continue
             verdict = judged.get(where)

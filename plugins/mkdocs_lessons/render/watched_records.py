@@ -83,6 +83,7 @@ class Kinds:
         # beside it): the link graph's lists are read whole by many renders and judged once a build.
         self._snapshots: dict[int, tuple[Any, Any]] = {}
         self._wrapped: dict[int, tuple[Any, Any]] = {}
+        self._current: dict[tuple[str, tuple], Any] = {}  # a read's (map, record key) -> the record now
 
     def add(self, name: str, data: dict, id_attribute: str) -> None:
         self.maps[name] = (id_attribute, data)
@@ -205,20 +206,29 @@ class Kinds:
             if where not in reads.seen:
                 reads.seen[where] = Seen(obj)
 
+    def current(self, where: tuple[str, tuple]) -> Any:
+        """The record the knowledge base holds now under a read's map and id (or `GONE`), looked up once a build."""
+        found = self._current.get(where)
+        if found is None:
+            entry = self.maps.get(where[0])
+            found = self._current[where] = entry[1].get(where[1][1], GONE) if entry is not None else GONE
+        return found
+
     def holds(self, where: tuple[str, tuple], seen: Seen, judged: dict) -> bool:
-        """Whether a record a render read is still the same object, or else still has every value it read."""
-        name, key = where
-        verdict = judged.get(where)
-        if verdict is None:
-            entry = self.maps.get(name)
-            current = entry[1].get(key[1], _GONE) if entry is not None else _GONE
-            verdict = judged[where] = current is seen.obj
-        if verdict:
+        """Whether a record a render read is still the same object, or else still has every value it read.
+
+        The identity test is made for each render's own object (`seen.obj`),
+        never kept as a verdict for the record: a render kept through an edit
+        saw an older object than one rendered after it, and an undoing may
+        bring that older object back. An attribute's verdict is kept: every
+        render that read it and was kept saw the value of the last build.
+        """
+        current = self.current(where)
+        if current is seen.obj:
             return True
-        entry = self.maps.get(name)
-        current = entry[1].get(key[1], _GONE) if entry is not None else _GONE
-        if current is _GONE:
+        if current is GONE:
             return False
+        name, key = where
         for attribute, old in seen.attrs.items():
             at = (name, key, attribute)
             same_now = judged.get(at)
@@ -240,7 +250,8 @@ class Kinds:
         return same(old, self.snapshot(now))
 
 
-_GONE: Any = object()
+#: No record under that id now.
+GONE: Any = type("Gone", (), {"__repr__": lambda self: "GONE"})()
 
 
 class WatchedRecord:
