@@ -239,11 +239,17 @@ def _edit_title_and_summary(kb: Path, op: tuple[str, int, int]) -> None:
     record.write_text(_dump(data), "utf-8")
 
 
+def _valid_always(valid: bool) -> None:
+    """`assume` outside Hypothesis: these edits keep the knowledge base valid."""
+    assert valid
+
+
 def test_kept_list_pages_build_what_a_cold_build_builds(tmp_path_factory, monkeypatch):
     """Summary edits keep the list pages (render/watched_records.py), title edits change them: every file still equals a cold build's."""
     import test_serve_equivalence as module
 
     monkeypatch.setattr(module, "_apply", _edit_title_and_summary)
+    monkeypatch.setattr(module, "assume", _valid_always)
     ops = [("summary", 0, 1), ("title", 0, 2), ("summary", 0, 3)]
     for step, differing in _serve_then_cold(tmp_path_factory.mktemp("lists"), ops, monkeypatch):
         assert differing == [], f"after {ops[: step + 1]}: {differing[:10]}"
@@ -256,5 +262,6 @@ def test_a_record_judged_by_presence_only_is_caught(tmp_path_factory, monkeypatc
 
     monkeypatch.setattr(watched_records.Kinds, "holds", lambda self, where, seen, judged: where[1][1] in self.maps[where[0]][1])
     monkeypatch.setattr(module, "_apply", _edit_title_and_summary)
+    monkeypatch.setattr(module, "assume", _valid_always)
     differences = _serve_then_cold(tmp_path_factory.mktemp("planted"), [("title", 0, 1)], monkeypatch)
     assert any(differing for _, differing in differences)
