@@ -176,8 +176,9 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             add(page(("search",), render_search_page))
             files.append(page(("vocabulary",), render_vocabulary))
     with phase("data"):
-        # Every field of every record: any edit changes it, so it is rendered each build, unwatched.
-        add(render_kb_json(ctx, lambda incident: incident_line(ctx, incident)))
+        # Every field of every record: any edit changes it, so it is rendered each build, unwatched
+        # (under serve, an unchanged incident's line is the last build's: _kb_lines).
+        add(render_kb_json(ctx, _kb_lines(ctx)))
         if ctx.feed_size > 0:
             add(page(("feed",), render_feed))
         add(render_metrics_json(ctx))  # data made of whole products (Metrics.as_dict), not of reads: unwatched
@@ -227,6 +228,37 @@ def _record_pages(ctx: Context) -> Any:
         return [dataclasses.replace(f) for f in made] if isinstance(made, list) else dataclasses.replace(made)
 
     return page
+
+
+#: Where the plugin keeps `kb.json`'s incident lines across `mkdocs serve` rebuilds (`ctx.carry`).
+KB_LINES = "kb-lines"
+
+
+def _kb_lines(ctx: Context) -> Any:
+    """`kb.json`'s line of an incident: under serve, the last build's while the record is the same object.
+
+    A line is the record as written and its page's URL (data.py
+    `incident_line`); the URL comes from options in the site key, so the
+    lines are kept while that key holds. At 10,000 incidents encoding every
+    line took about half a second of each rebuild.
+    """
+    if not isinstance(ctx.carry.get(KEPT_RENDERS), KeptRenders):
+        return lambda incident: incident_line(ctx, incident)
+    site = _site_key(ctx)
+    kept_site, kept = ctx.carry.get(KB_LINES, ("", {}))
+    if kept_site != site:
+        kept = {}
+    now: dict[str, tuple[Any, str]] = {}
+    ctx.carry[KB_LINES] = (site, now)
+
+    def line(incident: Any) -> str:
+        found = kept.get(incident.id)
+        if found is None or found[0] is not incident:
+            found = (incident, incident_line(ctx, incident))
+        now[incident.id] = found
+        return found[1]
+
+    return line
 
 
 #: Context fields that are watched or that no page output is made of; every other field is in the site key.
