@@ -80,15 +80,96 @@ def test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path):
 
 
 def test_a_read_left_unnoted_is_caught(tmp_path, monkeypatch):
-    """The planted mistake: reads of other incidents are not noted. Some edit must then show a stale page."""
-    from mkdocs_lessons.render import reads
+    """The planted mistake: attribute reads of incidents are not noted. Some edit must then show a stale page."""
+    from mkdocs_lessons.render import watched_records
 
-    note = reads.Recorder.note
+    note = watched_records.Kinds.note_attribute
 
-    def forgetful(self: Any, name: str, key: Any, value: Any) -> None:
-        if name != "kb.incidents":
-            note(self, name, key, value)
+    def forgetful(self: Any, where: Any, obj: Any, name: str, value: Any) -> None:
+        if where[0] != "kb.incidents":
+            note(self, where, obj, name, value)
 
-    monkeypatch.setattr(reads.Recorder, "note", forgetful)
+    monkeypatch.setattr(watched_records.Kinds, "note_attribute", forgetful)
     with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
         test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def test_a_changed_record_judged_by_presence_only_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: a record that is there counts as unchanged, whatever was read of it."""
+    from mkdocs_lessons.render import watched_records
+
+    def present(self: Any, where: Any, seen: Any, judged: Any) -> bool:
+        return where[1][1] in self.maps[where[0]][1]
+
+    monkeypatch.setattr(watched_records.Kinds, "holds", present)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def test_list_pages_are_kept_after_an_edit_they_do_not_show(tmp_path):
+    """A summary edit leaves the lists that do not show it (dashboard, backlog, lessons, terms, teams) kept; a title edit shows in them.
+
+    Each time, every file equals a fresh render's, byte for byte.
+    """
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    kept = KeptRenders()
+    carry: dict[str, Any] = {KEPT_RENDERS: kept}
+    assert _site(kb, cache, carry) is not None
+    lists = {"incidents/index.md", "dashboard/index.md", "actions/index.md", "lessons/index.md", "taxonomy/index.md", "teams/index.md"}
+    record = kb / "incidents/INC-2023-044.yaml"
+    original = record.read_text("utf-8")
+    data = yaml.safe_load(original)
+    for field, shown_in_lists in (("summary", False), ("title", True)):
+        edited = dict(data, **{field: f"{data[field]} (edited)"})
+        record.write_text(_dump(edited), "utf-8")
+        served = _site(kb, cache, carry)
+        fresh = _site(kb, DocumentCache(), None)
+        assert served is not None and fresh is not None
+        assert lists <= set(fresh), sorted(set(fresh))[:40]
+        assert [uri for uri in fresh if served.get(uri) != fresh[uri]] == [], field
+        changed_lists = {uri for uri in lists if "(edited)" in str(fresh[uri])}
+        if shown_in_lists:
+            assert changed_lists, "a title edit shows in the lists"
+        else:
+            assert not changed_lists
+            # The home page and the index's text filter (`incidents/texts.js`) show summaries: they are rendered again.
+            for key in (("incidents",), ("dashboard",), ("actions",), ("lessons",), ("taxonomy",), ("teams",), ("team", "payments"), ("renewal",)):
+                assert key not in kept.rendered_keys, (field, kept.rendered_keys)
+            assert kept.rendered <= 10, (field, kept.rendered_keys)
+            assert kept.reused > 2 * kept.rendered
+        record.write_text(original, "utf-8")
+        assert _site(kb, cache, carry) is not None
+
+
+def test_a_record_brought_back_is_judged_for_each_render():
+    """Two kept renders saw two objects of one record (one kept through an edit, one rendered after it).
+
+    When the older object is the one the knowledge base holds again, the
+    render that saw it holds and the other must not: the identity test is
+    each render's own, never a verdict kept for the record.
+    """
+    import dataclasses as dc
+
+    from mkdocs_lessons.render.reads import Reads, Watch
+
+    @dc.dataclass
+    class Record:
+        id: str
+        title: str
+
+    older, newer = Record("A", "one"), Record("A", "two")
+
+    def reads_of(record: Record, attribute: str) -> Reads:
+        watch = Watch()
+        records = watch.records("kb.incidents", {"A": record}, "id")
+        reads = Reads()
+        with watch.watching(reads):
+            getattr(records["A"], attribute)
+        return reads
+
+    saw_id, saw_title = reads_of(older, "id"), reads_of(newer, "title")
+    now = Watch()
+    now.records("kb.incidents", {"A": older}, "id")
+    assert now.holds(saw_id)
+    assert not now.holds(saw_title)

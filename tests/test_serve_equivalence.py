@@ -221,6 +221,47 @@ def test_serve_rebuilds_reuse_the_pages_an_edit_did_not_change(tmp_path, monkeyp
         pages = plugin.serve_cache.checked
         assert pages >= 2 and plugin.serve_cache.reused >= pages - 3, (plugin.serve_cache.reused, pages)
         assert "Edited impact." in (project / "site/incidents/INC-2023-044/index.html").read_text("utf-8")
+        # The plugin kept the lists too (render/watched_records.py): none shows an incident's impact.
+        rendered = plugin.carry["renders"].rendered_keys
+        for key in (("incidents",), ("dashboard",), ("actions",), ("lessons",), ("taxonomy",), ("teams",)):
+            assert key not in rendered, rendered
     finally:
         config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)
+
+
+def _edit_title_and_summary(kb: Path, op: tuple[str, int, int]) -> None:
+    """A save that changes what lists show (the title) or only what the record's page shows (the summary)."""
+    record = kb / "incidents/INC-2023-044.yaml"
+    data = yaml.safe_load(record.read_text("utf-8"))
+    field = "title" if op[0] == "title" else "summary"
+    data[field] = f"{data[field]} ({op[0]} {op[2]})"
+    record.write_text(_dump(data), "utf-8")
+
+
+def _valid_always(valid: bool) -> None:
+    """`assume` outside Hypothesis: these edits keep the knowledge base valid."""
+    assert valid
+
+
+def test_kept_list_pages_build_what_a_cold_build_builds(tmp_path_factory, monkeypatch):
+    """Summary edits keep the list pages (render/watched_records.py), title edits change them: every file still equals a cold build's."""
+    import test_serve_equivalence as module
+
+    monkeypatch.setattr(module, "_apply", _edit_title_and_summary)
+    monkeypatch.setattr(module, "assume", _valid_always)
+    ops = [("summary", 0, 1), ("title", 0, 2), ("summary", 0, 3)]
+    for step, differing in _serve_then_cold(tmp_path_factory.mktemp("lists"), ops, monkeypatch):
+        assert differing == [], f"after {ops[: step + 1]}: {differing[:10]}"
+
+
+def test_a_record_judged_by_presence_only_is_caught(tmp_path_factory, monkeypatch):
+    """The planted mistake: a kept render holds while the records it read are there, whatever changed in them."""
+    import test_serve_equivalence as module
+    from mkdocs_lessons.render import watched_records
+
+    monkeypatch.setattr(watched_records.Kinds, "holds", lambda self, where, seen, judged: where[1][1] in self.maps[where[0]][1])
+    monkeypatch.setattr(module, "_apply", _edit_title_and_summary)
+    monkeypatch.setattr(module, "assume", _valid_always)
+    differences = _serve_then_cold(tmp_path_factory.mktemp("planted"), [("title", 0, 1)], monkeypatch)
+    assert any(differing for _, differing in differences)

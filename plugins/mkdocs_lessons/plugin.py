@@ -31,6 +31,7 @@ from mkdocs_lessons.adapter import header_search
 from mkdocs_lessons.adapter.atomic import AtomicSite
 from mkdocs_lessons.adapter.rendered_page import AnchorCache, RenderedPage, permalink_of
 from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
+from mkdocs_lessons.adapter.serve_collector import DeferredCollector
 from mkdocs_lessons.adapter.serve_log import shown_not_counted
 from mkdocs_lessons.adapter.serve_search import BackgroundIndex
 from mkdocs_lessons.adapter.title_repair import head_title
@@ -87,6 +88,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
+        # Under serve: full collections after each build (adapter/serve_collector.py).
+        self.collector: DeferredCollector | None = None
         self.anchored: AnchorCache | None = None
         self.dirty = False
         self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (adapter/atomic.py)
@@ -112,6 +115,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # Rebuilds render only the pages whose inputs changed, in place (adapter/serve_cache.py).
         self.serve_cache = ServeCache() if command == "serve" else None
         self.anchored = AnchorCache() if command == "serve" else None  # heading ids of pages that did not change
+        if self.collector is not None:
+            self.collector.close()
+        self.collector = DeferredCollector() if command == "serve" else None
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -154,6 +160,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Validate before MkDocs empties site_dir: a failed `mkdocs build`
         # leaves the previous site untouched.
+        if self.collector is not None:
+            self.collector.pause()  # until the build is written (adapter/serve_collector.py)
         self._release_frozen()
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self._page_options = (self.config.search == "pagefind", self.config.feed_size > 0)
@@ -460,6 +468,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.atomic.abandon()  # the last good site stays
         if self.serve_cache is not None:
             self.serve_cache.abandon()
+        if self.collector is not None:
+            self.collector.resume()
 
     def on_shutdown(self) -> None:
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
@@ -467,6 +477,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.background_index.close()
             self.background_index = None
         gc.unfreeze()  # nothing stays frozen past the plugin's life
+        if self.collector is not None:
+            self.collector.close()
         if self.spill_dir is not None:
             self.spill_dir.cleanup()
             self.spill_dir = None
@@ -555,6 +567,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     @event_priority(-100)
     def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
         self.atomic.finish(config)
+        if self.collector is not None:
+            self.collector.resume()
 
     on_post_build = CombinedEvent(_on_post_build_entries, _on_post_build_search, _on_post_build_swap)
 

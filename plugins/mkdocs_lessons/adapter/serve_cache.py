@@ -18,7 +18,9 @@ use it after its first build (`in_place`):
 - any page is modified when the site's share changed, or its output is gone;
   a hand-written page otherwise by MkDocs' own test (its source is newer);
 - Material's search entries of the pages not rebuilt are kept, and the index
-  is written in page order, as a full build writes it;
+  is written in page order, as a full build writes it (each page's entries
+  encoded once and kept while they are: at 10,000 incidents the index is
+  over 100 MB of JSON);
 - the output of a file that is no longer part of the site is removed.
 
 What the key leaves out: values a template could read that are not in that
@@ -32,9 +34,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -59,6 +63,8 @@ class ServeCache:
         self._keys: dict[str, str] = {}  # this build's keys
         self._kept_entries: dict[str, Entries] = {}  # src_uri -> Material search entries on record
         self._entries: dict[str, Entries] = {}
+        self._kept_json: dict[str, tuple[Entries, str]] = {}  # src_uri -> (its entries, their JSON without brackets)
+        self._json: dict[str, tuple[Entries, str]] = {}
         self._kept_site = ""
         self._site = ""
         self._kept_outputs: set[str] = set()  # every file's output path, last build
@@ -113,14 +119,26 @@ class ServeCache:
         if plugin is None:
             return
         entries: Entries = []
+        encoded: list[str] = []
         for uri in self._pages:
             found = self._entries.get(uri)
             if found is None:
                 found = self._entries[uri] = self._kept_entries.get(uri, [])
             entries.extend(found)
-        plugin.search_index.entries = entries
+            if found:
+                kept = self._kept_json.get(uri)
+                if kept is None or kept[0] is not found:
+                    kept = (found, json.dumps(found, separators=(",", ":"), default=str)[1:-1])
+                self._json[uri] = kept
+                encoded.append(kept[1])
+        index = plugin.search_index
+        index.entries = entries
         # Material merges a dirty build's entries with the last index itself (`serve --dirty`): they are all here.
         plugin.search_index_prev = None
+        if callable(getattr(type(index), "generate_search_index", None)) and isinstance(
+            getattr(index, "config", None), Mapping
+        ):
+            index.generate_search_index = functools.partial(_search_index_json, index.config, encoded)
 
     def finish(self, site_dir: str) -> None:
         """The build is written: remove what is no longer part of the site; what it made is what the next
@@ -131,6 +149,7 @@ class ServeCache:
             _remove_output(gone, root)
         self._kept_keys = self._keys
         self._kept_entries = self._entries
+        self._kept_json, self._json = self._json, {}
         self._kept_site = self._site
         self._kept_outputs = self._outputs
         self._keys, self._entries, self._decided, self._pages = {}, {}, {}, []
@@ -198,6 +217,17 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+def _search_index_json(config: Mapping, encoded: list[str], prev: Any = None) -> str:
+    """What Material's `SearchIndex.generate_search_index` returns, from each page's entries encoded already.
+
+    `json.dumps` of `{"config": ..., "docs": [...]}` with Material's
+    separators, pieced together: the same text, byte for byte
+    (tests/test_serve_equivalence.py compares it with a cold build's).
+    """
+    head = {key: config[key] for key in ["lang", "separator", "pipeline", "fields"]}
+    return '{"config":' + json.dumps(head, separators=(",", ":"), default=str) + ',"docs":[' + ",".join(encoded) + "]}"
 
 
 def _material_search(plugins: Any) -> Any:

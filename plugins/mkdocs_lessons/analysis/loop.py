@@ -34,10 +34,7 @@ from mkdocs_lessons.analysis.recurrence import (
     find_recurrences,
     fix_of,
 )
-from mkdocs_lessons.records.in_force import (
-    OPEN_LOOP_RELATIONS,
-    REVIEWED,
-)
+from mkdocs_lessons.records.in_force import OPEN_LOOP_RELATIONS, REVIEWED
 from mkdocs_lessons.records.model import Incident, KnowledgeBase, Sop, natural_key
 
 __all__ = ["Recurrence", "Recurrences", "find_recurrences", "fix_of", "LoopFacts", "build_loop", "loop_figures"]

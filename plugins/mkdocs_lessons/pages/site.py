@@ -23,7 +23,7 @@ from mkdocs_lessons.pages.dashboard.page import render_dashboard, render_metrics
 from mkdocs_lessons.pages.data.feed import render_feed
 from mkdocs_lessons.pages.data.records import incident_line, render_kb_json, render_schemas
 from mkdocs_lessons.pages.home import render_home
-from mkdocs_lessons.pages.incidents.index import render_incident_index
+from mkdocs_lessons.pages.incidents.index import render_incident_index, render_incident_texts
 from mkdocs_lessons.pages.incidents.page import render_incident
 from mkdocs_lessons.pages.incidents.years import by_year, year_file
 from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
@@ -164,50 +164,53 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     def add(rendered: Union[GeneratedFile, list[GeneratedFile]]) -> None:
         files.extend(_finish(ctx, rendered))
 
+    # Every page and data file through `page(key, render)`: under `mkdocs serve` each is kept while what it read holds.
+    page = _record_pages(ctx)
     with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
         if home:
-            add(render_home(ctx))
-        add(render_dashboard(ctx))
-        add(render_actions(ctx))
-        add(render_lessons(ctx))
-        add(render_renewal(ctx))
+            add(page(("home",), render_home))
+        add(page(("dashboard",), render_dashboard))
+        add(page(("actions",), render_actions))
+        add(page(("lessons",), render_lessons))
+        add(page(("renewal",), render_renewal))
     with phase("pages"):
-        add(render_incident_index(ctx))
-        record_page = _record_pages(ctx)
+        add(page(("incidents",), render_incident_index))
+        add(page(("incident texts",), render_incident_texts))  # summaries: apart, so a summary edit keeps the index
         for incident in kb.published_incidents:
-            add(record_page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
-        years = by_year(ctx)
-        for year in years:
-            add(year_file(ctx, years, year))
-        add(render_sop_catalog(ctx))
+            add(page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
+        for year in by_year(ctx):
+            add(page(("year", year), lambda c, y=year: year_file(c, by_year(c), y)))
+        add(page(("sops",), render_sop_catalog))
         for sop in kb.sops.values():
-            add(record_page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
-        add(taxonomy.overview_file(ctx))
+            add(page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
+        add(page(("taxonomy",), taxonomy.overview_file))
         for term in kb.taxonomy.terms.values():
-            add(record_page(("term", term.path), lambda c, t=term.path: taxonomy.term_file(c, c.kb.taxonomy.terms[t])))
-        add(teams.overview_file(ctx))
+            add(page(("term", term.path), lambda c, t=term.path: taxonomy.term_file(c, c.kb.taxonomy.terms[t])))
+        add(page(("teams",), teams.overview_file))
         for team in kb.teams.values():
-            add(record_page(("team", team.id), lambda c, t=team.id: teams.team_file(c, c.kb.teams[t])))
-        add(render_paths(ctx))
-        add(render_sessions_index(ctx))
+            add(page(("team", team.id), lambda c, t=team.id: teams.team_file(c, c.kb.teams[t])))
+        add(page(("paths",), render_paths))
+        add(page(("sessions",), render_sessions_index))
         for session in ctx.analysis.programme.sessions:
-            add(render_session(ctx, session))
-        add(render_indicators_index(ctx))
+            add(page(("session", session.id), lambda c, s=session.id: render_session(c, c.kb.sessions[s])))
+        add(page(("indicators",), render_indicators_index))
         for indicator in kb.indicators.values():
-            add(render_indicator(ctx, indicator))
+            add(page(("indicator", indicator.id), lambda c, i=indicator.id: render_indicator(c, c.kb.indicators[i])))
         if ctx.pagefind:
-            add(render_search_page(ctx))
-            files.append(render_vocabulary(ctx))
+            add(page(("search",), render_search_page))
+            files.append(page(("vocabulary",), render_vocabulary))
+    with phase("data"):
+        # Every field of every record: any edit changes it, so it is rendered each build, unwatched
+        # (under serve, an unchanged incident's line is the last build's: _kb_lines).
+        add(render_kb_json(ctx, _kb_lines(ctx)))
+        if ctx.feed_size > 0:
+            add(page(("feed",), render_feed))
+        add(render_metrics_json(ctx))  # data made of whole products (Metrics.as_dict), not of reads: unwatched
+        add(page(("schemas",), render_schemas))
+        add(page(("ids",), render_ids))  # the 404 page's "did you mean" (notfound.py)
     kept = ctx.carry.get(KEPT_RENDERS)
     if isinstance(kept, KeptRenders):
         kept.end()
-    with phase("data"):
-        add(render_kb_json(ctx, lambda incident: incident_line(ctx, incident)))
-        if ctx.feed_size > 0:
-            add(render_feed(ctx))
-        add(render_metrics_json(ctx))
-        add(render_schemas(ctx))
-        add(render_ids(ctx))  # the 404 page's "did you mean" (notfound.py)
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
     return files
@@ -215,12 +218,12 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
 
 Rendered = Union[GeneratedFile, list[GeneratedFile]]
 
-#: Where the plugin keeps record pages' renders across `mkdocs serve` rebuilds (`ctx.carry`).
+#: Where the plugin keeps generated files' renders across `mkdocs serve` rebuilds (`ctx.carry`).
 KEPT_RENDERS = "renders"
 
 
 def _record_pages(ctx: Context) -> Any:
-    """`page(key, render)`: a record's page(s), rendered by `render(context)`, or kept from the last serve build.
+    """`page(key, render)`: a generated file or files, rendered by `render(context)`, or kept from the last serve build.
 
     Only under `mkdocs serve` (the plugin puts a `KeptRenders` in
     `ctx.carry`): the render gets a context whose knowledge base, link graph,
@@ -249,6 +252,37 @@ def _record_pages(ctx: Context) -> Any:
         return [dataclasses.replace(f) for f in made] if isinstance(made, list) else dataclasses.replace(made)
 
     return page
+
+
+#: Where the plugin keeps `kb.json`'s incident lines across `mkdocs serve` rebuilds (`ctx.carry`).
+KB_LINES = "kb-lines"
+
+
+def _kb_lines(ctx: Context) -> Any:
+    """`kb.json`'s line of an incident: under serve, the last build's while the record is the same object.
+
+    A line is the record as written and its page's URL (data.py
+    `incident_line`); the URL comes from options in the site key, so the
+    lines are kept while that key holds. At 10,000 incidents encoding every
+    line took about half a second of each rebuild.
+    """
+    if not isinstance(ctx.carry.get(KEPT_RENDERS), KeptRenders):
+        return lambda incident: incident_line(ctx, incident)
+    site = _site_key(ctx)
+    kept_site, kept = ctx.carry.get(KB_LINES, ("", {}))
+    if kept_site != site:
+        kept = {}
+    now: dict[str, tuple[Any, str]] = {}
+    ctx.carry[KB_LINES] = (site, now)
+
+    def line(incident: Any) -> str:
+        found = kept.get(incident.id)
+        if found is None or found[0] is not incident:
+            found = (incident, incident_line(ctx, incident))
+        now[incident.id] = found
+        return found[1]
+
+    return line
 
 
 #: Context fields that are watched or that no page output is made of; every other field is in the site key.

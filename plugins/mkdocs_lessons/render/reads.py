@@ -21,7 +21,9 @@ for byte, after random edits of every field kind.
 
 Values are compared by identity first (an unchanged record file gives the
 same record object, records/load.py), then by equality; lists, sets and dicts are
-kept as snapshots, since a producer may update them in place.
+kept as snapshots, since a producer may update them in place. Records
+themselves are read attribute by attribute (render/watched_records.py): a
+list that shows titles is kept after a summary edit.
 """
 
 from __future__ import annotations
@@ -32,12 +34,24 @@ import inspect
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Callable, Iterator, Optional
 
+from mkdocs_lessons.render.watched_records import Kinds, Seen
+
 #: A key that was not there.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 #: The key of a read of a whole map (iterated, counted) or a whole product.
 WHOLE: Any = type("Whole", (), {"__repr__": lambda self: "WHOLE"})()
 #: The source no page that reads it is reused from (see the module docstring).
 UNSETTLED = "memo"
+#: The knowledge base's maps of records (watched name -> id attribute): their records are read per attribute.
+RECORD_MAPS = {
+    "kb.incidents": "id",
+    "kb.sops": "id",
+    "kb.teams": "id",
+    "kb.paths": "id",
+    "kb.sessions": "id",
+    "kb.indicators": "id",
+    "kb.taxonomy.terms": "path",
+}
 
 
 def snapshot(value: Any) -> Any:
@@ -72,15 +86,20 @@ class Reads:
 class Recorder:
     """Notes reads into the render being watched (none between renders)."""
 
-    __slots__ = ("current",)
+    __slots__ = ("current", "kinds")
 
     def __init__(self) -> None:
         self.current: Optional[Reads] = None
+        self.kinds: Optional[Kinds] = None  # the build's record maps: records noted as references
 
     def note(self, source: str, key: Any, value: Any) -> None:
         reads = self.current
         if reads is not None and (source, key) not in reads.seen:
-            reads.seen[(source, key)] = snapshot(value)
+            reads.seen[(source, key)] = snapshot(value) if self.kinds is None else self.kinds.snapshot(value)
+
+    def wrap(self, value: Any) -> Any:
+        """What a render gets of a value it read: its records as stand-ins that note their attribute reads."""
+        return value if self.kinds is None else self.kinds.wrap(value)
 
 
 class WatchedMap(Mapping[Any, Any]):
@@ -100,12 +119,12 @@ class WatchedMap(Mapping[Any, Any]):
             self._recorder.note(self._name, key, MISSING)
             raise
         self._recorder.note(self._name, key, value)
-        return value
+        return self._recorder.wrap(value)
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = self._data.get(key, MISSING)
         self._recorder.note(self._name, key, value)
-        return default if value is MISSING else value
+        return default if value is MISSING else self._recorder.wrap(value)
 
     def __contains__(self, key: object) -> bool:
         value = self._data.get(key, MISSING)
@@ -126,10 +145,12 @@ class WatchedMap(Mapping[Any, Any]):
         return self._whole().keys()
 
     def values(self) -> Any:
-        return self._whole().values()
+        wrap = self._recorder.wrap
+        return [wrap(v) for v in self._whole().values()]
 
     def items(self) -> Any:
-        return self._whole().items()
+        wrap = self._recorder.wrap
+        return [(k, wrap(v)) for k, v in self._whole().items()]
 
     def __bool__(self) -> bool:
         return bool(self._whole())
@@ -154,6 +175,52 @@ class WatchedMemo(WatchedMap, MutableMapping[Any, Any]):
         del self._store[key]
 
 
+class WatchedRecords(WatchedMap):
+    """A map of records (RECORD_MAPS): a read by id notes that the record is there, and hands over its stand-in.
+
+    A whole read notes the ids in order; each record's attributes are noted
+    as the render reads them (render/watched_records.py).
+    """
+
+    __slots__ = ("_kinds",)
+
+    def __init__(self, name: str, data: dict, recorder: Recorder, kinds: Kinds) -> None:
+        super().__init__(name, data, recorder)
+        self._kinds = kinds
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            value = self._data[key]
+        except KeyError:
+            self._recorder.note(self._name, key, MISSING)
+            raise
+        self._kinds.note_present(self._name, key, value)
+        return self._kinds.wrap(value)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._data.get(key, MISSING)
+        if value is MISSING:
+            self._recorder.note(self._name, key, MISSING)
+            return default
+        self._kinds.note_present(self._name, key, value)
+        return self._kinds.wrap(value)
+
+    def __contains__(self, key: object) -> bool:
+        value = self._data.get(key, MISSING)
+        if value is MISSING:
+            self._recorder.note(self._name, key, MISSING)
+            return False
+        self._kinds.note_present(self._name, key, value)
+        return True
+
+    def _whole(self) -> Mapping[Any, Any]:
+        self._recorder.note(self._name, WHOLE, ("keys", tuple(self._data)))
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"WatchedRecords({self._name!r})"
+
+
 class Watch:
     """One build's watched sources: wrap them for renderers, then judge kept reads against them."""
 
@@ -163,11 +230,22 @@ class Watch:
         self._judged: dict[tuple[str, Any], bool] = {}
         self._always: list[tuple[str, Any]] = []  # read by every render (plain fields of watched records)
         self._products: dict[str, Any] = {}
+        self.kinds = self.recorder.kinds = Kinds(self.recorder)
 
     # -- wrapping ---------------------------------------------------------
     def map(self, name: str, data: Mapping[Any, Any]) -> WatchedMap:
         self._sources[name] = lambda key: data if key is WHOLE else data.get(key, MISSING)
         return WatchedMap(name, data, self.recorder)
+
+    def records(self, name: str, data: dict, id_attribute: str) -> WatchedRecords:
+        """A map of records, read per record and attribute (RECORD_MAPS)."""
+        self.kinds.add(name, data, id_attribute)
+
+        def current(key: Any) -> Any:
+            return ("keys", tuple(data)) if key is WHOLE else data.get(key, MISSING)
+
+        self._sources[name] = current
+        return WatchedRecords(name, data, self.recorder, self.kinds)
 
     def record(self, name: str, obj: Any) -> Any:
         """A copy of a dataclass whose dict fields are watched maps, and nested dataclasses watched alike.
@@ -180,7 +258,9 @@ class Watch:
         plain: list[tuple[str, Any]] = []
         for field in dataclasses.fields(obj):
             value = getattr(obj, field.name)
-            if isinstance(value, dict):
+            if isinstance(value, dict) and f"{name}.{field.name}" in RECORD_MAPS:
+                changes[field.name] = self.records(f"{name}.{field.name}", value, RECORD_MAPS[f"{name}.{field.name}"])
+            elif isinstance(value, dict):
                 changes[field.name] = self.map(f"{name}.{field.name}", value)
             elif dataclasses.is_dataclass(value) and not isinstance(value, type):
                 changes[field.name] = self.record(f"{name}.{field.name}", value)
@@ -206,11 +286,16 @@ class Watch:
     def holds(self, reads: Reads) -> bool:
         """Whether every value `reads` saw is still what its source gives."""
         judged = self._judged
+        kinds = self.kinds
         for where, old in reads.seen.items():
+            if type(old) is Seen:  # a record read per attribute
+                if not kinds.holds(where, old, judged):
+                    return False
+                continue
             verdict = judged.get(where)
             if verdict is None:
                 source = self._source(where[0])
-                verdict = judged[where] = source is not None and same(old, snapshot(source(where[1])))
+                verdict = judged[where] = source is not None and same(old, kinds.snapshot(source(where[1])))
             if not verdict:
                 return False
         return True
@@ -282,6 +367,9 @@ class WatchedProducts:
             return static.fget(self)
         value = getattr(self._obj, attribute)
         recorder = self._watch.recorder
+        if self._watch.kinds.ref(value) is not None:  # a record (the incident a product names): read per attribute
+            recorder.note(self._name, (attribute,), value)
+            return recorder.wrap(value)
         if isinstance(value, dict):
             found = self._maps.get(attribute)
             if found is None:
@@ -305,11 +393,11 @@ class WatchedProducts:
                     recorder.note(UNSETTLED, (self._name, attribute), _NEVER)
                 else:
                     recorder.note(self._name, (attribute, args), result)
-                return result
+                return recorder.wrap(result)
 
             return call
         recorder.note(self._name, (attribute,), value)
-        return value
+        return recorder.wrap(value)
 
 
 def _is_record(value: Any) -> bool:
@@ -331,6 +419,7 @@ class KeptRenders:
         self._site: Optional[str] = None
         self.reused = 0  # renders taken from the last build, this build (tests and the benchmark read it)
         self.rendered = 0
+        self.rendered_keys: list[Any] = []  # the keys rendered this build, in order (tests and serve_probe.py)
 
     def begin(self, site: str) -> None:
         """A new build; `site` is everything a render depends on that is not watched (options, templates)."""
@@ -339,6 +428,7 @@ class KeptRenders:
         self._site = site
         self._now = {}
         self.reused = self.rendered = 0
+        self.rendered_keys = []
 
     def render(self, watch: Watch, key: Any, make: Callable[[], Any]) -> Any:
         """`make()`'s result: the last build's if all it read still holds, else made now, its reads noted."""
@@ -352,6 +442,7 @@ class KeptRenders:
             made = make()
         self._now[key] = (reads, made)
         self.rendered += 1
+        self.rendered_keys.append(key)
         return made
 
     def end(self) -> None:

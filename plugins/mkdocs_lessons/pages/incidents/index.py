@@ -319,7 +319,10 @@ def _texts_file(ctx: Context, incidents: list[Incident]) -> GeneratedFile:
 
 
 def render_incident_index(ctx: Context) -> list[GeneratedFile]:
-    """The index's numbered pages (`incidents/`, `incidents/page/2/`...) and `incidents/rows.js`."""
+    """The index's numbered pages (`incidents/`, `incidents/page/2/`...) and `incidents/rows.js`.
+
+    Its `texts.js` is render_incident_texts'.
+    """
     base = ctx.urls.incidents
     incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
@@ -348,8 +351,13 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
         files.append(file)
     if incidents:
         files.append(_rows_file(ctx, tables, rows))
-        files.append(_texts_file(ctx, incidents))
     return files
+
+
+def render_incident_texts(ctx: Context) -> list[GeneratedFile]:
+    """`incidents/texts.js` apart from the index's pages: under `mkdocs serve` a summary edit keeps those."""
+    incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
+    return [_texts_file(ctx, incidents)] if incidents else []
 
 
 def facet_values(incidents: Iterable[Incident], key: str) -> Counter[str]:
