@@ -162,6 +162,7 @@ def measure(
     serve: bool = True,
     serve_repeats: int = 3,
     serve_timeout: float = 300.0,
+    serve_search: str = "material",
     keep: Path | None = None,
 ) -> dict[str, Any]:
     import mkdocs_lessons
@@ -179,7 +180,10 @@ def measure(
             **_validate(kb, runs),
             **_builds(work, kb, floor_config, runs),
         }
-        result["serve"] = measure_serve(sites.plugin_config(work / "serve", kb), kb, work, serve_repeats, serve_timeout) if serve else None
+        serve_config = sites.plugin_config(work / "serve", kb, search=serve_search)
+        result["serve"] = measure_serve(serve_config, kb, work, serve_repeats, serve_timeout) if serve else None
+        if result["serve"] is not None:
+            result["serve"]["search"] = serve_search
         if pagefind:
             result["pagefind"] = _pagefind(work, kb)
         return result
@@ -233,6 +237,12 @@ def main() -> None:
     parser.add_argument("--serve-repeats", type=int, default=3, help="times each serve change (edit, add, remove) is made and undone")
     parser.add_argument("--serve-timeout", type=float, default=300.0, help="seconds a serve change may take to show before the benchmark fails")
     parser.add_argument("--json", type=Path, help="write the result to this file too")
+    parser.add_argument(
+        "--serve-search",
+        choices=("material", "pagefind"),
+        default="material",
+        help="the search the served site uses (material: as the build measured above; pagefind: the plugin's default)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a table row for benchmarks/README.md")
     parser.add_argument("--keep", type=Path, help="copy the work folder here (knowledge base, floor pages, sites, logs)")
     args = parser.parse_args()
@@ -245,6 +255,7 @@ def main() -> None:
         serve=not args.no_serve,
         serve_repeats=args.serve_repeats,
         serve_timeout=args.serve_timeout,
+        serve_search=args.serve_search,
         keep=args.keep,
     )
     result = {"machine": machine(), **measured}
