@@ -112,23 +112,27 @@ class WatchedMap(Mapping[Any, Any]):
         self._data = data
         self._recorder = recorder
 
+    def _note(self, key: Any, value: Any) -> None:
+        """Note one key read: the value seen, or MISSING."""
+        self._recorder.note(self._name, key, value)
+
     def __getitem__(self, key: Any) -> Any:
         try:
-            value = self._data[key]
+            value = self._data[key]  # not .get: a defaultdict fills in a missing key, as unwatched
         except KeyError:
-            self._recorder.note(self._name, key, MISSING)
+            self._note(key, MISSING)
             raise
-        self._recorder.note(self._name, key, value)
+        self._note(key, value)
         return self._recorder.wrap(value)
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = self._data.get(key, MISSING)
-        self._recorder.note(self._name, key, value)
+        self._note(key, value)
         return default if value is MISSING else self._recorder.wrap(value)
 
     def __contains__(self, key: object) -> bool:
         value = self._data.get(key, MISSING)
-        self._recorder.note(self._name, key, value)
+        self._note(key, value)
         return value is not MISSING
 
     def _whole(self) -> Mapping[Any, Any]:
@@ -188,30 +192,12 @@ class WatchedRecords(WatchedMap):
         super().__init__(name, data, recorder)
         self._kinds = kinds
 
-    def __getitem__(self, key: Any) -> Any:
-        try:
-            value = self._data[key]
-        except KeyError:
-            self._recorder.note(self._name, key, MISSING)
-            raise
-        self._kinds.note_present(self._name, key, value)
-        return self._kinds.wrap(value)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        value = self._data.get(key, MISSING)
+    def _note(self, key: Any, value: Any) -> None:
+        """A record read by id: that it is there (its attributes are noted as they are read), or MISSING."""
         if value is MISSING:
             self._recorder.note(self._name, key, MISSING)
-            return default
-        self._kinds.note_present(self._name, key, value)
-        return self._kinds.wrap(value)
-
-    def __contains__(self, key: object) -> bool:
-        value = self._data.get(key, MISSING)
-        if value is MISSING:
-            self._recorder.note(self._name, key, MISSING)
-            return False
-        self._kinds.note_present(self._name, key, value)
-        return True
+        else:
+            self._kinds.note_present(self._name, key, value)
 
     def _whole(self) -> Mapping[Any, Any]:
         self._recorder.note(self._name, WHOLE, ("keys", tuple(self._data)))
