@@ -46,16 +46,26 @@ def build(out: Path, incidents: int) -> None:
         _mkdocs(config, (out / f"synth-{incidents}").resolve())
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site by its path: the bytes compared."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def differing(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
+    """Paths whose bytes differ between two trees, or that one lacks; Pagefind's unordered files left out.
+
+    tests/test_determinism.py holds builds to the same comparison.
+    """
+    names = sorted(set(first) | set(second))
+    return [n for n in names if first.get(n) != second.get(n) and not PAGEFIND_UNORDERED.match(n)]
 
 
 def compare(old: Path, new: Path) -> int:
     differ = 0
     for site in sorted(p.name for p in old.iterdir() if p.is_dir()):
-        first, second = _tree(old / site), _tree(new / site)
-        names = sorted(set(first) | set(second))
-        changed = [n for n in names if first.get(n) != second.get(n) and not PAGEFIND_UNORDERED.match(n)]
+        first, second = tree(old / site), tree(new / site)
+        names = set(first) | set(second)
+        changed = differing(first, second)
         print(f"{site}: {len(names)} files, {len(changed)} differ")
         for name in changed[:20]:
             print(f"  {name}")

@@ -19,6 +19,7 @@ These are the invariants ARCHITECTURE.md promises a newcomer:
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -69,9 +70,16 @@ def _load_time(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _load_time(handler.body)
 
 
-def _imports(name: str, *, top_level: bool) -> set[str]:
+@functools.cache
+def _tree(name: str) -> ast.Module:
+    """A module's syntax tree, parsed once for every test here."""
+    return ast.parse(MODULES[name].read_text("utf-8"))
+
+
+@functools.cache
+def _imports(name: str, *, top_level: bool) -> frozenset[str]:
     """Modules `name` imports (a package's module where it is one): at load time only if `top_level`, else anywhere."""
-    tree = ast.parse(MODULES[name].read_text("utf-8"))
+    tree = _tree(name)
     package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in _load_time(tree.body) if top_level else ast.walk(tree):
@@ -84,7 +92,7 @@ def _imports(name: str, *, top_level: bool) -> set[str]:
                 base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             for alias in node.names:
                 found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
-    return found
+    return frozenset(found)
 
 
 def test_the_package_has_the_expected_number_of_modules() -> None:
@@ -219,7 +227,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_every_module_says_what_it_owns() -> None:
-    missing = [name for name, path in MODULES.items() if not ast.get_docstring(ast.parse(path.read_text("utf-8")))]
+    missing = [name for name in MODULES if not ast.get_docstring(_tree(name))]
     assert missing == []
 
 
@@ -227,6 +235,16 @@ def test_the_public_api_is_all_and_architecture_lists_it() -> None:
     public = set(mkdocs_lessons.__all__)
     assert len(public) == len(mkdocs_lessons.__all__)  # no name twice
     assert public == {"__version__", *mkdocs_lessons._OWNERS}  # noqa: SLF001  (each name has an owner)
+    # What type checkers are told each name is: the same owner (the `if TYPE_CHECKING:` imports).
+    told = {
+        alias.name: node.module
+        for block in _tree("mkdocs_lessons").body
+        if isinstance(block, ast.If) and _is_type_checking(block)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert told == mkdocs_lessons._OWNERS  # noqa: SLF001
     for name in public:
         assert getattr(mkdocs_lessons, name) is not None, name
     text = (REPO / "ARCHITECTURE.md").read_text("utf-8")

@@ -13,7 +13,7 @@ collection; it then runs after that build. Reference counting frees all
 acyclic garbage meanwhile, as always.
 
 One-off builds (`mkdocs build`) are not touched: they collect as Python
-does (with the plugin's own pauses, load.py `collector_paused`).
+does (with the plugin's own pauses, records/collector.py `collector_paused`).
 """
 
 from __future__ import annotations
