@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -15,6 +16,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parent.parent
+# scripts/site_snapshot.py: the whole-site byte comparison the tests share with the command line.
+sys.path.insert(0, str(REPO / "scripts"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"
 SAMPLE = REPO / "content"

@@ -12,15 +12,12 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, MINIMAL, REPO, build, write_config
-
-sys.path.insert(0, str(REPO / "scripts"))
-from site_snapshot import differing, tree  # noqa: E402  (the whole-site comparison, one definition)
+from conftest import FIXTURES, MINIMAL, build, write_config
+from site_snapshot import differing, tree  # the whole-site comparison, one definition (conftest puts scripts/ on the path)
 
 EPOCH = "1795000000"  # 2026-11-18
 OPTIONS = {"today": None, "include_drafts": True, "generated_paths": True}

@@ -15,7 +15,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import MINIMAL, Site, build, copy_kb, internal_links, write_config
-from test_determinism import _PAGEFIND_UNORDERED  # Pagefind filter chunks: not byte-stable
+from site_snapshot import differing, tree  # Pagefind filter chunks, not byte-stable, left out
 from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.records.essentials import build_essentials, incoming_references
 from mkdocs_lessons.knowledge import open_knowledge_base
@@ -399,10 +399,9 @@ def test_generated_path_is_rendered_like_the_others_and_deterministic(tmp_path, 
         project.mkdir()
         write_config(project, kb, options={"generated_paths": True})
         site = build(project)
-        trees.append({p.relative_to(site.site_dir).as_posix(): p.read_bytes() for p in site.site_dir.rglob("*") if p.is_file() and not _PAGEFIND_UNORDERED.match(p.relative_to(site.site_dir).as_posix())})
+        trees.append(tree(site.site_dir))
     first, second = trees
-    assert first.keys() == second.keys()
-    assert [k for k in first if first[k] != second[k]] == []
+    assert differing(first, second) == []
     assert "paths/essentials/index.html" in first and "paths/essentials/print/index.html" in first
     site = Site(tmp_path / "b", tmp_path / "b/site", [])
     article = site.article("paths/essentials/")
