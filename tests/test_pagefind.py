@@ -72,7 +72,9 @@ def test_a_large_material_search_index_is_pointed_out(build_kb, monkeypatch):
     size = (site.site_dir / "search" / "search_index.json").stat().st_size
     monkeypatch.setattr(plugin, "SEARCH_INDEX_NOTE_BYTES", size - 1)
     notes = _search_notes(build_kb(MINIMAL, search="material"))  # --strict: an info line, not a warning
-    assert len(notes) == 1 and "every reader downloads all of it" in notes[0] and "`search: pagefind`" in notes[0], notes
+    assert len(notes) == 1 and "every reader downloads all of it" in notes[0] and "`search: pagefind`" in notes[0], (
+        notes
+    )
 
 
 @pytest.mark.browser
@@ -93,3 +95,123 @@ def test_pagefind_search_with_a_filter(pagefind_site, serve, page):
     first = page.locator(".pagefind-ui__result-title .pagefind-ui__result-link").first.inner_text()
     assert first == "INC-2024-017: Checkout outage after an unreviewed config push"
     assert page.console_errors == []
+
+
+# -- Pagefind fed page by page while the site is built (search/pagefind_service.py) ---------------------------------
+
+
+def _fragments(bundle) -> dict[str, bytes]:
+    """Every page Pagefind holds, by URL: its text, meta, filters and anchors (gzip'd JSON fragments)."""
+    import gzip
+    import json
+
+    pages = {}
+    for path in (bundle / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        pages[json.loads(data[len(b"pagefind_dcd") :])["url"]] = data
+    return pages
+
+
+def _entry(bundle) -> dict:
+    import json
+
+    return json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+
+
+def _command_line_index(site_dir, tmp_path):
+    from mkdocs_lessons.search.pagefind import run_pagefind
+
+    output = tmp_path / "command-line"
+    run_pagefind(site_dir, "pagefind", output)
+    return output
+
+
+def _pagefind_project(tmp_path, hook: str = ""):
+    from conftest import write_config
+
+    extra: dict = {"plugins": [{"lessons": {"root": str(MINIMAL), "today": "2026-11-27", "search": "pagefind"}}]}
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if hook:
+        (tmp_path / "hook.py").write_text(hook, "utf-8")
+        extra["hooks"] = ["hook.py"]
+    write_config(tmp_path, MINIMAL, extra=extra)
+    return tmp_path
+
+
+def test_the_index_is_made_while_the_pages_are_built_and_matches_the_command_lines(pagefind_site, tmp_path):
+    """The streamed index holds exactly the pages, texts, filters and anchors the `pagefind` command makes of the
+    written site (page numbers differ: the command takes files in directory order)."""
+    messages = [r.getMessage() for r in pagefind_site.log]
+    assert any(m.endswith("Pagefind index written (pages indexed while the site was built)") for m in messages), (
+        messages
+    )
+    streamed = pagefind_site.site_dir / "pagefind"
+    command_line = _command_line_index(pagefind_site.site_dir, tmp_path)
+    assert _fragments(streamed) == _fragments(command_line)
+    assert _entry(streamed)["languages"]["en"]["page_count"] == _entry(command_line)["languages"]["en"]["page_count"]
+    assert "/incidents/INC-2024-017/" in _fragments(streamed)
+
+
+REWRITE_HOOK = """
+from pathlib import Path
+from mkdocs.plugins import event_priority
+
+@event_priority(0)  # after MkDocs wrote the page, before the plugin's index is finished (-50)
+def on_post_build(config):
+    page = Path(config.site_dir) / "incidents" / "INC-2024-017" / "index.html"
+    html = page.read_text("utf-8")
+    page.write_text(html.replace("</article>", "<p>zanzibarquux</p></article>", 1), "utf-8")
+"""
+
+
+def test_a_page_another_plugin_rewrites_after_it_was_written_is_indexed_as_rewritten(tmp_path):
+    from conftest import build
+
+    site = build(_pagefind_project(tmp_path, REWRITE_HOOK))
+    fragment = _fragments(site.site_dir / "pagefind")["/incidents/INC-2024-017/"]
+    assert b"zanzibarquux" in fragment
+
+
+KILL_HOOK = """
+def on_post_page(output, page, config):
+    service = config.plugins["lessons"].pagefind
+    if service is not None and page.file.src_uri.startswith("incidents/"):
+        service._process.kill()  # Pagefind dies half-way through the build
+    return output
+"""
+
+
+def test_a_pagefind_that_dies_during_the_build_is_replaced_by_the_command_line(tmp_path):
+    from conftest import build
+
+    site = build(_pagefind_project(tmp_path / "project", KILL_HOOK))
+    messages = [r.getMessage() for r in site.log]
+    assert any("indexing the written site instead" in m for m in messages), messages
+    assert _fragments(site.site_dir / "pagefind") == _fragments(_command_line_index(site.site_dir, tmp_path))
+
+
+FAIL_HOOK = """
+from pathlib import Path
+from mkdocs.exceptions import PluginError
+
+def on_post_page(output, page, config):
+    service = config.plugins["lessons"].pagefind
+    if service is not None:
+        Path(config.config_file_path).with_name("pagefind.pid").write_text(str(service._process.pid))
+        raise PluginError("a plugin fails half-way through the build")
+    return output
+"""
+
+
+def test_a_failed_build_leaves_no_pagefind_running(tmp_path):
+    import os
+
+    from conftest import build
+    from mkdocs.exceptions import Abort, PluginError
+
+    with pytest.raises((PluginError, Abort)):
+        build(_pagefind_project(tmp_path, FAIL_HOOK))
+    pid = int((tmp_path / "pagefind.pid").read_text())
+    with pytest.raises(ProcessLookupError):  # ended and reaped, not left running or a zombie
+        os.kill(pid, 0)
