@@ -865,3 +865,15 @@ def _all_parsers(parser):  # type: ignore[no-untyped-def]
         if getattr(action, "choices", None) and isinstance(action.choices, dict):
             for sub in action.choices.values():
                 yield from _all_parsers(sub)
+
+
+def test_yaml_scalar_escapes_what_yaml_cannot_hold_raw() -> None:
+    """Every character a reader could refuse or take for a line break, in every position, reads back exactly."""
+    awkward = [chr(c) for c in range(0x7F, 0xA0)] + ["\u2028", "\u2029", "\ufffe", "\uffff", "\ufeff", "\x00", "\x1b"]
+    for ch in awkward:
+        for value in (f"a{ch}b", ch, f"{ch}x", f"x{ch}"):
+            scalar = yaml_scalar(value)
+            scalar.encode("utf-8")  # writable as a UTF-8 file
+            line = f"k: {scalar}\n"
+            assert parse_text(line, "x").data == {"k": value}, (hex(ord(ch)), scalar)
+            assert yaml.safe_load(line) == {"k": value}, (hex(ord(ch)), scalar)

@@ -170,7 +170,18 @@ def yaml_scalar(value: str) -> str:
             theirs = None
         if not ours.problems and ours.data == {"k": value} and theirs == {"k": value}:
             return value
-    return json.dumps(value, ensure_ascii=False)
+    return _double_quoted(value)
+
+
+# Characters a YAML file may not hold raw, or that a YAML 1.1 reader takes for a line break inside quotes:
+# DEL, the C1 controls (NEL among them), the Unicode line and paragraph separators, lone surrogates and the two
+# non-characters. JSON leaves the C0 controls escaped already.
+_UNSAFE_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _double_quoted(value: str) -> str:
+    """A JSON string (a valid YAML double-quoted scalar) with every character YAML cannot hold raw escaped."""
+    return _UNSAFE_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def yaml_text_block(value: str, indent: str = "  ") -> str:
@@ -179,7 +190,7 @@ def yaml_text_block(value: str, indent: str = "  ") -> str:
     if len(lines) == 1:
         return " " + yaml_scalar(value.strip())
     if any(ch in value for ch in "\t\r") or lines[0][:1] == " " or any(not line.isprintable() for line in lines):
-        return " " + json.dumps(value.strip("\n"), ensure_ascii=False)
+        return " " + _double_quoted(value.strip("\n"))
     return " |\n" + "\n".join(f"{indent}{line}" if line.strip() else "" for line in lines)
 
 
