@@ -18,6 +18,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+import mkdocs_lessons
 from conftest import MINIMAL, REPO, SAMPLE, Site, copy_kb, internal_links
 from mkdocs_lessons.knowledge import open_knowledge_base
 
@@ -34,8 +35,14 @@ def _tool(name: str) -> str:
     return str(found)
 
 
+#: The plugin under test, first on the tools' path: a checkout or worktree run with PYTHONPATH tests its own code,
+#: not whatever copy the environment has installed.
+PLUGIN_PATH = str(Path(mkdocs_lessons.__file__).resolve().parent.parent)
+
+
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300, env={"PATH": str(BIN), "NO_MKDOCS_2_WARNING": "1", "HOME": str(cwd)})
+    env = {"PATH": str(BIN), "NO_MKDOCS_2_WARNING": "1", "HOME": str(cwd), "PYTHONPATH": PLUGIN_PATH}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
 def _broken_links(site: Site) -> list[tuple[str, str]]:
