@@ -28,6 +28,8 @@ class LessonsConfig(Config):
     search = c.Choice(("material", "pagefind"), default="pagefind")
     #: Words a reader may type for a word of the records, e.g. {outage: [downtime, incident]}; found both ways.
     search_synonyms = c.Type(dict, default={})
+    #: Render half the generated pages in a second process during `mkdocs build` (a second core; more memory).
+    parallel = c.Type(bool, default=True)
     #: Point "edit this page" of generated pages at their YAML source.
     edit_links = c.Type(bool, default=True)
     #: Show "Last updated: YYYY-MM-DD" on record pages, from the record file's git history.

@@ -45,6 +45,7 @@ from mkdocs_lessons.diagnostics import Severity
 from mkdocs_lessons.generate.builder_yml import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS
 from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
 from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
+from mkdocs_lessons.pages.parallel import available as parallel_available
 from mkdocs_lessons.pages.site import ASSETS, KEPT_RENDERS, generate, make_context
 from mkdocs_lessons.records.cache import DocumentCache
 from mkdocs_lessons.records.collector import collector_paused
@@ -328,6 +329,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             lint=self.lint_config,
             renewal_every_months=self.config.renewal_every_months,
             show_review_notes=self.config.show_review_notes,
+            # Not under serve: a rebuild renders a few pages and keeps the rest (render/reads.py).
+            parallel=self.settings.parallel and not self._serving and parallel_available(),
             templates=templates,
             prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.

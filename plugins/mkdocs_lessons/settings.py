@@ -41,6 +41,7 @@ class Settings:
     search: str = "pagefind"
     search_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> words a reader may type for it
     edit_links: bool = True
+    parallel: bool = True  # half the pages rendered in a forked second process (pages/parallel.py)
     last_updated: bool = True
     feed_size: int = 50
     generated_paths: bool = False
@@ -93,6 +94,7 @@ class Settings:
             "home",
             "navigation",
             "edit_links",
+            "parallel",
             "last_updated",
             "generated_paths",
             "show_review_notes",

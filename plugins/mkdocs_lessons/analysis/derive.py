@@ -108,6 +108,12 @@ class Analysis:
         """Each published incident's most similar others, with what they share."""
         return self.similar_finder.update(self.kb.published_incidents)
 
+    def settle(self) -> None:
+        """Every product worked out now: before `mkdocs build` forks (pages/parallel.py), so it is worked out once."""
+        for name, member in vars(Analysis).items():
+            if isinstance(member, cached_property):
+                getattr(self, name)
+
     def newest_reviewed(self, limit: int) -> list[Incident]:
         """The `limit` newest reviews (by review date, up to today): the feed's incidents."""
         return self._reviewed_newest_first[:limit]

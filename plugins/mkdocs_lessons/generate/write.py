@@ -337,6 +337,7 @@ def generate_into(
     from mkdocs_lessons.diagnostics import Severity
     from mkdocs_lessons.generate.builder_yml import builder_settings, render_settings
     from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
+    from mkdocs_lessons.pages.parallel import available as parallel_available
     from mkdocs_lessons.pages.site import generate, make_context
     from mkdocs_lessons.records.gitdates import last_changed
     from mkdocs_lessons.render.templates import Templates
@@ -380,6 +381,7 @@ def generate_into(
         show_review_notes=settings.show_review_notes,
         # Zensical rewrites raw-HTML links from the Markdown file's folder (pages/common.py link_href).
         links_from_source=links_from_source,
+        parallel=settings.parallel and parallel_available(),
         templates=Templates(
             (site.config_dir or Path.cwd()) / settings.custom_templates if settings.custom_templates else None
         ),

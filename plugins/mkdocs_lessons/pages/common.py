@@ -65,6 +65,8 @@ class Context:
     renewal_every_months: int = 12  # how often the taxonomy (the learning framework) is due for review
     # The builder rewrites raw-HTML links as relative to the Markdown file (Zensical; see link_href).
     links_from_source: bool = False
+    # Render half the pages in a forked second process (pages/parallel.py): `mkdocs build` on two cores.
+    parallel: bool = False
     # Record file (resolved) -> the day git last saw it change (records/gitdates.py); empty without git.
     # A Mapping, like `memo` below: under `mkdocs serve` pages get watched views of both (render/reads.py).
     last_updated: Mapping[Path, date] = field(default_factory=dict)

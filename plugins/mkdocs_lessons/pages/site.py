@@ -29,6 +29,7 @@ from mkdocs_lessons.pages.incidents.years import by_year, year_file
 from mkdocs_lessons.pages.indicators import render_indicator, render_indicators_index
 from mkdocs_lessons.pages.lessons import render_lessons
 from mkdocs_lessons.pages.notfound import render_ids
+from mkdocs_lessons.pages.parallel import Parallel, Pending
 from mkdocs_lessons.pages.paths.index import render_paths
 from mkdocs_lessons.pages.procedures.catalog import render_sop_catalog
 from mkdocs_lessons.pages.procedures.page import render_sop_pages
@@ -113,6 +114,7 @@ def make_context(
     renewal_every_months: int = 12,
     show_review_notes: bool = False,
     links_from_source: bool = False,
+    parallel: bool = False,
     templates: Optional[Templates] = None,
     prose: Optional[Prose] = None,
     carry: Optional[dict[str, Any]] = None,
@@ -149,6 +151,7 @@ def make_context(
         renewal_every_months=renewal_every_months,
         show_review_notes=show_review_notes,
         links_from_source=links_from_source,
+        parallel=parallel,
         templates=templates or Templates(),
         prose_renderer=prose,
         carry=carry if carry is not None else {},
@@ -157,15 +160,30 @@ def make_context(
 
 def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     """Every file of the knowledge base, in a stable order; time per phase in `ctx.timings`."""
-    phase = ctx.timings.phase
     kb = ctx.kb
-    files: list[GeneratedFile] = []
+    files: list[Any] = []  # GeneratedFile, or a Pending page while they are listed for two processes
 
-    def add(rendered: Union[GeneratedFile, list[GeneratedFile]]) -> None:
-        files.extend(_finish(ctx, rendered))
+    def add(rendered: Union[Rendered, Pending]) -> None:
+        if isinstance(rendered, Pending):
+            rendered.finish = True  # finished once rendered, in `_resolve`
+            files.append(rendered)
+        else:
+            files.extend(_finish(ctx, rendered))
 
     # Every page and data file through `page(key, render)`: under `mkdocs serve` each is kept while what it read holds.
     page = _record_pages(ctx)
+    # A one-off build lists its pages first, then renders them in two processes (pages/parallel.py).
+    parallel = (
+        Parallel(ctx.timings) if ctx.parallel and not isinstance(ctx.carry.get(KEPT_RENDERS), KeptRenders) else None
+    )
+    if parallel is not None:
+        page = lambda key, render: parallel.defer(key, lambda: render(ctx))  # noqa: E731
+
+    def phase(name: str) -> Any:
+        if parallel is not None:
+            parallel.phase = name
+        return ctx.timings.phase(name)
+
     with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
         if home:
             add(page(("home",), render_home))
@@ -202,7 +220,10 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     with phase("data"):
         # Every field of every record: any edit changes it, so it is rendered each build, unwatched
         # (under serve, an unchanged incident's line is the last build's: _kb_lines).
-        add(render_kb_json(ctx, _kb_lines(ctx)))
+        if parallel is not None:  # rendered while the second process renders its pages
+            add(parallel.defer(("kb.json",), lambda: render_kb_json(ctx, _kb_lines(ctx))))
+        else:
+            add(render_kb_json(ctx, _kb_lines(ctx)))
         if ctx.feed_size > 0:
             add(page(("feed",), render_feed))
         add(render_metrics_json(ctx))  # data made of whole products (Metrics.as_dict), not of reads: unwatched
@@ -211,6 +232,8 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     kept = ctx.carry.get(KEPT_RENDERS)
     if isinstance(kept, KeptRenders):
         kept.end()
+    if parallel is not None:
+        files = _resolve(ctx, parallel, files)
     package = resources.files("mkdocs_lessons").joinpath("assets")
     files += [GeneratedFile(ctx.urls.asset(name), package.joinpath(name).read_text("utf-8")) for name in ASSETS]
     return files
@@ -309,6 +332,31 @@ def _site_key(ctx: Context) -> str:
     parts.append(ctx.templates.fingerprint())
     parts.append(ctx._prose().fingerprint)
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _second_process_share(pending: Pending) -> bool:
+    """The pages the forked copy renders: the charts pages (the heaviest few) and every other page of the rest.
+    The data files stay here: the copy would only hand them back.
+    """
+    return pending.phase == "charts" or (pending.phase == "pages" and pending.index % 2 == 1)
+
+
+def _resolve(ctx: Context, parallel: Parallel, files: list[Any]) -> list[GeneratedFile]:
+    """The listed pages rendered in two processes, then put back where they were listed, finished as `add` would."""
+    if isinstance(ctx.analysis, Analysis):
+        with ctx.timings.phase("derive"):
+            ctx.analysis.settle()  # before the fork: worked out once, read by both processes
+    done = parallel.resolve(_second_process_share)
+    resolved: list[GeneratedFile] = []
+    for item in files:
+        if not isinstance(item, Pending):
+            resolved.append(item)
+        elif item.finish:
+            resolved.extend(_finish(ctx, done[item.index]))
+        else:
+            rendered = done[item.index]
+            resolved.extend(rendered if isinstance(rendered, list) else [rendered])
+    return resolved
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:

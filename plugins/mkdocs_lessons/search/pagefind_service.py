@@ -35,9 +35,10 @@ import base64
 import json
 import os
 import queue
+import shutil
 import subprocess
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
 from mkdocs_lessons.search.pagefind import INCLUDE_CHARACTERS, PagefindError
@@ -112,16 +113,21 @@ class PagefindService:
     def _read(self) -> None:
         stdout = self._process.stdout
         assert stdout is not None
-        buffer = b""
+        buffer = bytearray()
         try:
             while True:
-                chunk = os.read(stdout.fileno(), 1 << 16)  # what has arrived, without waiting for a full block
+                chunk = os.read(stdout.fileno(), 1 << 20)  # what has arrived, without waiting for a full block
                 if not chunk:
                     break
+                # The index's files come in one answer of tens of megabytes: look for its end in the new bytes only.
+                seen = len(buffer)
                 buffer += chunk
-                *messages, buffer = buffer.split(b",")
-                for message in messages:
+                end = buffer.find(b",", seen)
+                while end >= 0:
+                    message = bytes(buffer[:end])
+                    del buffer[: end + 1]
                     self._receive(json.loads(base64.b64decode(message)))
+                    end = buffer.find(b",")
         except (ValueError, OSError) as exc:  # not the protocol: stop listening, and say why at finish
             self._fail(f"the Pagefind service answered something unreadable ({exc})")
         finally:
@@ -175,8 +181,8 @@ class PagefindService:
         self._send({"type": "AddFile", "index_id": self._index, "file_path": path, "file_contents": html}, wait=False)
 
     def finish(self, site_dir: Path, output: Path, skip: str) -> None:
-        """Send the site's HTML files not sent as written, write the index to `output`, and stop the service.
-        `skip` is the index's own folder (relative to the site), never indexed.
+        """Send the site's HTML files not sent as written, write the index into `output` (emptied first), and stop the
+        service. `skip` is the index's own folder (relative to the site), never indexed.
         """
         try:
             for path in _html_files(site_dir, skip):
@@ -184,7 +190,9 @@ class PagefindService:
                 if self._sent.get(path) == full.stat().st_size:
                     continue
                 self.add(path, full.read_text(encoding="utf-8", errors="replace"))
-            self._ask({"type": "WriteFiles", "index_id": self._index, "output_path": str(output)})
+            # The files come back in the answer and are written here. Asked to write them itself, the service
+            # answers before its writes are done, and it exits as soon as its input closes: files went missing.
+            answer = self._ask({"type": "GetFiles", "index_id": self._index})
             with self._condition:
                 if self._failure is not None:
                     raise PagefindError(f"Pagefind: {self._failure}")
@@ -192,6 +200,7 @@ class PagefindService:
             raise PagefindError(f"{exc} before the index was written") from exc
         finally:
             self.stop()
+        _write_bundle(output, answer.get("files") or [])
 
     def stop(self) -> None:
         """End the service (also on a failed build): nothing outlives the build."""
@@ -207,6 +216,20 @@ class PagefindService:
         self._reader.join(timeout=10)
         if self._process.stdout is not None:
             self._process.stdout.close()
+
+
+def _write_bundle(output: Path, files: list[dict[str, str]]) -> None:
+    """Pagefind's files (paths inside the bundle, base64 contents) written into `output`, replacing what was there."""
+    if output.exists():
+        shutil.rmtree(output)  # a --dirty build's old chunks: the folder is the index's alone
+    root = output.resolve()
+    for file in files:
+        relative = PurePosixPath(file["path"].replace("\\", "/"))
+        target = (output / relative).resolve()
+        if relative.is_absolute() or ".." in relative.parts or not target.is_relative_to(root):
+            raise PagefindError(f"Pagefind named a file outside its folder: {file['path']!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"]))
 
 
 def _html_files(site_dir: Path, skip: str) -> list[str]:

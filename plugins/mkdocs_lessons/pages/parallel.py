@@ -1,0 +1,190 @@
+"""A one-off build's pages rendered on two cores: half of them in a forked copy of the process.
+
+MkDocs renders on one core. Before it starts, while the plugin makes its
+pages (about a third of a build at 1,000 incidents), the machine's other
+core is idle. So in `mkdocs build`, `generate` (pages/site.py) lists its
+pages without rendering them (`defer` hands back a `Pending` in place of
+each), and `resolve` then forks: the copy renders its share and hands the
+files back through a temporary file; this process renders the rest
+meanwhile; the files go back in their listed order, so the site is byte
+for byte what one process makes (tests/test_parallel.py).
+
+Why a fork and not a pool: the copy starts with everything already in
+memory (records, analysis, compiled templates, converted prose), so
+nothing is pickled on the way in and nothing is imported again; only the
+rendered files come back. The analysis' products that many pages read are
+worked out before the fork (`Analysis.settle`), or both processes would
+work each out.
+
+What stays in one process: `mkdocs serve` (a rebuild renders a few pages
+and keeps the rest, render/reads.py), one-core machines, platforms without
+`fork`, and sites that set `parallel: false` (the copy's memory grows as
+it touches the parent's pages, up to about 1.6 times a build's peak for
+the two together). If the copy fails in any way (an error in a template,
+killed for memory), this process renders its share too, so a template
+error is reported as usual.
+
+What the copy logs (a warning in a record's text) is replayed here in its
+order, after this process's own, so `strict` counts it. Nothing here
+imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import traceback
+import warnings
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, Callable, Optional
+
+from mkdocs_lessons.timing import Timings
+
+log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.parallel")
+
+#: Where the copy's answer holds its rendering time (pages are numbered from 0).
+SECONDS = -1
+
+
+@dataclass
+class Pending:
+    """A page listed by `generate` and rendered later, by `resolve`."""
+
+    index: int
+    phase: str
+    render: Callable[[], Any]
+    finish: bool = False  # `generate` adds its last-updated line and search markup once rendered
+
+
+def available() -> bool:
+    """Two processes help: a second core, and `fork` to start the copy with the build's memory."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+
+
+class Parallel:
+    """Collects the pages `generate` lists, then renders them in two processes."""
+
+    def __init__(self, timings: Timings) -> None:
+        self.pending: list[Pending] = []
+        self.timings = timings
+        self.phase = ""
+
+    def defer(self, key: Any, render: Callable[[], Any]) -> Pending:
+        del key  # the key matters only to kept renders under serve
+        pending = Pending(len(self.pending), self.phase, render)
+        self.pending.append(pending)
+        return pending
+
+    def resolve(self, share: Callable[[Pending], bool]) -> dict[int, Any]:
+        """Every pending page rendered: those `share` picks in the copy, the rest here. Index -> rendered."""
+        theirs = [p for p in self.pending if share(p)]
+        ours = [p for p in self.pending if not share(p)]
+        child = _fork(theirs) if theirs else None
+        done: dict[int, Any] = {}
+        try:
+            for pending in ours:
+                start = perf_counter()
+                done[pending.index] = pending.render()
+                self.timings.add(pending.phase, perf_counter() - start)
+        finally:
+            start = perf_counter()
+            result = child.collect() if child is not None else None
+            self.timings.add("second process (waited for)", perf_counter() - start)
+        if child is not None:
+            if result is None:
+                for pending in theirs:  # the copy failed: render its share here, so any error shows as usual
+                    done[pending.index] = pending.render()
+            else:
+                self.timings.add("second process (rendering)", result.pop(SECONDS, 0.0))
+                done.update(result)
+        return done
+
+
+class _Child:
+    """The forked copy: its process id and the file it leaves its renders in."""
+
+    def __init__(self, pid: int, path: str) -> None:
+        self.pid = pid
+        self.path = path
+
+    def collect(self) -> Optional[dict[int, Any]]:
+        """Wait for the copy; its renders, or None when it failed (its reason is logged at debug level)."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                log.debug(f"lessons: the second process ended with status {status}; rendering its pages here")
+                return None
+            with open(self.path, "rb") as source:
+                outcome, payload, records = pickle.load(source)
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            log.debug(f"lessons: the second process's pages could not be read ({exc}); rendering them here")
+            return None
+        finally:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+        if outcome != "ok":
+            log.debug(f"lessons: the second process failed; rendering its pages here:\n{payload}")
+            return None
+        for record in records:  # after this process's own lines; `strict` counts them here
+            logging.getLogger(record.name).handle(record)
+        return payload
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # formatted here: arguments may not pickle
+        record.exc_info = record.exc_text = None
+        self.records.append(record)
+
+
+def _fork(tasks: list[Pending]) -> Optional[_Child]:
+    """Start the copy rendering `tasks`; None when it cannot start (the caller renders them)."""
+    handle, path = tempfile.mkstemp(prefix="mkdocs-lessons-pages-")
+    os.close(handle)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the copy would print what is buffered a second time
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12 warns on fork in a threaded process (a test runner's); the copy only renders pages.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError as exc:
+        log.debug(f"lessons: no second process ({exc}); rendering every page here")
+        os.unlink(path)
+        return None
+    if pid:
+        return _Child(pid, path)
+    _render_and_exit(tasks, path)  # never returns
+    return None
+
+
+def _render_and_exit(tasks: list[Pending], path: str) -> None:
+    """In the copy: render, leave the files in `path`, and end without running the parent's exit handlers."""
+    code = 0
+    try:
+        capture = _Capture()
+        # Every logger's lines come here instead of the terminal (in the copy only): the parent replays them.
+        setattr(logging.Logger, "callHandlers", lambda logger, record: capture.handle(record) and None)
+        try:
+            start = perf_counter()
+            done = {pending.index: pending.render() for pending in tasks}
+            done[SECONDS] = perf_counter() - start
+            outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", done, capture.records)
+        except BaseException:
+            outcome = ("failed", traceback.format_exc(), capture.records)
+        with open(path, "wb") as target:
+            pickle.dump(outcome, target, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)  # no atexit handlers, no temporary folders of the parent's removed, no buffers flushed again

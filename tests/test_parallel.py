@@ -1,0 +1,120 @@
+"""`mkdocs build` renders half its pages in a forked second process (pages/parallel.py): the same site, byte for byte.
+
+The rest of the suite builds with the default (`parallel: true`), so every
+test of what readers see checks pages made by both processes; `mkdocs
+serve` and `parallel: false` make them in one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from pathlib import Path
+
+import pytest
+from site_snapshot import differing, tree
+
+from conftest import MINIMAL, REPO, build, write_config
+from mkdocs_lessons.pages import parallel
+from mkdocs_lessons.timing import Timings
+
+pytestmark = pytest.mark.skipif(not parallel.available(), reason="one core, or no fork: pages render in one process")
+
+
+def _synthetic_kb(target: Path, incidents: int) -> Path:
+    spec = importlib.util.spec_from_file_location("synth", REPO / "benchmarks" / "synth.py")
+    assert spec and spec.loader
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    return synth.generate(target, incidents)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    return _synthetic_kb(tmp_path_factory.mktemp("synth"), 60)
+
+
+def _site(project: Path, kb: Path, **options) -> dict[str, bytes]:
+    lessons = {"root": str(kb), "today": "2026-11-27", "last_updated": False, **options}
+    write_config(project, kb, extra={"plugins": [{"lessons": lessons}]})
+    return tree(build(project, strict=False).site_dir)  # the synthetic paths name drafts: warnings
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The second processes started (their ids), so a test knows the build did use two."""
+    started: list[int] = []
+    fork = os.fork
+
+    def counting() -> int:
+        pid = fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", counting)
+    return started
+
+
+@pytest.mark.parametrize("base", ["minimal", "synthetic"])
+def test_two_processes_build_the_site_one_does(tmp_path, synthetic, forks, base):
+    kb = MINIMAL if base == "minimal" else synthetic
+    one = _site(tmp_path / "one", kb, parallel=False)
+    assert forks == []
+    two = _site(tmp_path / "two", kb)
+    assert len(forks) == 1
+    assert differing(one, two) == []
+    assert len(two) > (40 if base == "minimal" else 150)
+
+
+def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synthetic, forks, monkeypatch):
+    one = _site(tmp_path / "one", synthetic, parallel=False)
+    monkeypatch.setattr(parallel, "_render_and_exit", lambda tasks, path: os._exit(9))  # killed, say for memory
+    two = _site(tmp_path / "two", synthetic)
+    assert len(forks) == 1
+    assert differing(one, two) == []
+
+
+def test_a_template_error_fails_the_build_as_in_one_process(tmp_path):
+    """An override that breaks on every incident page: the error is the one a one-process build reports."""
+    templates = tmp_path / "overrides"
+    (templates / "lessons").mkdir(parents=True)
+    (templates / "lessons" / "incident.html").write_text("{{ no_such_name }}", "utf-8")
+    errors = []
+    for name, flag in (("one", False), ("two", True)):
+        project = tmp_path / name
+        lessons = {"root": str(MINIMAL), "today": "2026-11-27", "custom_templates": str(templates), "parallel": flag}
+        write_config(project, MINIMAL, extra={"plugins": [{"lessons": lessons}]})
+        with pytest.raises(Exception) as raised:
+            build(project)
+        errors.append((type(raised.value), str(raised.value)))
+    assert errors[0] == errors[1]
+    assert "no_such_name" in errors[0][1]
+
+
+def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
+    """Lines logged while rendering in the copy (a Markdown extension's warning, say) reach this process's log,
+    so `mkdocs build --strict` counts them."""
+    work = parallel.Parallel(Timings())
+    logger = logging.getLogger("mkdocs.plugins.test_parallel")
+
+    def page(number: int):
+        def render():
+            logger.warning("page %s: %s", number, os.getpid())
+            return f"page {number}"
+
+        return render
+
+    for number in range(6):
+        work.phase = "pages"
+        work.defer(("page", number), page(number))
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.test_parallel"):
+        done = work.resolve(lambda pending: pending.index % 2 == 1)
+    assert done == {n: f"page {n}" for n in range(6)}
+    lines = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.test_parallel"]
+    here = [line for line in lines if line.endswith(f": {os.getpid()}")]
+    there = [line for line in lines if not line.endswith(f": {os.getpid()}")]
+    assert [line.split(":")[0] for line in here] == ["page 0", "page 2", "page 4"]
+    assert [line.split(":")[0] for line in there] == ["page 1", "page 3", "page 5"]  # from another process
+    assert lines == here + there
