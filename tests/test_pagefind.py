@@ -215,3 +215,19 @@ def test_a_failed_build_leaves_no_pagefind_running(tmp_path):
     pid = int((tmp_path / "pagefind.pid").read_text())
     with pytest.raises(ProcessLookupError):  # ended and reaped, not left running or a zombie
         os.kill(pid, 0)
+
+
+def test_a_page_pagefind_cannot_take_raw_is_sent_as_mkdocs_writes_it(tmp_path):
+    """A lone surrogate (a `\\ud800` escape in a record's text) is a character reference in the written file;
+    sent raw, Pagefind refuses the message and the build falls back to the command line."""
+    from mkdocs_lessons.search.pagefind_service import PagefindService
+
+    site = tmp_path / "site"
+    page = site / "odd" / "index.html"
+    page.parent.mkdir(parents=True)
+    html = "<html lang='en'><body><main data-pagefind-body><h1>Odd \ud800 title</h1><p>zebrafish</p></main></body></html>"
+    page.write_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
+    service = PagefindService.start()
+    service.add("odd/index.html", html)
+    service.finish(site, site / "pagefind", skip="pagefind")  # raises PagefindError on a refused message
+    assert [b"zebrafish" in data for data in _fragments(site / "pagefind").values()] == [True]

@@ -177,8 +177,14 @@ class PagefindService:
 
     def add(self, path: str, html: str) -> None:
         """Index the page MkDocs writes at `path` (relative to the site, `/`-separated) with this text."""
-        self._sent[path] = len(html.encode("utf-8", errors="xmlcharrefreplace"))
-        self._send({"type": "AddFile", "index_id": self._index, "file_path": path, "file_contents": html}, wait=False)
+        # The bytes MkDocs writes: a lone surrogate (from an escape in a record) becomes a character reference
+        # there, and Pagefind refuses it raw.
+        written = html.encode("utf-8", errors="xmlcharrefreplace")
+        self._sent[path] = len(written)
+        contents = written.decode("utf-8")
+        self._send(
+            {"type": "AddFile", "index_id": self._index, "file_path": path, "file_contents": contents}, wait=False
+        )
 
     def finish(self, site_dir: Path, output: Path, skip: str) -> None:
         """Send the site's HTML files not sent as written, write the index into `output` (emptied first), and stop the
