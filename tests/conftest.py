@@ -67,6 +67,13 @@ def copy_kb(source: Path, target: Path) -> Path:
     return target
 
 
+def synthetic_kb(target: Path, incidents: int) -> Path:
+    """A synthetic knowledge base of `incidents` incidents at `target` (benchmarks/synth.py, fixed seed)."""
+    import site_snapshot  # puts benchmarks/ on the path, for its own builds
+
+    return site_snapshot.synth.generate(target, incidents)
+
+
 def write_config(project: Path, kb_root: Path, *, options: Optional[dict[str, Any]] = None, extra: Optional[dict[str, Any]] = None) -> Path:
     lessons = {"root": str(kb_root), "today": "2026-11-27", **(options or {})}
     config: dict[str, Any] = {

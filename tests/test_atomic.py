@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import signal
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import MINIMAL, REPO, build, write_config
+from conftest import MINIMAL, build, synthetic_kb, write_config
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
 
@@ -92,17 +91,9 @@ def test_a_dirty_build_updates_the_site_in_place(tmp_path):
     assert _leftovers(project) == []
 
 
-def _synthetic_kb(target: Path, incidents: int) -> Path:
-    spec = importlib.util.spec_from_file_location("synth", REPO / "benchmarks" / "synth.py")
-    assert spec and spec.loader
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return synth.generate(target, incidents)
-
-
 def test_a_killed_build_keeps_the_last_good_site(tmp_path):
     """`kill -9` while pages are being written: the site a web server serves is untouched."""
-    project = _project(tmp_path, _synthetic_kb(tmp_path / "kb", 80))
+    project = _project(tmp_path, synthetic_kb(tmp_path / "kb", 80))
     before = _last_good_site(project)
     log = tmp_path / "build.log"
     with log.open("w") as out:

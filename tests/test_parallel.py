@@ -7,7 +7,6 @@ serve` and `parallel: false` make them in one.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -15,24 +14,16 @@ from pathlib import Path
 import pytest
 from site_snapshot import differing, tree
 
-from conftest import MINIMAL, REPO, build, write_config
+from conftest import MINIMAL, build, synthetic_kb, write_config
 from mkdocs_lessons.pages import parallel
 from mkdocs_lessons.timing import Timings
 
 pytestmark = pytest.mark.skipif(not parallel.available(), reason="one core, or no fork: pages render in one process")
 
 
-def _synthetic_kb(target: Path, incidents: int) -> Path:
-    spec = importlib.util.spec_from_file_location("synth", REPO / "benchmarks" / "synth.py")
-    assert spec and spec.loader
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    return synth.generate(target, incidents)
-
-
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
-    return _synthetic_kb(tmp_path_factory.mktemp("synth"), 60)
+    return synthetic_kb(tmp_path_factory.mktemp("synth"), 60)
 
 
 def _site(project: Path, kb: Path, **options) -> dict[str, bytes]:
