@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from conftest import MINIMAL
@@ -231,3 +235,37 @@ def test_a_page_pagefind_cannot_take_raw_is_sent_as_mkdocs_writes_it(tmp_path):
     service.add("odd/index.html", html)
     service.finish(site, site / "pagefind", skip="pagefind")  # raises PagefindError on a refused message
     assert [b"zebrafish" in data for data in _fragments(site / "pagefind").values()] == [True]
+
+
+def _niceness_of_runs(marker: str) -> list[int]:
+    """The niceness of every running process whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                found.append(int((entry / "stat").read_text().rsplit(")", 1)[1].split()[16]))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not shutil.which("nice"), reason="needs /proc and nice")
+def test_the_background_index_under_serve_gives_way_to_the_rebuild(pagefind_site, tmp_path):
+    """Under `mkdocs serve` Pagefind runs after each rebuild; niced, a save made meanwhile is rebuilt first."""
+    import threading
+
+    from mkdocs_lessons.search.pagefind import BACKGROUND_NICENESS, run_pagefind
+
+    seen: list[int] = []
+    for background, output in ((True, tmp_path / "niced"), (False, tmp_path / "plain")):
+        run = threading.Thread(target=run_pagefind, args=(pagefind_site.site_dir, "pagefind", output), kwargs={"background": background})
+        run.start()
+        observed: list[int] = []
+        while run.is_alive() and not observed:
+            observed = _niceness_of_runs(str(output))
+        run.join()
+        assert observed, "the Pagefind run ended before it was seen"
+        seen.append(max(observed))
+    assert seen == [min(19, BACKGROUND_NICENESS + os.nice(0)), os.nice(0)]

@@ -571,7 +571,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 if self.background_index is None:
                     self.background_index = BackgroundIndex()
                 self.background_index.after_build(
-                    Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out)
+                    Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out, background=True)
                 )
                 return
             site = Path(config.site_dir)

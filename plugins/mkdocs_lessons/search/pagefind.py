@@ -9,6 +9,7 @@ package after the site is written; no MkDocs imports here.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ from typing import Optional
 
 #: Keep ids like INC-2024-017 and SOP-007@2 as single words in the index.
 INCLUDE_CHARACTERS = "-@"
+
+
+#: How much lower the background index runs than the build (`nice -n`): 19 is the lowest.
+BACKGROUND_NICENESS = 15
 
 
 class PagefindError(RuntimeError):
@@ -32,9 +37,11 @@ def available() -> bool:
     return get_executable() is not None
 
 
-def run_pagefind(site_dir: Path, output_subdir: str, output_path: Optional[Path] = None) -> str:
+def run_pagefind(
+    site_dir: Path, output_subdir: str, output_path: Optional[Path] = None, *, background: bool = False
+) -> str:
     """Index every page marked `data-pagefind-body` under `site_dir` into `output_subdir` (or `output_path`); returns
-    Pagefind's summary.
+    Pagefind's summary. `background`: at a lower priority, so the build a person waits for gets the cores first.
     """
     if not available():
         raise PagefindError("search: pagefind needs the Pagefind binary: pip install 'mkdocs-lessons[pagefind]'")
@@ -48,6 +55,11 @@ def run_pagefind(site_dir: Path, output_subdir: str, output_path: Optional[Path]
         f"--include-characters={INCLUDE_CHARACTERS}",
         "--quiet",
     ]
+    nice = shutil.which("nice") if background else None
+    if nice:
+        # Under `mkdocs serve` the index follows each rebuild (adapter/serve_search.py). Pagefind takes every core
+        # it finds, so a save made while it runs would wait for it; niced, the rebuild goes first.
+        command = [nice, "-n", str(BACKGROUND_NICENESS), *command]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PagefindError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()}")
