@@ -263,8 +263,8 @@ def test_the_background_index_under_serve_gives_way_to_the_rebuild(pagefind_site
         run = threading.Thread(target=run_pagefind, args=(pagefind_site.site_dir, "pagefind", output), kwargs={"background": background})
         run.start()
         observed: list[int] = []
-        while run.is_alive() and not observed:
-            observed = _niceness_of_runs(str(output))
+        while run.is_alive():  # to the end: `nice` itself is seen for a moment before it lowers the priority
+            observed += _niceness_of_runs(str(output))
         run.join()
         assert observed, "the Pagefind run ended before it was seen"
         seen.append(max(observed))

@@ -61,7 +61,7 @@ def test_two_processes_build_the_site_one_does(tmp_path, synthetic, forks, base)
 
 def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synthetic, forks, monkeypatch):
     one = _site(tmp_path / "one", synthetic, parallel=False)
-    monkeypatch.setattr(parallel, "_render_and_exit", lambda tasks, path: os._exit(9))  # killed, say for memory
+    monkeypatch.setattr(parallel, "_render_and_exit", lambda tasks, complete, path: os._exit(9))  # killed, say for memory
     two = _site(tmp_path / "two", synthetic)
     assert len(forks) == 1
     assert differing(one, two) == []
@@ -87,7 +87,7 @@ def test_a_template_error_fails_the_build_as_in_one_process(tmp_path):
 def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
     """Lines logged while rendering in the copy (a Markdown extension's warning, say) reach this process's log,
     so `mkdocs build --strict` counts them."""
-    work = parallel.Parallel(Timings())
+    work = parallel.Parallel(Timings(), lambda rendered, finish: [rendered])
     logger = logging.getLogger("mkdocs.plugins.test_parallel")
 
     def page(number: int):
@@ -102,10 +102,51 @@ def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
         work.defer(("page", number), page(number))
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.test_parallel"):
         done = work.resolve(lambda pending: pending.index % 2 == 1)
-    assert done == {n: f"page {n}" for n in range(6)}
+    assert done == {n: [f"page {n}"] for n in range(6)}
     lines = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.test_parallel"]
     here = [line for line in lines if line.endswith(f": {os.getpid()}")]
     there = [line for line in lines if not line.endswith(f": {os.getpid()}")]
     assert [line.split(":")[0] for line in here] == ["page 0", "page 2", "page 4"]
     assert [line.split(":")[0] for line in there] == ["page 1", "page 3", "page 5"]  # from another process
     assert lines == here + there
+
+
+@pytest.mark.parametrize("search", ["material", "pagefind"])
+def test_what_mkdocs_and_material_would_work_out_of_a_page_is_worked_out_with_it(tmp_path, synthetic, search, monkeypatch):
+    """Heading anchors and Material's search sections are worked out where each page is rendered
+    (adapter/rendered_page.py `Preparer`): the site, Material's search index included, is the one MkDocs and
+    Material make when they work them out themselves."""
+    from mkdocs_lessons import plugin
+    from mkdocs_lessons.adapter import rendered_page
+
+    def site(project: Path) -> dict[str, bytes]:
+        lessons = {"root": str(synthetic), "today": "2026-11-27", "last_updated": False, "search": search}
+        plugins = (["search"] if search == "material" else []) + [{"lessons": lessons}]
+        write_config(project, synthetic, extra={"plugins": plugins})
+        return tree(build(project, strict=False).site_dir)
+
+    taken: list[bool] = []  # each page Material's index took: from its prepared sections or not
+    sections = rendered_page.RenderedPage.prepared_sections
+
+    def noted(page):
+        found = sections(page)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(rendered_page.RenderedPage, "prepared_sections", noted)
+    prepared = site(tmp_path / "prepared")
+    if search == "material":
+        assert len(taken) > 150 and all(taken)  # every generated page, none parsed again
+
+    class Unprepared:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __call__(self, file) -> None:
+            pass
+
+    monkeypatch.setattr(plugin, "Preparer", Unprepared)
+    unprepared = site(tmp_path / "unprepared")
+    assert differing(prepared, unprepared) == []
+    if search == "material":
+        assert len(prepared["search/search_index.json"]) > 100_000

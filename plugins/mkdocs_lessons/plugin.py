@@ -29,7 +29,14 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from mkdocs_lessons.adapter import header_search
 from mkdocs_lessons.adapter.atomic import AtomicSite
-from mkdocs_lessons.adapter.rendered_page import AnchorCache, RenderedPage, permalink_of
+from mkdocs_lessons.adapter.rendered_page import (
+    AnchorCache,
+    Preparer,
+    RenderedPage,
+    permalink_of,
+    search_plugin,
+    use_prepared_sections,
+)
 from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
 from mkdocs_lessons.adapter.serve_collector import DeferredCollector
 from mkdocs_lessons.adapter.serve_log import shown_not_counted
@@ -314,6 +321,14 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 lints=findings,
                 similar_finder=carried if isinstance(carried, SimilarFinder) else None,
             )
+        prepare = None
+        if not self._serving:
+            # Heading anchors (and Material's search sections) worked out with each page, on two cores when the pages
+            # are rendered in two processes; under serve, the anchored pages of the last build are kept instead.
+            material = self.config.search == "material" and search_plugin(config.plugins) is not None
+            prepare = Preparer(config, search_sections=material)
+            if material:
+                use_prepared_sections(config.plugins)
         ctx = make_context(
             outcome.kb,
             today=self.today,
@@ -331,6 +346,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             show_review_notes=self.config.show_review_notes,
             # Not under serve: a rebuild renders a few pages and keeps the rest (render/reads.py).
             parallel=self.settings.parallel and not self._serving and parallel_available(),
+            prepare=prepare,
             templates=templates,
             prose=prose,
             # Kept across `mkdocs serve` rebuilds only: a one-off build holds no copies.
@@ -386,6 +402,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     meta=generated.meta,
                     permalink=permalink,
                     anchored=self.anchored,
+                    prepared=generated.prepared,
                 )
             files.append(file)
             if is_page:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, MutableMapping, Optional, TypeVar, Union
+from typing import Any, Callable, Iterable, Mapping, MutableMapping, Optional, TypeVar, Union
 
 from markupsafe import Markup
 
@@ -38,6 +38,8 @@ class GeneratedFile:
     # template: no adapter sends it through Markdown. False: Markdown or data.
     html: bool = False
     meta: dict[str, Any] = field(default_factory=dict)  # a page's front matter (search boost)
+    # What the adapter made of the finished page where it was rendered (Context.prepare): not part of the file.
+    prepared: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Context:
     carry: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     templates: Templates = field(default_factory=Templates, repr=False, compare=False)
     prose_renderer: Optional[Prose] = field(default=None, repr=False, compare=False)
+    # The adapter's work on each finished file, done in the process that rendered it (pages/parallel.py): MkDocs'
+    # heading anchors and Material's search sections are worked out on two cores with the pages.
+    prepare: Optional[Callable[["GeneratedFile"], None]] = field(default=None, repr=False, compare=False)
     _links: dict[tuple, Markup] = field(default_factory=dict, repr=False, compare=False)
     _origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 

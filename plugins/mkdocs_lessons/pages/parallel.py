@@ -68,10 +68,12 @@ def available() -> bool:
 class Parallel:
     """Collects the pages `generate` lists, then renders them in two processes."""
 
-    def __init__(self, timings: Timings) -> None:
+    def __init__(self, timings: Timings, complete: Callable[[Any, bool], list[Any]]) -> None:
         self.pending: list[Pending] = []
         self.timings = timings
         self.phase = ""
+        # A render's files, finished if `Pending.finish` asks: done in the process that rendered them.
+        self.complete = complete
 
     def defer(self, key: Any, render: Callable[[], Any]) -> Pending:
         del key  # the key matters only to kept renders under serve
@@ -79,16 +81,16 @@ class Parallel:
         self.pending.append(pending)
         return pending
 
-    def resolve(self, share: Callable[[Pending], bool]) -> dict[int, Any]:
-        """Every pending page rendered: those `share` picks in the copy, the rest here. Index -> rendered."""
+    def resolve(self, share: Callable[[Pending], bool]) -> dict[int, list[Any]]:
+        """Every pending page rendered and completed: those `share` picks in the copy, the rest here. Index -> files."""
         theirs = [p for p in self.pending if share(p)]
         ours = [p for p in self.pending if not share(p)]
-        child = _fork(theirs) if theirs else None
-        done: dict[int, Any] = {}
+        child = _fork(theirs, self.complete) if theirs else None
+        done: dict[int, list[Any]] = {}
         try:
             for pending in ours:
                 start = perf_counter()
-                done[pending.index] = pending.render()
+                done[pending.index] = self.complete(pending.render(), pending.finish)
                 self.timings.add(pending.phase, perf_counter() - start)
         finally:
             start = perf_counter()
@@ -97,7 +99,7 @@ class Parallel:
         if child is not None:
             if result is None:
                 for pending in theirs:  # the copy failed: render its share here, so any error shows as usual
-                    done[pending.index] = pending.render()
+                    done[pending.index] = self.complete(pending.render(), pending.finish)
             else:
                 self.timings.add("second process (rendering)", result.pop(SECONDS, 0.0))
                 done.update(result)
@@ -147,7 +149,7 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-def _fork(tasks: list[Pending]) -> Optional[_Child]:
+def _fork(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]]) -> Optional[_Child]:
     """Start the copy rendering `tasks`; None when it cannot start (the caller renders them)."""
     handle, path = tempfile.mkstemp(prefix="mkdocs-lessons-pages-")
     os.close(handle)
@@ -164,11 +166,11 @@ def _fork(tasks: list[Pending]) -> Optional[_Child]:
         return None
     if pid:
         return _Child(pid, path)
-    _render_and_exit(tasks, path)  # never returns
+    _render_and_exit(tasks, complete, path)  # never returns
     return None
 
 
-def _render_and_exit(tasks: list[Pending], path: str) -> None:
+def _render_and_exit(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]], path: str) -> None:
     """In the copy: render, leave the files in `path`, and end without running the parent's exit handlers."""
     code = 0
     try:
@@ -177,7 +179,7 @@ def _render_and_exit(tasks: list[Pending], path: str) -> None:
         setattr(logging.Logger, "callHandlers", lambda logger, record: capture.handle(record) and None)
         try:
             start = perf_counter()
-            done = {pending.index: pending.render() for pending in tasks}
+            done: dict[int, Any] = {pending.index: complete(pending.render(), pending.finish) for pending in tasks}
             done[SECONDS] = perf_counter() - start
             outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", done, capture.records)
         except BaseException:

@@ -11,7 +11,7 @@ import hashlib
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from mkdocs_lessons.analysis.derive import Analysis
 from mkdocs_lessons.analysis.similar import SimilarFinder
@@ -115,6 +115,7 @@ def make_context(
     show_review_notes: bool = False,
     links_from_source: bool = False,
     parallel: bool = False,
+    prepare: Optional[Callable[[GeneratedFile], None]] = None,
     templates: Optional[Templates] = None,
     prose: Optional[Prose] = None,
     carry: Optional[dict[str, Any]] = None,
@@ -152,6 +153,7 @@ def make_context(
         show_review_notes=show_review_notes,
         links_from_source=links_from_source,
         parallel=parallel,
+        prepare=prepare,
         templates=templates or Templates(),
         prose_renderer=prose,
         carry=carry if carry is not None else {},
@@ -165,16 +167,18 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
 
     def add(rendered: Union[Rendered, Pending]) -> None:
         if isinstance(rendered, Pending):
-            rendered.finish = True  # finished once rendered, in `_resolve`
+            rendered.finish = True  # finished where it is rendered (pages/parallel.py)
             files.append(rendered)
         else:
-            files.extend(_finish(ctx, rendered))
+            files.extend(_complete(ctx, rendered, finish=True))
 
     # Every page and data file through `page(key, render)`: under `mkdocs serve` each is kept while what it read holds.
     page = _record_pages(ctx)
     # A one-off build lists its pages first, then renders them in two processes (pages/parallel.py).
     parallel = (
-        Parallel(ctx.timings) if ctx.parallel and not isinstance(ctx.carry.get(KEPT_RENDERS), KeptRenders) else None
+        Parallel(ctx.timings, lambda rendered, finish: _complete(ctx, rendered, finish=finish))
+        if ctx.parallel and not isinstance(ctx.carry.get(KEPT_RENDERS), KeptRenders)
+        else None
     )
     if parallel is not None:
         page = lambda key, render: parallel.defer(key, lambda: render(ctx))  # noqa: E731
@@ -322,6 +326,8 @@ _WATCHED_OR_INERT = frozenset(
         "prose_renderer",
         "_links",
         "_origins",
+        "parallel",  # how pages are rendered, not what they hold (tests/test_parallel.py)
+        "prepare",  # the adapter's work on finished files, which leaves them as they are
     }
 )
 
@@ -343,21 +349,28 @@ def _second_process_share(pending: Pending) -> bool:
 
 
 def _resolve(ctx: Context, parallel: Parallel, files: list[Any]) -> list[GeneratedFile]:
-    """The listed pages rendered in two processes, then put back where they were listed, finished as `add` would."""
+    """The listed pages rendered (and finished, as `add` would) in two processes, then put back where they were
+    listed."""
     if isinstance(ctx.analysis, Analysis):
         with ctx.timings.phase("derive"):
             ctx.analysis.settle()  # before the fork: worked out once, read by both processes
     done = parallel.resolve(_second_process_share)
     resolved: list[GeneratedFile] = []
     for item in files:
-        if not isinstance(item, Pending):
-            resolved.append(item)
-        elif item.finish:
-            resolved.extend(_finish(ctx, done[item.index]))
+        if isinstance(item, Pending):
+            resolved.extend(done[item.index])
         else:
-            rendered = done[item.index]
-            resolved.extend(rendered if isinstance(rendered, list) else [rendered])
+            resolved.append(item)
     return resolved
+
+
+def _complete(ctx: Context, rendered: Rendered, *, finish: bool) -> list[GeneratedFile]:
+    """A render's files, finished (when `add` asked) and prepared by the adapter, in the process that rendered them."""
+    files = _finish(ctx, rendered) if finish else rendered if isinstance(rendered, list) else [rendered]
+    if ctx.prepare is not None:
+        for file in files:
+            ctx.prepare(file)
+    return files
 
 
 def _finish(ctx: Context, rendered: Union[GeneratedFile, list[GeneratedFile]]) -> list[GeneratedFile]:
