@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,61 @@ def _steal_seconds() -> float | None:
         return None
 
 
+def _group_pss_kib(group: int) -> int:
+    """The proportional memory of every process in process group `group` (Linux): shared pages count once."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                if int(stat.read().rsplit(b")", 1)[1].split()[2]) != group:
+                    continue
+            with open(f"/proc/{entry.name}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile, or not readable
+    return total
+
+
+class _GroupMemory:
+    """The peak of a build's processes' memory together (the build, a forked copy, Pagefind), sampled 4 times a
+    second: `wait4`'s peak is the largest single process's."""
+
+    def __init__(self, group: int) -> None:
+        self.group, self.peak_kib = group, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, _group_pss_kib(self.group))
+            self._stop.wait(0.25)
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib / 1024 if self.peak_kib else None
+
+
 def run_build(config_file: Path, log: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """`python -m mkdocs build -f config_file` in a fresh process; wall and CPU seconds, peak RSS (MB), steal."""
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config_file)]
     steal = _steal_seconds()
     with open(log, "wb") as out:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env or child_env())
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env or child_env(), start_new_session=True
+        )
+        memory = _GroupMemory(process.pid)  # a session of its own: its process group is its id
         # wait4: this child's own resource use (CPU, peak RSS), whatever else runs.
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        peak_pss = memory.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     steal_after = _steal_seconds()
     if process.returncode != 0:
@@ -119,6 +165,7 @@ def run_build(config_file: Path, log: Path, env: dict[str, str] | None = None) -
         # The CPU time the build used: a slow spell of the host lengthens the wall time only.
         "cpu": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+        "peak_pss_mb": peak_pss,  # every process of the build together (None where /proc has no smaps_rollup)
         "steal": None if steal is None or steal_after is None else steal_after - steal,
     }
 
