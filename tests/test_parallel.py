@@ -150,3 +150,16 @@ def test_what_mkdocs_and_material_would_work_out_of_a_page_is_worked_out_with_it
     assert differing(prepared, unprepared) == []
     if search == "material":
         assert len(prepared["search/search_index.json"]) > 100_000
+
+
+def test_lessons_generate_on_two_processes_writes_what_one_does(tmp_path, synthetic, forks, monkeypatch, capsys):
+    from mkdocs_lessons.cli.main import main as lessons
+
+    monkeypatch.chdir(tmp_path)
+    assert lessons(["generate", str(synthetic), "--out", "two", "--today", "2026-11-27"]) == 0
+    assert len(forks) == 1
+    monkeypatch.setattr(parallel, "available", lambda: False)
+    assert lessons(["generate", str(synthetic), "--out", "one", "--today", "2026-11-27"]) == 0
+    assert len(forks) == 1
+    one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert len(one) > 150 and differing(one, two) == []
