@@ -18,7 +18,7 @@ work each out.
 
 What stays in one process: `mkdocs serve` (a rebuild renders a few pages
 and keeps the rest, render/reads.py), one-core machines, platforms without
-`fork`, and sites that set `parallel: false` (the copy's memory grows as
+`fork` (Windows) or where it is unsafe (macOS), and sites that set `parallel: false` (the copy's memory grows as
 it touches the parent's pages, up to about 1.6 times a build's peak for
 the two together). If the copy fails in any way (an error in a template,
 killed for memory), this process renders its share too, so a template
@@ -61,8 +61,9 @@ class Pending:
 
 
 def available() -> bool:
-    """Two processes help: a second core, and `fork` to start the copy with the build's memory."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+    """Two processes help: a second core, and `fork` to start the copy with the build's memory. Not on macOS,
+    where a forked process that touches some system libraries crashes (Python's own pools spawn there)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) >= 2
 
 
 class Parallel:
