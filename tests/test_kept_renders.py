@@ -173,3 +173,78 @@ def test_a_record_brought_back_is_judged_for_each_render():
     now.records("kb.incidents", {"A": older}, "id")
     assert now.holds(saw_id)
     assert not now.holds(saw_title)
+
+
+def test_an_index_that_forgets_moved_records_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: the read index never compares record maps, so a changed record moves nothing."""
+    from mkdocs_lessons.render.read_index import ReadIndex
+
+    monkeypatch.setattr(ReadIndex, "settle", lambda self, watch: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def _a_product_that_moves_alone() -> None:
+    """A render that read only a product's value: the product changes, no record does (as similar incidents' scores
+    change when another incident's text does). The render must be made again, and kept while the value holds."""
+    import dataclasses as dc
+
+    from mkdocs_lessons.render.reads import Watch
+
+    @dc.dataclass
+    class Products:
+        scores: dict
+
+    kept = KeptRenders()
+
+    def build(scores: dict) -> Any:
+        watch = Watch()
+        products = watch.products("analysis", Products(scores))
+        kept.begin("site", watch)
+        made = kept.render(watch, ("page",), lambda: products.scores["A"])
+        kept.end()
+        return made
+
+    assert build({"A": 1, "B": 1}) == 1
+    assert build({"A": 1, "B": 2}) == 1 and (kept.rendered, kept.judged) == (0, 0)  # B moved, the page read A only
+    assert build({"A": 2, "B": 2}) == 2, "a product that moved alone left its reader stale"
+    assert build({"A": 1, "B": 2}) == 1
+
+
+def test_a_render_that_read_a_product_that_moved_alone_is_made_again():
+    _a_product_that_moves_alone()
+
+
+def test_an_index_that_forgets_values_is_caught(monkeypatch):
+    """The planted mistake: the read index keeps no value of the reads that are not records, so none of them moves."""
+    from mkdocs_lessons.render.read_index import ReadIndex
+
+    add = ReadIndex.add
+
+    def forgetful(self: Any, key: Any, seen: Any) -> None:
+        add(self, key, seen)
+        self._values.clear()
+
+    monkeypatch.setattr(ReadIndex, "add", forgetful)
+    with pytest.raises(AssertionError, match="stale"):
+        _a_product_that_moves_alone()
+
+
+def test_a_rebuild_judges_only_the_renders_that_read_what_moved(tmp_path):
+    """After one incident's summary edit, only the renders that read that incident (or a product that moved) are judged."""
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    kept = KeptRenders()
+    carry: dict[str, Any] = {KEPT_RENDERS: kept}
+    first = _site(kb, cache, carry)
+    assert first is not None
+    assert _site(kb, cache, carry) == first
+    # Nothing changed: only the renders that read the per-build memo are judged (and made again, render/reads.py).
+    assert kept.judged == kept.rendered <= 5, (kept.judged, kept.rendered_keys)
+    record = kb / "incidents/INC-2023-044.yaml"
+    data = yaml.safe_load(record.read_text("utf-8"))
+    record.write_text(_dump(dict(data, summary=f"{data['summary']} (edited)")), "utf-8")
+    assert _site(kb, cache, carry) == _site(kb, DocumentCache(), None)
+    total = kept.reused + kept.rendered
+    # In this small base most pages show that incident; the ones that do not (another incident's page, say) are not judged.
+    assert 0 < kept.judged < total - 5, (kept.judged, kept.rendered, total)

@@ -244,7 +244,8 @@ def _record_pages(ctx: Context) -> Any:
         memo=watch.unsettled(ctx.memo),
         last_updated=watch.map("last_updated", ctx.last_updated),
     )
-    kept.begin(_site_key(ctx))
+    with ctx.timings.phase("judge"):  # what moved since the last build, and which kept renders read it
+        kept.begin(_site_key(ctx), watch)
 
     def page(key: Any, render: Any) -> Rendered:
         made = kept.render(watch, key, lambda: render(watched))

@@ -160,10 +160,15 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             continue
         doc = parse(file, kind)
         if doc is not None:
+            # Built once per file content, as the records below: under `mkdocs serve` an unchanged
+            # taxonomy keeps its term and team objects, so pages that show a term are not judged again.
+            built = doc.built.get(kind)
+            if built is None:
+                built = doc.built[kind] = build_taxonomy(doc) if kind == "taxonomy" else build_teams(doc)
             if kind == "taxonomy":
-                result.taxonomy = build_taxonomy(doc)
+                result.taxonomy = built
             else:
-                result.teams = build_teams(doc)
+                result.teams = built
                 result.teams_loaded = True
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)
