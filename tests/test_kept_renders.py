@@ -83,13 +83,12 @@ def test_a_read_left_unnoted_is_caught(tmp_path, monkeypatch):
     """The planted mistake: attribute reads of incidents are not noted. Some edit must then show a stale page."""
     from mkdocs_lessons.render import watched_records
 
-    note = watched_records.Kinds.note_attribute
+    read = watched_records.WatchedRecord.__getattr__
 
-    def forgetful(self: Any, where: Any, obj: Any, name: str, value: Any) -> None:
-        if where[0] != "kb.incidents":
-            note(self, where, obj, name, value)
+    def forgetful(self: Any, name: str) -> Any:
+        return getattr(self._w_obj, name) if self._w_where[0] == "kb.incidents" else read(self, name)
 
-    monkeypatch.setattr(watched_records.Kinds, "note_attribute", forgetful)
+    monkeypatch.setattr(watched_records.WatchedRecord, "__getattr__", forgetful)
     with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
         test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
 
@@ -248,3 +247,63 @@ def test_a_rebuild_judges_only_the_renders_that_read_what_moved(tmp_path):
     total = kept.reused + kept.rendered
     # In this small base most pages show that incident; the ones that do not (another incident's page, say) are not judged.
     assert 0 < kept.judged < total - 5, (kept.judged, kept.rendered, total)
+
+
+def test_a_product_kept_without_its_reads_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: a product notes none of the record fields it reads, so it is kept after every edit."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products._tracing, "__enter__", lambda self: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def _a_product_holding_a_record() -> None:
+    """A product that reads one field of its records and holds them: an edit of another field must reach it."""
+    import dataclasses as dc
+
+    from mkdocs_lessons.analysis.kept_products import KeptProducts
+    from mkdocs_lessons.records.model import KnowledgeBase, Taxonomy
+
+    @dc.dataclass(slots=True)
+    class Record:
+        id: str
+        title: str
+        kind: str
+
+    products = KeptProducts()
+
+    def product(*records: Record) -> list[Record]:
+        kb = KnowledgeBase(Taxonomy(1, None, {}, {}), {}, {r.id: r for r in records}, {}, {})
+        products.begin()
+        return products.get("p", kb, (), lambda name: None, lambda: [r for r in kb.incidents.values() if r.kind == "x"])
+
+    a = Record("A", "one", "x")
+    first = product(a, Record("B", "other", "y"))
+    assert [r.title for r in first] == ["one"] and products.made == ["p"]
+    assert product(a, Record("B", "edited", "y")) is first  # B's kind is read, B is not held, the kind is the same
+    assert products.kept == ["p"]
+    assert product(a, Record("B", "edited", "x")) is not first  # B's kind changed
+    assert [r.title for r in product(Record("A", "two", "x"), Record("B", "edited", "x"))] == ["two", "edited"], "stale record"
+
+
+def test_a_kept_product_is_made_again_when_a_record_it_holds_is_replaced():
+    _a_product_holding_a_record()
+
+
+def test_a_product_kept_holding_a_replaced_record_is_caught(monkeypatch):
+    """The planted mistake: a kept product may hold a record the edit replaced (it would hand pages the old one)."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products, "_held", lambda value, maps: frozenset())
+    with pytest.raises(AssertionError, match="stale"):
+        _a_product_holding_a_record()
+
+
+def test_a_product_kept_after_a_product_it_read_changed_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: a product does not note the other products it read (the renewal agenda the loop's)."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products.KeptProducts, "note_use", lambda self, name, value: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)

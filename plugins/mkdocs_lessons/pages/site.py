@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.kept_products import KeptProducts
 from mkdocs_lessons.analysis.similar import SimilarFinder
 from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.pages import taxonomy, teams
@@ -127,6 +128,7 @@ def make_context(
                 today=today,
                 lint_config=lint,
                 similar_finder=carried if isinstance(carried, SimilarFinder) else None,
+                kept=_kept_products(carry),
             )
     if carry is not None:
         carry["similar"] = analysis.similar_finder
@@ -220,6 +222,18 @@ Rendered = Union[GeneratedFile, list[GeneratedFile]]
 
 #: Where the plugin keeps generated files' renders across `mkdocs serve` rebuilds (`ctx.carry`).
 KEPT_RENDERS = "renders"
+#: Where the analysis' products are kept across `mkdocs serve` rebuilds (`ctx.carry`, analysis/kept_products.py).
+KEPT_PRODUCTS = "products"
+
+
+def _kept_products(carry: Optional[dict[str, Any]]) -> Optional[KeptProducts]:
+    """Under `mkdocs serve` (renders are kept too): the products kept across rebuilds, made on the first."""
+    if carry is None or not isinstance(carry.get(KEPT_RENDERS), KeptRenders):
+        return None
+    found = carry.get(KEPT_PRODUCTS)
+    if not isinstance(found, KeptProducts):
+        found = carry[KEPT_PRODUCTS] = KeptProducts()
+    return found
 
 
 def _record_pages(ctx: Context) -> Any:

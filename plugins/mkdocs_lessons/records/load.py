@@ -162,13 +162,10 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
         if doc is not None:
             # Built once per file content, as the records below: under `mkdocs serve` an unchanged
             # taxonomy keeps its term and team objects, so pages that show a term are not judged again.
-            built = doc.built.get(kind)
-            if built is None:
-                built = doc.built[kind] = build_taxonomy(doc) if kind == "taxonomy" else build_teams(doc)
             if kind == "taxonomy":
-                result.taxonomy = built
+                result.taxonomy = doc.built.get(kind) or doc.built.setdefault(kind, build_taxonomy(doc))
             else:
-                result.teams = built
+                result.teams = doc.built.get(kind) or doc.built.setdefault(kind, build_teams(doc))
                 result.teams_loaded = True
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)
