@@ -170,7 +170,9 @@ class Analysis:
     @plain_product
     def similar(self) -> dict[str, list[Similar]]:
         """Each published incident's most similar others, with what they share."""
-        return self.similar_finder.update(self.kb.published_incidents)
+        # A copy: the finder (kept across serve rebuilds) updates its own map in place, and a map
+        # that is the last build's object counts as unchanged (kept products, render/read_index.py).
+        return dict(self.similar_finder.update(self.kb.published_incidents))
 
     def newest_reviewed(self, limit: int) -> list[Incident]:
         """The `limit` newest reviews (by review date, up to today): the feed's incidents."""

@@ -35,11 +35,13 @@ class ReadIndex:
 
     def __init__(self) -> None:
         self._readers: dict[tuple[str, Any], set[Any]] = {}  # a read's (source, key) -> render keys
-        self._values: dict[tuple[str, Any], Any] = {}  # a read that is not of a record -> the value seen
+        # A read that is not of a record, by source -> key -> the value seen.
+        self._values: dict[str, dict[Any, Any]] = {}
         self._records: dict[str, dict[Any, Any]] = {}  # record map -> id -> the record object, last build
+        self._objects: dict[str, Any] = {}  # source -> the map or products object it read, last build
 
     def clear(self) -> None:
-        self._readers, self._values, self._records = {}, {}, {}
+        self._readers, self._values, self._records, self._objects = {}, {}, {}, {}
 
     def add(self, key: Any, seen: dict[tuple[str, Any], Any]) -> None:
         """A render's reads (`Reads.seen`), made this build."""
@@ -50,7 +52,10 @@ class ReadIndex:
                 found = readers[where] = set()
             found.add(key)
             if type(old) is not Seen:
-                values[where] = old
+                found_values = values.get(where[0])
+                if found_values is None:
+                    found_values = values[where[0]] = {}
+                found_values[where[1]] = old
 
     def remove(self, key: Any, seen: dict[tuple[str, Any], Any]) -> None:
         """A render's reads, now that the render is made again or gone."""
@@ -61,16 +66,25 @@ class ReadIndex:
                 found.discard(key)
                 if not found:
                     del readers[where]
-                    self._values.pop(where, None)
+                    values = self._values.get(where[0])
+                    if values is not None:
+                        values.pop(where[1], None)
+                        if not values:
+                            del self._values[where[0]]
 
     def moved(self, watch: Any) -> set[Any]:
         """The renders that read something that moved since the last build (they must be judged)."""
         suspects: set[Any] = set()
         readers = self._readers
         still = watch.still
-        for where, old in self._values.items():
-            if not still(where, old):
-                suspects |= readers[where]
+        objects = self._objects
+        for source, values in self._values.items():
+            then = objects.get(source)
+            if then is not None and watch.source_object(source) is then:
+                continue  # the very same product or map as the last build's: none of its values moved
+            for key, old in values.items():
+                if not still((source, key), old):
+                    suspects |= readers[(source, key)]
         maps = watch.kinds.maps
         for name, then in self._records.items():
             entry = maps.get(name)
@@ -86,6 +100,7 @@ class ReadIndex:
         """The build is complete: its record maps are what the next build's records are compared with."""
         if watch is not None:
             self._records = {name: dict(data) for name, (_, data) in watch.kinds.maps.items()}
+            self._objects = {source: watch.source_object(source) for source in self._values}
 
 
 _NONE: frozenset[Any] = frozenset()

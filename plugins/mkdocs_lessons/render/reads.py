@@ -217,11 +217,13 @@ class Watch:
         self._judged: dict[tuple[str, Any], bool] = {}
         self._always: list[tuple[str, Any]] = []  # read by every render (plain fields of watched records)
         self._products: dict[str, Any] = {}
+        self._objects: dict[str, Any] = {}  # a source of a map or products -> the object it reads
         self.kinds = self.recorder.kinds = Kinds(self.recorder)
 
     # -- wrapping ---------------------------------------------------------
     def map(self, name: str, data: Mapping[Any, Any]) -> WatchedMap:
         self._sources[name] = lambda key: data if key is WHOLE else data.get(key, MISSING)
+        self._objects[name] = data
         return WatchedMap(name, data, self.recorder)
 
     def records(self, name: str, data: dict, id_attribute: str) -> WatchedRecords:
@@ -262,6 +264,7 @@ class Watch:
         """A view of an object whose attributes are computed products (analysis/derive.py): each read is noted."""
         self._products[name] = obj
         self._sources[name] = lambda key: _product(obj, key)
+        self._objects[name] = obj
         return WatchedProducts(name, obj, self, given)
 
     def unsettled(self, data: MutableMapping[Any, Any]) -> WatchedMemo:
@@ -293,6 +296,17 @@ class Watch:
             source = self._source(where[0])
             verdict = self._judged[where] = source is not None and same(old, self.kinds.snapshot(source(where[1])))
         return verdict
+
+    def source_object(self, name: str) -> Any:
+        """The map or products object a source reads (None for the others): the same object gives the same values.
+
+        Products are read-only once made, and a method of one answers from
+        the object alone, so a source whose object is the last build's
+        (a kept product, analysis/kept_products.py) has not moved.
+        """
+        if name == UNSETTLED or self._source(name) is None:
+            return None
+        return self._objects.get(name)
 
     def _source(self, name: str) -> Optional[Callable[[Any], Any]]:
         found = self._sources.get(name)
