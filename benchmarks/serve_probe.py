@@ -21,7 +21,10 @@ serve does after a save (serve_cache.in_place, as tests/conftest.py's
 - `static`: MkDocs copying the other files (kb.json and the like);
 - `post_build`: the `post_build` event (search index, Pagefind);
 - how many generated files the plugin rendered and kept (`renders` and
-  `kept`: render/reads.py), and MkDocs' pages built and kept
+  `kept`: render/reads.py), how many kept ones it judged read by read
+  (`judged`: the others read nothing that moved, render/read_index.py), which
+  analysis products it made again (`products_made`: the others were kept,
+  analysis/kept_products.py), and MkDocs' pages built and kept
   (serve_cache.py);
 - `gc`: seconds in the cyclic collector's full (generation 2) collections;
 - `peak_rss_mb`: this process's peak memory so far;
@@ -206,6 +209,8 @@ def main() -> None:
                 **{name: round(value, 2) for name, value in sorted(seconds.items())},
                 "renders": getattr(kept, "rendered", None) if isinstance(kept, KeptRenders) else None,
                 "kept": getattr(kept, "reused", None) if isinstance(kept, KeptRenders) else None,
+                "judged": getattr(kept, "judged", None) if isinstance(kept, KeptRenders) else None,
+                "products_made": getattr(plugin.carry.get("products"), "made", None),
                 "mkdocs_built": built["n"],
                 "mkdocs_kept": plugin.serve_cache.reused,
                 "generated_pages": plugin.serve_cache.checked,

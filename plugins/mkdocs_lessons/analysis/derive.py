@@ -11,9 +11,12 @@ downstream computes a derived fact of its own or writes one back.
 
 Each fact is worked out on its first read and kept (a build that shows no
 similar incidents never computes them): the laziness stays inside this
-object. What one build derives is never seen by the next, except the
-similar-incident finder, whose vectors are keyed by the incidents' own
-text inside it (analysis/similar.py) and which `mkdocs serve` keeps.
+object. What one build derives is never seen by the next, except under
+`mkdocs serve`: the similar-incident finder, whose vectors are keyed by the
+incidents' own text inside it (analysis/similar.py), and the products marked
+`kept_product`, each the last build's object while what it was made of holds
+(analysis/kept_products.py). Nothing here updates a product in place after
+it is handed out: an unchanged object is taken for unchanged values.
 """
 
 from __future__ import annotations
