@@ -3,12 +3,14 @@
 Under `serve`, each rebuild's `Analysis` is new, and every kept page that
 read a product (the dashboard its metrics, every incident page its loop
 state) had to be judged against the product worked out afresh: at 10,000
-incidents about a second of every save, although a title edit changes none
+incidents about a second of every save, although most edits change none
 of them. Here a product is made once and kept, with what it was made of:
 
 - the record attributes it read, by record class: while it is made, each
   record class's fields answer through a descriptor that notes the field's
-  name (`_tracing`); `Incident.title` read once counts for every incident;
+  name (`_tracing`); `Incident.title` read once counts for every incident
+  (the descriptors are the class's while a product is made: builds run in
+  one thread);
 - the ids of every record map, in order, and the knowledge base's other
   fields (drafts included or not, the taxonomy);
 - the other products and facts it read (`Analysis` notes them, `note_use`),
@@ -21,7 +23,7 @@ of them. Here a product is made once and kept, with what it was made of:
 At the next build a product is the kept one when the inputs and the other
 products are equal, the maps list the same ids, and each record whose
 object changed (an unchanged record file gives the same object,
-records/load.py) is held by no kept product and still has equal values in
+records/load.py) is not held by the product and still has equal values in
 every attribute its class had read. Otherwise it is made again (and kept).
 A kept product is the very same object, so the pages' reads of it hold at a
 glance (render/read_index.py). `tests/test_kept_renders.py` holds this to a
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from mkdocs_lessons.records.model import KnowledgeBase
 
@@ -228,7 +230,3 @@ def _held(value: Any, maps: dict[str, dict[Any, Any]]) -> frozenset[int]:
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None), date, datetime})
-
-
-def kept_or_none(carried: Optional[Any]) -> Optional[KeptProducts]:
-    return carried if isinstance(carried, KeptProducts) else None
