@@ -1,10 +1,14 @@
 """One `mkdocs serve` rebuild after one edit, in this process, by phase: where a save's wait goes.
 
-    .venv/bin/python benchmarks/serve_probe.py --incidents 10000 [--field summary] [--edits 2] [--kb DIR]
+    .venv/bin/python benchmarks/serve_probe.py --incidents 10000 [--change edit|add|remove] [--field summary] [--edits 2] [--kb DIR]
 
 Builds a synthetic site (synth.py) once as `mkdocs serve` builds it (the
-plugin started for `serve`), then, `--edits` times, changes one incident's
-`--field` (title or summary; every other edit undoes the last), rebuilds as
+plugin started for `serve`), then, `--edits` times, makes one change and
+every other time undoes it: with `--change edit` (the default) one
+incident's `--field` (title or summary) is edited; with `add` a copy of the
+newest published incident is added under the next free id with a new title,
+with `remove` an incident no other record names is deleted (as
+serve_latency.py's `add` and `remove`). After each it rebuilds as
 serve does after a save (serve_cache.in_place, as tests/conftest.py's
 `serve_rebuild`), and prints per rebuild:
 
@@ -17,7 +21,10 @@ serve does after a save (serve_cache.in_place, as tests/conftest.py's
 - `static`: MkDocs copying the other files (kb.json and the like);
 - `post_build`: the `post_build` event (search index, Pagefind);
 - how many generated files the plugin rendered and kept (`renders` and
-  `kept`: render/reads.py), and MkDocs' pages built and kept
+  `kept`: render/reads.py), how many kept ones it judged read by read
+  (`judged`: the others read nothing that moved, render/read_index.py), which
+  analysis products it made again (`products_made`: the others were kept,
+  analysis/kept_products.py), and MkDocs' pages built and kept
   (serve_cache.py);
 - `gc`: seconds in the cyclic collector's full (generation 2) collections;
 - `peak_rss_mb`: this process's peak memory so far;
@@ -46,6 +53,7 @@ from typing import Any, Callable
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import serve_latency  # noqa: E402
 import sites  # noqa: E402
 import synth  # noqa: E402
 
@@ -72,7 +80,8 @@ def _cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=1000)
-    parser.add_argument("--field", choices=("title", "summary"), default="summary")
+    parser.add_argument("--change", choices=("edit", "add", "remove"), default="edit", help="what each odd save does (each even one undoes it)")
+    parser.add_argument("--field", choices=("title", "summary"), default="summary", help="the field `--change edit` edits")
     parser.add_argument("--edits", type=int, default=2)
     parser.add_argument("--kb", type=Path, help="a folder to keep the synthetic knowledge base in (made if missing)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/serve-probe"))
@@ -148,17 +157,32 @@ def main() -> None:
         build_module.build(config)
         print(f"first build: {time.perf_counter() - start:.1f} s", flush=True)
         incidents = sorted((kb / "incidents").glob("*.yaml"))
-        record = incidents[len(incidents) // 2]
-        original = record.read_text("utf-8")
+        published = serve_latency._published(incidents)
+        if args.change == "edit":
+            record = incidents[len(incidents) // 2]
+        elif args.change == "add":
+            record = kb / "incidents" / f"{serve_latency._next_id(incidents)}.yaml"
+            source = published[-1]  # the newest: its copy shares its words, as a real new review would
+            copy = source.read_text("utf-8").replace(f"id: {source.stem}", f"id: {record.stem}", 1)
+        else:
+            record = serve_latency._unreferenced(published, kb, avoid=set())
+        original = record.read_text("utf-8") if record.exists() else None
+        label = args.field if args.change == "edit" else args.change
         for edit in range(args.edits):
             time.sleep(args.pause)
-            if edit % 2 == 0:
-                pattern = re.compile(rf"^{args.field}: (.*)$", re.M)
-                text, done = pattern.subn(lambda m: f"{args.field}: {m.group(1).rstrip()} Probe edit {edit}.", original, count=1)
-                assert done, f"no one-line {args.field} in {record}"
+            if args.change == "edit":
+                assert original is not None
+                if edit % 2 == 0:
+                    pattern = re.compile(rf"^{args.field}: (.*)$", re.M)
+                    text, done = pattern.subn(lambda m: f"{args.field}: {m.group(1).rstrip()} Probe edit {edit}.", original, count=1)
+                    assert done, f"no one-line {args.field} in {record}"
+                else:
+                    text = original
+                record.write_text(text, "utf-8")
+            elif (args.change == "add") == (edit % 2 == 0):
+                record.write_text(original if original is not None else serve_latency._retitled(copy, f"Probe added {edit}"), "utf-8")
             else:
-                text = original
-            record.write_text(text, "utf-8")
+                record.unlink()
             seconds.clear()
             counts.clear()
             built["n"] = 0
@@ -177,7 +201,7 @@ def main() -> None:
             plugin = config.plugins["lessons"]
             kept = plugin.carry.get("renders")
             row: dict[str, Any] = {
-                "edit": f"{record.stem} {args.field} {'undo' if edit % 2 else 'edit'}",
+                "edit": f"{record.stem} {label} {'undo' if edit % 2 else 'edit'}",
                 "loadavg": " ".join(load),
                 "wall": round(wall, 2),
                 "cpu": round(cpu, 2),
@@ -185,6 +209,8 @@ def main() -> None:
                 **{name: round(value, 2) for name, value in sorted(seconds.items())},
                 "renders": getattr(kept, "rendered", None) if isinstance(kept, KeptRenders) else None,
                 "kept": getattr(kept, "reused", None) if isinstance(kept, KeptRenders) else None,
+                "judged": getattr(kept, "judged", None) if isinstance(kept, KeptRenders) else None,
+                "products_made": getattr(plugin.carry.get("products"), "made", None),
                 "mkdocs_built": built["n"],
                 "mkdocs_kept": plugin.serve_cache.reused,
                 "generated_pages": plugin.serve_cache.checked,
@@ -197,6 +223,8 @@ def main() -> None:
         record_text = locals().get("original")
         if record_text is not None:
             record.write_text(record_text, "utf-8")
+        elif "record" in locals() and record.exists():  # an added copy
+            record.unlink()
         config.plugins.on_shutdown()
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), "utf-8")

@@ -83,13 +83,12 @@ def test_a_read_left_unnoted_is_caught(tmp_path, monkeypatch):
     """The planted mistake: attribute reads of incidents are not noted. Some edit must then show a stale page."""
     from mkdocs_lessons.render import watched_records
 
-    note = watched_records.Kinds.note_attribute
+    read = watched_records.WatchedRecord.__getattr__
 
-    def forgetful(self: Any, where: Any, obj: Any, name: str, value: Any) -> None:
-        if where[0] != "kb.incidents":
-            note(self, where, obj, name, value)
+    def forgetful(self: Any, name: str) -> Any:
+        return getattr(self._w_obj, name) if self._w_where[0] == "kb.incidents" else read(self, name)
 
-    monkeypatch.setattr(watched_records.Kinds, "note_attribute", forgetful)
+    monkeypatch.setattr(watched_records.WatchedRecord, "__getattr__", forgetful)
     with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
         test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
 
@@ -116,7 +115,14 @@ def test_list_pages_are_kept_after_an_edit_they_do_not_show(tmp_path):
     kept = KeptRenders()
     carry: dict[str, Any] = {KEPT_RENDERS: kept}
     assert _site(kb, cache, carry) is not None
-    lists = {"incidents/index.md", "dashboard/index.md", "actions/index.md", "lessons/index.md", "taxonomy/index.md", "teams/index.md"}
+    lists = {
+        "incidents/index.md",
+        "dashboard/index.md",
+        "actions/index.md",
+        "lessons/index.md",
+        "taxonomy/index.md",
+        "teams/index.md",
+    }
     record = kb / "incidents/INC-2023-044.yaml"
     original = record.read_text("utf-8")
     data = yaml.safe_load(original)
@@ -134,7 +140,16 @@ def test_list_pages_are_kept_after_an_edit_they_do_not_show(tmp_path):
         else:
             assert not changed_lists
             # The home page and the index's text filter (`incidents/texts.js`) show summaries: they are rendered again.
-            for key in (("incidents",), ("dashboard",), ("actions",), ("lessons",), ("taxonomy",), ("teams",), ("team", "payments"), ("renewal",)):
+            for key in (
+                ("incidents",),
+                ("dashboard",),
+                ("actions",),
+                ("lessons",),
+                ("taxonomy",),
+                ("teams",),
+                ("team", "payments"),
+                ("renewal",),
+            ):
                 assert key not in kept.rendered_keys, (field, kept.rendered_keys)
             assert kept.rendered <= 10, (field, kept.rendered_keys)
             assert kept.reused > 2 * kept.rendered
@@ -173,3 +188,165 @@ def test_a_record_brought_back_is_judged_for_each_render():
     now.records("kb.incidents", {"A": older}, "id")
     assert now.holds(saw_id)
     assert not now.holds(saw_title)
+
+
+def test_an_index_that_forgets_moved_records_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: the read index never compares record maps, so a changed record moves nothing."""
+    from mkdocs_lessons.render.read_index import ReadIndex
+
+    monkeypatch.setattr(ReadIndex, "settle", lambda self, watch: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def _a_product_that_moves_alone() -> None:
+    """A render that read only a product's value: the product changes, no record does (as similar incidents' scores
+    change when another incident's text does). The render must be made again, and kept while the value holds."""
+    import dataclasses as dc
+
+    from mkdocs_lessons.render.reads import Watch
+
+    @dc.dataclass
+    class Products:
+        scores: dict
+
+    kept = KeptRenders()
+
+    def build(scores: dict) -> Any:
+        watch = Watch()
+        products = watch.products("analysis", Products(scores))
+        kept.begin("site", watch)
+        made = kept.render(watch, ("page",), lambda: products.scores["A"])
+        kept.end()
+        return made
+
+    assert build({"A": 1, "B": 1}) == 1
+    assert build({"A": 1, "B": 2}) == 1 and (kept.rendered, kept.judged) == (0, 0)  # B moved, the page read A only
+    assert build({"A": 2, "B": 2}) == 2, "a product that moved alone left its reader stale"
+    assert build({"A": 1, "B": 2}) == 1
+
+
+def test_a_render_that_read_a_product_that_moved_alone_is_made_again():
+    _a_product_that_moves_alone()
+
+
+def test_an_index_that_forgets_values_is_caught(monkeypatch):
+    """The planted mistake: the read index keeps no value of the reads that are not records, so none of them moves."""
+    from mkdocs_lessons.render.read_index import ReadIndex
+
+    add = ReadIndex.add
+
+    def forgetful(self: Any, key: Any, seen: Any) -> None:
+        add(self, key, seen)
+        self._values.clear()
+
+    monkeypatch.setattr(ReadIndex, "add", forgetful)
+    with pytest.raises(AssertionError, match="stale"):
+        _a_product_that_moves_alone()
+
+
+def test_a_rebuild_judges_only_the_renders_that_read_what_moved(tmp_path):
+    """After one incident's summary edit, only the renders that read that incident (or a product that moved) are judged."""
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache = DocumentCache()
+    kept = KeptRenders()
+    carry: dict[str, Any] = {KEPT_RENDERS: kept}
+    first = _site(kb, cache, carry)
+    assert first is not None
+    assert _site(kb, cache, carry) == first
+    # Nothing changed: only the renders that read the per-build memo are judged (and made again, render/reads.py).
+    assert kept.judged == kept.rendered <= 5, (kept.judged, kept.rendered_keys)
+    record = kb / "incidents/INC-2023-044.yaml"
+    data = yaml.safe_load(record.read_text("utf-8"))
+    record.write_text(_dump(dict(data, summary=f"{data['summary']} (edited)")), "utf-8")
+    assert _site(kb, cache, carry) == _site(kb, DocumentCache(), None)
+    total = kept.reused + kept.rendered
+    # In this small base most pages show that incident; the ones that do not (another incident's page, say) are not judged.
+    assert 0 < kept.judged < total - 5, (kept.judged, kept.rendered, total)
+
+
+def test_a_product_kept_without_its_reads_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: a product notes none of the record fields it reads, so it is kept after every edit."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products._tracing, "__enter__", lambda self: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def _a_product_holding_a_record() -> None:
+    """A product that reads one field of its records and holds them: an edit of another field must reach it."""
+    import dataclasses as dc
+
+    from mkdocs_lessons.analysis.kept_products import KeptProducts
+    from mkdocs_lessons.records.model import KnowledgeBase, Taxonomy
+
+    @dc.dataclass(slots=True)
+    class Record:
+        id: str
+        title: str
+        kind: str
+
+    products = KeptProducts()
+
+    def product(*records: Record) -> list[Record]:
+        kb = KnowledgeBase(Taxonomy(1, None, {}, {}), {}, {r.id: r for r in records}, {}, {})
+        products.begin()
+        return products.get("p", kb, (), lambda name: None, lambda: [r for r in kb.incidents.values() if r.kind == "x"])
+
+    a = Record("A", "one", "x")
+    first = product(a, Record("B", "other", "y"))
+    assert [r.title for r in first] == ["one"] and products.made == ["p"]
+    assert product(a, Record("B", "edited", "y")) is first  # B's kind is read, B is not held, the kind is the same
+    assert products.kept == ["p"]
+    assert product(a, Record("B", "edited", "x")) is not first  # B's kind changed
+    assert [r.title for r in product(Record("A", "two", "x"), Record("B", "edited", "x"))] == ["two", "edited"], (
+        "stale record"
+    )
+
+
+def test_a_kept_product_is_made_again_when_a_record_it_holds_is_replaced():
+    _a_product_holding_a_record()
+
+
+def test_a_product_kept_holding_a_replaced_record_is_caught(monkeypatch):
+    """The planted mistake: a kept product may hold a record the edit replaced (it would hand pages the old one)."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products, "_held", lambda value, maps: frozenset())
+    with pytest.raises(AssertionError, match="stale"):
+        _a_product_holding_a_record()
+
+
+def test_a_product_kept_after_a_product_it_read_changed_is_caught(tmp_path, monkeypatch):
+    """The planted mistake: a product does not note the other products it read (the renewal agenda the loop's)."""
+    from mkdocs_lessons.analysis import kept_products
+
+    monkeypatch.setattr(kept_products.KeptProducts, "note_use", lambda self, name, value: None)
+    with pytest.raises(AssertionError, match="differing|\\[.+\\]"):
+        test_kept_renders_equal_fresh_renders_after_every_one_field_edit(tmp_path)
+
+
+def test_a_fact_an_earlier_build_handed_out_does_not_change_under_it(tmp_path):
+    """Kept products and the read index take an object that is the last build's for unchanged: nothing may update
+    one in place. The similar-incident finder, kept across rebuilds, updates its own map: the analysis hands a copy."""
+    from mkdocs_lessons.analysis.derive import Analysis
+    from mkdocs_lessons.analysis.kept_products import KeptProducts
+    from mkdocs_lessons.analysis.similar import SimilarFinder
+
+    kb = shutil.copytree(MINIMAL, tmp_path / "kb")
+    cache, finder, products = DocumentCache(), SimilarFinder(), KeptProducts()
+
+    def analysis() -> Analysis:
+        outcome = open_knowledge_base(kb, base=kb, cache=cache, today=TODAY)
+        assert outcome.kb is not None
+        return Analysis(outcome.kb, today=TODAY, similar_finder=finder, kept=products)
+
+    first = analysis()
+    before = {key: list(found) for key, found in first.similar.items()}
+    record = kb / "incidents/INC-2023-044.yaml"
+    data = yaml.safe_load(record.read_text("utf-8"))
+    record.write_text(_dump(dict(data, tags=["config", "checkout"])), "utf-8")  # one more tag in common
+    second = analysis()
+    assert second.similar != before  # the edit moved the similar lists (or this test proves nothing)
+    assert first.similar == before

@@ -163,3 +163,24 @@ def test_lessons_generate_on_two_processes_writes_what_one_does(tmp_path, synthe
     assert len(forks) == 1
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
     assert len(one) > 150 and differing(one, two) == []
+
+
+def test_the_analysis_is_worked_out_once_before_the_fork(tmp_path, synthetic, forks, monkeypatch):
+    """Products many pages read (the loop, the metrics) are made before the fork, not once in each process."""
+    from mkdocs_lessons.analysis import derive
+
+    made = tmp_path / "made.txt"
+    for name in ("build_loop", "compute", "build_programme", "build_followup"):
+        original = getattr(derive, name)
+
+        def noting(*args, _original=original, _name=name, **kwargs):
+            with open(made, "a", encoding="utf-8") as out:
+                out.write(f"{_name} {os.getpid()}\n")
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(derive, name, noting)
+    _site(tmp_path / "site", synthetic)
+    assert len(forks) == 1
+    lines = made.read_text("utf-8").split()
+    assert sorted(lines[0::2]) == ["build_followup", "build_loop", "build_programme", "compute"]
+    assert set(lines[1::2]) == {str(os.getpid())}

@@ -43,6 +43,7 @@ from mkdocs_lessons.adapter.serve_log import shown_not_counted
 from mkdocs_lessons.adapter.serve_search import BackgroundIndex
 from mkdocs_lessons.adapter.title_repair import head_title
 from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.kept_products import KeptProducts
 from mkdocs_lessons.analysis.similar import SimilarFinder
 from mkdocs_lessons.checks.lints import lint
 from mkdocs_lessons.checks.rules import LinkTargets, absolute_links_mode
@@ -53,7 +54,7 @@ from mkdocs_lessons.generate.builder_yml import EXTENSION_OPTIONS, REQUIRED_EXTE
 from mkdocs_lessons.knowledge import open_knowledge_base, summary_line
 from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
 from mkdocs_lessons.pages.parallel import available as parallel_available
-from mkdocs_lessons.pages.site import ASSETS, KEPT_RENDERS, generate, make_context
+from mkdocs_lessons.pages.site import ASSETS, KEPT_PRODUCTS, KEPT_RENDERS, generate, make_context
 from mkdocs_lessons.records.cache import DocumentCache
 from mkdocs_lessons.records.collector import collector_paused
 from mkdocs_lessons.records.gitdates import last_changed
@@ -320,6 +321,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 lint_config=self.lint_config,
                 lints=findings,
                 similar_finder=carried if isinstance(carried, SimilarFinder) else None,
+                kept=self.carry.setdefault(KEPT_PRODUCTS, KeptProducts()) if self._serving else None,
             )
         prepare = None
         if not self._serving:

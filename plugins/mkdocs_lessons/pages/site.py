@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from mkdocs_lessons.analysis.derive import Analysis
+from mkdocs_lessons.analysis.kept_products import KeptProducts
 from mkdocs_lessons.analysis.similar import SimilarFinder
 from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.pages import taxonomy, teams
@@ -130,6 +131,7 @@ def make_context(
                 today=today,
                 lint_config=lint,
                 similar_finder=carried if isinstance(carried, SimilarFinder) else None,
+                kept=_kept_products(carry),
             )
     if carry is not None:
         carry["similar"] = analysis.similar_finder
@@ -247,6 +249,18 @@ Rendered = Union[GeneratedFile, list[GeneratedFile]]
 
 #: Where the plugin keeps generated files' renders across `mkdocs serve` rebuilds (`ctx.carry`).
 KEPT_RENDERS = "renders"
+#: Where the analysis' products are kept across `mkdocs serve` rebuilds (`ctx.carry`, analysis/kept_products.py).
+KEPT_PRODUCTS = "products"
+
+
+def _kept_products(carry: Optional[dict[str, Any]]) -> Optional[KeptProducts]:
+    """Under `mkdocs serve` (renders are kept too): the products kept across rebuilds, made on the first."""
+    if carry is None or not isinstance(carry.get(KEPT_RENDERS), KeptRenders):
+        return None
+    found = carry.get(KEPT_PRODUCTS)
+    if not isinstance(found, KeptProducts):
+        found = carry[KEPT_PRODUCTS] = KeptProducts()
+    return found
 
 
 def _record_pages(ctx: Context) -> Any:
@@ -271,7 +285,8 @@ def _record_pages(ctx: Context) -> Any:
         memo=watch.unsettled(ctx.memo),
         last_updated=watch.map("last_updated", ctx.last_updated),
     )
-    kept.begin(_site_key(ctx))
+    with ctx.timings.phase("judge"):  # what moved since the last build, and which kept renders read it
+        kept.begin(_site_key(ctx), watch)
 
     def page(key: Any, render: Any) -> Rendered:
         made = kept.render(watch, key, lambda: render(watched))

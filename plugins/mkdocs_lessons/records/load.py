@@ -160,10 +160,12 @@ def load(root: Path, base: Optional[Path] = None, cache: Optional[DocumentCache]
             continue
         doc = parse(file, kind)
         if doc is not None:
+            # Built once per file content, as the records below: under `mkdocs serve` an unchanged
+            # taxonomy keeps its term and team objects, so pages that show a term are not judged again.
             if kind == "taxonomy":
-                result.taxonomy = build_taxonomy(doc)
+                result.taxonomy = doc.built.get(kind) or doc.built.setdefault(kind, build_taxonomy(doc))
             else:
-                result.teams = build_teams(doc)
+                result.teams = doc.built.get(kind) or doc.built.setdefault(kind, build_teams(doc))
                 result.teams_loaded = True
     if taxonomy_entries is not None:
         _unexpected_files(guard, taxonomy_dir, {"taxonomy.yaml", "teams.yaml"}, base, diags, taxonomy_entries)

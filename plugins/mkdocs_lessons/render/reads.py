@@ -34,6 +34,7 @@ import inspect
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Callable, Iterator, Optional
 
+from mkdocs_lessons.render.read_index import ReadIndex
 from mkdocs_lessons.render.watched_records import Kinds, Seen
 
 #: A key that was not there.
@@ -216,11 +217,13 @@ class Watch:
         self._judged: dict[tuple[str, Any], bool] = {}
         self._always: list[tuple[str, Any]] = []  # read by every render (plain fields of watched records)
         self._products: dict[str, Any] = {}
+        self._objects: dict[str, Any] = {}  # a source of a map or products -> the object it reads
         self.kinds = self.recorder.kinds = Kinds(self.recorder)
 
     # -- wrapping ---------------------------------------------------------
     def map(self, name: str, data: Mapping[Any, Any]) -> WatchedMap:
         self._sources[name] = lambda key: data if key is WHOLE else data.get(key, MISSING)
+        self._objects[name] = data
         return WatchedMap(name, data, self.recorder)
 
     def records(self, name: str, data: dict, id_attribute: str) -> WatchedRecords:
@@ -261,6 +264,7 @@ class Watch:
         """A view of an object whose attributes are computed products (analysis/derive.py): each read is noted."""
         self._products[name] = obj
         self._sources[name] = lambda key: _product(obj, key)
+        self._objects[name] = obj
         return WatchedProducts(name, obj, self, given)
 
     def unsettled(self, data: MutableMapping[Any, Any]) -> WatchedMemo:
@@ -280,11 +284,29 @@ class Watch:
                 continue
             verdict = judged.get(where)
             if verdict is None:
-                source = self._source(where[0])
-                verdict = judged[where] = source is not None and same(old, kinds.snapshot(source(where[1])))
+                verdict = self.still(where, old)
             if not verdict:
                 return False
         return True
+
+    def still(self, where: tuple[str, Any], old: Any) -> bool:
+        """Whether a read that is not of a record's attributes still gives `old` (one verdict a build)."""
+        verdict = self._judged.get(where)
+        if verdict is None:
+            source = self._source(where[0])
+            verdict = self._judged[where] = source is not None and same(old, self.kinds.snapshot(source(where[1])))
+        return verdict
+
+    def source_object(self, name: str) -> Any:
+        """The map or products object a source reads (None for the others): the same object gives the same values.
+
+        Products are read-only once made, and a method of one answers from
+        the object alone, so a source whose object is the last build's
+        (a kept product, analysis/kept_products.py) has not moved.
+        """
+        if name == UNSETTLED or self._source(name) is None:
+            return None
+        return self._objects.get(name)
 
     def _source(self, name: str) -> Optional[Callable[[Any], Any]]:
         found = self._sources.get(name)
@@ -397,40 +419,67 @@ def _product(obj: Any, key: Any) -> Any:
 
 
 class KeptRenders:
-    """Under `mkdocs serve`: the last build's renders with their reads, by page; kept in `ctx.carry`."""
+    """Under `mkdocs serve`: the last build's renders with their reads, by page; kept in `ctx.carry`.
+
+    Only the renders that read something that moved since the last build are
+    judged (render/read_index.py); the others are kept without a look.
+    """
 
     def __init__(self) -> None:
         self._kept: dict[Any, tuple[Reads, Any]] = {}
         self._now: dict[Any, tuple[Reads, Any]] = {}
         self._site: Optional[str] = None
+        self._index = ReadIndex()
+        self._suspects: set[Any] = set()
+        self._watch: Optional[Watch] = None
         self.reused = 0  # renders taken from the last build, this build (tests and the benchmark read it)
         self.rendered = 0
+        self.judged = 0  # kept renders judged read by read this build (the others read nothing that moved)
         self.rendered_keys: list[Any] = []  # the keys rendered this build, in order (tests and serve_probe.py)
 
-    def begin(self, site: str) -> None:
-        """A new build; `site` is everything a render depends on that is not watched (options, templates)."""
+    def begin(self, site: str, watch: Watch) -> None:
+        """A new build; `site` is everything a render depends on that is not watched (options, templates).
+
+        `watch` is this build's: what moved since the last build is worked out
+        here, once, and with it which kept renders must be judged.
+        """
         if site != self._site:
             self._kept = {}
+            self._index.clear()
         self._site = site
         self._now = {}
-        self.reused = self.rendered = 0
+        self._watch = watch
+        self.reused = self.rendered = self.judged = 0
         self.rendered_keys = []
+        self._suspects = self._index.moved(watch) if self._kept else set()
 
     def render(self, watch: Watch, key: Any, make: Callable[[], Any]) -> Any:
         """`make()`'s result: the last build's if all it read still holds, else made now, its reads noted."""
         kept = self._kept.get(key)
-        if kept is not None and watch.holds(kept[0]):
-            self._now[key] = kept
-            self.reused += 1
-            return kept[1]
+        if kept is not None:
+            if key not in self._suspects:
+                self._now[key] = kept
+                self.reused += 1
+                return kept[1]
+            self.judged += 1
+            if watch.holds(kept[0]):
+                self._now[key] = kept
+                self.reused += 1
+                return kept[1]
+            self._index.remove(key, kept[0].seen)
         reads = Reads()
         with watch.watching(reads):
             made = make()
         self._now[key] = (reads, made)
+        self._index.add(key, reads.seen)
         self.rendered += 1
         self.rendered_keys.append(key)
         return made
 
     def end(self) -> None:
         """The build is complete: its renders are the ones the next build may reuse."""
-        self._kept, self._now = self._now, {}
+        for key, (reads, _) in self._kept.items():
+            if key not in self._now:  # a page this build no longer makes (a removed record's)
+                self._index.remove(key, reads.seen)
+        self._index.settle(self._watch)
+        self._kept, self._now, self._watch = self._now, {}, None

@@ -30,6 +30,7 @@ and a bare record is false: no renderer compares records that way.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, datetime
 from typing import Any, Optional
 
 #: The attribute name under which a whole-record read (==, repr) is noted.
@@ -102,6 +103,8 @@ class Kinds:
     # -- what is noted ---------------------------------------------------------
     def snapshot(self, value: Any) -> Any:
         """A value as it is now, safe to keep across builds, its records as references."""
+        if type(value) in _PLAIN:  # most attribute reads: text, numbers, days, nothing
+            return value
         if isinstance(value, (list, dict)):
             found = self._snapshots.get(id(value))
             if found is not None and found[0] is value and len(found[1][1]) == len(value):
@@ -250,6 +253,9 @@ class Kinds:
         return same(old, self.snapshot(now))
 
 
+#: Values noted as they are (immutable, and never a record).
+_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
+
 #: No record under that id now.
 GONE: Any = type("Gone", (), {"__repr__": lambda self: "GONE"})()
 
@@ -257,12 +263,16 @@ GONE: Any = type("Gone", (), {"__repr__": lambda self: "GONE"})()
 class WatchedRecord:
     """A record's stand-in in a watched render: every attribute read is noted (see the module docstring)."""
 
-    __slots__ = ("_w_obj", "_w_where", "_w_kinds")
+    # `_w_reads` / `_w_attrs`: the render this stand-in last noted into and its record's attribute reads there.
+    # A list page reads about a million attributes at 10,000 incidents: most reads find them at hand.
+    __slots__ = ("_w_obj", "_w_where", "_w_kinds", "_w_reads", "_w_attrs")
 
     def __init__(self, obj: Any, where: tuple[str, tuple], kinds: Kinds) -> None:
         self._w_obj = obj
         self._w_where = where
         self._w_kinds = kinds
+        self._w_reads: Any = None
+        self._w_attrs: dict[str, Any] = {}
 
     # isinstance() and singledispatch see the record's class; mypy rejects a property over `__class__`.
     @property  # type: ignore[misc]  # __class__ as a property is the point: see the comment above
@@ -272,8 +282,23 @@ class WatchedRecord:
     def __getattr__(self, name: str) -> Any:
         obj = self._w_obj
         value = getattr(obj, name)
-        if not name.startswith("__"):
-            self._w_kinds.note_attribute(self._w_where, obj, name, value)
+        if name.startswith("__"):
+            return value
+        # Kinds.note_attribute, inlined: this is the hottest path of a list page's render.
+        kinds = self._w_kinds
+        reads = kinds.recorder.current
+        if reads is None:
+            return value
+        if self._w_reads is reads:
+            attrs = self._w_attrs
+        else:
+            seen = reads.seen.get(self._w_where)
+            if seen is None:
+                seen = reads.seen[self._w_where] = Seen(obj)
+            self._w_reads, attrs = reads, seen.attrs
+            self._w_attrs = attrs
+        if name not in attrs:
+            attrs[name] = kinds.snapshot(value)
         return value
 
     def _w_whole(self) -> Any:
