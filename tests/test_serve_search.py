@@ -92,3 +92,69 @@ def test_a_failed_run_keeps_the_previous_index(tmp_path, caplog):
         assert any("could not be updated (Pagefind failed (1): disk full)" in r.getMessage() for r in caplog.records)
     finally:
         index.close()
+
+
+def test_an_overtaken_run_is_stopped_not_left_to_finish(tmp_path, caplog):
+    """At 10,000 incidents a run takes a minute and gigabytes: a newer build stops the older build's run, quietly."""
+    caplog.set_level("INFO")
+    site, index = tmp_path / "site", BackgroundIndex()
+    stopped: list[Path] = []
+    running: dict[Path, threading.Event] = {}
+
+    def run(site: Path, output: Path) -> str:
+        halt = running.setdefault(output, threading.Event())
+        if not halt.wait(10):
+            return FakePagefind()(site, output)
+        raise RuntimeError("Pagefind failed (-15): stopped")
+
+    def stop(output: Path) -> None:
+        stopped.append(output)
+        running.setdefault(output, threading.Event()).set()
+
+    try:
+        _build(site, 1)
+        index.after_build(site, "pagefind", run, stop)
+        _build(site, 2)
+        index.after_build(site, "pagefind", lambda site, output: FakePagefind()(site, output), stop)
+        assert index.finished.wait(10)
+        index.close()
+        assert [p.name for p in stopped] == ["index-1"]
+        assert (site / "pagefind" / "pagefind.js").read_text() == "build 2"
+        assert not any("could not be updated" in r.getMessage() for r in caplog.records)
+    finally:
+        index.close()
+
+
+def test_stopping_a_real_pagefind_run(tmp_path):
+    """`stop_run` ends the process writing into a folder (the `python -m pagefind` wrapper execs the binary)."""
+    import time
+
+    import pytest
+
+    from conftest import MINIMAL, build, write_config
+    from mkdocs_lessons.search import pagefind
+
+    lessons = {"root": str(MINIMAL), "today": "2026-11-27", "search": "pagefind", "parallel": False}
+    write_config(tmp_path / "project", MINIMAL, extra={"plugins": [{"lessons": lessons}]})
+    site = build(tmp_path / "project").site_dir
+    output = tmp_path / "index"
+    failure: list[Exception] = []
+
+    def indexing() -> None:
+        try:
+            pagefind.run_pagefind(site, "pagefind", output, background=True)
+        except pagefind.PagefindError as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=indexing)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while str(output) not in pagefind._RUNS and time.monotonic() < deadline:
+        time.sleep(0.001)
+    process = pagefind._RUNS.get(str(output))
+    if process is None:
+        pytest.skip("the run ended before it could be stopped")
+    assert pagefind.stop_run(output)
+    thread.join(10)
+    assert process.poll() is not None and failure  # stopped, and reported as failed to its (dropped) build
+    assert not pagefind.stop_run(output)  # nothing left to stop

@@ -61,7 +61,7 @@ from mkdocs_lessons.records.gitdates import last_changed
 from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders
 from mkdocs_lessons.render.templates import Templates
-from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind
+from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind, stop_run
 from mkdocs_lessons.search.pagefind_service import PagefindService
 from mkdocs_lessons.settings import Settings, SettingsError
 from mkdocs_lessons.timing import Timings
@@ -590,7 +590,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 if self.background_index is None:
                     self.background_index = BackgroundIndex()
                 self.background_index.after_build(
-                    Path(config.site_dir), subdir, lambda site, out: run_pagefind(site, subdir, out, background=True)
+                    Path(config.site_dir),
+                    subdir,
+                    lambda site, out: run_pagefind(site, subdir, out, background=True),
+                    stop=stop_run,
                 )
                 return
             site = Path(config.site_dir)

@@ -10,7 +10,9 @@ So under `serve`, each build:
    finishes and no newer build has started meanwhile, its index replaces
    the one in the site (one rename) and becomes the one kept for step 1.
 A build that starts while an index is being made makes that run's result
-stale: it is dropped, and the newer build's own run follows. Nothing of
+stale: the run is stopped (or, if it ends first, its result dropped), and
+the newer build's own run follows. Runs are niced (search/pagefind.py), so
+the rebuild of a save made meanwhile gets the cores first. Nothing of
 this runs in `mkdocs build`, which indexes before it returns.
 """
 
@@ -48,6 +50,7 @@ class BackgroundIndex:
         self._generation = 0
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []  # runs under way (an overtaken one may still be running)
+        self._running: dict[int, Path] = {}  # build number -> the folder its run writes into, while it runs
         self.finished = threading.Event()  # set when the latest build's index is in the site (tests wait on it)
 
     def _work(self) -> Path:
@@ -55,9 +58,16 @@ class BackgroundIndex:
             self._folder = tempfile.TemporaryDirectory(prefix="mkdocs-lessons-pagefind-")
         return Path(self._folder.name)
 
-    def after_build(self, site_dir: Path, subdir: str, run: Callable[[Path, Path], str]) -> None:
+    def after_build(
+        self,
+        site_dir: Path,
+        subdir: str,
+        run: Callable[[Path, Path], str],
+        stop: Optional[Callable[[Path], object]] = None,
+    ) -> None:
         """Restore the last index into the new site, then make this build's in a thread. `run(site_dir, output)` runs
-        Pagefind.
+        Pagefind; `stop(output)` stops a run still writing into `output`: an older build's, whose index this
+        build makes stale (at 10,000 incidents a run takes a minute and gigabytes; quick saves piled them up).
         """
         with self._lock:
             self._generation += 1
@@ -66,7 +76,13 @@ class BackgroundIndex:
             target = site_dir / subdir
             if self._kept is not None and not target.exists():
                 _link_tree(self._kept, target)
+            overtaken, self._running = list(self._running.values()), {}
+        if stop is not None:
+            for older in overtaken:
+                stop(older)
         output = self._work() / f"index-{generation}"
+        with self._lock:
+            self._running[generation] = output
         thread = threading.Thread(
             target=self._index, args=(generation, site_dir, subdir, output, run), name="lessons-pagefind", daemon=True
         )
@@ -79,11 +95,16 @@ class BackgroundIndex:
         try:
             run(site_dir, output)
         except Exception as exc:  # a failed run leaves the last index in place; the next save tries again
-            # Info, not a warning: under `strict`, serve counts warnings and would stop rebuilding.
-            log.info(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
+            with self._lock:
+                self._running.pop(generation, None)
+                overtaken = generation != self._generation
+            if not overtaken:  # a stopped run (a newer build's follows) is not news
+                # Info, not a warning: under `strict`, serve counts warnings and would stop rebuilding.
+                log.info(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
             shutil.rmtree(output, ignore_errors=True)
             return
         with self._lock:
+            self._running.pop(generation, None)
             if generation != self._generation:
                 shutil.rmtree(output, ignore_errors=True)  # a newer build started: its own run follows
                 return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +22,11 @@ INCLUDE_CHARACTERS = "-@"
 
 #: How much lower the background index runs than the build (`nice -n`): 19 is the lowest.
 BACKGROUND_NICENESS = 15
+
+
+#: Runs under way, by output folder (`stop_run`).
+_RUNS: dict[str, "subprocess.Popen[str]"] = {}
+_RUNS_LOCK = threading.Lock()
 
 
 class PagefindError(RuntimeError):
@@ -60,7 +66,30 @@ def run_pagefind(
         # Under `mkdocs serve` the index follows each rebuild (adapter/serve_search.py). Pagefind takes every core
         # it finds, so a save made while it runs would wait for it; niced, the rebuild goes first.
         command = [nice, "-n", str(BACKGROUND_NICENESS), *command]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PagefindError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()}")
-    return (result.stdout or "").strip()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    key = str(output_path)
+    with _RUNS_LOCK:
+        _RUNS[key] = process
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        with _RUNS_LOCK:
+            if _RUNS.get(key) is process:
+                del _RUNS[key]
+    if process.returncode != 0:
+        raise PagefindError(f"Pagefind failed ({process.returncode}): {(stderr or stdout).strip()}")
+    return (stdout or "").strip()
+
+
+def stop_run(output_path: Path) -> bool:
+    """Stop the run writing into `output_path`, if one is under way; True if there was one to stop.
+
+    Under `mkdocs serve` a newer build makes an older build's index stale (adapter/serve_search.py): at 10,000
+    incidents a run takes a minute and gigabytes, and saves made meanwhile would pile runs up.
+    """
+    with _RUNS_LOCK:
+        process = _RUNS.get(str(output_path))
+    if process is None or process.poll() is not None:
+        return False
+    process.terminate()  # `python -m pagefind` execs the binary (POSIX): the same process
+    return True
