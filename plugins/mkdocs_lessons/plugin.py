@@ -62,7 +62,6 @@ from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders
 from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind, stop_run
-from mkdocs_lessons.search.pagefind_service import PagefindService
 from mkdocs_lessons.settings import Settings, SettingsError
 from mkdocs_lessons.timing import Timings
 from mkdocs_lessons.urls import Urls, normalize_prefix
@@ -116,8 +115,6 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.background_index: Optional[BackgroundIndex] = (
             None  # under serve: the Pagefind index, made after each build
         )
-        # A one-off build's Pagefind, fed each page as it is written (search/pagefind_service.py).
-        self.pagefind: Optional[PagefindService] = None
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
@@ -469,20 +466,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             urls = Urls(self.prefix)
             root = urls.prefix or "./"
             header_search.install(env, config, {"bundle": urls.pagefind_dir, "root": root, "words": urls.search_words})
-            if self.command != "serve":
-                # Pages go to Pagefind as they are written; it indexes them on another core meanwhile.
-                # Under serve, the index is made after each rebuild, in the background (adapter/serve_search.py).
-                self._stop_pagefind()
-                try:
-                    self.pagefind = PagefindService.start()
-                except PagefindError as exc:
-                    log.info(f"lessons: {exc}; the site is indexed once it is written")
         return env
-
-    def _stop_pagefind(self) -> None:
-        if self.pagefind is not None:
-            self.pagefind.stop()
-            self.pagefind = None
 
     @event_priority(-100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -503,7 +487,6 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix))
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._stop_pagefind()
         self.atomic.abandon()  # the last good site stays
         if self.serve_cache is not None:
             self.serve_cache.abandon()
@@ -511,7 +494,6 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.collector.resume()
 
     def on_shutdown(self) -> None:
-        self._stop_pagefind()
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
         if self.background_index is not None:
             self.background_index.close()
@@ -525,7 +507,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     # First, so other plugins' `on_post_page` see the page as a reader gets it.
     @event_priority(100)
-    def _on_post_page_head(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # Runs on every page of every build: options are read once a build (_page_options).
         pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
@@ -542,15 +524,6 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if feed:
             output = self._link_feed(output, page, config)
         return output
-
-    # Last: Pagefind gets the page as MkDocs writes it, after every other plugin.
-    @event_priority(-100)
-    def _on_post_page_index(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self.pagefind is not None and output.strip():  # MkDocs writes no file for an empty page
-            self.pagefind.add(page.file.dest_uri, output)
-        return output
-
-    on_post_page = CombinedEvent(_on_post_page_head, _on_post_page_index)
 
     def _link_feed(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Announce the Atom feed in every page's head, so readers and browsers find it."""
@@ -596,20 +569,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     stop=stop_run,
                 )
                 return
-            site = Path(config.site_dir)
-            with self.timings.phase("search index"):
-                if self.pagefind is not None:
-                    service, self.pagefind = self.pagefind, None
-                    try:
-                        service.finish(site, site / subdir, skip=subdir)
-                        log.info("Pagefind index written (pages indexed while the site was built)")
-                        return
-                    except PagefindError as exc:
-                        log.info(f"lessons: {exc}; indexing the written site instead")
-                try:
-                    summary = run_pagefind(site, subdir)
-                except PagefindError as exc:
-                    raise PluginError(f"lessons: {exc}") from exc
+            try:
+                with self.timings.phase("search index"):
+                    summary = run_pagefind(Path(config.site_dir), subdir)
+            except PagefindError as exc:
+                raise PluginError(f"lessons: {exc}") from exc
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")
             return
         # Info, not a warning: a site that builds with --strict keeps building.
