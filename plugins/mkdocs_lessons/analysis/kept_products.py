@@ -111,7 +111,7 @@ class KeptProducts:
             self._stack[-1][1].setdefault(name, value)
 
     def _holds(self, old: _Made, kb: KnowledgeBase, maps: dict[str, dict[Any, Any]], inputs: Any, uses: Any) -> bool:
-        if not _same(old.inputs, inputs) or not _same(old.fields, _fields(kb)):
+        if not same(old.inputs, inputs) or not same(old.fields, _fields(kb)):
             return False
         for map_name, now in maps.items():
             then = old.maps.get(map_name, {})
@@ -124,13 +124,14 @@ class KeptProducts:
                 if id(before) in old.held or type(before) is not type(record):
                     return False
                 for attribute in old.read.get(type(record), ()):
-                    if not _same(getattr(before, attribute), getattr(record, attribute)):
+                    if not same(getattr(before, attribute), getattr(record, attribute)):
                         return False
         # Other products last: reading one makes (or keeps) it.
-        return all(_same(value, uses(name)) for name, value in old.uses.items())
+        return all(same(value, uses(name)) for name, value in old.uses.items())
 
 
-def _same(old: Any, new: Any) -> bool:
+def same(old: Any, new: Any) -> bool:
+    """Whether a value read last build still holds: the same object, or equal (a value that cannot say: not)."""
     if old is new:
         return True
     try:

@@ -34,6 +34,7 @@ import inspect
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Callable, Iterator, Optional
 
+from mkdocs_lessons.analysis.kept_products import same
 from mkdocs_lessons.render.read_index import ReadIndex
 from mkdocs_lessons.render.watched_records import Kinds, Seen
 
@@ -64,15 +65,6 @@ def snapshot(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return ("set", frozenset(value))
     return value
-
-
-def same(old: Any, new: Any) -> bool:
-    if old is new:
-        return True
-    try:
-        return bool(old == new)
-    except Exception:  # a value that cannot say: not the same
-        return False
 
 
 class Reads:

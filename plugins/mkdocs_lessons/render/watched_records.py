@@ -33,6 +33,8 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any, Optional
 
+from mkdocs_lessons.analysis.kept_products import same
+
 #: The attribute name under which a whole-record read (==, repr) is noted.
 WHOLE_RECORD = "\0whole"
 
@@ -242,8 +244,6 @@ class Kinds:
         return True
 
     def _still(self, current: Any, attribute: str, old: Any) -> bool:
-        from mkdocs_lessons.render.reads import same
-
         if attribute == WHOLE_RECORD:
             return same(old, current)
         try:
