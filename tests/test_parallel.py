@@ -99,7 +99,7 @@ def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
 
     for number in range(6):
         work.phase = "pages"
-        work.defer(("page", number), page(number))
+        work.defer(page(number))
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.test_parallel"):
         done = work.resolve(lambda pending: pending.index % 2 == 1)
     assert done == {n: [f"page {n}"] for n in range(6)}

@@ -50,7 +50,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from mkdocs_lessons.adapter.rendered_page import RenderedPage
+from mkdocs_lessons.adapter.rendered_page import RenderedPage, search_plugin
 
 Entries = list[dict[str, Any]]
 
@@ -244,8 +244,8 @@ def wrap_search(plugins: Any, cache: "ServeCache") -> None:
     MkDocs' event list for this build (MkDocs registered the bound method when
     it loaded the config, which it does again for every rebuild).
     """
-    plugin = next((p for name, p in plugins.items() if name in ("material/search", "search")), None)
-    if plugin is None or not hasattr(plugin, "search_index"):
+    plugin = search_plugin(plugins)
+    if plugin is None:
         return
     original = type(plugin).on_page_context.__get__(plugin)
     events = plugins.events["page_context"]

@@ -46,9 +46,6 @@ from mkdocs_lessons.timing import Timings
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.parallel")
 
-#: Where the copy's answer holds its rendering time (pages are numbered from 0).
-SECONDS = -1
-
 
 @dataclass
 class Pending:
@@ -76,8 +73,7 @@ class Parallel:
         # A render's files, finished if `Pending.finish` asks: done in the process that rendered them.
         self.complete = complete
 
-    def defer(self, key: Any, render: Callable[[], Any]) -> Pending:
-        del key  # the key matters only to kept renders under serve
+    def defer(self, render: Callable[[], Any]) -> Pending:
         pending = Pending(len(self.pending), self.phase, render)
         self.pending.append(pending)
         return pending
@@ -102,8 +98,9 @@ class Parallel:
                 for pending in theirs:  # the copy failed: render its share here, so any error shows as usual
                     done[pending.index] = self.complete(pending.render(), pending.finish)
             else:
-                self.timings.add("second process (rendering)", result.pop(SECONDS, 0.0))
-                done.update(result)
+                renders, seconds = result
+                self.timings.add("second process (rendering)", seconds)
+                done.update(renders)
         return done
 
 
@@ -114,8 +111,8 @@ class _Child:
         self.pid = pid
         self.path = path
 
-    def collect(self) -> Optional[dict[int, Any]]:
-        """Wait for the copy; its renders, or None when it failed (its reason is logged at debug level)."""
+    def collect(self) -> Optional[tuple[dict[int, Any], float]]:
+        """Wait for the copy; its renders and its rendering seconds, or None when it failed (reason at debug level)."""
         try:
             _, status = os.waitpid(self.pid, 0)
             if os.waitstatus_to_exitcode(status) != 0:
@@ -181,8 +178,7 @@ def _render_and_exit(tasks: list[Pending], complete: Callable[[Any, bool], list[
         try:
             start = perf_counter()
             done: dict[int, Any] = {pending.index: complete(pending.render(), pending.finish) for pending in tasks}
-            done[SECONDS] = perf_counter() - start
-            outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", done, capture.records)
+            outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", (done, perf_counter() - start), capture.records)
         except BaseException:
             outcome = ("failed", traceback.format_exc(), capture.records)
         with open(path, "wb") as target:

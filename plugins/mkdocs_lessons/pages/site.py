@@ -183,7 +183,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         else None
     )
     if parallel is not None:
-        page = lambda key, render: parallel.defer(key, lambda: render(ctx))  # noqa: E731
+        page = lambda key, render: parallel.defer(lambda: render(ctx))  # noqa: E731  # keys matter to serve only
 
     def phase(name: str) -> Any:
         if parallel is not None:
@@ -227,7 +227,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         # Every field of every record: any edit changes it, so it is rendered each build, unwatched
         # (under serve, an unchanged incident's line is the last build's: _kb_lines).
         if parallel is not None:  # rendered while the second process renders its pages
-            add(parallel.defer(("kb.json",), lambda: render_kb_json(ctx, _kb_lines(ctx))))
+            add(parallel.defer(lambda: render_kb_json(ctx, _kb_lines(ctx))))
         else:
             add(render_kb_json(ctx, _kb_lines(ctx)))
         if ctx.feed_size > 0:
