@@ -6,16 +6,14 @@
 `build` writes two sites into OUT: the sample (this repository's
 `mkdocs.yml`) and a synthetic knowledge base of `--incidents` incidents
 (benchmarks/synth.py), both with a fixed SOURCE_DATE_EPOCH. `compare` lists
-every file that differs. Pagefind's filter chunks, and the two files that
-name them, are left out: Pagefind 1.5 writes them in another order on each
-run (see tests/test_determinism.py).
+every file that differs, Pagefind's bundle included (its filter chunks are
+put in a fixed order after each run: search/stable_bundle.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,6 @@ import sites  # noqa: E402
 import synth  # noqa: E402
 
 EPOCH = "1795000000"  # 2026-11-18
-PAGEFIND_UNORDERED = re.compile(r"^pagefind/(filter/|pagefind-entry\.json$|pagefind\.[^/]*\.pf_meta$)")
 
 
 def _mkdocs(config: Path, site: Path) -> None:
@@ -52,12 +49,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def differing(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
-    """Paths whose bytes differ between two trees, or that one lacks; Pagefind's unordered files left out.
+    """Paths whose bytes differ between two trees, or that one lacks.
 
     tests/test_determinism.py holds builds to the same comparison.
     """
     names = sorted(set(first) | set(second))
-    return [n for n in names if first.get(n) != second.get(n) and not PAGEFIND_UNORDERED.match(n)]
+    return [n for n in names if first.get(n) != second.get(n)]
 
 
 def compare(old: Path, new: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -133,3 +134,157 @@ def test_the_background_index_under_serve_gives_way_to_the_rebuild(pagefind_site
         assert observed, "the Pagefind run ended before it was seen"
         seen.append(max(observed))
     assert seen == [min(19, BACKGROUND_NICENESS + os.nice(0)), os.nice(0)]
+
+
+# -- a byte-stable bundle (search/stable_bundle.py) ---------------------------------------
+
+
+def _data(path: Path):
+    import gzip
+
+    import cbor2
+
+    from mkdocs_lessons.search.stable_bundle import SIGNATURE
+
+    raw = gzip.decompress(path.read_bytes())
+    assert raw.startswith(SIGNATURE)
+    return cbor2.loads(raw[len(SIGNATURE) :]), raw[len(SIGNATURE) :]
+
+
+def _encode(value) -> bytes:
+    """A Pagefind data file (gzip over the signature and CBOR), as the test's stand-in for Pagefind writes it."""
+    import gzip
+
+    import cbor2
+
+    from mkdocs_lessons.search.stable_bundle import SIGNATURE
+
+    return gzip.compress(SIGNATURE + cbor2.dumps(value))
+
+
+def _name(language: str, data: bytes, digits: int) -> str:
+    import hashlib
+
+    return f"{language}_{hashlib.md5(data).hexdigest()[:digits]}"  # not the plugin's names
+
+
+def _bundle_files(bundle: Path) -> dict[str, bytes]:
+    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+
+
+def _disorder(bundle: Path) -> None:
+    """Rewrite a bundle as Pagefind may on another run: each filter's values and the list of filters in another
+    order, every file renamed after its new bytes, as Pagefind names them."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text("utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta, _ = _data(meta_path)
+        listed = []
+        for name, chunk in meta[3]:
+            (filter_name, values), _ = _data(bundle / "filter" / f"{chunk}.pf_filter")
+            data = _encode([filter_name, list(reversed(values))])
+            (bundle / "filter" / f"{chunk}.pf_filter").unlink()
+            new = _name(language, data, 7)
+            (bundle / "filter" / f"{new}.pf_filter").write_bytes(data)
+            listed.append([name, new])
+        meta[3] = list(reversed(listed))
+        data = _encode(meta)
+        meta_path.unlink()
+        new_meta = _name(language, data, 10)
+        (bundle / f"pagefind.{new_meta}.pf_meta").write_bytes(data)
+        entry_path.write_text(entry_path.read_text("utf-8").replace(info["hash"], new_meta), "utf-8")
+
+
+def test_the_bundle_is_the_same_whatever_order_pagefind_wrote_its_filters_in(pagefind_site, tmp_path):
+    """Pagefind 1.5 writes each facet's values in hash-map order; after a run they are in order, named by their bytes."""
+    from mkdocs_lessons.search.stable_bundle import stabilise
+
+    built = pagefind_site.site_dir / "pagefind"
+    reference = _bundle_files(built)
+    entry = json_entry = json.loads(reference["pagefind-entry.json"])
+    meta, _ = _data(built / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    names = [name for name, _ in meta[3]]
+    assert names == sorted(names) and {"kind", "team", "severity"} <= set(names), names
+    several = 0
+    for _, chunk in meta[3]:
+        (_, values), _ = _data(built / "filter" / f"{chunk}.pf_filter")
+        assert [v[0] for v in values] == sorted(v[0] for v in values)
+        several += len(values) > 1
+    assert several >= 3  # the reversal below changes something
+
+    copy = shutil.copytree(built, tmp_path / "pagefind")
+    _disorder(copy)
+    assert _bundle_files(copy) != reference
+    stabilise(copy)
+    assert _bundle_files(copy) == reference
+    assert json_entry["languages"]["en"]["page_count"] > 10
+
+
+def test_pagefind_data_files_read_and_written_again_are_pagefinds_own_bytes(pagefind_site, tmp_path):
+    """What the plugin writes back differs from Pagefind's files in order only: cbor2 re-encodes them byte for byte."""
+    import subprocess
+    import sys
+
+    import cbor2
+
+    from mkdocs_lessons.search.pagefind import INCLUDE_CHARACTERS
+    from mkdocs_lessons.search.stable_bundle import stabilise
+
+    raw = tmp_path / "raw"
+    subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(pagefind_site.site_dir), "--output-path", str(raw),
+         f"--include-characters={INCLUDE_CHARACTERS}", "--quiet"],
+        check=True,
+    )
+    files = sorted(raw.glob("filter/*.pf_filter")) + sorted(raw.glob("pagefind.*.pf_meta"))
+    assert len(files) > 3
+    before = {}
+    for path in files:
+        value, payload = _data(path)
+        assert cbor2.dumps(value) == payload, path.name
+        before[path.parent.name] = before.get(path.parent.name, []) + ([value] if path.parent.name == "filter" else [])
+    stabilise(raw)
+    after = [_data(p)[0] for p in sorted(raw.glob("filter/*.pf_filter"))]
+    # The same facets with the same pages: only their order changed.
+    assert sorted((name, sorted(map(str, values))) for name, values in after) == sorted(
+        (name, sorted(map(str, values))) for name, values in before["filter"]
+    )
+    assert len(list(raw.glob("pagefind.*.pf_meta"))) == 1
+
+
+def test_a_bundle_of_another_shape_is_left_as_pagefind_wrote_it(pagefind_site, tmp_path):
+    from mkdocs_lessons.search.stable_bundle import BundleError, stabilise
+
+    copy = shutil.copytree(pagefind_site.site_dir / "pagefind", tmp_path / "pagefind")
+    _disorder(copy)
+    entry = json.loads((copy / "pagefind-entry.json").read_text("utf-8"))
+    meta_path = copy / f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
+    meta, _ = _data(meta_path)
+    # A later Pagefind's layout, say, in the last filter listed: the ones before it are in order by then.
+    last = copy / "filter" / f"{meta[3][-1][1]}.pf_filter"
+    last.write_bytes(_encode({"filter": _data(last)[0]}))
+    before = _bundle_files(copy)
+    with pytest.raises(BundleError, match="not a filter's name and values"):
+        stabilise(copy)
+    assert _bundle_files(copy) == before  # what was written on the way is gone, nothing of Pagefind's removed
+
+    meta_path.write_bytes(_encode([*meta[:3], {"filters": meta[3]}, *meta[4:]]))
+    before = _bundle_files(copy)
+    with pytest.raises(BundleError, match="no list of filters"):
+        stabilise(copy)
+    assert _bundle_files(copy) == before
+
+
+def test_a_bundle_that_cannot_be_put_in_order_still_serves_search(pagefind_site, tmp_path, monkeypatch):
+    """A later Pagefind's layout leaves the bundle as it wrote it, and the run's summary says so: no failed build."""
+    from mkdocs_lessons.search import stable_bundle
+    from mkdocs_lessons.search.pagefind import run_pagefind
+
+    def refuse(bundle: Path) -> None:
+        raise stable_bundle.BundleError("pagefind.en_x.pf_meta: no list of filters where Pagefind 1.5 keeps it")
+
+    monkeypatch.setattr(stable_bundle, "stabilise", refuse)
+    summary = run_pagefind(pagefind_site.site_dir, "pagefind", tmp_path / "out")
+    assert "filter files left in Pagefind's order: pagefind.en_x.pf_meta" in summary
+    assert (tmp_path / "out" / "pagefind-entry.json").exists() and list((tmp_path / "out" / "filter").iterdir())

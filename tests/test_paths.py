@@ -15,7 +15,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import MINIMAL, Site, build, copy_kb, internal_links, write_config
-from site_snapshot import differing, tree  # Pagefind filter chunks, not byte-stable, left out
+from site_snapshot import differing, tree  # the whole-site comparison (Pagefind's bundle included)
 from mkdocs_lessons.cli import main as cli
 from mkdocs_lessons.records.essentials import build_essentials, incoming_references
 from mkdocs_lessons.knowledge import open_knowledge_base

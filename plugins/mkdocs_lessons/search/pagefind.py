@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import Optional
 
+from mkdocs_lessons.search import stable_bundle
+
 #: Keep ids like INC-2024-017 and SOP-007@2 as single words in the index.
 INCLUDE_CHARACTERS = "-@"
 
@@ -78,7 +80,13 @@ def run_pagefind(
                 del _RUNS[key]
     if process.returncode != 0:
         raise PagefindError(f"Pagefind failed ({process.returncode}): {(stderr or stdout).strip()}")
-    return (stdout or "").strip()
+    summary = (stdout or "").strip()
+    try:
+        stable_bundle.stabilise(output_path if output_path is not None else site_dir / output_subdir)
+    except (stable_bundle.BundleError, ValueError, KeyError, TypeError, OSError) as exc:
+        # The index works as Pagefind wrote it; only two builds of the same site may differ in its filter files.
+        summary = f"{summary} (filter files left in Pagefind's order: {exc})".strip()
+    return summary
 
 
 def stop_run(output_path: Path) -> bool:
