@@ -26,9 +26,9 @@ def synthetic(tmp_path_factory) -> Path:
     return synthetic_kb(tmp_path_factory.mktemp("synth"), 60)
 
 
-def _site(project: Path, kb: Path, **options) -> dict[str, bytes]:
+def _site(project: Path, kb: Path, *, plugins: tuple = (), hooks: tuple = (), **options) -> dict[str, bytes]:
     lessons = {"root": str(kb), "today": "2026-11-27", "last_updated": False, **options}
-    write_config(project, kb, extra={"plugins": [{"lessons": lessons}]})
+    write_config(project, kb, extra={"plugins": [*plugins, {"lessons": lessons}], **({"hooks": list(hooks)} if hooks else {})})
     return tree(build(project, strict=False).site_dir)  # the synthetic paths name drafts: warnings
 
 
@@ -54,17 +54,52 @@ def test_two_processes_build_the_site_one_does(tmp_path, synthetic, forks, base)
     one = _site(tmp_path / "one", kb, parallel=False)
     assert forks == []
     two = _site(tmp_path / "two", kb)
-    assert len(forks) == 1
+    # The pages rendered in two; the page loop too, past parallel_build.MINIMUM_PAGES generated pages.
+    assert len(forks) == (1 if base == "minimal" else 2)
     assert differing(one, two) == []
     assert len(two) > (40 if base == "minimal" else 150)
 
 
-def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synthetic, forks, monkeypatch):
+@pytest.mark.parametrize("dies", ["both", "the page loop's"])
+def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synthetic, forks, monkeypatch, dies):
     one = _site(tmp_path / "one", synthetic, parallel=False)
-    monkeypatch.setattr(parallel, "_render_and_exit", lambda tasks, complete, path: os._exit(9))  # killed, say for memory
+    work_and_exit = parallel._work_and_exit
+
+    def killed(work, path):  # say for memory; this runs in the copy
+        if dies == "both" or "build_theirs" in work.__qualname__:  # adapter/parallel_build.py's work
+            os._exit(9)
+        work_and_exit(work, path)
+
+    monkeypatch.setattr(parallel, "_work_and_exit", killed)
     two = _site(tmp_path / "two", synthetic)
-    assert len(forks) == 1
+    assert len(forks) == 2
     assert differing(one, two) == []
+
+
+def test_the_page_loop_with_materials_search_builds_the_site_one_does(tmp_path, synthetic, forks):
+    """Material's search index takes each page's entry here, in MkDocs' order, also for the pages the copy builds."""
+    one = _site(tmp_path / "one", synthetic, parallel=False, search="material", plugins=["search"])
+    two = _site(tmp_path / "two", synthetic, search="material", plugins=["search"])
+    assert len(forks) == 2
+    assert len(two["search/search_index.json"]) > 100_000
+    assert differing(one, two) == []
+
+
+def test_another_plugins_page_hook_keeps_the_page_loop_in_one_process(tmp_path, synthetic, forks):
+    """A hook that collects across pages would collect in the copy and lose it: the loop is not split for it."""
+    seen = tmp_path / "seen.txt"
+    hook = tmp_path / "collect.py"
+    hook.write_text(
+        "def on_post_page(output, page, config):\n"
+        f"    with open({str(seen)!r}, 'a') as out:\n"
+        "        out.write(page.file.src_uri + '\\n')\n"
+        "    return output\n",
+        "utf-8",
+    )
+    site = _site(tmp_path / "site", synthetic, hooks=[str(hook)])
+    assert len(forks) == 1  # the pages' rendering only
+    pages = seen.read_text("utf-8").split()
+    assert len(pages) == len(set(pages)) == sum(1 for name in site if name.endswith(".html") and name != "404.html")
 
 
 def test_a_template_error_fails_the_build_as_in_one_process(tmp_path):
@@ -180,7 +215,7 @@ def test_the_analysis_is_worked_out_once_before_the_fork(tmp_path, synthetic, fo
 
         monkeypatch.setattr(derive, name, noting)
     _site(tmp_path / "site", synthetic)
-    assert len(forks) == 1
+    assert len(forks) == 2  # the pages' rendering, then MkDocs' page loop
     lines = made.read_text("utf-8").split()
     assert sorted(lines[0::2]) == ["build_followup", "build_loop", "build_programme", "compute"]
     assert set(lines[1::2]) == {str(os.getpid())}

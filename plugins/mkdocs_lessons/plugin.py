@@ -29,6 +29,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from mkdocs_lessons.adapter import header_search
 from mkdocs_lessons.adapter.atomic import AtomicSite
+from mkdocs_lessons.adapter.parallel_build import ParallelLoop
 from mkdocs_lessons.adapter.rendered_page import (
     AnchorCache,
     Preparer,
@@ -116,6 +117,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             None  # under serve: the Pagefind index, made after each build
         )
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
+        self.parallel_loop: Optional[ParallelLoop] = None  # this build's page loop on two cores, if it is split
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
 
@@ -459,7 +461,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.serve_cache.start(config, nav, files)
         return nav
 
-    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+    def _on_env_templates(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.serve_cache is not None:
             self.serve_cache.install(env)
         if self.config.search == "pagefind":
@@ -467,6 +469,17 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             root = urls.prefix or "./"
             header_search.install(env, config, {"bundle": urls.pagefind_dir, "root": root, "words": urls.search_words})
         return env
+
+    # Last of every plugin's `on_env`: the copy that builds half the pages starts with the environment as final.
+    @event_priority(-100)
+    def _on_env_split(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.settings.parallel and not self._serving:
+            self.parallel_loop = ParallelLoop(self.timings)
+            if not self.parallel_loop.install(config, self.generated_pages, self):
+                self.parallel_loop = None
+        return env
+
+    on_env = CombinedEvent(_on_env_templates, _on_env_split)
 
     @event_priority(-100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -487,6 +500,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         return replace_heading(output_content, not_found_html(config.site_url or "", self.prefix))
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.parallel_loop is not None:
+            self.parallel_loop.abandon()
         self.atomic.abandon()  # the last good site stays
         if self.serve_cache is not None:
             self.serve_cache.abandon()
@@ -494,6 +509,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.collector.resume()
 
     def on_shutdown(self) -> None:
+        if self.parallel_loop is not None:
+            self.parallel_loop.abandon()
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
         if self.background_index is not None:
             self.background_index.close()

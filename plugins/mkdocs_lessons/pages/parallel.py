@@ -82,7 +82,7 @@ class Parallel:
         """Every pending page rendered and completed: those `share` picks in the copy, the rest here. Index -> files."""
         theirs = [p for p in self.pending if share(p)]
         ours = [p for p in self.pending if not share(p)]
-        child = _fork(theirs, self.complete) if theirs else None
+        child = fork(lambda: _render(theirs, self.complete)) if theirs else None
         done: dict[int, list[Any]] = {}
         try:
             for pending in ours:
@@ -104,36 +104,56 @@ class Parallel:
         return done
 
 
-class _Child:
-    """The forked copy: its process id and the file it leaves its renders in."""
+def _render(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]]) -> tuple[dict[int, Any], float]:
+    """In the copy: each task rendered and completed, by index, and the seconds that took."""
+    start = perf_counter()
+    done = {pending.index: complete(pending.render(), pending.finish) for pending in tasks}
+    return done, perf_counter() - start
+
+
+class Child:
+    """A forked copy doing one piece of work: its process id and the file it leaves the work's result in."""
 
     def __init__(self, pid: int, path: str) -> None:
         self.pid = pid
         self.path = path
 
-    def collect(self) -> Optional[tuple[dict[int, Any], float]]:
-        """Wait for the copy; its renders and its rendering seconds, or None when it failed (reason at debug level)."""
+    def collect(self) -> Optional[Any]:
+        """Wait for the copy; its work's result, or None when it failed (reason at debug level). Its log lines are
+        replayed here, after this process's own, so `strict` counts them."""
         try:
             _, status = os.waitpid(self.pid, 0)
             if os.waitstatus_to_exitcode(status) != 0:
-                log.debug(f"lessons: the second process ended with status {status}; rendering its pages here")
+                log.debug(f"lessons: the second process ended with status {status}; doing its work here")
                 return None
             with open(self.path, "rb") as source:
                 outcome, payload, records = pickle.load(source)
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
-            log.debug(f"lessons: the second process's pages could not be read ({exc}); rendering them here")
+            log.debug(f"lessons: the second process's work could not be read ({exc}); doing it here")
             return None
         finally:
             try:
                 os.unlink(self.path)
             except OSError:
                 pass
-        if outcome != "ok":
-            log.debug(f"lessons: the second process failed; rendering its pages here:\n{payload}")
+        if outcome != "ok":  # its lines are not replayed: this process does the work again and logs them itself
+            log.debug(f"lessons: the second process failed; doing its work here:\n{payload}")
             return None
-        for record in records:  # after this process's own lines; `strict` counts them here
+        for record in records:
             logging.getLogger(record.name).handle(record)
         return payload
+
+    def stop(self) -> None:
+        """End the copy now (this build failed or stopped): its result is not wanted."""
+        try:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
 
 
 class _Capture(logging.Handler):
@@ -147,8 +167,9 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-def _fork(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]]) -> Optional[_Child]:
-    """Start the copy rendering `tasks`; None when it cannot start (the caller renders them)."""
+def fork(work: Callable[[], Any]) -> Optional[Child]:
+    """Start a copy of this process doing `work()` (its result must pickle); None when it cannot start (the
+    caller does the work itself)."""
     handle, path = tempfile.mkstemp(prefix="mkdocs-lessons-pages-")
     os.close(handle)
     for stream in (sys.stdout, sys.stderr):
@@ -159,26 +180,24 @@ def _fork(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]]) -> O
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError as exc:
-        log.debug(f"lessons: no second process ({exc}); rendering every page here")
+        log.debug(f"lessons: no second process ({exc}); doing all the work here")
         os.unlink(path)
         return None
     if pid:
-        return _Child(pid, path)
-    _render_and_exit(tasks, complete, path)  # never returns
+        return Child(pid, path)
+    _work_and_exit(work, path)  # never returns
     return None
 
 
-def _render_and_exit(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]], path: str) -> None:
-    """In the copy: render, leave the files in `path`, and end without running the parent's exit handlers."""
+def _work_and_exit(work: Callable[[], Any], path: str) -> None:
+    """In the copy: do the work, leave its result in `path`, and end without running the parent's exit handlers."""
     code = 0
     try:
         capture = _Capture()
         # Every logger's lines come here instead of the terminal (in the copy only): the parent replays them.
         setattr(logging.Logger, "callHandlers", lambda logger, record: capture.handle(record) and None)
         try:
-            start = perf_counter()
-            done: dict[int, Any] = {pending.index: complete(pending.render(), pending.finish) for pending in tasks}
-            outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", (done, perf_counter() - start), capture.records)
+            outcome: tuple[str, Any, list[logging.LogRecord]] = ("ok", work(), capture.records)
         except BaseException:
             outcome = ("failed", traceback.format_exc(), capture.records)
         with open(path, "wb") as target:

@@ -1,0 +1,166 @@
+"""MkDocs' page loop on two cores: a forked copy puts half the generated pages in the theme and writes them.
+
+After `on_env`, MkDocs builds every page in one loop on one core
+(`mkdocs.commands.build._build_page`: the page's context, the theme's
+template, `on_post_page`, the file written). At 10,000 incidents that loop
+took 30 s with the machine's other core idle. Here, at the end of `on_env`,
+the build forks (pages/parallel.py `fork`): the copy builds every other
+generated page with MkDocs' own `_build_page` and writes it; this process
+builds the rest. For the loop's length MkDocs' module-level `_build_page`
+is a wrapper that passes over the copy's pages, and at the loop's last page
+waits for the copy. If the copy failed in any way, its pages are built here
+then, with MkDocs' own function, so an error reads as it does in one
+process. The files are the same bytes either way: each is made by the same
+function from the same page (tests/test_parallel.py compares whole sites).
+
+Only when every other plugin's page hooks are known to keep no state
+across pages: a plugin's `on_page_context` or `on_post_page` that collected
+something (a feed, a list of assets) would collect it in the copy, where
+it is lost. Material's search plugin is known: its `on_page_context` adds
+the page's entry to the index, so for the copy's pages it is called here
+too, in the loop's order (the index is byte for byte one process's), and
+in the copy, where it also takes the `data-search-*` attributes out of the
+HTML it writes. Any other plugin with page hooks keeps the loop in one
+process; so do `mkdocs serve` (a rebuild builds a few pages), one core,
+Windows and macOS (pages/parallel.py `available`) and `parallel: false`.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any, Callable, Optional
+
+import mkdocs.commands.build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+
+from mkdocs_lessons.pages import parallel
+from mkdocs_lessons.timing import Timings
+
+#: Fewer generated pages than this: a fork costs more than it saves.
+MINIMUM_PAGES = 40
+
+#: Page hooks of these plugin classes (module, class) keep no state across pages, or are handled here.
+_KNOWN_PAGE_HOOKS = {("material.plugins.search.plugin", "SearchPlugin")}
+
+
+def _owner(handler: Callable[..., Any]) -> Any:
+    return getattr(handler, "__self__", None)
+
+
+def page_hooks_allow(config: MkDocsConfig, plugin: Any) -> bool:
+    """Whether every `on_page_context` / `on_post_page` of the build is the plugin's own or a known one."""
+    for event in ("page_context", "post_page"):
+        for handler in config.plugins.events.get(event, []):
+            owner = _owner(handler)
+            if owner is plugin:
+                continue
+            kind = type(owner)
+            if owner is None or (kind.__module__, kind.__qualname__) not in _KNOWN_PAGE_HOOKS:
+                return False
+    return True
+
+
+def _search_context_hooks(config: MkDocsConfig) -> list[Callable[..., Any]]:
+    """Material search's `on_page_context`: run here for the copy's pages too, so this process's index has them."""
+    return [
+        handler
+        for handler in config.plugins.events.get("page_context", [])
+        if (type(_owner(handler)).__module__, type(_owner(handler)).__qualname__) in _KNOWN_PAGE_HOOKS
+    ]
+
+
+class ParallelLoop:
+    """One build's page loop split between this process and a forked copy (see the module docstring)."""
+
+    def __init__(self, timings: Timings) -> None:
+        self.timings = timings
+        self.child: Optional[parallel.Child] = None
+        self.theirs: list[Any] = []  # the copy's pages, in the loop's order
+        self._theirs_ids: set[int] = set()
+        self._last: Any = None  # the loop's last page: when it is built, the copy is waited for
+        self._original: Optional[Callable[..., Any]] = None
+        self._started = False
+
+    def install(self, config: MkDocsConfig, generated: set[str], plugin: Any) -> bool:
+        """At the end of `on_env`: take over MkDocs' page loop; False when it stays in one process.
+
+        The copy starts at the loop's first page, with the very list, navigation and environment MkDocs passes
+        (another plugin's `on_nav` may have replaced the navigation after this plugin's saw it).
+        """
+        if not parallel.available() or not page_hooks_allow(config, plugin):
+            return False
+        original = self._original = mkdocs_build._build_page
+        search_hooks = _search_context_hooks(config)
+
+        def build_page(
+            page: Any, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, *args: Any, **kw: Any
+        ) -> None:
+            if not self._started:
+                self._started = True
+                self._fork(config, doc_files, nav, env, generated)
+            if id(page) in self._theirs_ids:
+                for hook in search_hooks:  # this process's search index gets the entry, in the loop's order
+                    hook({}, page=page, config=config, nav=nav)
+            else:
+                original(page, config, doc_files, nav, env, *args, **kw)
+            if page is self._last:
+                self._finish(lambda missed: original(missed, config, doc_files, nav, env, excluded=_excluded(missed)))
+
+        mkdocs_build._build_page = build_page  # MkDocs calls it by its module-level name
+        return True
+
+    def _fork(self, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, generated: set[str]) -> None:
+        pages = [file.page for file in doc_files]
+        ours = [page for page in pages if page is not None and page.file.src_uri in generated]
+        if len(ours) < MINIMUM_PAGES:
+            self.restore()
+            return
+        theirs = ours[1::2]
+
+        def build_theirs() -> float:
+            start = perf_counter()
+            for page in theirs:
+                self._original_build(page, config, doc_files, nav, env, excluded=_excluded(page))
+            return perf_counter() - start
+
+        self.child = parallel.fork(build_theirs)
+        if self.child is None:
+            self.restore()
+            return
+        self.theirs, self._theirs_ids, self._last = theirs, {id(page) for page in theirs}, pages[-1]
+
+    def _original_build(self, *args: Any, **kw: Any) -> None:
+        assert self._original is not None
+        self._original(*args, **kw)
+
+    def _finish(self, build_here: Callable[[Any], None]) -> None:
+        """The loop's last page is built: wait for the copy; if it failed, build its pages here."""
+        self.restore()
+        child, self.child = self.child, None
+        if child is None:
+            return
+        start = perf_counter()
+        seconds = child.collect()
+        self.timings.add("theme, second process (waited for)", perf_counter() - start)
+        if seconds is None:
+            for page in self.theirs:
+                build_here(page)
+        else:
+            self.timings.add("theme, second process", seconds)
+
+    def restore(self) -> None:
+        """MkDocs' own `_build_page` back (the loop is over, or the build failed)."""
+        if self._original is not None:
+            mkdocs_build._build_page = self._original
+            self._original = None
+
+    def abandon(self) -> None:
+        """The build failed or stopped: the copy is not waited for, and MkDocs' function is put back."""
+        self.restore()
+        child, self.child = self.child, None
+        if child is not None:
+            child.stop()
+
+
+def _excluded(page: Any) -> bool:
+    return bool(page.file.inclusion.is_excluded())
