@@ -162,6 +162,10 @@ def make_context(
     )
 
 
+#: The phases `generate` lists its pages in (timed under these names); the second process's share is picked by them.
+CHARTS, PAGES, DATA = "charts", "pages", "data"
+
+
 def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     """Every file of the knowledge base, in a stable order; time per phase in `ctx.timings`."""
     kb = ctx.kb
@@ -190,14 +194,14 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
             parallel.phase = name
         return ctx.timings.phase(name)
 
-    with phase("charts"):  # the dashboard and the backlog are mostly charts and figures
+    with phase(CHARTS):  # the dashboard and the backlog are mostly charts and figures
         if home:
             add(page(("home",), render_home))
         add(page(("dashboard",), render_dashboard))
         add(page(("actions",), render_actions))
         add(page(("lessons",), render_lessons))
         add(page(("renewal",), render_renewal))
-    with phase("pages"):
+    with phase(PAGES):
         add(page(("incidents",), render_incident_index))
         add(page(("incident texts",), render_incident_texts))  # summaries: apart, so a summary edit keeps the index
         for incident in kb.published_incidents:
@@ -223,7 +227,7 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         if ctx.pagefind:
             add(page(("search",), render_search_page))
             files.append(page(("vocabulary",), render_vocabulary))
-    with phase("data"):
+    with phase(DATA):
         # Every field of every record: any edit changes it, so it is rendered each build, unwatched
         # (under serve, an unchanged incident's line is the last build's: _kb_lines).
         if parallel is not None:  # rendered while the second process renders its pages
@@ -360,7 +364,7 @@ def _second_process_share(pending: Pending) -> bool:
     evens the two out at 1,000 and 10,000 incidents (the copy waits longer with one in two). The data files stay
     here: the copy would only hand them back.
     """
-    return pending.phase == "charts" or (pending.phase == "pages" and pending.index % 5 in (1, 3))
+    return pending.phase == CHARTS or (pending.phase == PAGES and pending.index % 5 in (1, 3))
 
 
 def _resolve(ctx: Context, parallel: Parallel, files: list[Any]) -> list[GeneratedFile]:
