@@ -66,11 +66,33 @@ def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synt
     work_and_exit = parallel._work_and_exit
 
     def killed(work, path):  # say for memory; this runs in the copy
-        if dies == "both" or "build_theirs" in work.__qualname__:  # adapter/parallel_build.py's work
+        if dies == "both" or "build_from_the_back" in work.__qualname__:  # adapter/parallel_build.py's work
             os._exit(9)
         work_and_exit(work, path)
 
     monkeypatch.setattr(parallel, "_work_and_exit", killed)
+    two = _site(tmp_path / "two", synthetic)
+    assert len(forks) == 2
+    assert differing(one, two) == []
+
+
+def test_a_second_process_that_dies_midway_leaves_what_it_took_to_the_first(tmp_path, synthetic, forks, monkeypatch):
+    """Each copy takes three positions from the back of its list, renders or builds the first two and dies as it
+    takes the third: this process renders and builds all three again."""
+    one = _site(tmp_path / "one", synthetic, parallel=False)
+    parent = os.getpid()
+    take_back = parallel.Split.take_back
+    taken = [0]  # counted in each copy's own memory
+
+    def dying(split):
+        if os.getpid() != parent:
+            taken[0] += 1
+            if taken[0] == 3:
+                take_back(split)
+                os._exit(9)
+        return take_back(split)
+
+    monkeypatch.setattr(parallel.Split, "take_back", dying)
     two = _site(tmp_path / "two", synthetic)
     assert len(forks) == 2
     assert differing(one, two) == []
@@ -122,11 +144,16 @@ def test_a_template_error_fails_the_build_as_in_one_process(tmp_path):
 def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
     """Lines logged while rendering in the copy (a Markdown extension's warning, say) reach this process's log,
     so `mkdocs build --strict` counts them."""
+    import time
+
     work = parallel.Parallel(Timings(), lambda rendered, finish: [rendered])
     logger = logging.getLogger("mkdocs.plugins.test_parallel")
+    parent = os.getpid()
 
     def page(number: int):
         def render():
+            if os.getpid() == parent:
+                time.sleep(0.3)  # slow here: the copy takes pages meanwhile
             logger.warning("page %s: %s", number, os.getpid())
             return f"page {number}"
 
@@ -136,14 +163,28 @@ def test_what_the_second_process_logs_is_logged_here_in_its_order(caplog):
         work.phase = "pages"
         work.defer(page(number))
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.test_parallel"):
-        done = work.resolve(lambda pending: pending.index % 2 == 1)
+        done = work.resolve(lambda pending: False, lambda pending: False)
     assert done == {n: [f"page {n}"] for n in range(6)}
     lines = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.test_parallel"]
-    here = [line for line in lines if line.endswith(f": {os.getpid()}")]
-    there = [line for line in lines if not line.endswith(f": {os.getpid()}")]
-    assert [line.split(":")[0] for line in here] == ["page 0", "page 2", "page 4"]
-    assert [line.split(":")[0] for line in there] == ["page 1", "page 3", "page 5"]  # from another process
-    assert lines == here + there
+    here = [int(line.split(":")[0][5:]) for line in lines if line.endswith(f": {parent}")]
+    there = [int(line.split(":")[0][5:]) for line in lines if not line.endswith(f": {parent}")]
+    assert here and there  # both rendered some
+    assert here == sorted(here) and there == sorted(there, reverse=True)  # from the front here, the back there
+    assert sorted(here + there) == list(range(6))
+    assert lines == [line for line in lines if line.endswith(f": {parent}")] + [
+        line for line in lines if not line.endswith(f": {parent}")
+    ]  # the copy's lines after this process's own
+
+
+def test_the_two_ends_of_a_split_never_take_the_same_position():
+    """`Split`: this process from the front, the copy from the back; every position is taken once."""
+    split = parallel.Split.make(5)
+    assert split is not None
+    assert split.take_back() == 4 and split.take_front(0) and split.take_back() == 3
+    assert split.take_front(1) and split.take_front(2)
+    assert not split.take_front(3)  # the copy's
+    assert split.take_back() is None and list(split.theirs()) == [3, 4]
+    split.close()
 
 
 @pytest.mark.parametrize("search", ["material", "pagefind"])

@@ -4,9 +4,10 @@ After `on_env`, MkDocs builds every page in one loop on one core
 (`mkdocs.commands.build._build_page`: the page's context, the theme's
 template, `on_post_page`, the file written). At 10,000 incidents that loop
 took 30 s with the machine's other core idle. Here, at the end of `on_env`,
-the build forks (pages/parallel.py `fork`): the copy builds every other
-generated page with MkDocs' own `_build_page` and writes it; this process
-builds the rest. For the loop's length MkDocs' module-level `_build_page`
+the build forks (pages/parallel.py `fork`): the copy builds generated
+pages from the back of the list with MkDocs' own `_build_page` and writes
+them; this process goes through the loop from the front, and the two meet
+where their work evens out (pages/parallel.py `Split`). For the loop's length MkDocs' module-level `_build_page`
 is a wrapper that passes over the copy's pages, and at the loop's last page
 waits for the copy. If the copy failed in any way, its pages are built here
 then, with MkDocs' own function, so an error reads as it does in one
@@ -75,8 +76,9 @@ class ParallelLoop:
     def __init__(self, timings: Timings) -> None:
         self.timings = timings
         self.child: Optional[parallel.Child] = None
-        self.theirs: list[Any] = []  # the copy's pages, in the loop's order
-        self._theirs_ids: set[int] = set()
+        self.split: Optional[parallel.Split] = None
+        self.shared: list[Any] = []  # the generated pages, in the loop's order: both ends of `split`
+        self._positions: dict[int, int] = {}  # id(page) -> its position in `shared`
         self._last: Any = None  # the loop's last page: when it is built, the copy is waited for
         self._original: Optional[Callable[..., Any]] = None
         self._started = False
@@ -98,11 +100,12 @@ class ParallelLoop:
             if not self._started:
                 self._started = True
                 self._fork(config, doc_files, nav, env, generated)
-            if id(page) in self._theirs_ids:
-                for hook in search_hooks:  # this process's search index gets the entry, in the loop's order
-                    hook({}, page=page, config=config, nav=nav)
-            else:
+            position = self._positions.get(id(page))
+            if position is None or self.split is None or self.split.take_front(position):
                 original(page, config, doc_files, nav, env, *args, **kw)
+            else:  # the copy builds it; this process's search index still gets its entry, in the loop's order
+                for hook in search_hooks:
+                    hook({}, page=page, config=config, nav=nav)
             if page is self._last:
                 self._finish(lambda missed: original(missed, config, doc_files, nav, env, excluded=_excluded(missed)))
 
@@ -111,23 +114,26 @@ class ParallelLoop:
 
     def _fork(self, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, generated: set[str]) -> None:
         pages = [file.page for file in doc_files]
-        ours = [page for page in pages if page is not None and page.file.src_uri in generated]
-        if len(ours) < MINIMUM_PAGES:
+        shared = [page for page in pages if page is not None and page.file.src_uri in generated]
+        split = parallel.Split.make(len(shared)) if len(shared) >= MINIMUM_PAGES else None
+        if split is None:
             self.restore()
             return
-        theirs = ours[1::2]
 
-        def build_theirs() -> float:
+        def build_from_the_back() -> float:
             start = perf_counter()
-            for page in theirs:
+            while (position := split.take_back()) is not None:
+                page = shared[position]
                 self._original_build(page, config, doc_files, nav, env, excluded=_excluded(page))
             return perf_counter() - start
 
-        self.child = parallel.fork(build_theirs)
+        self.child = parallel.fork(build_from_the_back)
         if self.child is None:
+            split.close()
             self.restore()
             return
-        self.theirs, self._theirs_ids, self._last = theirs, {id(page) for page in theirs}, pages[-1]
+        self.split, self.shared, self._last = split, shared, pages[-1]
+        self._positions = {id(page): position for position, page in enumerate(shared)}
 
     def _original_build(self, *args: Any, **kw: Any) -> None:
         assert self._original is not None
@@ -137,16 +143,20 @@ class ParallelLoop:
         """The loop's last page is built: wait for the copy; if it failed, build its pages here."""
         self.restore()
         child, self.child = self.child, None
-        if child is None:
+        split, self.split = self.split, None
+        if child is None or split is None:
             return
         start = perf_counter()
         seconds = child.collect()
         self.timings.add("theme, second process (waited for)", perf_counter() - start)
-        if seconds is None:
-            for page in self.theirs:
-                build_here(page)
-        else:
-            self.timings.add("theme, second process", seconds)
+        try:
+            if seconds is None:
+                for position in split.theirs():
+                    build_here(self.shared[position])
+            else:
+                self.timings.add("theme, second process", seconds)
+        finally:
+            split.close()
 
     def restore(self) -> None:
         """MkDocs' own `_build_page` back (the loop is over, or the build failed)."""
@@ -160,6 +170,9 @@ class ParallelLoop:
         child, self.child = self.child, None
         if child is not None:
             child.stop()
+        split, self.split = self.split, None
+        if split is not None:
+            split.close()
 
 
 def _excluded(page: Any) -> bool:

@@ -4,10 +4,13 @@ MkDocs renders on one core. Before it starts, while the plugin makes its
 pages (about a third of a build at 1,000 incidents), the machine's other
 core is idle. So in `mkdocs build`, `generate` (pages/site.py) lists its
 pages without rendering them (`defer` hands back a `Pending` in place of
-each), and `resolve` then forks: the copy renders its share and hands the
-files back through a temporary file; this process renders the rest
-meanwhile; the files go back in their listed order, so the site is byte
-for byte what one process makes (tests/test_parallel.py).
+each), and `resolve` then forks. The two work through one list from its
+two ends (`Split`): this process from the front, the copy from the back,
+until they meet, so both finish together on any machine and at any size.
+The copy hands its files back through a temporary file; the files go back
+in their listed order, so the site is byte for byte what one process makes
+(tests/test_parallel.py). MkDocs' own page loop is split the same way
+(adapter/parallel_build.py).
 
 Why a fork and not a pool: the copy starts with everything already in
 memory (records, analysis, compiled templates, converted prose), so
@@ -31,9 +34,12 @@ imports MkDocs.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import mmap
 import os
 import pickle
+import struct
 import sys
 import tempfile
 import traceback
@@ -78,36 +84,123 @@ class Parallel:
         self.pending.append(pending)
         return pending
 
-    def resolve(self, share: Callable[[Pending], bool]) -> dict[int, list[Any]]:
-        """Every pending page rendered and completed: those `share` picks in the copy, the rest here. Index -> files."""
-        theirs = [p for p in self.pending if share(p)]
-        ours = [p for p in self.pending if not share(p)]
-        child = fork(lambda: _render(theirs, self.complete)) if theirs else None
+    def resolve(self, here: Callable[[Pending], bool], first: Callable[[Pending], bool]) -> dict[int, list[Any]]:
+        """Every pending page rendered and completed, by index. Those `here` picks are rendered in this process
+        (first); the others are shared: this process takes them from the front, the copy from the back
+        (`Split`), so the two finish together whatever the machine. Those `first` picks go to the back, where
+        the copy starts: the heaviest few, so neither process is left with one at the end.
+        """
+        ours = [p for p in self.pending if here(p)]
+        shared = [p for p in self.pending if not here(p) and not first(p)]
+        shared += [p for p in self.pending if not here(p) and first(p)]
+        split = Split.make(len(shared)) if shared else None
+        child = None
+        if split is not None:
+            sharing = split
+            child = fork(lambda: _render_back(shared, sharing, self.complete))
+            if child is None:
+                split.close()
+                split = None
         done: dict[int, list[Any]] = {}
         try:
             for pending in ours:
-                start = perf_counter()
-                done[pending.index] = self.complete(pending.render(), pending.finish)
-                self.timings.add(pending.phase, perf_counter() - start)
+                self._render_here(pending, done)
+            for position, pending in enumerate(shared):
+                if split is not None and not split.take_front(position):
+                    break  # the copy has this one and all after it
+                self._render_here(pending, done)
         finally:
             start = perf_counter()
             result = child.collect() if child is not None else None
             self.timings.add("second process (waited for)", perf_counter() - start)
-        if child is not None:
+        if split is not None:
             if result is None:
-                for pending in theirs:  # the copy failed: render its share here, so any error shows as usual
+                for position in split.theirs():  # the copy failed: render its share here, so any error shows as usual
+                    pending = shared[position]
                     done[pending.index] = self.complete(pending.render(), pending.finish)
             else:
                 renders, seconds = result
                 self.timings.add("second process (rendering)", seconds)
                 done.update(renders)
+            split.close()
         return done
 
+    def _render_here(self, pending: Pending, done: dict[int, list[Any]]) -> None:
+        start = perf_counter()
+        done[pending.index] = self.complete(pending.render(), pending.finish)
+        self.timings.add(pending.phase, perf_counter() - start)
 
-def _render(tasks: list[Pending], complete: Callable[[Any, bool], list[Any]]) -> tuple[dict[int, Any], float]:
-    """In the copy: each task rendered and completed, by index, and the seconds that took."""
+
+class Split:
+    """A list of tasks worked through from both ends, by this process from the front and by a forked copy from
+    the back, until they meet: neither waits for the other at the end, however the work is spread.
+
+    Two counters in memory the fork shares (a mapped temporary file), guarded by a lock on that file
+    (`fcntl.lockf`): the system drops a process's locks when it ends, so a copy killed while holding it
+    cannot leave this process waiting.
+    """
+
+    def __init__(self, size: int, handle: int, memory: mmap.mmap) -> None:
+        self.size = size
+        self._handle = handle
+        self._memory = memory
+
+    @classmethod
+    def make(cls, size: int) -> Optional["Split"]:
+        try:
+            handle, path = tempfile.mkstemp(prefix="mkdocs-lessons-split-")
+            os.unlink(path)  # open until closed; nothing to clean up
+            os.write(handle, struct.pack(_COUNTERS, 0, size))
+            memory = mmap.mmap(handle, struct.calcsize(_COUNTERS))
+        except (OSError, ValueError) as exc:
+            log.debug(f"lessons: no shared list of pages ({exc}); one process renders them")
+            return None
+        return cls(size, handle, memory)
+
+    def _locked(self, change: Callable[[int, int], tuple[Optional[int], int, int]]) -> Optional[int]:
+        fcntl.lockf(self._handle, fcntl.LOCK_EX)
+        try:
+            front, back = struct.unpack_from(_COUNTERS, self._memory)
+            taken, front, back = change(front, back)
+            struct.pack_into(_COUNTERS, self._memory, 0, front, back)
+            return taken
+        finally:
+            fcntl.lockf(self._handle, fcntl.LOCK_UN)
+
+    def take_front(self, position: int) -> bool:
+        """This process takes `position`, the next from the front, unless the copy has it already."""
+        return (
+            self._locked(lambda front, back: (position, position + 1, back) if position < back else (None, front, back))
+            is not None
+        )
+
+    def take_back(self) -> Optional[int]:
+        """The copy takes the last position no one has, or None when none is left."""
+        return self._locked(lambda front, back: (back - 1, front, back - 1) if back > front else (None, front, back))
+
+    def theirs(self) -> range:
+        """The positions the copy took (read once it has ended)."""
+        return range(struct.unpack_from(_COUNTERS, self._memory)[1], self.size)
+
+    def close(self) -> None:
+        self._memory.close()
+        os.close(self._handle)
+
+
+#: The split's counters: the next position from the front, and the first position the copy has taken.
+_COUNTERS = "qq"
+
+
+def _render_back(
+    tasks: list[Pending], split: "Split", complete: Callable[[Any, bool], list[Any]]
+) -> tuple[dict[int, Any], float]:
+    """In the copy: tasks taken from the back of `split` until none is left, rendered and completed, by index,
+    and the seconds that took."""
     start = perf_counter()
-    done = {pending.index: complete(pending.render(), pending.finish) for pending in tasks}
+    done: dict[int, Any] = {}
+    while (position := split.take_back()) is not None:
+        pending = tasks[position]
+        done[pending.index] = complete(pending.render(), pending.finish)
     return done, perf_counter() - start
 
 

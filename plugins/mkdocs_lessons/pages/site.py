@@ -359,12 +359,14 @@ def _site_key(ctx: Context) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _second_process_share(pending: Pending) -> bool:
-    """The pages the forked copy renders: the charts pages (the heaviest few) and two in five of the rest, which
-    evens the two out at 1,000 and 10,000 incidents (the copy waits longer with one in two). The data files stay
-    here: the copy would only hand them back.
-    """
-    return pending.phase == CHARTS or (pending.phase == PAGES and pending.index % 5 in (1, 3))
+def _here(pending: Pending) -> bool:
+    """Rendered in this process: the data files (the copy would only hand them back)."""
+    return pending.phase == DATA
+
+
+def _heavy(pending: Pending) -> bool:
+    """The charts pages: the heaviest few, which the copy starts with (so no process ends on one)."""
+    return pending.phase == CHARTS
 
 
 def _resolve(ctx: Context, parallel: Parallel, files: list[Any]) -> list[GeneratedFile]:
@@ -373,7 +375,7 @@ def _resolve(ctx: Context, parallel: Parallel, files: list[Any]) -> list[Generat
     if isinstance(ctx.analysis, Analysis):
         with ctx.timings.phase("derive"):
             ctx.analysis.settle()  # before the fork: worked out once, read by both processes
-    done = parallel.resolve(_second_process_share)
+    done = parallel.resolve(_here, _heavy)
     resolved: list[GeneratedFile] = []
     for item in files:
         if isinstance(item, Pending):
