@@ -82,6 +82,7 @@ class ParallelLoop:
         self._last: Any = None  # the loop's last page: when it is built, the copy is waited for
         self._original: Optional[Callable[..., Any]] = None
         self._started = False
+        self._dirty = False  # `mkdocs build --dirty`: the copy builds its pages as MkDocs would
 
     def install(self, config: MkDocsConfig, generated: set[str], plugin: Any) -> bool:
         """At the end of `on_env`: take over MkDocs' page loop; False when it stays in one process.
@@ -99,7 +100,8 @@ class ParallelLoop:
         ) -> None:
             if not self._started:
                 self._started = True
-                self._fork(config, doc_files, nav, env, generated)
+                self._dirty = bool(args[0] if args else kw.get("dirty", False))  # MkDocs passes it by position
+                self._fork(config, doc_files, nav, env, generated, self._dirty)
             position = self._positions.get(id(page))
             if position is None or self.split is None or self.split.take_front(position):
                 original(page, config, doc_files, nav, env, *args, **kw)
@@ -107,12 +109,16 @@ class ParallelLoop:
                 for hook in search_hooks:
                     hook({}, page=page, config=config, nav=nav)
             if page is self._last:
-                self._finish(lambda missed: original(missed, config, doc_files, nav, env, excluded=_excluded(missed)))
+                self._finish(
+                    lambda missed: original(
+                        missed, config, doc_files, nav, env, self._dirty, excluded=_excluded(missed)
+                    )
+                )
 
         mkdocs_build._build_page = build_page  # MkDocs calls it by its module-level name
         return True
 
-    def _fork(self, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, generated: set[str]) -> None:
+    def _fork(self, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, generated: set[str], dirty: bool) -> None:
         pages = [file.page for file in doc_files]
         shared = [page for page in pages if page is not None and page.file.src_uri in generated]
         split = parallel.Split.make(len(shared)) if len(shared) >= MINIMUM_PAGES else None
@@ -124,7 +130,7 @@ class ParallelLoop:
             start = perf_counter()
             while (position := split.take_back()) is not None:
                 page = shared[position]
-                self._original_build(page, config, doc_files, nav, env, excluded=_excluded(page))
+                self._original_build(page, config, doc_files, nav, env, dirty, excluded=_excluded(page))
             return perf_counter() - start
 
         self.child = parallel.fork(build_from_the_back)
