@@ -73,16 +73,14 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             on_page[lesson.path].append(lesson)
         sections = []
         for path, items in on_page.items():  # in the order of the list
-            sources: dict[str, Markup] = {}
-            shown: list[tuple[Markup, Markup]] = []
-            for lesson in items:
-                incident = lesson.incident
-                source = sources.get(incident.id)
-                if source is None:
-                    source = sources[incident.id] = Markup("{}, {}").format(
-                        ctx.incident_a(uri, incident.id, title=True), incident.occurred.date().isoformat()
-                    )
-                shown.append((ctx.prose_line(lesson.text, uri), source))
+            # One row per lesson: under `mkdocs serve` a title edit makes that review's rows again, not the page's.
+            shown = [
+                ctx.row(
+                    ("lesson", uri, lesson.incident.id, lesson.text),
+                    lambda lesson=lesson: (ctx.prose_line(lesson.text, uri), _source(ctx, uri, lesson.incident)),
+                )
+                for lesson in items
+            ]
             sections.append(
                 TermLessons(
                     label=_label(ctx, path),
@@ -115,6 +113,11 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
         generated.meta.update(later_page_meta(pager))
         files.append(generated)
     return files
+
+
+def _source(ctx: Context, page: str, incident: Incident) -> Markup:
+    """Where a lesson comes from: "INC-…: title, 2024-03-14"."""
+    return Markup("{}, {}").format(ctx.incident_a(page, incident.id, title=True), incident.occurred.date().isoformat())
 
 
 def _label(ctx: Context, path: str) -> str:

@@ -193,23 +193,34 @@ class RowTables:
 
 def row_data(ctx: Context, tables: RowTables, incident: Incident) -> list[Any]:
     """One incident as the index shows and filters it (`ROW_FIELDS`): what rows.js holds and the HTML is made of."""
-    row: list[Any] = [
+    cells = ctx.row(("index row", incident.id), lambda: _row_cells(incident))
+    row: list[Any] = list(cells)
+    # Teams and terms as positions in the file's tables, which list them in order of first appearance.
+    row[6] = [tables.team(ctx, t) for t in cells[6]]
+    row[7] = tables.term(ctx, cells[7])
+    row[8] = [tables.term(ctx, t) for t in cells[8]]
+    row[10] = list(cells[10])
+    while row and row[-1] in ("", []):
+        row.pop()
+    return row
+
+
+def _row_cells(incident: Incident) -> tuple[Any, ...]:
+    """An incident's `ROW_FIELDS` with teams and terms by id: under `mkdocs serve` one row, kept while it holds."""
+    return (
         incident.id,
         incident.occurred.date().isoformat(),  # the day as written; the script takes the year and quarter from it
         incident.title,
         incident.kind,
         incident.severity or "",
         incident.status,
-        [tables.team(ctx, t) for t in incident.teams],
-        tables.term(ctx, incident.primary),
+        tuple(incident.teams),
+        incident.primary,
         # Its own terms; the script adds the broader ones, as `Incident.under_terms` does.
-        [tables.term(ctx, t) for t in _own_terms(incident)],
+        tuple(_own_terms(incident)),
         incident.failure_type or "",
-        list(incident.tags),
-    ]
-    while row and row[-1] in ("", []):
-        row.pop()
-    return row
+        tuple(incident.tags),
+    )
 
 
 def _field(row: list[Any], name: str) -> Any:
@@ -329,12 +340,13 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
     tables = RowTables.empty()
     rows = [row_data(ctx, tables, incident) for incident in incidents]
     facets = _facet_groups(ctx, incidents) if incidents else []
+    summary = kind_counts(incidents)  # once, not once a page: it reads every incident (10,000 at a time)
     files = []
     for uri, chunk, pager in paging.paged(ctx, base, rows, paging.PAGE_SIZE):
         title = "Incidents" if pager.number == 1 else f"Incidents, page {pager.number} of {pager.total}"
         view: dict[str, Any] = {
             "total": len(incidents),
-            "summary": kind_counts(incidents),
+            "summary": summary,
             "years": [ctx.a(uri, ctx.urls.year(y), str(y)) for y in years],
             "browse": [ctx.a(uri, ctx.urls.taxonomy, "failure class"), ctx.a(uri, ctx.urls.teams, "team")],
             "columns": COLUMNS,

@@ -37,6 +37,7 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
     for uri, chunk, _ in pages:
         for incident in chunk:
             starts.setdefault(quarter_of(incident.occurred), uri)
+    summary = kind_counts(incidents)  # once, not once a page: it reads every incident of the year
     files = []
     for uri, chunk, pager in pages:
         by_quarter: dict[str, list[Incident]] = defaultdict(list)
@@ -58,7 +59,7 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
             uri,
             page_title(f"Incidents in {year}", pager),
             count=len(incidents),
-            summary=kind_counts(incidents),
+            summary=summary,
             previous=ctx.a(uri, ctx.urls.year(order[index - 1]), str(order[index - 1])) if index > 0 else None,
             all=ctx.a(uri, ctx.urls.incidents, "all incidents"),
             following=ctx.a(uri, ctx.urls.year(order[index + 1]), str(order[index + 1]))
