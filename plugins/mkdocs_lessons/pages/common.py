@@ -6,7 +6,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, MutableMapping, Optional, TypeVar, Union
 
@@ -344,7 +344,7 @@ def incident_rows(
     return [
         ctx.row(
             ("incident row", page, incident.id, cells.get(incident.id)),
-            lambda incident=incident: _incident_row(ctx, page, incident, cells.get(incident.id, Markup(""))),
+            partial(_incident_row, ctx, page, incident, cells.get(incident.id, Markup(""))),
         )
         for incident in ctx.kb.newest_first(incidents)
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 from markupsafe import Markup
@@ -77,7 +78,7 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             shown = [
                 ctx.row(
                     ("lesson", uri, lesson.incident.id, lesson.text),
-                    lambda lesson=lesson: (ctx.prose_line(lesson.text, uri), _source(ctx, uri, lesson.incident)),
+                    partial(_lesson_row, ctx, uri, lesson),
                 )
                 for lesson in items
             ]
@@ -115,9 +116,12 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
     return files
 
 
-def _source(ctx: Context, page: str, incident: Incident) -> Markup:
-    """Where a lesson comes from: "INC-…: title, 2024-03-14"."""
-    return Markup("{}, {}").format(ctx.incident_a(page, incident.id, title=True), incident.occurred.date().isoformat())
+def _lesson_row(ctx: Context, page: str, lesson: _Lesson) -> tuple[Markup, Markup]:
+    """A lesson as HTML, and where it comes from: "INC-…: title, 2024-03-14"."""
+    incident = lesson.incident
+    link = ctx.incident_a(page, incident.id, title=True)
+    source = Markup("{}, {}").format(link, incident.occurred.date().isoformat())
+    return ctx.prose_line(lesson.text, page), source
 
 
 def _label(ctx: Context, path: str) -> str:
