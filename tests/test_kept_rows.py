@@ -143,7 +143,7 @@ def test_a_row_kept_without_judging_is_caught(tmp_path, one_row_a_page, monkeypa
         watch = self._watch
         if watch is None:
             return original(self, key, make)
-        watch.holds = lambda reads: True  # type: ignore[method-assign]
+        watch.holds = lambda reads: True  # type: ignore[method-assign]  # the planted mistake, on this watch only
         try:
             return original(self, key, make)
         finally:

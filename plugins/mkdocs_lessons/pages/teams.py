@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
@@ -113,5 +114,6 @@ def team_view(
         "pager": pager,
         "more": more,
         "procedures": procedures,
-        "actions": team_actions_view(ctx, page, team.id),
+        # Every incident's open action items, read for the team's: under serve kept while those hold (not titles).
+        "actions": ctx.row(("team actions", page, team.id), partial(team_actions_view, ctx, page, team.id)),
     }

@@ -22,6 +22,7 @@ import json
 import posixpath
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
@@ -143,6 +144,10 @@ def _facet_groups(ctx: Context, incidents: list[Incident]) -> list[FacetGroup]:
         ]
         groups.append(FacetGroup(facet.key, facet.label, len(values) > 8, values))
     return groups
+
+
+def _published_facets(ctx: Context) -> list[FacetGroup]:
+    return _facet_groups(ctx, ctx.kb.published_incidents)
 
 
 # -- the rows: one list per incident, the source of both the HTML table and rows.js --------------------------
@@ -339,7 +344,9 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
     years = sorted({i.year for i in incidents}, reverse=True)
     tables = RowTables.empty()
     rows = [row_data(ctx, tables, incident) for incident in incidents]
-    facets = _facet_groups(ctx, incidents) if incidents else []
+    # The facet panel counts every incident's kind, teams, terms...: under serve one part, kept while those hold.
+    # It lists the incidents itself: which incidents there are is a read of its own, not a part of its key.
+    facets = ctx.row(("facets",), partial(_published_facets, ctx)) if incidents else []
     summary = kind_counts(incidents)  # once, not once a page: it reads every incident (10,000 at a time)
     files = []
     for uri, chunk, pager in paging.paged(ctx, base, rows, paging.PAGE_SIZE):
