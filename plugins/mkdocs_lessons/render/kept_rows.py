@@ -23,6 +23,10 @@ teams it names) is noted as it is read. Rows are held per render (the key
 `KeptRenders` renders under): a render made again keeps the rows it used,
 a render kept keeps its rows as they were, a render gone takes its rows
 along, and a change of the site key (options, templates) drops them all.
+
+The pages of a render made again are kept here too (`html`): a numbered
+page whose view is the same plain data as the last build's (its rows kept,
+render/kept_views.py) takes the last build's template output.
 """
 
 from __future__ import annotations
