@@ -99,19 +99,26 @@ class Context:
         *,
         source: Optional[Path] = None,
         in_nav: bool = False,
+        numbered: bool = False,
         **view: Any,
     ) -> "GeneratedFile":
         """A generated page rendered from `lessons/<template>`; `view` is what the template receives.
 
-        Every template also gets `page` (its src_uri) and `title` (plain text).
+        Every template also gets `page` (its src_uri) and `title` (plain text). `numbered`: one of several numbered
+        pages of a long list (pages/paging.py); under `mkdocs serve` its HTML is kept while its view is the same.
         """
         from mkdocs_lessons.pages.layout import crumbs, page_meta
 
         def render() -> str:
             return self.templates.render(template, page=src_uri, title=title, **view)
 
-        # Under serve, a page of a list made again whose view is the last build's keeps its HTML (kept_views.py).
-        body = render() if self.kept_rows is None else self.kept_rows.html((template, src_uri, title), view, render)
+        # Under serve, a numbered page of a list made again whose view is the last build's keeps its HTML
+        # (kept_views.py). Only those: a page alone is made again because what it shows changed, and keeping
+        # every page's HTML would hold the whole site's HTML twice.
+        if self.kept_rows is None or not numbered:
+            body = render()
+        else:
+            body = self.kept_rows.html((template, src_uri, title), view, render)
         # The breadcrumb first, then the template's title heading (layout.py).
         body = str(crumbs(self, src_uri, title, template)) + body
         return GeneratedFile(

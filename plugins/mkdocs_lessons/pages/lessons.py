@@ -100,6 +100,7 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             uri,
             page_title("Lessons", pager),
             in_nav=first,
+            numbered=pager.total > 1,
             first=first,
             lessons=plural(len(lessons), "lesson", "lessons"),
             reviews=plural(sum(len(items) for items in grouped.values()), "review", "reviews"),

@@ -364,7 +364,7 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
             # The script resolves it against the address bar: the final URL, for any builder.
             "rows_href": ctx.href(uri, rows_uri(ctx)),
         }
-        file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, **view)
+        file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, numbered=pager.total > 1, **view)
         # The table needs the width: no table of contents beside it (the page has no sections).
         file.meta.update(paging.later_page_meta(pager))  # page 2 and on: out of search
         files.append(file)

@@ -58,6 +58,7 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
             "year.html",
             uri,
             page_title(f"Incidents in {year}", pager),
+            numbered=pager.total > 1,
             count=len(incidents),
             summary=summary,
             previous=ctx.a(uri, ctx.urls.year(order[index - 1]), str(order[index - 1])) if index > 0 else None,
