@@ -200,6 +200,7 @@ def _prints_the_same(compare: Any) -> None:
     row = _Row(Markup("<b>a</b>"), 1)
     assert compare({"rows": [row], "n": 2}, {"rows": [_Row(Markup("<b>a</b>"), 1)], "n": 2})
     utc = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    thing = object()
     different = [
         (Markup("&lt;"), "&lt;"),  # equal text, but one prints escaped
         (1, True),
@@ -212,6 +213,7 @@ def _prints_the_same(compare: Any) -> None:
         (_Open("a"), _Open("a")),  # a dataclass that can change after the view was made
         (_Row("a", 1), _Row("a", True)),
         ([row], [row, row]),
+        (thing, thing),  # an object that is not plain data (a record's stand-in): not even the same one
     ]
     for old, new in different:
         assert not compare(old, new), (old, new)
@@ -225,3 +227,4 @@ def test_views_compared_by_equality_alone_are_caught():
     """The planted mistake: views compared with `==`, which a Markup and its escaped text pass."""
     with pytest.raises(AssertionError):
         _prints_the_same(lambda old, new: old == new)
+

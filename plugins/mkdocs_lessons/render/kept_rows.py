@@ -83,12 +83,16 @@ class KeptRows:
         found = self._old.get(key)
         if found is not None and watch.holds(found[0]):
             self.reused += 1
+            rows[key] = found
         else:
             reads = Reads()
             with watch.watching(reads):
                 found = (reads, make())
             self.made += 1
-        rows[key] = found
+            # Only plain data is kept (kept_views.py): a record's stand-in of this build would note a later
+            # build's reads into this one's. A row that holds one is made every time.
+            if same_view(found[1], found[1]):
+                rows[key] = found
         _add_reads(watch, outer, found[0])
         return found[1]
 

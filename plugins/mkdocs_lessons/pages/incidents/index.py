@@ -146,6 +146,13 @@ def _facet_groups(ctx: Context, incidents: list[Incident]) -> list[FacetGroup]:
     return groups
 
 
+def _order(ctx: Context) -> tuple[tuple[str, ...], tuple[int, ...], str]:
+    """The published incidents' ids newest first, their years newest first, and how many of each kind."""
+    incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
+    years = tuple(sorted({i.year for i in incidents}, reverse=True))
+    return tuple(i.id for i in incidents), years, kind_counts(incidents)
+
+
 def _published_facets(ctx: Context) -> list[FacetGroup]:
     return _facet_groups(ctx, ctx.kb.published_incidents)
 
@@ -340,14 +347,14 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
     Its `texts.js` is render_incident_texts'.
     """
     base = ctx.urls.incidents
-    incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
-    years = sorted({i.year for i in incidents}, reverse=True)
+    # Which incidents in which order, their years and kinds read every incident: under serve one part, kept while
+    # those hold (a title edit leaves it). Ids, not records: a kept part holds no record of an older build.
+    incidents, years, summary = ctx.row(("index order",), partial(_order, ctx))
     tables = RowTables.empty()
-    rows = [row_data(ctx, tables, incident) for incident in incidents]
-    # The facet panel counts every incident's kind, teams, terms...: under serve one part, kept while those hold.
+    rows = [row_data(ctx, tables, ctx.kb.incidents[incident_id]) for incident_id in incidents]
+    # The facet panel counts every incident's kind, teams, terms...: one part too.
     # It lists the incidents itself: which incidents there are is a read of its own, not a part of its key.
     facets = ctx.row(("facets",), partial(_published_facets, ctx)) if incidents else []
-    summary = kind_counts(incidents)  # once, not once a page: it reads every incident (10,000 at a time)
     files = []
     for uri, chunk, pager in paging.paged(ctx, base, rows, paging.PAGE_SIZE):
         title = "Incidents" if pager.number == 1 else f"Incidents, page {pager.number} of {pager.total}"
