@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
@@ -204,7 +205,8 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         for incident in kb.published_incidents:
             add(page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
         for year in by_year(ctx):
-            add(page(("year", year), lambda c, y=year: year_file(c, by_year(c), y)))
+            # Which years there are is a part of the year's render, kept under serve while the incidents' years hold.
+            add(page(("year", year), lambda c, y=year: year_file(c, c.row(("years",), partial(_years, c)), y)))
         add(page(("sops",), render_sop_catalog))
         for sop in kb.sops.values():
             add(page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
@@ -257,6 +259,11 @@ KEPT_RENDERS = "renders"
 KEPT_ROWS = "rows"
 #: Where the analysis' products are kept across `mkdocs serve` rebuilds (`ctx.carry`, analysis/kept_products.py).
 KEPT_PRODUCTS = "products"
+
+
+def _years(ctx: Context) -> dict[int, None]:
+    """The years of the published incidents, in order (what a year page needs of the others: its neighbours)."""
+    return dict.fromkeys(by_year(ctx))
 
 
 def _kept_products(carry: Optional[dict[str, Any]]) -> Optional[KeptProducts]:
