@@ -24,7 +24,9 @@ serve does after a save (serve_cache.in_place, as tests/conftest.py's
   `kept`: render/reads.py), how many kept ones it judged read by read
   (`judged`: the others read nothing that moved, render/read_index.py), which
   analysis products it made again (`products_made`: the others were kept,
-  analysis/kept_products.py), and MkDocs' pages built and kept
+  analysis/kept_products.py), the rows of lists made again and kept within
+  the renders made again (`rows_made`, `rows_kept`: render/kept_rows.py),
+  and MkDocs' pages built and kept
   (serve_cache.py);
 - `gc`: seconds in the cyclic collector's full (generation 2) collections;
 - `peak_rss_mb`: this process's peak memory so far;
@@ -211,6 +213,9 @@ def main() -> None:
                 "kept": getattr(kept, "reused", None) if isinstance(kept, KeptRenders) else None,
                 "judged": getattr(kept, "judged", None) if isinstance(kept, KeptRenders) else None,
                 "products_made": getattr(plugin.carry.get("products"), "made", None),
+                # Rows of long lists made again and kept within the renders made again (render/kept_rows.py).
+                "rows_made": getattr(plugin.carry.get("rows"), "made", None),
+                "rows_kept": getattr(plugin.carry.get("rows"), "reused", None),
                 "mkdocs_built": built["n"],
                 "mkdocs_kept": plugin.serve_cache.reused,
                 "generated_pages": plugin.serve_cache.checked,

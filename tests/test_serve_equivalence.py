@@ -265,3 +265,25 @@ def test_a_record_judged_by_presence_only_is_caught(tmp_path_factory, monkeypatc
     monkeypatch.setattr(module, "assume", _valid_always)
     differences = _serve_then_cold(tmp_path_factory.mktemp("planted"), [("title", 0, 1)], monkeypatch)
     assert any(differing for _, differing in differences)
+
+
+def test_a_list_row_kept_without_judging_is_caught(tmp_path_factory, monkeypatch):
+    """The planted mistake: a row of a list made again is the last build's without a look at what it read
+    (render/kept_rows.py). A title edit must then leave the old title in the lists."""
+    import test_serve_equivalence as module
+    from mkdocs_lessons.render.kept_rows import KeptRows
+
+    monkeypatch.setattr(module, "_apply", _edit_title_and_summary)
+    monkeypatch.setattr(module, "assume", _valid_always)
+    original = KeptRows.row
+
+    def trusting(self: KeptRows, key: Any, make: Any) -> Any:
+        found = self._old.get(key)
+        if found is None or self._new is None:
+            return original(self, key, make)
+        self._new[key] = found
+        return found[1]
+
+    monkeypatch.setattr(KeptRows, "row", trusting)
+    differences = _serve_then_cold(tmp_path_factory.mktemp("rows"), [("title", 0, 1)], monkeypatch)
+    assert any(differing for _, differing in differences)

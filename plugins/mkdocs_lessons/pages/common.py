@@ -6,7 +6,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, MutableMapping, Optional, TypeVar, Union
 
@@ -17,6 +17,7 @@ from mkdocs_lessons.analysis.derive import AnalysisView
 from mkdocs_lessons.analysis.link_graph import LinkGraph
 from mkdocs_lessons.checks.lints import LintConfig
 from mkdocs_lessons.records.model import INCIDENT_KINDS, KIND_LABELS, Incident, KnowledgeBase, SopRef
+from mkdocs_lessons.render.kept_rows import KeptRows
 from mkdocs_lessons.render.prose import EXTENSION_OPTIONS, REQUIRED_EXTENSIONS, Prose
 from mkdocs_lessons.render.templates import Templates
 from mkdocs_lessons.timing import Timings
@@ -84,6 +85,8 @@ class Context:
     # The adapter's work on each finished file, done in the process that rendered it (pages/parallel.py): MkDocs'
     # heading anchors and Material's search sections are worked out on two cores with the pages.
     prepare: Optional[Callable[["GeneratedFile"], None]] = field(default=None, repr=False, compare=False)
+    # Under `mkdocs serve`: rows of long lists kept across rebuilds while what each read holds (render/kept_rows.py).
+    kept_rows: Optional[KeptRows] = field(default=None, repr=False, compare=False)
     _links: dict[tuple, Markup] = field(default_factory=dict, repr=False, compare=False)
     _origins: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -96,20 +99,40 @@ class Context:
         *,
         source: Optional[Path] = None,
         in_nav: bool = False,
+        numbered: bool = False,
         **view: Any,
     ) -> "GeneratedFile":
         """A generated page rendered from `lessons/<template>`; `view` is what the template receives.
 
-        Every template also gets `page` (its src_uri) and `title` (plain text).
+        Every template also gets `page` (its src_uri) and `title` (plain text). `numbered`: one of several numbered
+        pages of a long list (pages/paging.py); under `mkdocs serve` its HTML is kept while its view is the same.
         """
         from mkdocs_lessons.pages.layout import crumbs, page_meta
 
-        body = self.templates.render(template, page=src_uri, title=title, **view)
+        def render() -> str:
+            return self.templates.render(template, page=src_uri, title=title, **view)
+
+        # Under serve, a numbered page of a list made again whose view is the last build's keeps its HTML
+        # (kept_views.py). Only those: a page alone is made again because what it shows changed, and keeping
+        # every page's HTML would hold the whole site's HTML twice.
+        if self.kept_rows is None or not numbered:
+            body = render()
+        else:
+            body = self.kept_rows.html((template, src_uri, title), view, render)
         # The breadcrumb first, then the template's title heading (layout.py).
         body = str(crumbs(self, src_uri, title, template)) + body
         return GeneratedFile(
             src_uri, body, source=source, in_nav=in_nav, title=title, html=True, meta=page_meta(template)
         )
+
+    def row(self, key: Any, make: Callable[[], T]) -> T:
+        """One row of a long list, `make()`'s; under `mkdocs serve` the last build's while all it read holds.
+
+        `key` holds everything the row is made of that `make` does not read through the context: the page it is
+        on, the record it shows, any cell computed outside it (render/kept_rows.py).
+        """
+        rows = self.kept_rows
+        return make() if rows is None else rows.row(key, make)
 
     def prose(self, value: object, page: str) -> Markup:
         """A record's Markdown field as HTML, with relative links resolved for `page`."""
@@ -319,16 +342,28 @@ class IncidentRow:
 def incident_rows(
     ctx: Context, page: str, incidents: Iterable[Incident], *, classified: Optional[dict[str, Markup]] = None
 ) -> list[IncidentRow]:
-    """The rows of the standard incident list on `page`, newest first; `classified` adds a column by incident id."""
+    """The rows of the standard incident list on `page`, newest first; `classified` adds a column by incident id.
+
+    Each row is one `ctx.row`: under `mkdocs serve` a list page made again after one incident's edit makes that
+    incident's row again and keeps the others.
+    """
+    cells = classified or {}
     return [
-        IncidentRow(
-            incident.occurred.date().isoformat(),
-            ctx.incident_a(page, incident.id, title=True),
-            kind_label(incident),
-            incident.severity or "–",
-            incident.status,
-            ctx.teams_html(page, incident.teams),
-            (classified or {}).get(incident.id, Markup("")),
+        ctx.row(
+            ("incident row", page, incident.id, cells.get(incident.id)),
+            partial(_incident_row, ctx, page, incident, cells.get(incident.id, Markup(""))),
         )
         for incident in ctx.kb.newest_first(incidents)
     ]
+
+
+def _incident_row(ctx: Context, page: str, incident: Incident, classified: Markup) -> IncidentRow:
+    return IncidentRow(
+        incident.occurred.date().isoformat(),
+        ctx.incident_a(page, incident.id, title=True),
+        kind_label(incident),
+        incident.severity or "–",
+        incident.status,
+        ctx.teams_html(page, incident.teams),
+        classified,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 from markupsafe import Markup
@@ -46,20 +47,39 @@ class _Lesson:
     text: str
 
 
-def render_lessons(ctx: Context) -> list[GeneratedFile]:
-    base = ctx.urls.lessons
+@dataclass(frozen=True)
+class _Plan:
+    """Every lesson in the order of the list, by the id of its review, and how many reviews each term has."""
+
+    order: tuple[str, ...]  # the terms, in the taxonomy's order, then the unknown ones
+    reviews: dict[str, int]
+    lessons: tuple[tuple[str, str, str], ...]  # (term, incident id, lesson)
+
+
+def _plan(ctx: Context) -> _Plan:
     grouped: dict[str, list[Incident]] = defaultdict(list)
     for incident in ctx.kb.published_incidents:
         if incident.lessons:
             grouped[incident.primary].append(incident)
     order = [path for path in ctx.kb.taxonomy.terms if path in grouped]
     order += sorted(path for path in grouped if path not in ctx.kb.taxonomy.terms)
-    lessons = [
-        _Lesson(path, incident, lesson)
+    lessons = tuple(
+        (path, incident.id, lesson)
         for path in order
         for incident in ctx.kb.newest_first(grouped[path])
         for lesson in incident.lessons
-    ]
+    )
+    return _Plan(tuple(order), {path: len(found) for path, found in grouped.items()}, lessons)
+
+
+def render_lessons(ctx: Context) -> list[GeneratedFile]:
+    base = ctx.urls.lessons
+    # Which lessons in which order reads every review's lessons, term and date: under serve one part, kept while
+    # those hold (a title edit leaves it). Ids, not records: a kept part holds no record of an older build.
+    plan = ctx.row(("lessons plan",), partial(_plan, ctx))
+    order = plan.order
+    incidents = ctx.kb.incidents
+    lessons = [_Lesson(path, incidents[incident_id], text) for path, incident_id, text in plan.lessons]
     counts = Counter(lesson.path for lesson in lessons)
     pages = paged(ctx, base, lessons)
     starts: dict[str, str] = {}  # term -> the src_uri of the page its lessons start on
@@ -73,22 +93,20 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             on_page[lesson.path].append(lesson)
         sections = []
         for path, items in on_page.items():  # in the order of the list
-            sources: dict[str, Markup] = {}
-            shown: list[tuple[Markup, Markup]] = []
-            for lesson in items:
-                incident = lesson.incident
-                source = sources.get(incident.id)
-                if source is None:
-                    source = sources[incident.id] = Markup("{}, {}").format(
-                        ctx.incident_a(uri, incident.id, title=True), incident.occurred.date().isoformat()
-                    )
-                shown.append((ctx.prose_line(lesson.text, uri), source))
+            # One row per lesson: under `mkdocs serve` a title edit makes that review's rows again, not the page's.
+            shown = [
+                ctx.row(
+                    ("lesson", uri, lesson.incident.id, lesson.text),
+                    partial(_lesson_row, ctx, uri, lesson),
+                )
+                for lesson in items
+            ]
             sections.append(
                 TermLessons(
                     label=_label(ctx, path),
                     anchor=_anchor(path),
                     lessons=plural(counts[path], "lesson", "lessons"),
-                    reviews=plural(len(grouped[path]), "review", "reviews"),
+                    reviews=plural(plan.reviews[path], "review", "reviews"),
                     about=ctx.a(uri, ctx.urls.term(path), "About this term") if path in ctx.kb.taxonomy.terms else None,
                     incidents_href=index_href(ctx, uri, [("term", path)]),
                     continued=starts[path] != uri,
@@ -101,9 +119,10 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
             uri,
             page_title("Lessons", pager),
             in_nav=first,
+            numbered=pager.total > 1,
             first=first,
             lessons=plural(len(lessons), "lesson", "lessons"),
-            reviews=plural(sum(len(items) for items in grouped.values()), "review", "reviews"),
+            reviews=plural(sum(plan.reviews.values()), "review", "reviews"),
             terms=plural(len(order), "taxonomy term", "taxonomy terms"),
             # Every term, linked to where its lessons start (this page or a later one).
             contents=[(_label(ctx, path), _term_href(ctx, uri, starts[path], path), counts[path]) for path in order]
@@ -115,6 +134,14 @@ def render_lessons(ctx: Context) -> list[GeneratedFile]:
         generated.meta.update(later_page_meta(pager))
         files.append(generated)
     return files
+
+
+def _lesson_row(ctx: Context, page: str, lesson: _Lesson) -> tuple[Markup, Markup]:
+    """A lesson as HTML, and where it comes from: "INC-…: title, 2024-03-14"."""
+    incident = lesson.incident
+    link = ctx.incident_a(page, incident.id, title=True)
+    source = Markup("{}, {}").format(link, incident.occurred.date().isoformat())
+    return ctx.prose_line(lesson.text, page), source
 
 
 def _label(ctx: Context, path: str) -> str:

@@ -108,6 +108,7 @@ def numbered_pages(
             uri,
             page_title(title, pager),
             source=source,
+            numbered=pager.total > 1,
             banners=path_banners(ctx, uri, ref) if first else {"top": "", "bottom": ""},
             body=body(uri, chunk, pager),
             trends=trends(uri) if first else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
@@ -39,6 +40,7 @@ from mkdocs_lessons.pages.search import apply_search_boosts, render_search_page,
 from mkdocs_lessons.pages.sessions import render_session, render_sessions_index
 from mkdocs_lessons.pages.updated import stamp_last_updated
 from mkdocs_lessons.records.model import KnowledgeBase
+from mkdocs_lessons.render.kept_rows import KeptRows
 from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders, Watch
 from mkdocs_lessons.render.templates import Templates
@@ -207,7 +209,8 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
         for incident in kb.published_incidents:
             add(page(("incident", incident.id), lambda c, i=incident.id: render_incident(c, c.kb.incidents[i])))
         for year in by_year(ctx):
-            add(page(("year", year), lambda c, y=year: year_file(c, by_year(c), y)))
+            # Which years there are is a part of the year's render, kept under serve while the incidents' years hold.
+            add(page(("year", year), lambda c, y=year: year_file(c, c.row(("years",), partial(_years, c)), y)))
         add(page(("sops",), render_sop_catalog))
         for sop in kb.sops.values():
             add(page(("sop", sop.id), lambda c, s=sop.id: render_sop_pages(c, c.kb.sops[s])))
@@ -242,6 +245,9 @@ def generate(ctx: Context, *, home: bool = True) -> list[GeneratedFile]:
     kept = ctx.carry.get(KEPT_RENDERS)
     if isinstance(kept, KeptRenders):
         kept.end()
+        rows = ctx.carry.get(KEPT_ROWS)
+        if isinstance(rows, KeptRows):
+            rows.end(kept.keys())
     if parallel is not None:
         files = _resolve(ctx, parallel, files)
     package = resources.files("mkdocs_lessons").joinpath("assets")
@@ -253,8 +259,15 @@ Rendered = Union[GeneratedFile, list[GeneratedFile]]
 
 #: Where the plugin keeps generated files' renders across `mkdocs serve` rebuilds (`ctx.carry`).
 KEPT_RENDERS = "renders"
+#: Where the rows of long lists are kept across `mkdocs serve` rebuilds (`ctx.carry`, render/kept_rows.py).
+KEPT_ROWS = "rows"
 #: Where the analysis' products are kept across `mkdocs serve` rebuilds (`ctx.carry`, analysis/kept_products.py).
 KEPT_PRODUCTS = "products"
+
+
+def _years(ctx: Context) -> dict[int, None]:
+    """The years of the published incidents, in order (what a year page needs of the others: its neighbours)."""
+    return dict.fromkeys(by_year(ctx))
 
 
 def _kept_products(carry: Optional[dict[str, Any]]) -> Optional[KeptProducts]:
@@ -278,6 +291,9 @@ def _record_pages(ctx: Context) -> Any:
     kept = ctx.carry.get(KEPT_RENDERS)
     if not isinstance(kept, KeptRenders):
         return lambda key, render: render(ctx)
+    rows = ctx.carry.get(KEPT_ROWS)
+    if not isinstance(rows, KeptRows):
+        rows = ctx.carry[KEPT_ROWS] = KeptRows()
     watch = Watch()
     kb = watch.record("kb", ctx.kb)
     graph = watch.record("graph", ctx.graph)
@@ -288,12 +304,16 @@ def _record_pages(ctx: Context) -> Any:
         analysis=watch.products("analysis", ctx.analysis, graph=graph, kb=kb),
         memo=watch.unsettled(ctx.memo),
         last_updated=watch.map("last_updated", ctx.last_updated),
+        kept_rows=rows,
     )
     with ctx.timings.phase("judge"):  # what moved since the last build, and which kept renders read it
-        kept.begin(_site_key(ctx), watch)
+        site = _site_key(ctx)
+        kept.begin(site, watch)
+        rows.begin(site, watch)
 
     def page(key: Any, render: Any) -> Rendered:
-        made = kept.render(watch, key, lambda: render(watched))
+        # A render made again makes its rows within it: the rows it shows are kept with it (render/kept_rows.py).
+        made = kept.render(watch, key, lambda: rows.within(key, lambda: render(watched)))
         # Copies: what `_finish` adds (the last-updated line) is added again each build.
         return [dataclasses.replace(f) for f in made] if isinstance(made, list) else dataclasses.replace(made)
 
@@ -347,6 +367,7 @@ _WATCHED_OR_INERT = frozenset(
         "_origins",
         "parallel",  # how pages are rendered, not what they hold (tests/test_parallel.py)
         "prepare",  # the adapter's work on finished files, which leaves them as they are
+        "kept_rows",  # rows kept under serve: each is judged by its own reads (render/kept_rows.py)
     }
 )
 

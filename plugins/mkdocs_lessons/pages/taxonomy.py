@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
@@ -103,16 +104,23 @@ def term_body(ctx: Context, page: str, term: Term) -> Markup:
 def _classified(ctx: Context, term: Term) -> tuple[list[Incident], dict[str, Markup]]:
     """The incidents classified under a term or a narrower one, newest first, and how each is (the "Classified as"
     cell).
+
+    Under `mkdocs serve` one part, kept while what it read holds (a title edit leaves it); by id, not by record.
     """
-    classified = ctx.graph.under_term(term.path)
+    ids, roles = ctx.row(("term order", term.path), partial(_classified_ids, ctx, term.path))
+    incidents = ctx.kb.incidents
+    return [incidents[incident_id] for incident_id in ids], roles
+
+
+def _classified_ids(ctx: Context, path: str) -> tuple[tuple[str, ...], dict[str, Markup]]:
+    classified = ctx.graph.under_term(path)
     roles: dict[str, list[str]] = {}
     for c in classified:
-        label = ("primary" if c.primary else "secondary") + (
-            "" if c.term == term.path else f" ({ctx.term_label(c.term)})"
-        )
+        label = ("primary" if c.primary else "secondary") + ("" if c.term == path else f" ({ctx.term_label(c.term)})")
         roles.setdefault(c.incident.id, []).append(label)
     incidents = {c.incident.id: c.incident for c in classified}
-    return ctx.kb.newest_first(incidents.values()), {k: Markup.escape(", ".join(v)) for k, v in roles.items()}
+    newest = tuple(incident.id for incident in ctx.kb.newest_first(incidents.values()))
+    return newest, {k: Markup.escape(", ".join(v)) for k, v in roles.items()}
 
 
 def term_view(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Optional, Sequence
 
 from markupsafe import Markup
@@ -32,7 +33,7 @@ def overview_file(ctx: Context) -> GeneratedFile:
 def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
     """The team's page and, when its incidents are many, the numbered pages after it (`teams/<id>/page/2/`)."""
     base = ctx.urls.team(team.id)
-    incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
+    incidents = _newest_first(ctx, team.id)
     return numbered_pages(
         ctx,
         "team.html",
@@ -45,6 +46,17 @@ def team_file(ctx: Context, team: Team) -> list[GeneratedFile]:
         trends=lambda uri: team_charts(ctx, uri, team),
         first_page=lambda uri: {"learning": team_learning(ctx, uri, team)},
     )
+
+
+def _newest_first(ctx: Context, team_id: str) -> list[Incident]:
+    """The team's incidents, newest first: under `mkdocs serve` one part (by id), kept while what it read holds."""
+    ids = ctx.row(("team order", team_id), partial(_newest_ids, ctx, team_id))
+    incidents = ctx.kb.incidents
+    return [incidents[incident_id] for incident_id in ids]
+
+
+def _newest_ids(ctx: Context, team_id: str) -> tuple[str, ...]:
+    return tuple(incident.id for incident in ctx.kb.newest_first(ctx.graph.by_team.get(team_id, [])))
 
 
 def _source(ctx: Context):
@@ -60,7 +72,7 @@ def team_body(ctx: Context, page: str, team: Team) -> Markup:
 
     Its first page of incidents only, and a link to the team's page for the rest.
     """
-    incidents = ctx.kb.newest_first(ctx.graph.by_team.get(team.id, []))
+    incidents = _newest_first(ctx, team.id)
     shown, more = paging.first_page(ctx, page, incidents, ctx.urls.team(team.id), "team's")
     return Markup(
         ctx.templates.render(
@@ -113,5 +125,6 @@ def team_view(
         "pager": pager,
         "more": more,
         "procedures": procedures,
-        "actions": team_actions_view(ctx, page, team.id),
+        # Every incident's open action items, read for the team's: under serve kept while those hold (not titles).
+        "actions": ctx.row(("team actions", page, team.id), partial(team_actions_view, ctx, page, team.id)),
     }

@@ -468,6 +468,10 @@ class KeptRenders:
         self.rendered_keys.append(key)
         return made
 
+    def keys(self) -> list[Any]:
+        """The keys of the renders kept for the next build (after `end`: this build's)."""
+        return list(self._kept)
+
     def end(self) -> None:
         """The build is complete: its renders are the ones the next build may reuse."""
         for key, (reads, _) in self._kept.items():

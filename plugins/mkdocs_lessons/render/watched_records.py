@@ -87,20 +87,34 @@ class Kinds:
         self._snapshots: dict[int, tuple[Any, Any]] = {}
         self._wrapped: dict[int, tuple[Any, Any]] = {}
         self._current: dict[tuple[str, tuple], Any] = {}  # a read's (map, record key) -> the record now
+        # id() of each record of the maps -> its reference, made once a build when first asked: judging a rebuild
+        # snapshots the link graph's lists of records (tens of thousands at 10,000 incidents), record by record.
+        self._refs: Optional[dict[int, tuple]] = None
 
     def add(self, name: str, data: dict, id_attribute: str) -> None:
         self.maps[name] = (id_attribute, data)
+        self._refs = None
         for record_type in {type(value) for value in data.values()}:
             self._types[record_type] = (name, id_attribute, data)
 
     def ref(self, value: Any) -> Optional[tuple]:
         """`value`'s reference if it is a record of a watched map (that very object), else None."""
-        entry = self._types.get(type(value))
-        if entry is None:
-            return None
-        name, id_attribute, data = entry
-        key = getattr(value, id_attribute, None)
-        return Ref(name, key) if data.get(key) is value else None
+        refs = self._refs
+        if refs is None:
+            refs = self._refs = self._all_refs()
+        # The maps hold their records for the whole build, so no other object has a record's id meanwhile.
+        return refs.get(id(value))
+
+    def _all_refs(self) -> dict[int, tuple]:
+        """Each record's reference, by id(): what `ref` answered from the record's class, its id and its map."""
+        refs: dict[int, tuple] = {}
+        for record_type, (name, id_attribute, data) in self._types.items():
+            for value in data.values():
+                if type(value) is record_type:
+                    key = getattr(value, id_attribute, None)
+                    if data.get(key) is value:
+                        refs[id(value)] = Ref(name, key)
+        return refs
 
     # -- what is noted ---------------------------------------------------------
     def snapshot(self, value: Any) -> Any:

@@ -22,6 +22,7 @@ import json
 import posixpath
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
@@ -145,6 +146,17 @@ def _facet_groups(ctx: Context, incidents: list[Incident]) -> list[FacetGroup]:
     return groups
 
 
+def _order(ctx: Context) -> tuple[tuple[str, ...], tuple[int, ...], str]:
+    """The published incidents' ids newest first, their years newest first, and how many of each kind."""
+    incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
+    years = tuple(sorted({i.year for i in incidents}, reverse=True))
+    return tuple(i.id for i in incidents), years, kind_counts(incidents)
+
+
+def _published_facets(ctx: Context) -> list[FacetGroup]:
+    return _facet_groups(ctx, ctx.kb.published_incidents)
+
+
 # -- the rows: one list per incident, the source of both the HTML table and rows.js --------------------------
 
 #: The data file beside the index that incidents.js loads when a reader filters, searches or sorts.
@@ -193,23 +205,34 @@ class RowTables:
 
 def row_data(ctx: Context, tables: RowTables, incident: Incident) -> list[Any]:
     """One incident as the index shows and filters it (`ROW_FIELDS`): what rows.js holds and the HTML is made of."""
-    row: list[Any] = [
+    cells = ctx.row(("index row", incident.id), lambda: _row_cells(incident))
+    row: list[Any] = list(cells)
+    # Teams and terms as positions in the file's tables, which list them in order of first appearance.
+    row[6] = [tables.team(ctx, t) for t in cells[6]]
+    row[7] = tables.term(ctx, cells[7])
+    row[8] = [tables.term(ctx, t) for t in cells[8]]
+    row[10] = list(cells[10])
+    while row and row[-1] in ("", []):
+        row.pop()
+    return row
+
+
+def _row_cells(incident: Incident) -> tuple[Any, ...]:
+    """An incident's `ROW_FIELDS` with teams and terms by id: under `mkdocs serve` one row, kept while it holds."""
+    return (
         incident.id,
         incident.occurred.date().isoformat(),  # the day as written; the script takes the year and quarter from it
         incident.title,
         incident.kind,
         incident.severity or "",
         incident.status,
-        [tables.team(ctx, t) for t in incident.teams],
-        tables.term(ctx, incident.primary),
+        tuple(incident.teams),
+        incident.primary,
         # Its own terms; the script adds the broader ones, as `Incident.under_terms` does.
-        [tables.term(ctx, t) for t in _own_terms(incident)],
+        tuple(_own_terms(incident)),
         incident.failure_type or "",
-        list(incident.tags),
-    ]
-    while row and row[-1] in ("", []):
-        row.pop()
-    return row
+        tuple(incident.tags),
+    )
 
 
 def _field(row: list[Any], name: str) -> Any:
@@ -324,17 +347,20 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
     Its `texts.js` is render_incident_texts'.
     """
     base = ctx.urls.incidents
-    incidents = ctx.kb.newest_first(ctx.kb.published_incidents)
-    years = sorted({i.year for i in incidents}, reverse=True)
+    # Which incidents in which order, their years and kinds read every incident: under serve one part, kept while
+    # those hold (a title edit leaves it). Ids, not records: a kept part holds no record of an older build.
+    incidents, years, summary = ctx.row(("index order",), partial(_order, ctx))
     tables = RowTables.empty()
-    rows = [row_data(ctx, tables, incident) for incident in incidents]
-    facets = _facet_groups(ctx, incidents) if incidents else []
+    rows = [row_data(ctx, tables, ctx.kb.incidents[incident_id]) for incident_id in incidents]
+    # The facet panel counts every incident's kind, teams, terms...: one part too.
+    # It lists the incidents itself: which incidents there are is a read of its own, not a part of its key.
+    facets = ctx.row(("facets",), partial(_published_facets, ctx)) if incidents else []
     files = []
     for uri, chunk, pager in paging.paged(ctx, base, rows, paging.PAGE_SIZE):
         title = "Incidents" if pager.number == 1 else f"Incidents, page {pager.number} of {pager.total}"
         view: dict[str, Any] = {
             "total": len(incidents),
-            "summary": kind_counts(incidents),
+            "summary": summary,
             "years": [ctx.a(uri, ctx.urls.year(y), str(y)) for y in years],
             "browse": [ctx.a(uri, ctx.urls.taxonomy, "failure class"), ctx.a(uri, ctx.urls.teams, "team")],
             "columns": COLUMNS,
@@ -345,7 +371,7 @@ def render_incident_index(ctx: Context) -> list[GeneratedFile]:
             # The script resolves it against the address bar: the final URL, for any builder.
             "rows_href": ctx.href(uri, rows_uri(ctx)),
         }
-        file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, **view)
+        file = ctx.page("incident_index.html", uri, title, in_nav=pager.number == 1, numbered=pager.total > 1, **view)
         # The table needs the width: no table of contents beside it (the page has no sections).
         file.meta.update(paging.later_page_meta(pager))  # page 2 and on: out of search
         files.append(file)

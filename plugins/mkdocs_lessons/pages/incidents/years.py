@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import partial
 
 from markupsafe import Markup
 
@@ -19,8 +21,9 @@ def by_year(ctx: Context) -> dict[int, list[Incident]]:
     return {year: found[year] for year in sorted(found)}
 
 
-def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list[GeneratedFile]:
-    """One year's pages; they read that year's incidents and which years there are (its neighbours).
+def year_file(ctx: Context, years: Iterable[int], year: int) -> list[GeneratedFile]:
+    """One year's pages; they read that year's incidents and which years there are (`years`, in order: its
+    neighbours).
 
     Newest first under a heading per quarter; a long year continues on
     numbered pages (`incidents/2024/page/2/`), a quarter that runs over a
@@ -30,13 +33,14 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
     order = list(years)
     index = order.index(year)
     base = ctx.urls.year(year)
-    incidents = ctx.kb.newest_first(years[year])
+    incidents = _newest_first(ctx, year)
     quarter_counts = Counter(quarter_of(incident.occurred) for incident in incidents)
     pages = paged(ctx, base, incidents)
     starts: dict[str, str] = {}  # quarter -> the src_uri of the page it starts on
     for uri, chunk, _ in pages:
         for incident in chunk:
             starts.setdefault(quarter_of(incident.occurred), uri)
+    summary = kind_counts(incidents)  # once, not once a page: it reads every incident of the year
     files = []
     for uri, chunk, pager in pages:
         by_quarter: dict[str, list[Incident]] = defaultdict(list)
@@ -57,8 +61,9 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
             "year.html",
             uri,
             page_title(f"Incidents in {year}", pager),
+            numbered=pager.total > 1,
             count=len(incidents),
-            summary=kind_counts(incidents),
+            summary=summary,
             previous=ctx.a(uri, ctx.urls.year(order[index - 1]), str(order[index - 1])) if index > 0 else None,
             all=ctx.a(uri, ctx.urls.incidents, "all incidents"),
             following=ctx.a(uri, ctx.urls.year(order[index + 1]), str(order[index + 1]))
@@ -74,6 +79,17 @@ def year_file(ctx: Context, years: dict[int, list[Incident]], year: int) -> list
         generated.meta.update(later_page_meta(pager))
         files.append(generated)
     return files
+
+
+def _newest_first(ctx: Context, year: int) -> list[Incident]:
+    """The year's incidents, newest first: under `mkdocs serve` one part (by id), kept while what it read holds."""
+    ids = ctx.row(("year order", year), partial(_newest_ids, ctx, year))
+    incidents = ctx.kb.incidents
+    return [incidents[incident_id] for incident_id in ids]
+
+
+def _newest_ids(ctx: Context, year: int) -> tuple[str, ...]:
+    return tuple(i.id for i in ctx.kb.newest_first(i for i in ctx.kb.published_incidents if i.year == year))
 
 
 def _quarter_link(ctx: Context, page: str, target: str, quarter: str) -> Markup:
