@@ -21,7 +21,8 @@ it is lost. Material's search plugin is known: its `on_page_context` adds
 the page's entry to the index, so for the copy's pages it is called here
 too, in the loop's order (the index is byte for byte one process's), and
 in the copy, where it also takes the `data-search-*` attributes out of the
-HTML it writes. Any other plugin with page hooks keeps the loop in one
+HTML it writes. Material's tags plugin only adds each page's tags to its
+own context. Any other plugin with page hooks keeps the loop in one
 process; so do `mkdocs serve` (a rebuild builds a few pages), one core,
 Windows and macOS (pages/parallel.py `available`) and `parallel: false`.
 """
@@ -40,8 +41,18 @@ from mkdocs_lessons.timing import Timings
 #: Fewer generated pages than this: a fork costs more than it saves.
 MINIMUM_PAGES = 40
 
-#: Page hooks of these plugin classes (module, class) keep no state across pages, or are handled here.
-_KNOWN_PAGE_HOOKS = {("material.plugins.search.plugin", "SearchPlugin")}
+#: Plugin classes (module, class) whose page hooks are known: "index" collects each page's search entry in
+#: `on_page_context` (run here too for the copy's pages); "per page" only adds to each page's own context,
+#: from what it worked out before the loop (Material's tags plugin: the page's tags).
+_KNOWN_PAGE_HOOKS = {
+    ("material.plugins.search.plugin", "SearchPlugin"): "index",
+    ("material.plugins.tags.plugin", "TagsPlugin"): "per page",
+}
+
+
+def _known(handler: Callable[..., Any]) -> Optional[str]:
+    kind = type(_owner(handler))
+    return _KNOWN_PAGE_HOOKS.get((kind.__module__, kind.__qualname__))
 
 
 def _owner(handler: Callable[..., Any]) -> Any:
@@ -55,19 +66,14 @@ def page_hooks_allow(config: MkDocsConfig, plugin: Any) -> bool:
             owner = _owner(handler)
             if owner is plugin:
                 continue
-            kind = type(owner)
-            if owner is None or (kind.__module__, kind.__qualname__) not in _KNOWN_PAGE_HOOKS:
+            if owner is None or _known(handler) is None:
                 return False
     return True
 
 
 def _search_context_hooks(config: MkDocsConfig) -> list[Callable[..., Any]]:
     """Material search's `on_page_context`: run here for the copy's pages too, so this process's index has them."""
-    return [
-        handler
-        for handler in config.plugins.events.get("page_context", [])
-        if (type(_owner(handler)).__module__, type(_owner(handler)).__qualname__) in _KNOWN_PAGE_HOOKS
-    ]
+    return [handler for handler in config.plugins.events.get("page_context", []) if _known(handler) == "index"]
 
 
 class ParallelLoop:
