@@ -87,8 +87,9 @@ class ParallelLoop:
         self._positions: dict[int, int] = {}  # id(page) -> its position in `shared`
         self._last: Any = None  # the loop's last page: when it is built, the copy is waited for
         self._original: Optional[Callable[..., Any]] = None
-        self._started = False
-        self._dirty = False  # `mkdocs build --dirty`: the copy builds its pages as MkDocs would
+        # MkDocs' own `_build_page` for one page, with the loop's arguments (set at its first page): what the copy
+        # builds its pages with, and this process the copy's if it failed.
+        self._build: Optional[Callable[[Any], None]] = None
 
     def install(self, config: MkDocsConfig, generated: set[str], plugin: Any) -> bool:
         """At the end of `on_env`: take over MkDocs' page loop; False when it stays in one process.
@@ -104,10 +105,10 @@ class ParallelLoop:
         def build_page(
             page: Any, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, *args: Any, **kw: Any
         ) -> None:
-            if not self._started:
-                self._started = True
-                self._dirty = bool(args[0] if args else kw.get("dirty", False))  # MkDocs passes it by position
-                self._fork(config, doc_files, nav, env, generated, self._dirty)
+            if self._build is None:
+                dirty = bool(args[0] if args else kw.get("dirty", False))  # MkDocs passes it by position
+                self._build = lambda one: original(one, config, doc_files, nav, env, dirty, excluded=_excluded(one))
+                self._fork(doc_files, generated, self._build)
             position = self._positions.get(id(page))
             if position is None or self.split is None or self.split.take_front(position):
                 original(page, config, doc_files, nav, env, *args, **kw)
@@ -115,16 +116,12 @@ class ParallelLoop:
                 for hook in search_hooks:
                     hook({}, page=page, config=config, nav=nav)
             if page is self._last:
-                self._finish(
-                    lambda missed: original(
-                        missed, config, doc_files, nav, env, self._dirty, excluded=_excluded(missed)
-                    )
-                )
+                self._finish(self._build)
 
         mkdocs_build._build_page = build_page  # MkDocs calls it by its module-level name
         return True
 
-    def _fork(self, config: MkDocsConfig, doc_files: Any, nav: Any, env: Any, generated: set[str], dirty: bool) -> None:
+    def _fork(self, doc_files: Any, generated: set[str], build: Callable[[Any], None]) -> None:
         pages = [file.page for file in doc_files]
         shared = [page for page in pages if page is not None and page.file.src_uri in generated]
         split = parallel.Split.make(len(shared)) if len(shared) >= MINIMUM_PAGES else None
@@ -135,8 +132,7 @@ class ParallelLoop:
         def build_from_the_back() -> float:
             start = perf_counter()
             while (position := split.take_back()) is not None:
-                page = shared[position]
-                self._original_build(page, config, doc_files, nav, env, dirty, excluded=_excluded(page))
+                build(shared[position])
             return perf_counter() - start
 
         self.child = parallel.fork(build_from_the_back)
@@ -146,10 +142,6 @@ class ParallelLoop:
             return
         self.split, self.shared, self._last = split, shared, pages[-1]
         self._positions = {id(page): position for position, page in enumerate(shared)}
-
-    def _original_build(self, *args: Any, **kw: Any) -> None:
-        assert self._original is not None
-        self._original(*args, **kw)
 
     def _finish(self, build_here: Callable[[Any], None]) -> None:
         """The loop's last page is built: wait for the copy; if it failed, build its pages here."""

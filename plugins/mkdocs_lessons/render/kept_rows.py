@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional
 
-from mkdocs_lessons.render.kept_views import same_view
+from mkdocs_lessons.render.kept_views import plain, same_view
 from mkdocs_lessons.render.reads import Reads, Watch
 from mkdocs_lessons.render.watched_records import WHOLE_RECORD, Seen
 
@@ -91,7 +91,7 @@ class KeptRows:
             self.made += 1
             # Only plain data is kept (kept_views.py): a record's stand-in of this build would note a later
             # build's reads into this one's. A row that holds one is made every time.
-            if same_view(found[1], found[1]):
+            if plain(found[1]):
                 rows[key] = found
         _add_reads(watch, outer, found[0])
         return found[1]

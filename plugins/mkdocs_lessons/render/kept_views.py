@@ -58,6 +58,11 @@ def same_view(old: Any, new: Any) -> bool:
     return all(same_view(getattr(old, name), getattr(new, name)) for name in names)
 
 
+def plain(value: Any) -> bool:
+    """Whether `value` is plain data in the sense above (it is the same view as itself)."""
+    return same_view(value, value)
+
+
 def _frozen_fields(kind: type) -> Any:
     """The fields of a frozen dataclass (its values cannot change after the view was made), else None."""
     if not dataclasses.is_dataclass(kind):
