@@ -65,14 +65,19 @@ def test_a_second_process_that_dies_leaves_its_pages_to_the_first(tmp_path, synt
     one = _site(tmp_path / "one", synthetic, parallel=False)
     work_and_exit = parallel._work_and_exit
 
+    deaths = tmp_path / "deaths"  # one line per copy killed: the copies are other processes
+
     def killed(work, path):  # say for memory; this runs in the copy
         if dies == "both" or "build_from_the_back" in work.__qualname__:  # adapter/parallel_build.py's work
+            with open(deaths, "a", encoding="utf-8") as out:
+                out.write(f"{work.__qualname__}\n")
             os._exit(9)
         work_and_exit(work, path)
 
     monkeypatch.setattr(parallel, "_work_and_exit", killed)
     two = _site(tmp_path / "two", synthetic)
     assert len(forks) == 2
+    assert len(deaths.read_text("utf-8").split()) == (2 if dies == "both" else 1)  # the copies meant died
     assert differing(one, two) == []
 
 
