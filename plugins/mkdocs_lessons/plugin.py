@@ -173,6 +173,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         # leaves the previous site untouched.
         if self.collector is not None:
             self.collector.pause()  # until the build is written (adapter/serve_collector.py)
+        self.parallel_loop = None  # the last build's, before its objects are collected (it held its pages)
         self._release_frozen()
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self._page_options = (self.config.search == "pagefind", self.config.feed_size > 0)

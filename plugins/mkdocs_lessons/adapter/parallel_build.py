@@ -126,7 +126,8 @@ class ParallelLoop:
         shared = [page for page in pages if page is not None and page.file.src_uri in generated]
         split = parallel.Split.make(len(shared)) if len(shared) >= MINIMUM_PAGES else None
         if split is None:
-            self.restore()
+            self.restore()  # MkDocs calls its own function for the pages after this one
+            self._release()
             return
 
         def build_from_the_back() -> float:
@@ -139,6 +140,7 @@ class ParallelLoop:
         if self.child is None:
             split.close()
             self.restore()
+            self._release()
             return
         self.split, self.shared, self._last = split, shared, pages[-1]
         self._positions = {id(page): position for position, page in enumerate(shared)}
@@ -148,6 +150,8 @@ class ParallelLoop:
         self.restore()
         child, self.child = self.child, None
         split, self.split = self.split, None
+        shared = self.shared
+        self._release()
         if child is None or split is None:
             return
         start = perf_counter()
@@ -156,11 +160,16 @@ class ParallelLoop:
         try:
             if seconds is None:
                 for position in split.theirs():
-                    build_here(self.shared[position])
+                    build_here(shared[position])
             else:
                 self.timings.add("theme, second process", seconds)
         finally:
             split.close()
+
+    def _release(self) -> None:
+        """Let go of the build's pages, navigation and environment: nothing of this build may outlive it (the
+        plugin freezes what is alive during the next build's `on_files`, tests/test_cache.py)."""
+        self.shared, self._positions, self._last, self._build = [], {}, None, None
 
     def restore(self) -> None:
         """MkDocs' own `_build_page` back (the loop is over, or the build failed)."""
@@ -177,6 +186,7 @@ class ParallelLoop:
         split, self.split = self.split, None
         if split is not None:
             split.close()
+        self._release()
 
 
 def _excluded(page: Any) -> bool:
