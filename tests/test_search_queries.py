@@ -132,3 +132,47 @@ def test_the_index_filter_searches_summaries_and_says_where(sample_site, serve, 
     notes = page.locator("tbody tr .lessons-index__matched").all_inner_texts()
     assert "Matched in the cause" in notes or "Matched in the summary, cause" in notes, notes
     assert page.console_errors == []
+
+
+def test_with_search_highlight_a_result_opens_with_the_words_marked(build_kb, serve, chromium):
+    """Material's `search.highlight` (and `search.suggest`, `search.share`, as Material's docs suggest them) on a
+    Pagefind site: nothing asks for Material's search_index.json (a 404 and a console error on every page before),
+    a result carries the query (`?h=`), and the page it opens marks the query's words as Material does.
+    """
+    from conftest import SAMPLE
+
+    features = ["navigation.tabs", "search.highlight", "search.suggest", "search.share"]
+    site = build_kb(SAMPLE, extra={"theme": {"name": "material", "font": False, "features": features}})
+    base = serve(site.site_dir)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    errors: list[str] = []
+    asked: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: asked.append(request.url))
+    open_box(page, base)
+    type_like_a_person(page, "warehouse database", random.Random(3))
+    links = settled_results(page, "warehouse database")
+    assert links and all("h=warehouse+database" in link for link in links), links
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    marked = page.eval_on_selector_all("article mark[data-md-highlight]", "marks => marks.map(m => m.textContent.toLowerCase())")
+    assert {"warehouse", "database"} <= set(marked), marked
+    # A query is text, never markup, on the page it opens.
+    page.goto(base + "incidents/INC-2025-066/?h=" + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3Edatabase")
+    assert page.locator("article img[src=x]").count() == 0
+    assert page.locator("article mark[data-md-highlight]").count() > 0
+    context.close()
+    assert not [url for url in asked if "search_index" in url]
+    assert errors == []
+
+
+def test_without_search_highlight_results_are_plain_addresses(sample_site, serve, page):
+    base = serve(sample_site.site_dir)
+    open_box(page, base)
+    type_like_a_person(page, "database", random.Random(5))
+    links = settled_results(page, "database")
+    assert links and not [link for link in links if "?" in link]
+    page.goto(base + "incidents/INC-2025-066/?h=database")
+    assert page.locator("mark[data-md-highlight]").count() == 0

@@ -41,6 +41,16 @@
   var PAUSE = 150; // ms after the last key before a search (people type a key every 60-150 ms)
   var SHORT_PAUSE = 500; // the same when the last word is one or two letters
   var ID = /^\s*((?:INC-\d{4}-\d{3,})|(?:SOP-\d{3,}))(?:@(\d+))?\s*$/i;
+  // Material's `search.highlight` (theme features, in the page's `__config`): Material's own highlighting needs
+  // its search index, which a Pagefind site does not have, so this script does it.
+  var HIGHLIGHT = (function () {
+    try {
+      var config = JSON.parse(document.getElementById("__config").textContent);
+      return (config.features || []).indexOf("search.highlight") >= 0;
+    } catch (error) {
+      return false;
+    }
+  })();
 
   var engine = null;
   function pagefind() {
@@ -206,14 +216,20 @@
     });
   }
 
-  // `text` escaped, with the words that start like a query word marked.
-  function mark(text, query) {
+  // The words that start like a query word (group 2), or null when the query has none of two letters or more.
+  function wordPattern(query) {
     var stems = terms(query).filter(function (w) { return w.length > 1; }).map(function (w) {
       var stem = w.length > 5 ? w.slice(0, w.length - 2) : w;
       return stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     });
-    if (!stems.length) return escapeHtml(text);
-    var pattern = new RegExp("(^|[^\\p{L}\\p{N}])((?:" + stems.join("|") + ")[\\p{L}\\p{N}'-]*)", "giu");
+    if (!stems.length) return null;
+    return new RegExp("(^|[^\\p{L}\\p{N}])((?:" + stems.join("|") + ")[\\p{L}\\p{N}'-]*)", "giu");
+  }
+
+  // `text` escaped, with the words that start like a query word marked.
+  function mark(text, query) {
+    var pattern = wordPattern(query);
+    if (!pattern) return escapeHtml(text);
     var out = "", last = 0, m;
     while ((m = pattern.exec(text))) {
       var start = m.index + m[1].length;
@@ -237,6 +253,15 @@
     return box.getAttribute("data-other").replace("#", String(total));
   }
 
+  // A result's address; with Material's `search.highlight` feature it carries the query (`?h=`), as Material's
+  // results do, and the page it opens marks the query's words (highlightPage below).
+  function resultHref(url, query) {
+    if (!HIGHLIGHT || !query.trim()) return url;
+    var target = new URL(url, here);
+    target.searchParams.set("h", query.trim());
+    return target.pathname + target.search + target.hash;
+  }
+
   // `typed`: what the box held when the search started (what the results are for).
   function render(result, typed) {
     list.textContent = "";
@@ -250,7 +275,7 @@
       li.className = "md-search-result__item";
       li.setAttribute("role", "option");
       li.innerHTML =
-        '<a class="md-search-result__link" tabindex="-1" href="' + escapeHtml(data.url) + '">' +
+        '<a class="md-search-result__link" tabindex="-1" href="' + escapeHtml(resultHref(data.url, result.query)) + '">' +
         '<article class="md-search-result__article md-typeset' + (index === 0 ? " md-search-result__article--document" : "") + '">' +
         '<div class="md-search-result__icon md-icon"></div>' +
         "<h1>" + mark(title, result.query) + "</h1>" +
@@ -393,6 +418,43 @@
       input.focus(); // typing on a result goes on in the box
     }
   });
+
+  // `?h=` (a result followed with `search.highlight` on): the query's words marked in the page's text, as
+  // Material marks them (`mark[data-md-highlight]`), built as nodes: the query is never read as markup.
+  function highlightPage() {
+    var query = new URLSearchParams(window.location.search).get("h");
+    var content = document.querySelector("[data-md-component=content]") || document.querySelector("article");
+    var pattern = HIGHLIGHT && query ? wordPattern(query) : null;
+    if (!pattern || !content) return;
+    var walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        var parent = node.parentElement;
+        if (!parent || parent.closest("script, style, mark, svg, textarea, .md-search")) return NodeFilter.FILTER_REJECT;
+        return NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var found = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      pattern.lastIndex = 0;
+      if (pattern.test(node.nodeValue)) found.push(node);
+    }
+    found.forEach(function (node) {
+      var text = node.nodeValue, last = 0, m, pieces = document.createDocumentFragment();
+      pattern.lastIndex = 0;
+      while ((m = pattern.exec(text))) {
+        var start = m.index + m[1].length;
+        pieces.appendChild(document.createTextNode(text.slice(last, start)));
+        var marked = document.createElement("mark");
+        marked.setAttribute("data-md-highlight", "");
+        marked.textContent = m[2];
+        pieces.appendChild(marked);
+        last = start + m[2].length;
+      }
+      pieces.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(pieces, node);
+    });
+  }
+  highlightPage();
 
   // `?q=` opens the box with a query, as with Material's search (not on the filter page search/, whose own `q` it is).
   var asked = new URLSearchParams(window.location.search).get("q");
