@@ -17,7 +17,7 @@ class FakePagefind:
         self.started = threading.Event()
 
     def __call__(self, site: Path, output: Path) -> str:
-        indexed = (site / "build.txt").read_text()  # what the site held when the run began
+        indexed = (site / "index.html").read_text()  # what the site held when the run began
         self.started.set()
         self.release.wait(10)
         output.mkdir(parents=True)
@@ -32,7 +32,7 @@ def _build(site: Path, number: int) -> None:
 
         shutil.rmtree(site)
     site.mkdir()
-    (site / "build.txt").write_text(f"build {number}", "utf-8")
+    (site / "index.html").write_text(f"build {number}", "utf-8")
 
 
 def test_the_index_arrives_after_the_build_and_the_last_one_is_restored_at_once(tmp_path):
@@ -69,7 +69,7 @@ def test_a_run_overtaken_by_a_newer_build_is_dropped(tmp_path):
         slow.release.set()  # the older run ends now, with build 2's files on disk...
         index.close()  # (waits for the run)
         assert (site / "pagefind" / "pagefind.js").read_text() == "build 2"  # ...and is not swapped in
-        assert sorted(p.name for p in site.iterdir()) == ["build.txt", "pagefind"]  # no staging folders left
+        assert sorted(p.name for p in site.iterdir()) == ["index.html", "pagefind"]  # no staging folders left
     finally:
         index.close()
 
@@ -123,6 +123,55 @@ def test_an_overtaken_run_is_stopped_not_left_to_finish(tmp_path, caplog):
         assert not any("could not be updated" in r.getMessage() for r in caplog.records)
     finally:
         index.close()
+
+
+def test_a_build_with_the_html_of_the_last_index_starts_no_run(tmp_path):
+    """A save that broke a record serves the last good site again: its index is already in the site."""
+    site, pagefind, index = tmp_path / "site", FakePagefind(), BackgroundIndex()
+    try:
+        _build(site, 1)
+        index.after_build(site, "pagefind", pagefind)
+        assert index.finished.wait(10) and index.runs == 1
+        for _ in range(3):  # the same HTML again and again (a dirty build writes nothing: the folder stays)
+            (site / "sitemap.xml").write_text("not read by Pagefind", "utf-8")
+            index.after_build(site, "pagefind", pagefind)
+            assert index.finished.wait(10)
+        assert index.runs == 1
+        assert (site / "pagefind" / "pagefind.js").read_text() == "build 1"
+        # The same bytes written again (the stat moves): still the same site.
+        (site / "index.html").write_text("build 1", "utf-8")
+        index.after_build(site, "pagefind", pagefind)
+        assert index.finished.wait(10) and index.runs == 1
+        # One page's bytes change: a run.
+        (site / "index.html").write_text("build 2", "utf-8")
+        index.after_build(site, "pagefind", pagefind)
+        assert index.finished.wait(10) and index.runs == 2
+        assert (site / "pagefind" / "pagefind.js").read_text() == "build 2"
+        # A page added, then the site back as it was: each a run, since the index was made of something else.
+        (site / "new").mkdir()
+        (site / "new" / "index.html").write_text("new", "utf-8")
+        index.after_build(site, "pagefind", pagefind)
+        assert index.finished.wait(10) and index.runs == 3
+    finally:
+        index.close()
+
+
+def test_the_site_digest_reads_only_files_whose_stat_moved(tmp_path):
+    from mkdocs_lessons.adapter import serve_search
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(5):
+        (site / f"p{n}.html").write_text(f"page {n}", "utf-8")
+    html = serve_search.SiteHtml()
+    first = html.digest(site)
+    assert html.digest(site) == first
+    (site / "p3.html").write_text("page 3, edited", "utf-8")
+    assert html.digest(site) != first
+    (site / "p3.html").write_text("page 3", "utf-8")
+    assert html.digest(site) == first
+    (site / "p4.html").rename(site / "p5.html")  # the same bytes at another address: another site
+    assert html.digest(site) != first
 
 
 def test_stopping_a_real_pagefind_run(tmp_path):

@@ -14,17 +14,27 @@ stale: the run is stopped (or, if it ends first, its result dropped), and
 the newer build's own run follows. Runs are niced (search/pagefind.py), so
 the rebuild of a save made meanwhile gets the cores first. Nothing of
 this runs in `mkdocs build`, which indexes before it returns.
+
+A build whose HTML is what the last finished index was made of (a save
+that broke a record, so the last good site is served again; an edit no
+page shows) starts no run: the index in the site is already this site's.
+At 10,000 incidents a run is a minute of both cores and gigabytes, and a
+contributor saving a half-typed record would otherwise start one each time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Optional
+
+from mkdocs_lessons.records.cache import SETTLED_NS
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_search")
 
@@ -41,6 +51,45 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link)
 
 
+class SiteHtml:
+    """What Pagefind reads of a site, as one digest: every HTML file's path and bytes (its default glob).
+
+    A file is read and hashed again only when its stat moved since it was last hashed, or when that hash was
+    taken too soon after a write to trust the stat (SETTLED_NS: coarse clocks), as the record cache does.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[tuple[int, int, int, int], bytes, bool]] = {}
+
+    def digest(self, site_dir: Path) -> str:
+        total = hashlib.sha256()
+        known: dict[str, tuple[tuple[int, int, int, int], bytes, bool]] = {}
+        for folder, folders, names in os.walk(site_dir):
+            folders.sort()
+            for name in sorted(names):
+                if not name.endswith(".html"):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    stat = os.stat(path)
+                    signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+                    last = self._known.get(path)
+                    if last is not None and last[2] and last[0] == signature:
+                        known[path] = last
+                    else:
+                        read_at = time.time_ns()
+                        with open(path, "rb") as handle:
+                            content = hashlib.sha256(handle.read()).digest()
+                        settled = read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS
+                        known[path] = (signature, content, settled)
+                except OSError:
+                    continue  # gone meanwhile: a newer build is writing, and its own digest follows
+                total.update(os.path.relpath(path, site_dir).encode("utf-8", "surrogateescape") + b"\0")
+                total.update(known[path][1])
+        self._known = known
+        return total.hexdigest()
+
+
 class BackgroundIndex:
     """The last finished Pagefind index, and the run making the next one."""
 
@@ -52,6 +101,10 @@ class BackgroundIndex:
         self._threads: list[threading.Thread] = []  # runs under way (an overtaken one may still be running)
         self._running: dict[int, Path] = {}  # build number -> the folder its run writes into, while it runs
         self.finished = threading.Event()  # set when the latest build's index is in the site (tests wait on it)
+        self._html = SiteHtml()
+        self._digesting = threading.Lock()
+        self._kept_digest: Optional[str] = None  # the HTML the last finished index was made of
+        self.runs = 0  # Pagefind runs started (tests)
 
     def _work(self) -> Path:
         if self._folder is None:
@@ -92,6 +145,19 @@ class BackgroundIndex:
     def _index(
         self, generation: int, site_dir: Path, subdir: str, output: Path, run: Callable[[Path, Path], str]
     ) -> None:
+        # Outside the build's lock (the first digest at 10,000 incidents reads the whole site: a second), one
+        # digest at a time.
+        with self._digesting:
+            digest = self._html.digest(site_dir)
+        with self._lock:
+            if generation != self._generation:
+                self._running.pop(generation, None)
+                return  # a newer build started meanwhile: its own run follows
+            if digest == self._kept_digest and (site_dir / subdir).is_dir():
+                self._running.pop(generation, None)
+                self.finished.set()
+                return
+            self.runs += 1
         try:
             run(site_dir, output)
         except Exception as exc:  # a failed run leaves the last index in place; the next save tries again
@@ -117,6 +183,7 @@ class BackgroundIndex:
             staged.rename(target)
             shutil.rmtree(retired, ignore_errors=True)
             previous, self._kept = self._kept, output
+            self._kept_digest = digest
             if previous is not None:
                 shutil.rmtree(previous, ignore_errors=True)
             self.finished.set()
@@ -131,3 +198,4 @@ class BackgroundIndex:
             self._folder.cleanup()
             self._folder = None
         self._kept = None
+        self._kept_digest = None
