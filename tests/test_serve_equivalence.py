@@ -93,6 +93,10 @@ def _kind(path: Path) -> str:
 def _apply(kb: Path, op: tuple[str, int, int]) -> None:
     """One edit: ("edit", which leaf, salt), ("add", which incident, n) or ("remove", which incident, 0)."""
     name, which, salt = op
+    if name == "doc":
+        # The site's own Markdown page gets a new title: every page's navigation names it.
+        (kb.parent / "docs" / "about.md").write_text(f"# About this base ({salt})\n\nWhat it holds.\n", "utf-8")
+        return
     if name == "edit":
         files = _records(kb)
         file = files[which % len(files)]
@@ -139,7 +143,7 @@ def _valid(kb: Path) -> bool:
 
 
 edits = st.lists(
-    st.tuples(st.sampled_from(["edit", "edit", "edit", "add", "remove"]), st.integers(0, 10_000), st.integers(0, 50)),
+    st.tuples(st.sampled_from(["edit", "edit", "edit", "add", "remove", "doc"]), st.integers(0, 10_000), st.integers(0, 50)),
     min_size=1,
     max_size=3,
 )
@@ -152,10 +156,16 @@ def _serve_then_cold(tmp: Path, ops: list[tuple[str, int, int]], monkeypatch: py
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     kb = shutil.copytree(MINIMAL, tmp / "kb")
+    # The site's own Markdown pages, titled by their headings, in the navigation of every page.
+    docs = tmp / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Welcome\n\nThe knowledge base's home.\n", "utf-8")
+    (docs / "about.md").write_text("# About this base\n\nWhat it holds.\n", "utf-8")
     project = tmp / "serve"
     project.mkdir()
-    write_config(project, kb, options={"search": "material"})  # the serve cache replays Material's search entries
-    states: list[tuple[Path, dict[str, bytes]]] = []
+    # The serve cache replays Material's search entries.
+    write_config(project, kb, options={"search": "material"}, extra={"docs_dir": str(docs)})
+    states: list[tuple[Path, Path, dict[str, bytes]]] = []
     config = load_config(str(project / "mkdocs.yml"))
     config.plugins.on_startup(command="serve", dirty=False)
     try:
@@ -167,18 +177,20 @@ def _serve_then_cold(tmp: Path, ops: list[tuple[str, int, int]], monkeypatch: py
             config = load_config(str(project / "mkdocs.yml"))
             serve_rebuild(config)
             snapshot = shutil.copytree(kb, tmp / f"kb-{step}")
-            states.append((snapshot, _tree(project / "site")))
+            states.append((snapshot, shutil.copytree(docs, tmp / f"docs-{step}"), _tree(project / "site")))
     finally:
         config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)
     differences = []
-    for step, (snapshot, served) in enumerate(states):
+    for step, (snapshot, docs_snapshot, served) in enumerate(states):
         cold = tmp / f"cold-{step}"
         cold.mkdir()
-        write_config(cold, tmp / "kb", options={"search": "material"})
+        write_config(cold, tmp / "kb", options={"search": "material"}, extra={"docs_dir": str(docs)})
         # The same root path as the serve project (messages and edit links name it).
         shutil.rmtree(kb)
         shutil.copytree(snapshot, kb)
+        shutil.rmtree(docs)
+        shutil.copytree(docs_snapshot, docs)
         cold_config = load_config(str(cold / "mkdocs.yml"))
         mkdocs_build(cold_config)
         built = _tree(cold / "site")
@@ -190,6 +202,7 @@ def _serve_then_cold(tmp: Path, ops: list[tuple[str, int, int]], monkeypatch: py
 @settings(max_examples=5, deadline=None, derandomize=True, phases=(Phase.explicit, Phase.generate), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=edits)
 @example(ops=[("add", 0, 1), ("remove", 0, 0)])  # a removed page must be gone from the served site
+@example(ops=[("edit", 3, 1), ("doc", 0, 2), ("edit", 5, 3)])  # a Markdown page's new title: every page's navigation
 def test_serve_rebuilds_build_what_a_cold_build_builds(tmp_path_factory, monkeypatch, ops):
     tmp = tmp_path_factory.mktemp("equivalence")
     for step, differing in _serve_then_cold(tmp, ops, monkeypatch):

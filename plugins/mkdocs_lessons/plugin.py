@@ -464,6 +464,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     def _on_env_templates(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.serve_cache is not None:
+            self.serve_cache.keep_reads(files)
             self.serve_cache.install(env)
         if self.config.search == "pagefind":
             urls = Urls(self.prefix)

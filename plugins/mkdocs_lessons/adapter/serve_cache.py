@@ -21,7 +21,13 @@ use it after its first build (`in_place`):
   is written in page order, as a full build writes it (each page's entries
   encoded once and kept while they are: at 10,000 incidents the index is
   over 100 MB of JSON);
-- the output of a file that is no longer part of the site is removed.
+- the output of a file that is no longer part of the site is removed;
+- the site's own Markdown pages that MkDocs does not read again (unchanged)
+  keep what it read of them last time (text, front matter, title): every
+  other page's navigation names them, and without it a page rendered again
+  showed "None" where their titles belong. Their titles and front matter,
+  read from their sources, are in the site's share, so a new heading in one
+  renders every page's navigation again.
 
 What the key leaves out: values a template could read that are not in that
 list, such as the build time (`build_date_utc`); Material's templates print
@@ -49,6 +55,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_markdown_title
+from mkdocs.utils import meta as front_matter
 
 from mkdocs_lessons.adapter.rendered_page import RenderedPage, search_plugin
 
@@ -75,6 +83,10 @@ class ServeCache:
         # string, whose hash Python has already computed, so 10,000 pages are not digested again.
         self._html_digests: dict[str, bytes] = {}
         self._kept_html_digests: dict[str, bytes] = {}
+        # The site's own Markdown pages: what MkDocs read of each (src_uri -> markdown, front matter, title), and
+        # what their navigation entries show, by source path (-> its stat then, title and front matter).
+        self._reads: dict[str, tuple[str, dict[str, Any], Optional[str]]] = {}
+        self._nav_texts: dict[str, tuple[tuple[int, int, int, int], str]] = {}
         self.reused = 0  # generated pages left as they were in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
         self._bytecode = _MemoryBytecodeCache()
@@ -85,7 +97,8 @@ class ServeCache:
         self._keys, self._entries, self._decided = {}, {}, {}
         self.reused = self.checked = 0
         digest = hashlib.sha256()
-        for item in _nav_lines(nav.items):
+        texts = self._nav_texts_of(files)
+        for item in _nav_lines(nav.items, texts):
             digest.update(item.encode("utf-8", "surrogatepass") + b"\0")
         for path in _config_files(config):
             digest.update(path.encode() + b"\0" + _read(path) + b"\0")
@@ -103,6 +116,61 @@ class ServeCache:
             # An instance attribute: MkDocs calls `file.is_modified()` before it reads and before it writes a page.
             # The ignore: MkDocs' types declare `is_modified` a method, and it is replaced per instance here.
             file.is_modified = functools.partial(self._modified, file, file.is_modified)  # type: ignore[method-assign]
+
+    def _nav_texts_of(self, files: Files) -> dict[int, str]:
+        """What the navigation shows of each of the site's own Markdown pages, by `id(page)`, read from its source
+        now (MkDocs reads pages after `on_nav`): its title (the nav's, the front matter's, or its first heading)
+        and its front matter (Material's navigation reads icons and status from it). A source whose stat did not
+        move is not read again.
+        """
+        texts: dict[int, str] = {}
+        known: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or isinstance(page, RenderedPage):
+                continue
+            if "title" in vars(page):  # named in the `nav` setting (in the config file's bytes)
+                texts[id(page)] = str(page.title)
+                continue
+            path = file.abs_src_path or ""
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+            last = self._nav_texts.get(path)
+            if last is None or last[0] != signature:
+                try:
+                    markdown, meta = front_matter.get_data(Path(path).read_text("utf-8-sig", errors="replace"))
+                except Exception:  # MkDocs reads it again and reports what is wrong with it
+                    markdown, meta = "", {}
+                title = meta.get("title") or get_markdown_title(markdown) or ""
+                last = (signature, f"{title}\0{sorted(meta.items(), key=lambda kv: str(kv[0]))!r}")
+            known[path] = last
+            texts[id(page)] = last[1]
+        self._nav_texts = known
+        return texts
+
+    def keep_reads(self, files: Files) -> None:
+        """After MkDocs read the pages it reads: each of the site's own pages it left unread (unchanged since the
+        last build) gets what the last build read of it, so the navigation of the pages rendered names it.
+        """
+        reads: dict[str, tuple[str, dict[str, Any], Optional[str]]] = {}
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or isinstance(page, RenderedPage):
+                continue
+            if page.markdown is None:
+                last = self._reads.get(file.src_uri)
+                if last is None:
+                    continue
+                page.markdown, page.meta = last[0], dict(last[1])
+                if last[2] is not None and "title" not in vars(page):
+                    page.title = last[2]  # MkDocs' `title` gives way to an instance's value (a nav title's way)
+                reads[file.src_uri] = last
+            else:
+                reads[file.src_uri] = (page.markdown, dict(page.meta), page.title)
+        self._reads = reads
 
     def install(self, env: Environment) -> None:
         """Keep the theme's compiled templates across rebuilds.
@@ -325,14 +393,16 @@ def _remove_output(path: str, root: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def _nav_lines(items: Any, depth: int = 0) -> list[str]:
+def _nav_lines(items: Any, texts: Mapping[int, str], depth: int = 0) -> list[str]:
+    """The navigation as lines; `texts`: what a Markdown page's entry shows (its title is unknown until it is read)."""
     lines = []
     for item in items:
         url = getattr(item, "url", "") or ""
-        lines.append(f"{depth}\0{type(item).__name__}\0{item.title}\0{url}")
+        shown = texts.get(id(item), item.title)
+        lines.append(f"{depth}\0{type(item).__name__}\0{shown}\0{url}")
         children = getattr(item, "children", None)
         if children:
-            lines += _nav_lines(children, depth + 1)
+            lines += _nav_lines(children, texts, depth + 1)
     return lines
 
 
