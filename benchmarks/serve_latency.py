@@ -59,7 +59,7 @@ class ServeError(RuntimeError):
 class Server:
     """`mkdocs serve` in a process group of its own, stopped in `close`."""
 
-    def __init__(self, config_file: Path, work: Path) -> None:
+    def __init__(self, config_file: Path, work: Path, command: list[str] | None = None) -> None:
         self.port = sites.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = work / "serve.log"
@@ -68,7 +68,8 @@ class Server:
         env = sites.child_env()
         env["TMPDIR"] = str(tmp)
         self._out = open(self.log, "wb")
-        command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config_file), "-a", f"127.0.0.1:{self.port}"]
+        # `command` stands for `python -m mkdocs serve` (serve_trace.py runs the same command with timestamps).
+        command = (command or [sys.executable, "-m", "mkdocs", "serve"]) + ["-f", str(config_file), "-a", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(command, stdout=self._out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def log_tail(self) -> str:
