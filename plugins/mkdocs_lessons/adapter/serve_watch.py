@@ -97,7 +97,7 @@ def _quiet(native_class: type) -> type:
     """`native_class` whose watches pass on changes only (`_changes`), folders gone as a file's event."""
     from watchdog.events import FileDeletedEvent, FileSystemEventHandler
 
-    class FolderAsFile(FileSystemEventHandler):  # type: ignore[misc]
+    class FolderAsFile(FileSystemEventHandler):
         def __init__(self, handler: Any) -> None:
             self.handler = handler
 
@@ -106,7 +106,7 @@ def _quiet(native_class: type) -> type:
                 event = FileDeletedEvent(event.src_path)
             self.handler.dispatch(event)
 
-    class Quiet(native_class):  # type: ignore[misc, valid-type]
+    class Quiet(native_class):
         def schedule(self, event_handler: Any, path: str, *, recursive: bool = False, **kwargs: Any) -> Any:
             kwargs["event_filter"] = _changes()
             return super().schedule(FolderAsFile(event_handler), path, recursive=recursive, **kwargs)
@@ -190,13 +190,17 @@ def watch_records(server: Any, root: Path, mode: str = "auto", native_class: Opt
     as MkDocs does.
     """
     if native_class is None:
-        from watchdog.observers import Observer as native_class  # the platform's own (watchdog picks it)
-    reason = why_polling(root, mode, native_class)
+        from watchdog.observers import Observer  # the platform's own (watchdog picks it)
+
+        native: type = Observer  # type: ignore[assignment]  # watchdog types it as a TypeAlias of the class
+    else:
+        native = native_class
+    reason = why_polling(root, mode, native)
     polling = getattr(server, "observer", None)
     if reason is None and polling is not None:
         from watchdog.events import FileSystemEventHandler
 
-        observer = _quiet(native_class)()
+        observer = _quiet(native)()
         try:
             observer.start()
             observer.unschedule(observer.schedule(FileSystemEventHandler(), str(root), recursive=True))
