@@ -12,7 +12,9 @@ written as JSON lines to the file LESSONS_SERVE_TRACE names:
 - `config` start and end: `serve`'s builder loads mkdocs.yml again (every rebuild does);
 - `build` start and end: `mkdocs.commands.serve.build`, with the plugin's phases;
 - `poll`: the seconds of thread CPU the watcher's snapshots and comparisons took,
-  summed between builds (`PollingObserver`: every watched file stat-ed every 0.5 s).
+  summed between builds (`PollingObserver`: every watched file stat-ed every 0.5 s);
+- `collect`: a full garbage collection (adapter/serve_collector.py runs one after
+  each build), its start and length: a save made during it waits for it.
 
 The driver edits one incident's title (`--edits` times, each other one undoing
 it), timing each from the write to the first answer over HTTP that shows it,
@@ -112,6 +114,20 @@ def _serve(argv: list[str]) -> None:
 
     serve_command.build = traced_build  # type: ignore[assignment]
 
+    import gc
+
+    collect = gc.collect
+
+    def traced_collect(*args: Any) -> int:
+        # serve_collector.py's timer looks gc.collect up when a build ends: its full collections are timed here.
+        start = time.time()
+        try:
+            return collect(*args)
+        finally:
+            mark("collect", start=start, seconds=round(time.time() - start, 3), generation=args[0] if args else 2)
+
+    gc.collect = traced_collect
+
     from mkdocs.__main__ import cli
 
     cli(["serve", *argv], prog_name="mkdocs")
@@ -130,6 +146,10 @@ def _timeline(trace: Path, since: float, write: float, shown: float) -> dict[str
         name = mark["what"]
         if name == "event" and "event" not in row:
             row["event"] = round(mark["t"] - write, 3)
+        elif name == "collect":  # the last one before the change was seen, if it ran past the write
+            if mark["start"] + mark["seconds"] > write and mark["start"] < row.get("event", mark["t"]):
+                row["collect started"] = round(mark["start"] - write, 3)
+                row["collect seconds"] = mark["seconds"]
         elif name in ("config start", "config end", "build start", "build end") and name not in row:
             row[name] = round(mark["t"] - write, 3)
             if name == "build start":
@@ -151,7 +171,9 @@ def main() -> None:
     import yaml
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--kb", type=Path, required=True, help="a knowledge base (synth.py); its records are edited and put back")
+    parser.add_argument(
+        "--kb", type=Path, required=True, help="a knowledge base (synth.py); its records are edited and put back"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/serve-trace"))
     parser.add_argument("--edits", type=int, default=4)
     parser.add_argument("--pause", type=float, default=4.0, help="seconds between edits (the idle CPU is read then)")
@@ -163,7 +185,9 @@ def main() -> None:
     trace.write_text("", "utf-8")
     config_file = sites.plugin_config(args.work / "site", args.kb.resolve())
     os.environ[TRACE_ENV] = str(trace)
-    server = serve_latency.Server(config_file, args.work, command=[sys.executable, str(Path(__file__).resolve()), "serve"])
+    server = serve_latency.Server(
+        config_file, args.work, command=[sys.executable, str(Path(__file__).resolve()), "serve"]
+    )
     records = sorted((args.kb / "incidents").glob("*.yaml"))
     edited = serve_latency._published(records)[0]
     original = edited.read_text("utf-8")
