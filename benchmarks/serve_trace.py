@@ -147,7 +147,8 @@ def _timeline(trace: Path, since: float, write: float, shown: float) -> dict[str
         if name == "event" and "event" not in row:
             row["event"] = round(mark["t"] - write, 3)
         elif name == "collect":  # the last one before the change was seen, if it ran past the write
-            if mark["start"] + mark["seconds"] > write and mark["start"] < row.get("event", mark["t"]):
+            seen = write + row["event"] if "event" in row else mark["t"]
+            if mark["start"] + mark["seconds"] > write and mark["start"] < seen:
                 row["collect started"] = round(mark["start"] - write, 3)
                 row["collect seconds"] = mark["seconds"]
         elif name in ("config start", "config end", "build start", "build end") and name not in row:
