@@ -120,11 +120,19 @@ def _serve(argv: list[str]) -> None:
 
     def traced_collect(*args: Any) -> int:
         # serve_collector.py's timer looks gc.collect up when a build ends: its full collections are timed here.
-        start = time.time()
+        start, found = time.time(), -1
         try:
-            return collect(*args)
+            found = collect(*args)
+            return found
         finally:
-            mark("collect", start=start, seconds=round(time.time() - start, 3), generation=args[0] if args else 2)
+            # `found`: the unreachable objects it freed (what the collection bought for its time).
+            mark(
+                "collect",
+                start=start,
+                seconds=round(time.time() - start, 3),
+                generation=args[0] if args else 2,
+                found=found,
+            )
 
     gc.collect = traced_collect
 
