@@ -10,13 +10,15 @@ a process group of its own. Once it answers, three kinds of change, each
 - `remove`: an incident no other record names, deleted; visible when its page answers 404.
 
 Each is timed from the write to the first answer that shows it, polling the
-page over HTTP (127.0.0.1 only) every 50 ms. MkDocs 1.6 notices the write by
-polling: watchdog's PollingObserver compares a snapshot of every watched
-tree (docs_dir, mkdocs.yml, and the records folder the plugin adds in
-`on_serve`) every 0.5 s, then waits for 0.1 s without further changes and
-rebuilds; the server holds requests while a rebuild runs, so a poll answers
-as soon as the new site is complete. `--no-livereload` would stop the
-watching altogether: no rebuild, nothing to measure.
+page over HTTP (127.0.0.1 only) every 50 ms. MkDocs 1.6 polls docs_dir and
+mkdocs.yml (watchdog's PollingObserver, a snapshot of every watched tree
+compared every 0.5 s); the records folder the plugin adds in `on_serve` is
+watched by the system's file events (`serve_watch: auto`, inotify here:
+adapter/serve_watch.py). Once a change is seen MkDocs waits for 0.1 s
+without further changes and rebuilds; the server holds requests while a
+rebuild runs, so a poll answers as soon as the new site is complete.
+`--no-livereload` would stop the watching altogether: no rebuild, nothing
+to measure. benchmarks/serve_trace.py puts timestamps on the way.
 
 Records are written in place, as most editors save: the inode stays, only
 the size and times move, so the plugin's change detection (size, times,
@@ -59,7 +61,7 @@ class ServeError(RuntimeError):
 class Server:
     """`mkdocs serve` in a process group of its own, stopped in `close`."""
 
-    def __init__(self, config_file: Path, work: Path) -> None:
+    def __init__(self, config_file: Path, work: Path, command: list[str] | None = None) -> None:
         self.port = sites.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = work / "serve.log"
@@ -68,7 +70,8 @@ class Server:
         env = sites.child_env()
         env["TMPDIR"] = str(tmp)
         self._out = open(self.log, "wb")
-        command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config_file), "-a", f"127.0.0.1:{self.port}"]
+        # `command` stands for `python -m mkdocs serve` (serve_trace.py runs the same command with timestamps).
+        command = (command or [sys.executable, "-m", "mkdocs", "serve"]) + ["-f", str(config_file), "-a", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(command, stdout=self._out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def log_tail(self) -> str:

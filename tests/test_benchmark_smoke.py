@@ -58,3 +58,28 @@ def test_bench_phases_reports_the_growth_of_every_phase():
     result = json.loads(done.stdout)
     assert result["records_ratio"] == 2
     assert set(result["growth"]) >= {"read and validate", "lint", "generate", "charts", "pages", "data"}
+
+
+def test_serve_trace_marks_each_save_on_its_way(tmp_path):
+    # A real `mkdocs serve` through serve_trace.py: each save is seen by the records folder's file-event watch
+    # (adapter/serve_watch.py), built, and shown over HTTP; every mark is there and in order.
+    from conftest import synthetic_kb
+
+    kb = synthetic_kb(tmp_path / "kb", 20)
+    out = tmp_path / "trace.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/serve_trace.py"), "--kb", str(kb), "--work", str(tmp_path / "work"), "--edits", "2", "--pause", "2.5",
+         "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
+    rows = json.loads(out.read_text("utf-8"))
+    assert len(rows) == 2
+    for row in rows:
+        assert 0 <= row["event"] <= row["config start"] <= row["config end"] <= row["build start"] <= row["build end"] <= row["visible"], row
+        assert {"pages", "judge", "load"} <= set(row["phases"]), row
+        # The records are not polled: MkDocs' poller snapshots only docs_dir and mkdocs.yml during the build.
+        assert row["poll cpu during build"] < 0.05, row
+    assert "by polling" not in (tmp_path / "work" / "serve.log").read_text("utf-8")

@@ -55,5 +55,8 @@ class LessonsConfig(Config):
     #: A folder of templates that replace the plugin's own (`lessons/incident.html`, `lessons/partials/...`), relative
     #: to `mkdocs.yml`.
     custom_templates = c.Optional(c.Type(str))
+    #: How `mkdocs serve` watches the records folder: auto (the system's file events, polling where they may not be
+    #: reported: network shares, shared folders, linked folders), native, or polling (as MkDocs does).
+    serve_watch = c.Choice(("auto", "native", "polling"), default="auto")
     #: The years every date and timestamp must fall in, [first, last]: a mistyped year is an error at its field.
     date_range = c.Type(list, default=[1990, 2100])

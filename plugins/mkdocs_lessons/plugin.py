@@ -42,6 +42,7 @@ from mkdocs_lessons.adapter.serve_cache import ServeCache, in_place, wrap_search
 from mkdocs_lessons.adapter.serve_collector import DeferredCollector
 from mkdocs_lessons.adapter.serve_log import shown_not_counted
 from mkdocs_lessons.adapter.serve_search import BackgroundIndex
+from mkdocs_lessons.adapter.serve_watch import RecordsWatch, watch_records
 from mkdocs_lessons.adapter.title_repair import head_title
 from mkdocs_lessons.analysis.derive import Analysis
 from mkdocs_lessons.analysis.kept_products import KeptProducts
@@ -100,6 +101,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.serve_cache: ServeCache | None = None
         # Under serve: full collections after each build (adapter/serve_collector.py).
         self.collector: DeferredCollector | None = None
+        self.records_watch: RecordsWatch | None = None  # the records folder's native watcher under `serve`
         self.anchored: AnchorCache | None = None
         self.dirty = False
         self.atomic = AtomicSite()  # one-off builds write a staging folder, swapped in at the end (adapter/atomic.py)
@@ -517,6 +519,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.background_index is not None:
             self.background_index.close()
             self.background_index = None
+        if self.records_watch is not None:
+            self.records_watch.close()
+            self.records_watch = None
         gc.unfreeze()  # nothing stays frozen past the plugin's life
         if self.collector is not None:
             self.collector.close()
@@ -617,8 +622,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     on_post_build = CombinedEvent(_on_post_build_entries, _on_post_build_search, _on_post_build_swap)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-        # The records live outside docs_dir: watch them too, and the site's own templates.
-        server.watch(str(self.root))
+        # The records live outside docs_dir: watch them too (natively where that is safe: adapter/serve_watch.py),
+        # and the site's own templates.
+        if self.records_watch is not None:
+            self.records_watch.close()
+        self.records_watch = watch_records(server, Path(self.root), self.settings.serve_watch)
         if self.serve_cache is not None:
             server.builder = in_place(
                 server.builder

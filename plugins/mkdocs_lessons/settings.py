@@ -52,6 +52,7 @@ class Settings:
     review_within_days: int = 30
     renewal_every_months: int = 12
     custom_templates: Optional[str] = None
+    serve_watch: str = "auto"  # how `serve` watches the records folder (adapter/serve_watch.py)
     date_range: tuple[int, int] = DEFAULT_DATE_RANGE  # the years every date must fall in
 
     @property
@@ -130,6 +131,9 @@ class Settings:
         words = take("blame_words", (list, tuple), "a list of words and phrases")
         values["blame_words"] = tuple(str(w) for w in words) if words is not None else None
         values["custom_templates"] = take("custom_templates", str, "a folder name") or None
+        values["serve_watch"] = take("serve_watch", str, "auto, native or polling")
+        if values["serve_watch"] not in ("auto", "native", "polling"):
+            problems.append(f"option 'serve_watch' must be auto, native or polling, got {values['serve_watch']!r}")
         try:
             values["date_range"] = parse_date_range(options.get("date_range"))
         except ValueError as problem:
