@@ -48,7 +48,7 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-log = logging.getLogger("mkdocs.plugins.lessons")
+log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_watch")
 
 #: File system types whose change events may not reach this machine's kernel (Linux names in /proc/self/mounts).
 REMOTE_FILE_SYSTEMS = frozenset(
