@@ -59,6 +59,7 @@ from mkdocs.utils import get_markdown_title
 from mkdocs.utils import meta as front_matter
 
 from mkdocs_lessons.adapter.rendered_page import RenderedPage, search_plugin
+from mkdocs_lessons.records.cache import FileMemo
 
 Entries = list[dict[str, Any]]
 
@@ -86,7 +87,7 @@ class ServeCache:
         # The site's own Markdown pages: what MkDocs read of each (src_uri -> markdown, front matter, title), and
         # what their navigation entries show, by source path (-> its stat then, title and front matter).
         self._reads: dict[str, tuple[str, dict[str, Any], Optional[str]]] = {}
-        self._nav_texts: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        self._nav_texts: FileMemo[str] = FileMemo()
         self.reused = 0  # generated pages left as they were in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
         self._bytecode = _MemoryBytecodeCache()
@@ -124,7 +125,6 @@ class ServeCache:
         move is not read again.
         """
         texts: dict[int, str] = {}
-        known: dict[str, tuple[tuple[int, int, int, int], str]] = {}
         for file in files.documentation_pages():
             page = file.page
             if page is None or isinstance(page, RenderedPage):
@@ -132,23 +132,11 @@ class ServeCache:
             if "title" in vars(page):  # named in the `nav` setting (in the config file's bytes)
                 texts[id(page)] = str(page.title)
                 continue
-            path = file.abs_src_path or ""
             try:
-                stat = os.stat(path)
+                texts[id(page)] = self._nav_texts.get(file.abs_src_path or "", _nav_text)
             except OSError:
-                continue
-            signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-            last = self._nav_texts.get(path)
-            if last is None or last[0] != signature:
-                try:
-                    markdown, meta = front_matter.get_data(Path(path).read_text("utf-8-sig", errors="replace"))
-                except Exception:  # MkDocs reads it again and reports what is wrong with it
-                    markdown, meta = "", {}
-                title = meta.get("title") or get_markdown_title(markdown) or ""
-                last = (signature, f"{title}\0{sorted(meta.items(), key=lambda kv: str(kv[0]))!r}")
-            known[path] = last
-            texts[id(page)] = last[1]
-        self._nav_texts = known
+                continue  # MkDocs reports a page it cannot read
+        self._nav_texts.prune()
         return texts
 
     def keep_reads(self, files: Files) -> None:
@@ -391,6 +379,16 @@ def _remove_output(path: str, root: str) -> None:
         except OSError:
             return
         folder = os.path.dirname(folder)
+
+
+def _nav_text(raw: bytes) -> str:
+    """What a Markdown page's navigation entry is made of: its title as its source gives it, and its front matter."""
+    try:
+        markdown, meta = front_matter.get_data(raw.decode("utf-8-sig", errors="replace"))
+    except Exception:  # MkDocs reads it again and reports what is wrong with it
+        markdown, meta = "", {}
+    title = meta.get("title") or get_markdown_title(markdown) or ""
+    return f"{title}\0{sorted(meta.items(), key=lambda kv: str(kv[0]))!r}"
 
 
 def _nav_lines(items: Any, texts: Mapping[int, str], depth: int = 0) -> list[str]:

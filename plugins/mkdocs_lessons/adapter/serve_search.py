@@ -30,11 +30,10 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from mkdocs_lessons.records.cache import SETTLED_NS
+from mkdocs_lessons.records.cache import FileMemo
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_search")
 
@@ -54,16 +53,14 @@ def _link_tree(source: Path, target: Path) -> None:
 class SiteHtml:
     """What Pagefind reads of a site, as one digest: every HTML file's path and bytes (its default glob).
 
-    A file is read and hashed again only when its stat moved since it was last hashed, or when that hash was
-    taken too soon after a write to trust the stat (SETTLED_NS: coarse clocks), as the record cache does.
+    A file is read and hashed again only when its stat does not prove its bytes unchanged (records/cache.py).
     """
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[tuple[int, int, int, int], bytes, bool]] = {}
+        self._files: FileMemo[bytes] = FileMemo()
 
     def digest(self, site_dir: Path) -> str:
         total = hashlib.sha256()
-        known: dict[str, tuple[tuple[int, int, int, int], bytes, bool]] = {}
         for folder, folders, names in os.walk(site_dir):
             folders.sort()
             for name in sorted(names):
@@ -71,22 +68,12 @@ class SiteHtml:
                     continue
                 path = os.path.join(folder, name)
                 try:
-                    stat = os.stat(path)
-                    signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-                    last = self._known.get(path)
-                    if last is not None and last[2] and last[0] == signature:
-                        known[path] = last
-                    else:
-                        read_at = time.time_ns()
-                        with open(path, "rb") as handle:
-                            content = hashlib.sha256(handle.read()).digest()
-                        settled = read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS
-                        known[path] = (signature, content, settled)
+                    content = self._files.get(path, lambda raw: hashlib.sha256(raw).digest())
                 except OSError:
                     continue  # gone meanwhile: a newer build is writing, and its own digest follows
                 total.update(os.path.relpath(path, site_dir).encode("utf-8", "surrogateescape") + b"\0")
-                total.update(known[path][1])
-        self._known = known
+                total.update(content)
+        self._files.prune()
         return total.hexdigest()
 
 

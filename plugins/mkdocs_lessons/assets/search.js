@@ -226,18 +226,28 @@
     return new RegExp("(^|[^\\p{L}\\p{N}])((?:" + stems.join("|") + ")[\\p{L}\\p{N}'-]*)", "giu");
   }
 
+  // `text` in pieces, [plain, marked, plain, ...]: the words that start like a query word are the odd ones.
+  function pieces(text, pattern) {
+    var out = [], last = 0, m;
+    pattern.lastIndex = 0;
+    while ((m = pattern.exec(text))) {
+      var start = m.index + m[1].length;
+      out.push(text.slice(last, start), m[2]);
+      last = start + m[2].length;
+    }
+    out.push(text.slice(last));
+    return out;
+  }
+
   // `text` escaped, with the words that start like a query word marked.
   function mark(text, query) {
     var pattern = wordPattern(query);
     if (!pattern) return escapeHtml(text);
-    var out = "", last = 0, m;
-    while ((m = pattern.exec(text))) {
-      var start = m.index + m[1].length;
-      out += escapeHtml(text.slice(last, start)) + "<mark>" + escapeHtml(m[2]) + "</mark>";
-      last = start + m[2].length;
-    }
-    return out + escapeHtml(text.slice(last));
+    return pieces(text, pattern).map(function (piece, i) {
+      return i % 2 ? "<mark>" + escapeHtml(piece) + "</mark>" : escapeHtml(piece);
+    }).join("");
   }
+
 
   // Pagefind's excerpt is escaped text with <mark> around matches: keep only those tags.
   function excerpt(html) {
@@ -439,19 +449,18 @@
       if (pattern.test(node.nodeValue)) found.push(node);
     }
     found.forEach(function (node) {
-      var text = node.nodeValue, last = 0, m, pieces = document.createDocumentFragment();
-      pattern.lastIndex = 0;
-      while ((m = pattern.exec(text))) {
-        var start = m.index + m[1].length;
-        pieces.appendChild(document.createTextNode(text.slice(last, start)));
-        var marked = document.createElement("mark");
-        marked.setAttribute("data-md-highlight", "");
-        marked.textContent = m[2];
-        pieces.appendChild(marked);
-        last = start + m[2].length;
-      }
-      pieces.appendChild(document.createTextNode(text.slice(last)));
-      node.parentNode.replaceChild(pieces, node);
+      var nodes = document.createDocumentFragment();
+      pieces(node.nodeValue, pattern).forEach(function (piece, i) {
+        if (i % 2) {
+          var marked = document.createElement("mark");
+          marked.setAttribute("data-md-highlight", "");
+          marked.textContent = piece;
+          nodes.appendChild(marked);
+        } else {
+          nodes.appendChild(document.createTextNode(piece));
+        }
+      });
+      node.parentNode.replaceChild(nodes, node);
     });
   }
   highlightPage();

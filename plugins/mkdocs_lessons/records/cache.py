@@ -1,6 +1,9 @@
 """The parsed-record cache: each record file read, parsed and schema-checked once per content.
 
 `mkdocs serve` and repeated builds in one process read only what changed.
+When a file's stat proves its bytes unchanged (`signature`, `settled`) is
+decided here once; `FileMemo` keeps any value made from a file's bytes by
+that rule (the serve cache's navigation texts, the site's HTML digest).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from time import time_ns
-from typing import Union
+from typing import Callable, Generic, TypeVar, Union
 
 from mkdocs_lessons.records.yamlsource import Document, read_document
 
@@ -19,11 +22,50 @@ from mkdocs_lessons.records.yamlsource import Document, read_document
 SETTLED_NS = 2_000_000_000
 
 
+Signature = tuple[int, int, int, int]  # (mtime_ns, ctime_ns, size, inode)
+T = TypeVar("T")
+
+
+def signature(stat: os.stat_result) -> Signature:
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
+def settled(stat: os.stat_result, read_at: int) -> bool:
+    """Whether `stat`, taken before a read at `read_at` (ns), may stand for the bytes read (SETTLED_NS)."""
+    return read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS
+
+
+class FileMemo(Generic[T]):
+    """Values made from files' bytes (`make(raw)`), each kept while the file's stat proves its bytes unchanged.
+
+    `prune()` forgets the files not asked for since the last prune.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Signature, bool, T]] = {}
+        self._asked: dict[str, tuple[Signature, bool, T]] = {}
+
+    def get(self, path: str, make: Callable[[bytes], T]) -> T:
+        """The value for `path`'s bytes; OSError when it cannot be read."""
+        stat = os.stat(path)  # before reading: a write between the two leaves a signature older than the bytes
+        entry = self._known.get(path)
+        if entry is None or not entry[1] or entry[0] != signature(stat):
+            read_at = time_ns()
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            entry = (signature(stat), settled(stat, read_at), make(raw))
+        self._asked[path] = entry
+        return entry[2]
+
+    def prune(self) -> None:
+        self._known, self._asked = self._asked, {}
+
+
 @dataclass
 class _Entry:
     digest: str
     doc: Document
-    signature: tuple[int, int, int, int]  # (mtime_ns, ctime_ns, size, inode) when last hashed
+    signature: Signature  # when last hashed
     settled: bool  # the signature was taken well after the last change: it stands for the content
 
 
@@ -59,8 +101,8 @@ class DocumentCache:
             # Stat before reading: a write between the two leaves a signature
             # older than the content, so the next build reads the file again.
             stat = os.stat(file)
-            signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-            if cached is not None and cached.settled and cached.signature == signature:
+            now = signature(stat)
+            if cached is not None and cached.settled and cached.signature == now:
                 return cached.doc
             read_at = time_ns()
             with open(file, "rb") as handle:
@@ -68,15 +110,15 @@ class DocumentCache:
         except OSError:  # read_document reports it, located
             return read_document(Path(file), display, fast=True)
         self.hashed += 1
-        settled = read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS
+        proven = settled(stat, read_at)
         digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         if cached is not None and cached.digest == digest:
-            cached.signature, cached.settled = signature, settled
+            cached.signature, cached.settled = now, proven
             return cached.doc
         self.parsed += 1
         doc = read_document(Path(file), display, raw=raw, fast=True)
         doc.digest = digest
-        self._entries[key] = _Entry(digest, doc, signature, settled)
+        self._entries[key] = _Entry(digest, doc, now, proven)
         return doc
 
     def prune(self) -> None:
