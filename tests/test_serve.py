@@ -81,6 +81,8 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
         _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
         before = _get(base + PAGE)[1]
         assert "Checkout outage after an unreviewed config push" in before
+        indexed = "lessons: search index updated"
+        _wait(lambda: indexed in log.read_text("utf-8", "replace"), "the first search index", log)
 
         # Break the record while serving: an unknown team.
         record.write_text(good.replace("teams: [payments", "teams: [paymnts"), "utf-8")
@@ -94,10 +96,14 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
         assert status == 200
         assert _strip_livereload(body) == _strip_livereload(before)
         assert _get(base)[0] == 200
+        # The site's HTML is what the index was made of: no Pagefind run (a minute of both cores at 10,000).
+        time.sleep(3)  # a run of this site takes well under a second
+        assert log.read_text("utf-8", "replace").count(indexed) == 1
 
-        # Fix it (with a visible change): the site is rebuilt without a restart.
+        # Fix it (with a visible change): the site is rebuilt without a restart, and indexed again.
         record.write_text(good.replace("title: ", "title: Recovered - ", 1), "utf-8")
         _wait(lambda: "Recovered - " in _get(base + PAGE)[1], "the recovered site", log)
+        _wait(lambda: log.read_text("utf-8", "replace").count(indexed) == 2, "the new search index", log)
         assert proc.poll() is None  # the same server, never restarted
         assert "Traceback" not in log.read_text("utf-8", "replace")
 
