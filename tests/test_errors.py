@@ -369,3 +369,17 @@ def test_case_limits_are_bounded_in_time_and_memory(tmp_path: Path) -> None:
         # bomb needs gigabytes; reading the 20 MB file into memory needs 20 MB.
         assert peak < 64 * 1024 * 1024, (name, peak)
         assert elapsed < 10, (name, elapsed)
+
+
+def test_every_message_of_a_verbose_build_has_one_prefix(tmp_path: Path) -> None:
+    """`mkdocs build -v`: each of the plugin's lines starts "mkdocs_lessons: " once (MkDocs' plugin logger adds it)."""
+    from conftest import write_config
+
+    project = tmp_path / "project"
+    write_config(project, MINIMAL, extra={"plugins": [{"lessons": {"root": str(MINIMAL), "today": "2026-11-27"}}]})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-v"], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    ours = [line for line in (proc.stdout + proc.stderr).splitlines() if "lessons:" in line and "Config value" not in line]
+    assert proc.returncode == 0 and any("time by phase" in line for line in ours), ours
+    doubled = [line for line in ours if re.search(r"mkdocs_lessons: (mkdocs_)?lessons:", line)]
+    assert not doubled

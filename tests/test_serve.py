@@ -81,7 +81,7 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
         _wait(lambda: _get(base + PAGE)[0] == 200, "the first build", log)
         before = _get(base + PAGE)[1]
         assert "Checkout outage after an unreviewed config push" in before
-        indexed = "lessons: search index updated"
+        indexed = "mkdocs_lessons: search index updated"
         _wait(lambda: indexed in log.read_text("utf-8", "replace"), "the first search index", log)
 
         # Break the record while serving: an unknown team.
@@ -91,6 +91,7 @@ def test_serve_keeps_last_good_site_and_recovers(tmp_path: Path) -> None:
         output = log.read_text("utf-8", "replace")
         assert expected in output
         assert "Traceback" not in output
+        assert "mkdocs_lessons: lessons:" not in output  # one prefix, MkDocs' own, on every message
         # The last good site is still there, page for page.
         status, body = _get(base + PAGE)
         assert status == 200

@@ -303,7 +303,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             history = last_changed(self.root)
             updated = history.dates
             if history.note:
-                log.debug(f"lessons: no 'Last updated' dates: {history.note}")
+                log.debug(f"no 'Last updated' dates: {history.note}")
             elif history.shallow:
                 log.info(
                     "lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' "
@@ -419,7 +419,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             others = [uri for uri in handwritten if uri not in own]
             config.nav = nav_items + nest_paths(others)
         self.timings.merge(ctx.timings)
-        log.debug(f"lessons: {self.timings.summary()}")
+        log.debug(f"time by phase: {self.timings.summary()}")
         return files
 
     def _renderers_for(self, config: MkDocsConfig) -> tuple[Templates, Prose]:

@@ -36,10 +36,12 @@ import shutil
 import stat
 from typing import Any, Optional
 
+from mkdocs.plugins import get_plugin_logger
+
 STAGING = "lessons-building"
 RETIRED = "lessons-old"
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.atomic")
+log = get_plugin_logger("mkdocs_lessons.atomic")  # prefixed "mkdocs_lessons: ", as the plugin's own messages
 
 
 def _sibling(final: str, kind: str, pid: Optional[int] = None) -> str:

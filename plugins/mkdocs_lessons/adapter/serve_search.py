@@ -25,7 +25,6 @@ contributor saving a half-typed record would otherwise start one each time.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import tempfile
@@ -33,9 +32,11 @@ import threading
 from pathlib import Path
 from typing import Callable, Optional
 
+from mkdocs.plugins import get_plugin_logger
+
 from mkdocs_lessons.records.cache import FileMemo
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_search")
+log = get_plugin_logger("mkdocs_lessons.serve_search")  # prefixed "mkdocs_lessons: ", as the plugin's own messages
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -153,7 +154,7 @@ class BackgroundIndex:
                 overtaken = generation != self._generation
             if not overtaken:  # a stopped run (a newer build's follows) is not news
                 # Info, not a warning: under `strict`, serve counts warnings and would stop rebuilding.
-                log.info(f"lessons: the Pagefind index could not be updated ({exc}); search shows the previous one")
+                log.info(f"the Pagefind index could not be updated ({exc}); search shows the previous one")
             shutil.rmtree(output, ignore_errors=True)
             return
         with self._lock:
@@ -174,7 +175,7 @@ class BackgroundIndex:
             if previous is not None:
                 shutil.rmtree(previous, ignore_errors=True)
             self.finished.set()
-        log.info("lessons: search index updated")
+        log.info("search index updated")
 
     def close(self) -> None:
         """Wait for the runs under way (Pagefind is a child process), then remove the kept indexes."""

@@ -43,12 +43,13 @@ mkdocs.yml stay with MkDocs' polling: they are small.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any, Optional
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_lessons.serve_watch")
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger("mkdocs_lessons.serve_watch")  # prefixed "mkdocs_lessons: ", as the plugin's own messages
 
 #: File system types whose change events may not reach this machine's kernel (Linux names in /proc/self/mounts).
 REMOTE_FILE_SYSTEMS = frozenset(
