@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -244,3 +245,31 @@ def test_serve_rebuilds_read_only_changed_records_and_remake_only_the_pages_that
     finally:
         config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)  # as the other tests expect (see above)
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_the_process_exits_without_collecting_its_heap(tmp_path, command):
+    """Once the plugin has started, the interpreter's exit leaves the heap to the system (records/collector.py).
+
+    Python's finalization collects everything still alive: 0.45 s of a 1,000-incident build, after MkDocs'
+    last line. A cycle with a finaliser shows whether it ran: a process that has not started the plugin
+    collects it at exit (the control), one that has does not, and exits 0 either way.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, sys\n"
+        "from mkdocs_lessons.plugin import LessonsPlugin\n"
+        "class Node:\n"
+        "    def __del__(self): print('collected', flush=True)\n"
+        "node = Node(); node.me = node; del node\n"
+        "gc.disable()  # the cycle stays until the exit (or a collection)\n"
+        f"if sys.argv[1] == 'plugin': LessonsPlugin().on_startup(command={command!r}, dirty=False)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    runs = {
+        who: subprocess.run([sys.executable, "-c", script, who], capture_output=True, text=True, timeout=60, env=env)
+        for who in ("control", "plugin")
+    }
+    assert [(run.returncode, run.stdout) for run in runs.values()] == [(0, "collected\n"), (0, "")], runs

@@ -58,7 +58,7 @@ from mkdocs_lessons.pages.notfound import not_found_html, replace_heading
 from mkdocs_lessons.pages.parallel import available as parallel_available
 from mkdocs_lessons.pages.site import ASSETS, KEPT_PRODUCTS, KEPT_RENDERS, generate, make_context
 from mkdocs_lessons.records.cache import DocumentCache
-from mkdocs_lessons.records.collector import collector_paused
+from mkdocs_lessons.records.collector import collector_paused, no_collection_at_exit
 from mkdocs_lessons.records.gitdates import last_changed
 from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders
@@ -132,6 +132,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.collector.close()
         self.collector = DeferredCollector() if command == "serve" else None
         self.dirty = dirty
+        no_collection_at_exit()  # the process's last half second (records/collector.py)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
