@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,125 @@ def test_a_bundle_that_cannot_be_put_in_order_still_serves_search(pagefind_site,
     summary = run_pagefind(pagefind_site.site_dir, "pagefind", tmp_path / "out")
     assert "filter files left in Pagefind's order: pagefind.en_x.pf_meta" in summary
     assert (tmp_path / "out" / "pagefind-entry.json").exists() and list((tmp_path / "out" / "filter").iterdir())
+
+
+# -- what Pagefind reads: each page cut to what it indexes (search/index_input.py) ---------
+
+
+_CHROME = '<header class="md-header"><nav>{nav}</nav></header><div class="md-content">'
+_PAGE = (
+    '<!doctype html>\n<html lang="en"><head><title>T</title></head><body dir="ltr">'
+    + _CHROME
+    + '<article data-pagefind-body class="md-content__inner">{article}</article></div><footer>{foot}</footer></body></html>'
+)
+
+
+def _page(article: str = "<h1>A</h1><p>text</p>", nav: str = "Home", foot: str = "(c)") -> str:
+    return _PAGE.format(article=article, nav=nav, foot=foot)
+
+
+def test_a_page_is_cut_to_its_head_and_marked_article():
+    from mkdocs_lessons.search.index_input import cut
+
+    assert cut(_page()) == (
+        '<!doctype html>\n<html lang="en"><head><title>T</title></head><body dir="ltr">'
+        '<article data-pagefind-body class="md-content__inner"><h1>A</h1><p>text</p></article></body></html>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        "<article><p>nested</p></article><p>after the nested one</p>",
+        "<!-- </article> --><p>after a comment</p>",
+        '<script>var s = "</article>";</script><p>after a script</p>',
+        "<style>/* </article> */</style><textarea></article></textarea><p>after raw text</p>",
+        "<ARTICLE><p>upper case</p></ARTICLE ><p>after it</p>",
+    ],
+)
+def test_the_article_ends_where_a_parser_ends_it(article):
+    from mkdocs_lessons.search.index_input import cut
+
+    cut_page = cut(_page(article))
+    assert cut_page is not None and "<nav>" not in cut_page and "(c)" not in cut_page
+    assert cut_page.endswith(article + "</article></body></html>\n")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _page(nav='<span data-pagefind-filter="team:SRE"></span>'),  # Pagefind reads filters anywhere
+        _page(foot='<p data-pagefind-meta="owner">me</p>'),
+        _page(nav="<H1>The site</H1>"),  # a result's title is the page's first h1, wherever it is
+        _page("<p>an unclosed comment <!-- runs to the end"),  # no end to be sure of
+        # Marked some other way than the plugin marks the article.
+        _page().replace("<article data-pagefind-body", "<article").replace("<footer>", "<footer data-pagefind-body>"),
+    ],
+)
+def test_a_page_whose_chrome_pagefind_reads_is_kept_whole(page):
+    from mkdocs_lessons.search.index_input import cut
+
+    assert cut(page) == page
+
+
+def test_a_page_without_the_mark_is_left_out():
+    from mkdocs_lessons.search.index_input import cut
+
+    assert cut(_page().replace(" data-pagefind-body", "")) is None
+
+
+def test_the_index_from_the_cut_pages_is_the_index_of_the_site(tmp_path, monkeypatch):
+    """A real `mkdocs build` (its page loop on two processes) indexes the cut pages; Pagefind run on the written
+    site must give the same bundle, byte for byte. The site has what a cut could lose: a page whose template
+    puts a filter outside the article, a Markdown page with raw HTML that hides `</article>`, and an HTML file
+    shipped as is with its own mark."""
+    from conftest import build, synthetic_kb, write_config
+    from mkdocs_lessons.search.pagefind import run_pagefind
+
+    project = tmp_path / "project"
+    kb = synthetic_kb(project / "kb", 60)
+    overrides = project / "overrides"
+    overrides.mkdir(parents=True)
+    (overrides / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block header %}{{ super() }}'
+        "{% if page and page.url == 'incidents/INC-2019-001/' %}"
+        '<span data-pagefind-filter="pinned:yes"></span><h1>Pinned</h1>{% endif %}{% endblock %}\n',
+        "utf-8",
+    )
+    lessons = {"root": str(kb), "today": "2026-11-27", "search": "pagefind"}
+    write_config(
+        project,
+        kb,
+        extra={
+            "theme": {"name": "material", "font": False, "custom_dir": "overrides"},
+            "plugins": [{"lessons": lessons}],
+            "markdown_extensions": ["md_in_html"],
+        },
+    )
+    (project / "docs" / "notes.md").write_text(
+        "# Notes\n\n<!-- </article> -->\n\n<article markdown><p>nested</p></article>\n\n"
+        '<script>var s = "</article>";</script>\n\nThe words after every trap: zebracrossing.\n',
+        "utf-8",
+    )
+    (project / "docs" / "shipped.html").write_text(
+        '<html lang="en"><body><main data-pagefind-body><h1>Shipped</h1><p>quokkaword</p></main></body></html>',
+        "utf-8",
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    site = build(project, strict=False).site_dir  # synthetic paths name a few drafts: warnings
+    whole = tmp_path / "whole"
+    run_pagefind(site, "pagefind", whole)
+    assert _bundle_files(site / "pagefind") == _bundle_files(whole)
+    fragments = b"".join(_fragment(path) for path in (whole / "fragment").iterdir())
+    assert b"zebracrossing" in fragments
+    assert b"quokkaword" in fragments
+    assert b'"pinned":["yes"]' in fragments
+    assert not list(temporary.glob("mkdocs-lessons-index-*"))  # the cut pages are gone
+
+
+def _fragment(path: Path) -> bytes:
+    import gzip
+
+    return gzip.decompress(path.read_bytes())

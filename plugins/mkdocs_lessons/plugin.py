@@ -63,6 +63,7 @@ from mkdocs_lessons.records.gitdates import last_changed
 from mkdocs_lessons.render.prose import Prose
 from mkdocs_lessons.render.reads import KeptRenders
 from mkdocs_lessons.render.templates import Templates
+from mkdocs_lessons.search.index_input import IndexInput
 from mkdocs_lessons.search.pagefind import PagefindError, run_pagefind, stop_run
 from mkdocs_lessons.settings import Settings, SettingsError
 from mkdocs_lessons.timing import Timings
@@ -119,6 +120,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             None  # under serve: the Pagefind index, made after each build
         )
         self._feed_link = ("", "")  # the feed's address and escaped title, once a build (on_post_page)
+        self.index_input: Optional[IndexInput] = None  # `mkdocs build`: the pages Pagefind reads, cut as written
         self.parallel_loop: Optional[ParallelLoop] = None  # this build's page loop on two cores, if it is split
         self._edit_uris: dict[tuple[str, str], str] = {}  # (record file, docs_dir) -> edit_uri, this build's
         self._last_edit_uris: dict[tuple[str, str], str] = {}  # the last build's, reused by this one
@@ -180,6 +182,10 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self._release_frozen()
         self.timings = Timings()  # per build: nothing piles up across `serve` rebuilds
         self._page_options = (self.config.search == "pagefind", self.config.feed_size > 0)
+        self._close_index_input()
+        if self.config.search == "pagefind" and self.command != "serve":
+            # Under serve the index is made in the background from the site (adapter/serve_search.py).
+            self.index_input = IndexInput()
         self._feed_link = (
             Urls(self.prefix).feed,
             escape(f"{config.site_name}: new reviews and procedure versions", quote=True),
@@ -260,6 +266,11 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         incidents, more than the freeze saves it, so `serve` does not freeze.
         """
         return not self._serving
+
+    def _close_index_input(self) -> None:
+        if self.index_input is not None:
+            self.index_input.close()
+            self.index_input = None
 
     def _release_frozen(self) -> None:
         """Let the last build's frozen objects be collected (see _freezes)."""
@@ -508,6 +519,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.parallel_loop is not None:
             self.parallel_loop.abandon()
         self.atomic.abandon()  # the last good site stays
+        self._close_index_input()
         if self.serve_cache is not None:
             self.serve_cache.abandon()
         if self.collector is not None:
@@ -517,6 +529,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if self.parallel_loop is not None:
             self.parallel_loop.abandon()
         self.atomic.abandon()  # interrupted (Ctrl-C): the last good site stays
+        self._close_index_input()
         if self.background_index is not None:
             self.background_index.close()
             self.background_index = None
@@ -532,7 +545,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
 
     # First, so other plugins' `on_post_page` see the page as a reader gets it.
     @event_priority(100)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _on_post_page_marks(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # Runs on every page of every build: options are read once a build (_page_options).
         pagefind, feed = self._page_options
         if page.title and not page.meta.get("title"):
@@ -549,6 +562,15 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         if feed:
             output = self._link_feed(output, page, config)
         return output
+
+    # Last: the page as MkDocs writes it, after every other plugin's changes.
+    @event_priority(-100)
+    def _on_post_page_index(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.index_input is not None:
+            self.index_input.add(page.file.dest_path, output)  # search/index_input.py
+        return output
+
+    on_post_page = CombinedEvent(_on_post_page_marks, _on_post_page_index)
 
     def _link_feed(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Announce the Atom feed in every page's head, so readers and browsers find it."""
@@ -594,11 +616,15 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                     stop=stop_run,
                 )
                 return
+            site = Path(config.site_dir)
             try:
                 with self.timings.phase("search index"):
-                    summary = run_pagefind(Path(config.site_dir), subdir)
+                    source = self.index_input.source(site, site / subdir) if self.index_input is not None else None
+                    summary = run_pagefind(site, subdir, source=source)
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc
+            finally:
+                self._close_index_input()
             log.info(f"Pagefind index written{': ' + summary if summary else ''}")
             return
         # Info, not a warning: a site that builds with --strict keeps building.

@@ -46,20 +46,28 @@ def available() -> bool:
 
 
 def run_pagefind(
-    site_dir: Path, output_subdir: str, output_path: Optional[Path] = None, *, background: bool = False
+    site_dir: Path,
+    output_subdir: str,
+    output_path: Optional[Path] = None,
+    *,
+    background: bool = False,
+    source: Optional[Path] = None,
 ) -> str:
     """Index every page marked `data-pagefind-body` under `site_dir` into `output_subdir` (or `output_path`); returns
     Pagefind's summary. `background`: at a lower priority, so the build a person waits for gets the cores first.
+    `source`: the folder Pagefind reads instead of the site, its pages cut to what it indexes (search/index_input.py).
     """
     if not available():
         raise PagefindError("search: pagefind needs the Pagefind binary: pip install 'mkdocs-lessons[pagefind]'")
+    bundle = output_path if output_path is not None else site_dir / output_subdir
     command = [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
-        str(site_dir),
-        *(["--output-path", str(output_path)] if output_path is not None else ["--output-subdir", output_subdir]),
+        str(source or site_dir),
+        "--output-path",
+        str(bundle),
         f"--include-characters={INCLUDE_CHARACTERS}",
         "--quiet",
     ]
@@ -82,7 +90,7 @@ def run_pagefind(
         raise PagefindError(f"Pagefind failed ({process.returncode}): {(stderr or stdout).strip()}")
     summary = (stdout or "").strip()
     try:
-        stable_bundle.stabilise(output_path if output_path is not None else site_dir / output_subdir)
+        stable_bundle.stabilise(bundle)
     except (stable_bundle.BundleError, ValueError, KeyError, TypeError, OSError) as exc:
         # The index works as Pagefind wrote it; only two builds of the same site may differ in its filter files.
         summary = f"{summary} (filter files left in Pagefind's order: {exc})".strip()
