@@ -313,6 +313,9 @@ def test_a_page_is_cut_to_its_head_and_marked_article():
         '<!doctype html>\n<html lang="en"><head><title>T</title></head><body dir="ltr">'
         '<article data-pagefind-body class="md-content__inner"><h1>A</h1><p>text</p></article></body></html>\n'
     )
+    # A "<body>" in a script of the head is not where the body starts: the head stays whole.
+    head = '<script>document.write("<body>")</script><!-- <body> --><title>T</title>'
+    assert cut(_page().replace("<title>T</title>", head)).startswith(f'<!doctype html>\n<html lang="en"><head>{head}</head>')
 
 
 @pytest.mark.parametrize(

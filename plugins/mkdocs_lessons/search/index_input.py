@@ -45,11 +45,11 @@ MARK = re.compile(r"data-pagefind-body", re.I)
 #: What the chrome must not hold for a page to be cut: Pagefind reads these from anywhere in a page.
 READ_ANYWHERE = re.compile(r"data-pagefind-|<h1\b", re.I)
 
-_BODY = re.compile(r"<body\b[^>]*>", re.I)
-
 #: The article's end found as an HTML parser finds it: comments and raw-text elements hide tags, and an unclosed
 #: comment runs to the end of the page (then no end is found, and the page is copied whole).
-_TOKENS = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp)\b.*?</\1\s*>|<(/?)article\b", re.S | re.I)
+_HIDDEN = r"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp)\b.*?</\1\s*>"
+_TOKENS = re.compile(_HIDDEN + r"|<(/?)article\b", re.S | re.I)
+_BODY = re.compile(_HIDDEN + r"|<body\b[^>]*>", re.S | re.I)
 
 
 def cut(page: str) -> Optional[str]:
@@ -57,13 +57,21 @@ def cut(page: str) -> Optional[str]:
     if not MARK.search(page):
         return None
     start = page.find(ARTICLE)
-    body = _BODY.search(page)
-    if start < 0 or body is None or body.end() > start:
+    body = _body_end(page)
+    if start < 0 or body < 0 or body > start:
         return page
     end = _article_end(page, start)
-    if end < 0 or READ_ANYWHERE.search(page, body.end(), start) or READ_ANYWHERE.search(page, end):
+    if end < 0 or READ_ANYWHERE.search(page, body, start) or READ_ANYWHERE.search(page, end):
         return page
-    return page[: body.end()] + page[start:end] + "</body></html>\n"
+    return page[:body] + page[start:end] + "</body></html>\n"
+
+
+def _body_end(page: str) -> int:
+    """Just after the `<body ...>` tag (not one in a script or comment of the head), or -1."""
+    for token in _BODY.finditer(page):
+        if token.group(0)[:5].lower() == "<body":
+            return token.end()
+    return -1
 
 
 def _article_end(page: str, start: int) -> int:
