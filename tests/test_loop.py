@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import textwrap
@@ -659,3 +660,38 @@ def test_similar_failures_of_different_systems_are_not_recurrences():
     other_system, same_system, unnamed = failure("INC-2024-002", 5, ["search"]), failure("INC-2024-003", 6, ["orders-db", "search"]), failure("INC-2024-004", 7, [])
     found = find_recurrences([earlier, other_system, same_system, unnamed], similar)
     assert [(r.later, r.rule) for r in found.all] == [("INC-2024-003", "cause and system"), ("INC-2024-004", TEAM_AND_SIMILARITY)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_similar_lists_made_half_in_a_forked_copy_are_the_lists_one_process_makes(monkeypatch) -> None:
+    """`mkdocs build` makes the second half of the lists in a forked copy (analysis/similar.py `FORK_FROM`): the
+    lists, their order, and the state later edits start from (shortlists) are what one process makes."""
+    import random
+
+    from mkdocs_lessons.analysis.similar import SimilarFinder
+    from mkdocs_lessons.pages.parallel import fork
+
+    rng = random.Random(7)
+    specs = [(rng.randrange(5), rng.randrange(4), rng.randrange(4), tuple(rng.randrange(40) for _ in range(5))) for _ in range(90)]
+    monkeypatch.setattr(SimilarFinder, "FORK_FROM", 50)
+    forks: list[object] = []
+
+    def counted(work):
+        forks.append(work)
+        return fork(work)
+
+    alone, forked = SimilarFinder(limit=3), SimilarFinder(limit=3)
+    expected = alone.update(_similar_items(specs))
+    got = forked.update(_similar_items(specs), fork=counted)
+    assert len(forks) == 1  # the copy made half of them
+    assert list(got.items()) == list(expected.items())
+    assert [[s.score for s in found] for found in got.values()] == [[s.score for s in found] for found in expected.values()]
+    assert forked.shortlists == alone.shortlists and forked.shortlisted_by == alone.shortlisted_by
+    specs[3] = (1, 2, 3, (1, 2, 3))  # an edit: both start from their kept state
+    assert forked.update(_similar_items(specs)) == alone.update(_similar_items(specs))
+
+    from types import SimpleNamespace
+
+    for broken in (lambda work: None, lambda work: SimpleNamespace(collect=lambda: None)):  # no copy; a failed one
+        here = SimpleNamespace(finder=SimilarFinder(limit=3))
+        assert list(here.finder.update(_similar_items(specs), fork=broken).items()) == list(alone.result.items())

@@ -33,7 +33,7 @@ from mkdocs_lessons.analysis.loop import LoopFacts, LoopFigures, build_loop, loo
 from mkdocs_lessons.analysis.metrics import Metrics, compute
 from mkdocs_lessons.analysis.programme import Programme, build_programme
 from mkdocs_lessons.analysis.renewal import RenewalAgenda, build_agenda
-from mkdocs_lessons.analysis.similar import Similar, SimilarFinder
+from mkdocs_lessons.analysis.similar import Fork, Similar, SimilarFinder
 from mkdocs_lessons.checks.lints import LintConfig, by_incident, lint
 from mkdocs_lessons.diagnostics import Diagnostic
 from mkdocs_lessons.records.model import Incident, KnowledgeBase, natural_key
@@ -98,6 +98,7 @@ class Analysis:
         self.graph: LinkGraph = build_graph(kb)
         self._kept = kept  # under `mkdocs serve`: the last build's products (analysis/kept_products.py)
         self._values: dict[str, Any] = {}
+        self._fork: Optional[Fork] = None  # while `settle` runs: a second core for the similar lists
         if kept is not None:
             kept.begin()
 
@@ -175,13 +176,18 @@ class Analysis:
         """Each published incident's most similar others, with what they share."""
         # A copy: the finder (kept across serve rebuilds) updates its own map in place, and a map
         # that is the last build's object counts as unchanged (kept products, render/read_index.py).
-        return dict(self.similar_finder.update(self.kb.published_incidents))
+        return dict(self.similar_finder.update(self.kb.published_incidents, fork=self._fork))
 
-    def settle(self) -> None:
-        """Every product worked out now: before `mkdocs build` forks (pages/parallel.py), so it is worked out once."""
-        for name, member in vars(Analysis).items():
-            if isinstance(member, (derived, cached_property)):
-                getattr(self, name)
+    def settle(self, fork: Optional[Fork] = None) -> None:
+        """Every product worked out now: before `mkdocs build` forks (pages/parallel.py), so it is worked out once.
+        `fork`: the similar lists are made half in a forked copy meanwhile (analysis/similar.py)."""
+        self._fork = fork
+        try:
+            for name, member in vars(Analysis).items():
+                if isinstance(member, (derived, cached_property)):
+                    getattr(self, name)
+        finally:
+            self._fork = None
 
     def newest_reviewed(self, limit: int) -> list[Incident]:
         """The `limit` newest reviews (by review date, up to today): the feed's incidents."""

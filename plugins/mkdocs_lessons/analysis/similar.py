@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import mul
-from typing import Iterable
+from typing import Any, Callable, Iterable, Optional, Protocol
 
 from mkdocs_lessons.records.model import Incident, natural_key
 
@@ -98,6 +98,16 @@ def _inputs(incident: Incident) -> tuple:
     )
 
 
+class Copy(Protocol):
+    """A forked copy of the process doing a piece of work (pages/parallel.py `Child`)."""
+
+    def collect(self) -> Optional[Any]: ...
+
+
+#: Starts a copy of this process doing the work it is given; None when it cannot (pages/parallel.py `fork`).
+Fork = Callable[[Callable[[], Any]], Optional[Copy]]
+
+
 def find_similar(incidents: Iterable[Incident], *, limit: int = 5, common_cap: int = 200) -> dict[str, list[Similar]]:
     """Up to `limit` similar incidents for every incident, best first."""
     return SimilarFinder(limit=limit, common_cap=common_cap).update(incidents)
@@ -118,6 +128,10 @@ class SimilarFinder:
     #: At most this share of the incidents changed (vectors included): beyond it, start afresh.
     INCREMENTAL_SHARE = 0.05
 
+    #: From this many incidents, lists made afresh are made half in a forked copy when one is offered: a fork
+    #: costs a few milliseconds, the lists about half a millisecond each.
+    FORK_FROM = 400
+
     def __init__(self, *, limit: int = 5, common_cap: int = 200) -> None:
         self.limit = limit
         self.common_cap = common_cap
@@ -127,19 +141,21 @@ class SimilarFinder:
         self.recomputed = 0  # lists computed by the last update (for tests and benchmarks)
 
     # -- public -------------------------------------------------------------
-    def update(self, incidents: Iterable[Incident]) -> dict[str, list[Similar]]:
+    def update(self, incidents: Iterable[Incident], *, fork: Optional[Fork] = None) -> dict[str, list[Similar]]:
+        """The lists of `incidents`. `fork`: lists made afresh are made half in a forked copy (`mkdocs build`,
+        before it forks to render: pages/site.py), on the machine's other core."""
         items = sorted(incidents, key=lambda i: natural_key(i.id))
         inputs = [_inputs(i) for i in items]
         if inputs == self.inputs:
             self.recomputed = 0
             return self.result
         if [row[0] for row in inputs] != self.ids or not self._incremental(inputs):
-            self._full(inputs)
+            self._full(inputs, fork)
         self.inputs = inputs
         return self.result
 
     # -- features -----------------------------------------------------------
-    def _full(self, inputs: list[tuple]) -> None:
+    def _full(self, inputs: list[tuple], fork: Optional[Fork] = None) -> None:
         n = len(inputs)
         self.ids = [row[0] for row in inputs]
         self.terms = [_term_weights_of(row[1], row[2]) for row in inputs]
@@ -162,9 +178,30 @@ class SimilarFinder:
             self.result = {i: [] for i in self.ids}
             self.recomputed = n
             return
-        for k in range(n):
+        # The second half in a copy when one is offered; the first half here meanwhile. Each list depends only on
+        # the index, so where it is made does not change it; the results go in in order, as one process makes them.
+        half = n // 2 if fork is not None and n >= self.FORK_FROM else n
+        copy = fork(lambda: self._queries(range(half, n))) if half < n and fork is not None else None
+        for k in range(half if copy is not None else n):
             self._query(k)
+        if copy is not None:
+            theirs = copy.collect()
+            if theirs is None:  # the copy failed: made here
+                for k in range(half, n):
+                    self._query(k)
+            else:
+                for k, shortlist, listed in theirs:
+                    self.shortlists[k] = shortlist
+                    for j, _ in shortlist:
+                        self.shortlisted_by[j].add(k)
+                    self.result[self.ids[k]] = listed
         self.recomputed = n
+
+    def _queries(self, positions: range) -> list[tuple[int, list[tuple[int, float]], list[Similar]]]:
+        """In a forked copy: the lists at `positions`, with their shortlists, handed back to the process that forked."""
+        for k in positions:
+            self._query(k)
+        return [(k, self.shortlists[k], self.result[self.ids[k]]) for k in positions]
 
     def _features(self, k: int) -> Features:
         """Every feature of an incident with its weight; a pair's score is the sum
