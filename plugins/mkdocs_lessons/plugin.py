@@ -303,7 +303,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             records = len({f.path for f in findings if f.severity is not Severity.WARNING})
             codes = ", ".join(f"{code} \u00d7{count}" for code, count in sorted(suggestions.items()))
             log.info(
-                f"lessons: {total} review-quality suggestion{'s' * (total != 1)} in {records} "
+                f"{total} review-quality suggestion{'s' * (total != 1)} in {records} "
                 f"record{'s' * (records != 1)} "
                 f"({codes}); listed by `lessons lint`"
                 + ("; shown on each incident page (show_review_notes)" if self.config.show_review_notes else "")
@@ -318,7 +318,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
                 log.debug(f"no 'Last updated' dates: {history.note}")
             elif history.shallow:
                 log.info(
-                    "lessons: shallow git clone: records not changed in the fetched commits show no 'Last updated' "
+                    "shallow git clone: records not changed in the fetched commits show no 'Last updated' "
                     "date (fetch the full history, e.g. actions/checkout with fetch-depth: 0)"
                 )
 
