@@ -414,3 +414,46 @@ def _fragment(path: Path) -> bytes:
     import gzip
 
     return gzip.decompress(path.read_bytes())
+
+
+def test_a_full_temporary_folder_fails_no_build_and_cuts_no_page_short(tmp_path, monkeypatch):
+    """A cut page that cannot be written whole is cut again from the written site; when nothing can be written,
+    Pagefind reads the site itself. Never a page cut short."""
+    from mkdocs_lessons.search.index_input import IndexInput, cut
+
+    site = tmp_path / "site"
+    pages = {f"p{n}/index.html": _page(f"<h1>Page {n}</h1><p>words {n}</p>") for n in range(3)}
+    for relative, html in pages.items():
+        (site / relative).parent.mkdir(parents=True)
+        (site / relative).write_text(html, "utf-8")
+    original = Path.write_bytes
+    full = {"p1/index.html"}
+
+    def filling(path: Path, data: bytes) -> int:
+        if any(path.as_posix().endswith(name) for name in full):
+            original(path, data[:10])  # the disk fills part way
+            raise OSError(28, "No space left on device")
+        return original(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", filling)
+    first = IndexInput()
+    try:
+        for relative, html in pages.items():
+            first.add(relative, html)  # no error reaches the build
+        assert not (first.folder / "p1/index.html").exists()
+        full.clear()  # room again once MkDocs is done: the page is cut from the site
+        assert first.source(site, site / "pagefind") == first.folder
+        assert {p.relative_to(first.folder).as_posix(): p.read_text("utf-8") for p in first.folder.rglob("*.html")} == {
+            relative: cut(html) for relative, html in pages.items()
+        }
+    finally:
+        first.close()
+    full.update(pages)  # no room at all
+    second = IndexInput()
+    try:
+        for relative, html in pages.items():
+            second.add(relative, html)
+        assert second.source(site, site / "pagefind") == site
+    finally:
+        second.close()
+    assert not first.folder.exists() and not second.folder.exists()

@@ -97,8 +97,11 @@ class IndexInput:
         """A page as MkDocs writes it to `dest_path` (relative to the site)."""
         needed = cut(page)
         if needed is not None:
-            # Encoded as MkDocs encodes the page it writes (`_build_page`).
-            self._write(dest_path, needed.encode("utf-8", "xmlcharrefreplace"))
+            try:
+                # Encoded as MkDocs encodes the page it writes (`_build_page`).
+                self._write(dest_path, needed.encode("utf-8", "xmlcharrefreplace"))
+            except OSError:
+                pass  # a full temporary folder fails no build: `source` cuts the page from the site instead
 
     def source(self, site_dir: Path, bundle: Path) -> Path:
         """The folder Pagefind reads: the cut pages, with the site's HTML files that did not come through `add`;
@@ -117,7 +120,10 @@ class IndexInput:
                 # Its bytes kept as they are: a file a site ships need not be UTF-8.
                 needed = cut((here / name).read_bytes().decode("utf-8", "surrogateescape"))
                 if needed is not None:
-                    self._write(relative, needed.encode("utf-8", "surrogateescape"))
+                    try:
+                        self._write(relative, needed.encode("utf-8", "surrogateescape"))
+                    except OSError:
+                        return site_dir  # no room for the cut pages: Pagefind reads the site, as it can
                     written = True
         return self.folder if written else site_dir
 
@@ -126,5 +132,9 @@ class IndexInput:
 
     def _write(self, relative: str, page: bytes) -> None:
         target = self.folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page)
+        except OSError:
+            target.unlink(missing_ok=True)  # never a page cut short: one missing is cut again from the site
+            raise
