@@ -616,6 +616,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     @event_priority(-100)
     def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
         self.atomic.finish(config)
+        if self.serve_cache is not None:
+            self.serve_cache.release()  # the build's pages and navigation go by reference counting
         if self.collector is not None:
             self.collector.resume()
 
