@@ -99,7 +99,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
-        # Under serve: full collections after each build (adapter/serve_collector.py).
+        # Under serve: the long-lived heap frozen, each build's leftovers collected after it (adapter/serve_collector.py).
         self.collector: DeferredCollector | None = None
         self.records_watch: RecordsWatch | None = None  # the records folder's native watcher under `serve`
         self.anchored: AnchorCache | None = None
@@ -261,8 +261,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         return not self._serving
 
     def _release_frozen(self) -> None:
-        """Let the last build's frozen objects be collected (see _freezes)."""
-        if gc.get_freeze_count():
+        """Let the last build's frozen objects be collected (see _freezes); under serve the collector's own policy
+        freezes the long-lived heap (adapter/serve_collector.py)."""
+        if not self._serving and gc.get_freeze_count():
             gc.unfreeze()
             gc.collect()
 
