@@ -186,7 +186,7 @@ def test_a_rebuild_frees_its_pages(tmp_path):
 def test_many_saves_leave_no_cycle_among_the_frozen(tmp_path):
     """The collector as serve runs it (heap frozen, each build's leftovers collected and frozen): after rounds of
     saves, everything frozen is let go and collected once, and nothing the plugin or MkDocs makes was in a cycle
-    there; the number of objects is as after the first round."""
+    there, and little else; the number of objects is as after the first round."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
@@ -207,6 +207,9 @@ def test_many_saves_leave_no_cycle_among_the_frozen(tmp_path):
         gc.unfreeze()
         found = _found_by_collector()
         assert _fixed_kinds_in_cycles(found) == []
+        # What is left is a few objects a save (importlib's metadata lookups, made at each config load: 210 in
+        # all here); the first build's page contexts frozen uncollected would be about 17,600.
+        assert len(found) < 1000
         del found
         assert counts[-1] <= counts[0] * 1.01, counts
     finally:
@@ -239,12 +242,9 @@ def test_the_safety_net_frees_a_cycle_left_among_the_frozen():
         collector.pause()
         grown = [[] for _ in range(gc.get_freeze_count() // 3)]  # more than a quarter more, kept
         collector.resume()
-        deadline = time.monotonic() + 30
-        while collector.full_collections == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _wait_for_collection(collector)
         assert collector.full_collections == 1
         assert probe() is None
-        assert gc.isenabled()
         del grown
     finally:
         collector.close()
