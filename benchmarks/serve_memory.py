@@ -57,9 +57,10 @@ import sites  # noqa: E402
 import synth  # noqa: E402
 
 
-def rss_mb() -> float:
+def status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS: resident now; VmHWM: its peak)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -162,23 +163,29 @@ def changes(kb: Path) -> tuple[list[tuple[str, Callable[[], None]]], list[tuple[
     retitled = serve_latency._retitled(edited_text, "Retitled by serve_memory")
     lessons, done = re.subn(r"^(lessons:\n- )", r"\1Lesson edited by serve_memory. ", retitled, count=1, flags=re.M)
     assert done, f"no `lessons:` list in {edited}"
-    summary, done = re.subn(r"^summary: '", "summary: 'Summary edited by serve_memory. ", other_text, count=1, flags=re.M)
+    summary, done = re.subn(
+        r"^summary: '", "summary: 'Summary edited by serve_memory. ", other_text, count=1, flags=re.M
+    )
     assert done, f"no one-quoted summary in {other}"
 
     def write(path: Path, text: str) -> Callable[[], None]:
         return lambda: path.write_text(text, "utf-8")
 
-    return [
-        ("title", write(edited, retitled)),
-        ("lessons", write(edited, lessons)),
-        ("undo title+lessons", write(edited, edited_text)),
-        ("add", write(added, added_text)),
-        ("remove added", added.unlink),
-        ("remove", removed.unlink),
-        ("write back", write(removed, removed_text)),
-        ("summary", write(other, summary)),
-        ("undo summary", write(other, other_text)),
-    ], [(edited, edited_text), (other, other_text), (removed, removed_text)], added
+    return (
+        [
+            ("title", write(edited, retitled)),
+            ("lessons", write(edited, lessons)),
+            ("undo title+lessons", write(edited, edited_text)),
+            ("add", write(added, added_text)),
+            ("remove added", added.unlink),
+            ("remove", removed.unlink),
+            ("write back", write(removed, removed_text)),
+            ("summary", write(other, summary)),
+            ("undo summary", write(other, other_text)),
+        ],
+        [(edited, edited_text), (other, other_text), (removed, removed_text)],
+        added,
+    )
 
 
 def main() -> None:
@@ -247,7 +254,12 @@ def main() -> None:
             serve_cache.in_place(lambda: serve_command.build(config, serve_url=None, dirty=False))()
             rebuild = time.perf_counter() - start
             plugin = config.plugins["lessons"]
-            row: dict[str, Any] = {"save": number + 1, "change": name, "loadavg": " ".join(load), "rebuild": round(rebuild, 2)}
+            row: dict[str, Any] = {
+                "save": number + 1,
+                "change": name,
+                "loadavg": " ".join(load),
+                "rebuild": round(rebuild, 2),
+            }
             if args.cycles:
                 if plugin.collector is not None:
                     plugin.collector._cancel()
@@ -260,7 +272,7 @@ def main() -> None:
                 row["gc"] = list(collections)
             row["objects"] = len(gc.get_objects()) + gc.get_freeze_count()
             row["frozen"] = gc.get_freeze_count()
-            row["rss_mb"] = round(rss_mb(), 1)
+            row["rss_mb"] = round(status_mb("VmRSS"), 1)
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:
@@ -273,7 +285,9 @@ def main() -> None:
     config.plugins.on_shutdown()
     per_round = len(steps)
     first, last = rows[per_round - 1], rows[-1]
-    longest = max((float(c.split(":")[1]), c) for row in rows for c in row["gc"]) if any(r["gc"] for r in rows) else (0.0, "")
+    longest = (
+        max((float(c.split(":")[1]), c) for row in rows for c in row["gc"]) if any(r["gc"] for r in rows) else (0.0, "")
+    )
     summary = {
         "incidents": args.incidents,
         "saves": len(rows),
@@ -286,7 +300,7 @@ def main() -> None:
         "frozen_cyclic_garbage_at_end": count,
         "frozen_cyclic_garbage_types": dict(by_type.most_common(12)),
         "frozen_cycles": dict(by_cycle.most_common(8)),
-        "peak_rss_mb": round(int(next(l.split()[1] for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))) / 1024),
+        "peak_rss_mb": round(status_mb("VmHWM")),
     }
     print(json.dumps(summary, indent=1), flush=True)
     if args.json:

@@ -24,13 +24,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from jinja2 import Environment
 from conftest import serve_rebuild, synthetic_kb, write_config
-
-import site_snapshot  # noqa: F401  # puts benchmarks/ on the path
-import serve_memory  # noqa: E402
+from jinja2 import Environment
 
 from mkdocs_lessons.adapter.serve_collector import DeferredCollector
+
+
+def _serve_memory() -> Any:
+    """benchmarks/serve_memory.py (its `components` and `type_name`)."""
+    import importlib
+
+    import site_snapshot  # noqa: F401  # puts benchmarks/ on the path
+
+    return importlib.import_module("serve_memory")
+
 
 #: Kinds of objects that are in no reference cycle a rebuild leaves, by module. (Jinja makes cycles by design:
 #: each compiled template names itself through its module's namespace, and each page the theme renders leaves
@@ -66,12 +73,13 @@ def _fixed_kinds_in_cycles(objects: list[Any]) -> list[str]:
 def _cycle_kinds(objects: list[Any]) -> set[str]:
     """Full type names of every object in a reference cycle among `objects` (of Jinja environments, only the
     build's theme environment: Material's search makes throwaway ones of its own in `on_config`)."""
+    memory = _serve_memory()
     kinds: set[str] = set()
-    for component in serve_memory.components(objects):
+    for component in memory.components(objects):
         members = [objects[i] for i in component]
         if any(isinstance(obj, Environment) and not _theirs(obj) for obj in members):
             continue
-        kinds.update(serve_memory.type_name(obj) for obj in members)
+        kinds.update(memory.type_name(obj) for obj in members)
     return kinds
 
 

@@ -99,7 +99,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
-        # Under serve: the long-lived heap frozen, each build's leftovers collected after it (adapter/serve_collector.py).
+        # Under serve: the long-lived heap frozen, each build's leftovers collected after it (serve_collector.py).
         self.collector: DeferredCollector | None = None
         self.records_watch: RecordsWatch | None = None  # the records folder's native watcher under `serve`
         self.anchored: AnchorCache | None = None
