@@ -12,9 +12,11 @@ goes (tests/test_serve_garbage.py holds that). So:
 
 - while a build runs the collector is paused (a build allocates millions of
   objects and would set off collection after collection);
-- once the first build is written, everything alive is frozen (`gc.freeze`,
-  no scan): the knowledge base, the caches and the site kept for the next
-  build are long-lived, and the collector never looks at them again;
+- once the first build is written, before the server answers, it is
+  collected once (Jinja leaves a cycle for every page the theme renders)
+  and everything alive is frozen (`gc.freeze`): the knowledge base, the
+  caches and what the next build reuses are long-lived, and the collector
+  never scans them again;
 - `DELAY_S` after each later build, once the browser has had the new page,
   a collection runs on a thread of its own over what is not frozen (what
   the builds since the last one made and kept), and what survives it is
