@@ -125,10 +125,9 @@ def cycles(objects: list[Any]) -> Counter[str]:
     return found
 
 
-def saved_garbage(frozen_too: bool) -> tuple[int, Counter[str], Counter[str]]:
-    """One collection with DEBUG_SAVEALL (of every object if `frozen_too`): how many it found, by type and cycle."""
-    if frozen_too:
-        gc.unfreeze()
+def collected_garbage() -> list[Any]:
+    """What one collection (of what is not frozen) finds, kept with DEBUG_SAVEALL; freed once the list goes and the
+    next collection runs."""
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         gc.collect()
@@ -136,6 +135,14 @@ def saved_garbage(frozen_too: bool) -> tuple[int, Counter[str], Counter[str]]:
         gc.set_debug(0)
     garbage = list(gc.garbage)
     gc.garbage.clear()
+    return garbage
+
+
+def saved_garbage(frozen_too: bool) -> tuple[int, Counter[str], Counter[str]]:
+    """One collection with DEBUG_SAVEALL (of every object if `frozen_too`): how many it found, by type and cycle."""
+    if frozen_too:
+        gc.unfreeze()
+    garbage = collected_garbage()
     by_type = Counter(type_name(o) for o in garbage)
     by_cycle = cycles(garbage)
     count = len(garbage)

@@ -56,15 +56,8 @@ FIXED_TYPES = {
 
 
 def _found_by_collector() -> list[Any]:
-    """What one collection of every object finds, kept (DEBUG_SAVEALL), then freed for real."""
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-    finally:
-        gc.set_debug(0)
-    found = list(gc.garbage)
-    gc.garbage.clear()
-    return found
+    """What one collection finds, kept (DEBUG_SAVEALL); freed once the caller drops it."""
+    return _serve_memory().collected_garbage()
 
 
 def _fixed_kinds_in_cycles(objects: list[Any]) -> list[str]:
