@@ -169,7 +169,8 @@ def test_repeated_builds_free_the_last_builds_objects(tmp_path, command):
     try:
         mkdocs_build(config)
         first = list(pages)
-        assert first and all(ref() is not None for ref in first)
+        # Under serve the build's pages are freed as it ends (tests/test_serve_garbage.py); a one-off build's live on.
+        assert first and (command == "serve" or all(ref() is not None for ref in first))
         mkdocs_build(config)
         gc.collect()
         assert [ref for ref in first if ref() is not None] == []

@@ -1,4 +1,7 @@
-"""Under `mkdocs serve` the cyclic collector waits while a build runs, and collects once it is written (adapter/serve_collector.py)."""
+"""Under `mkdocs serve` the cyclic collector waits while a build runs, and collects once it is written (adapter/serve_collector.py).
+
+tests/test_serve_garbage.py holds what that relies on: a rebuild's garbage is freed without the collector.
+"""
 
 from __future__ import annotations
 
@@ -42,18 +45,23 @@ def test_serve_builds_run_without_the_collector_and_collect_after(tmp_path, monk
     gc.callbacks.append(on_collect)
     try:
         mkdocs_build(config)
-        assert gc.isenabled()  # back on once the build is written
+        assert gc.isenabled()  # back on once the first build is written, its heap frozen
+        assert gc.get_freeze_count() > 0
         collected.clear()
         config = load_config(str(project / "mkdocs.yml"))
         serve_rebuild(config)
-        assert gc.isenabled()
-        assert collected.wait(10), "no full collection after the build"
+        assert not gc.isenabled()  # until the collection: on now, it would scan the build at its next allocation
+        assert collected.wait(10), "no collection after the build"
+        deadline = time.monotonic() + 10
+        while not gc.isenabled():
+            assert time.monotonic() < deadline, "the collector stayed off after the collection"
+            time.sleep(0.01)
     finally:
         gc.callbacks.remove(on_collect)
         config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)
     assert during == [False, False]
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # nothing frozen once the server stops
 
 
 def test_a_one_off_build_leaves_the_collector_alone(tmp_path, monkeypatch):

@@ -100,7 +100,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
         self.timings = Timings()
         self.command = "build"
         self.serve_cache: ServeCache | None = None
-        # Under serve: full collections after each build (adapter/serve_collector.py).
+        # Under serve: the long-lived heap frozen, each build's leftovers collected after it (serve_collector.py).
         self.collector: DeferredCollector | None = None
         self.records_watch: RecordsWatch | None = None  # the records folder's native watcher under `serve`
         self.anchored: AnchorCache | None = None
@@ -273,8 +273,9 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             self.index_input = None
 
     def _release_frozen(self) -> None:
-        """Let the last build's frozen objects be collected (see _freezes)."""
-        if gc.get_freeze_count():
+        """Let the last build's frozen objects be collected (see _freezes); under serve the collector's own policy
+        freezes the long-lived heap (adapter/serve_collector.py)."""
+        if not self._serving and gc.get_freeze_count():
             gc.unfreeze()
             gc.collect()
 
@@ -643,6 +644,8 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
     @event_priority(-100)
     def _on_post_build_swap(self, *, config: MkDocsConfig) -> None:
         self.atomic.finish(config)
+        if self.serve_cache is not None:
+            self.serve_cache.release()  # the build's pages and navigation go by reference counting
         if self.collector is not None:
             self.collector.resume()
 

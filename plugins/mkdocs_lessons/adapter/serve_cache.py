@@ -44,6 +44,7 @@ import json
 import logging
 import os
 import sysconfig
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -91,10 +92,14 @@ class ServeCache:
         self.reused = 0  # generated pages left as they were in this build (tests and the benchmark read it)
         self.checked = 0  # generated pages this build
         self._bytecode = _MemoryBytecodeCache()
+        self._built: Optional[tuple[Navigation, list[File]]] = None  # this build's navigation and files (`release`)
+        self._env: Optional[Environment] = None  # this build's theme environment (`release`)
 
     # -- once a build ---------------------------------------------------------
     def start(self, config: MkDocsConfig, nav: Navigation, files: Files) -> None:
         """A new build: the site's share of every key, and each page's `is_modified` answered here."""
+        self.release()  # a failed build's, if it was not released at its end
+        self._built = (nav, list(files))
         self._keys, self._entries, self._decided = {}, {}, {}
         self.reused = self.checked = 0
         digest = hashlib.sha256()
@@ -116,7 +121,8 @@ class ServeCache:
                 self._keys[file.src_uri] = self._page_key(file.page)
             # An instance attribute: MkDocs calls `file.is_modified()` before it reads and before it writes a page.
             # The ignore: MkDocs' types declare `is_modified` a method, and it is replaced per instance here.
-            file.is_modified = functools.partial(self._modified, file, file.is_modified)  # type: ignore[method-assign]
+            # It names its file weakly: a file whose own attribute holds it is a reference cycle (see `release`).
+            file.is_modified = _IsModified(self, file)  # type: ignore[method-assign]
 
     def _nav_texts_of(self, files: Files) -> dict[int, str]:
         """What the navigation shows of each of the site's own Markdown pages, by `id(page)`, read from its source
@@ -168,6 +174,7 @@ class ServeCache:
         here, and Jinja checks each against its source's checksum before use.
         """
         env.bytecode_cache = self._bytecode
+        self._env = env
 
     def order_search(self, plugins: Any) -> None:
         """Before Material writes its index: every page's entries, in page order, rebuilt or not."""
@@ -210,6 +217,45 @@ class ServeCache:
         self._kept_outputs = self._outputs
         self._keys, self._entries, self._decided, self._pages = {}, {}, {}, []
         self._kept_html_digests, self._html_digests = self._html_digests, {}
+
+    def release(self) -> None:
+        """The build is over: the links between its files, pages and navigation undone, so they go by reference
+        counting once MkDocs drops them.
+
+        MkDocs links each page and its file both ways (`file.page`,
+        `page.file`), each page to its neighbours and each navigation entry to
+        its section and back: every build's pages and navigation were cyclic
+        garbage, hundreds of thousands of objects at 10,000 incidents that
+        only a full collection freed, seconds with the interpreter lock held
+        (adapter/serve_collector.py). Called once every plugin's `post_build`
+        has run (and at the next build's start after a failed one): nothing
+        reads them then.
+        """
+        env, self._env = self._env, None
+        if env is not None:
+            # The theme's environment, made again each build, holds its templates and extensions, which name it.
+            if env.cache is not None:
+                env.cache.clear()
+            for extension in env.extensions.values():
+                vars(extension).pop("environment", None)  # the i18n extension; the env holds its methods
+            env.extensions = {}
+            env.globals = {}
+        built, self._built = self._built, None
+        if built is None:
+            return
+        nav, files = built
+        for file in files:
+            vars(file).pop("is_modified", None)
+            page = file.page
+            if page is not None and page.file is file:
+                page.previous_page = page.next_page = page.parent = None
+                file.page = None
+        items = list(nav.items)
+        while items:
+            item = items.pop()
+            item.parent = None
+            if item.children:
+                items.extend(item.children)
 
     def abandon(self) -> None:
         """A failed build: its outputs may be half written, so the next build renders every page."""
@@ -273,6 +319,25 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+class _IsModified:
+    """A file's `is_modified` under serve: the serve cache decides (`ServeCache._modified`), MkDocs' own test for
+    the site's own pages. It names the file weakly, so the file and it are no reference cycle."""
+
+    __slots__ = ("_cache", "_file", "_own")
+
+    def __init__(self, cache: ServeCache, file: File) -> None:
+        self._cache = cache
+        self._file = weakref.ref(file)
+        self._own: Optional[Callable[[], bool]] = vars(file).get("is_modified")  # another plugin's, if it set one
+
+    def __call__(self) -> bool:
+        file = self._file()
+        if file is None:  # pragma: no cover - only a live file is asked
+            return True
+        by_mkdocs = self._own if self._own is not None else functools.partial(type(file).is_modified, file)
+        return self._cache._modified(file, by_mkdocs)
 
 
 def _search_index_json(config: Mapping, encoded: list[str], prev: Any = None) -> str:

@@ -116,6 +116,8 @@ class DocumentCache:
             cached.signature, cached.settled = now, proven
             return cached.doc
         self.parsed += 1
+        if cached is not None:
+            _let_go(cached.doc)
         doc = read_document(Path(file), display, raw=raw, fast=True)
         doc.digest = digest
         self._entries[key] = _Entry(digest, doc, now, proven)
@@ -123,5 +125,21 @@ class DocumentCache:
 
     def prune(self) -> None:
         """Forget files not read since the last prune; start counting afresh."""
+        for key, entry in self._entries.items():
+            if key not in self._seen:
+                _let_go(entry.doc)
         self._entries = {key: entry for key, entry in self._entries.items() if key in self._seen}
         self._seen = set()
+
+
+def _let_go(doc: Document) -> None:
+    """A document the cache no longer holds: its records forgotten.
+
+    A record names its document (`source`, for the positions of its
+    messages) and the document its records (`built`), a reference cycle:
+    under `mkdocs serve` every save's replaced record was garbage only the
+    cyclic collector could free (adapter/serve_collector.py). A record still
+    in use (the last good site's) keeps its document; nothing reads `built`
+    of a document out of the cache.
+    """
+    doc.built = {}

@@ -212,6 +212,13 @@ class Watch:
         self._objects: dict[str, Any] = {}  # a source of a map or products -> the object it reads
         self.kinds = self.recorder.kinds = Kinds(self.recorder)
 
+    def close(self) -> None:
+        """The build is complete (`KeptRenders.end`): its record stand-ins let go, with no cycle left to collect
+        (Kinds.close); the recorder, which names its kinds and is named by it, forgets them."""
+        self.kinds.close()
+        self.recorder.kinds = None
+        self.recorder.current = None
+
     # -- wrapping ---------------------------------------------------------
     def map(self, name: str, data: Mapping[Any, Any]) -> WatchedMap:
         self._sources[name] = lambda key: data if key is WHOLE else data.get(key, MISSING)
@@ -478,4 +485,6 @@ class KeptRenders:
             if key not in self._now:  # a page this build no longer makes (a removed record's)
                 self._index.remove(key, reads.seen)
         self._index.settle(self._watch)
+        if self._watch is not None:
+            self._watch.close()  # no render of this build follows; its stand-ins go without a collection
         self._kept, self._now, self._watch = self._now, {}, None
