@@ -213,10 +213,7 @@ def main() -> None:
 
     from mkdocs_lessons.adapter import serve_cache
 
-    kb = args.kb or args.work / f"kb-{args.incidents}"
-    if not (kb / "incidents").is_dir():
-        synth.generate(kb, args.incidents)
-    config_file = sites.plugin_config(args.work / f"site-{args.incidents}", kb.resolve())
+    kb, config_file = sites.synthetic_plugin_site(args.work, args.incidents, args.kb)
 
     collections: list[str] = []
     started: dict[int, float] = {}

@@ -101,10 +101,7 @@ def main() -> None:
     from mkdocs_lessons.adapter import serve_cache
     from mkdocs_lessons.render.reads import KeptRenders
 
-    kb = args.kb or args.work / f"kb-{args.incidents}"
-    if not (kb / "incidents").is_dir():
-        synth.generate(kb, args.incidents)
-    config_file = sites.plugin_config(args.work / f"site-{args.incidents}", kb.resolve())
+    kb, config_file = sites.synthetic_plugin_site(args.work, args.incidents, args.kb)
 
     seconds: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+import synth
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PLUGINS = REPO / "plugins"
@@ -69,6 +71,15 @@ def write_config(root: Path, config: dict[str, Any]) -> Path:
     path = root / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
     return path
+
+
+def synthetic_plugin_site(work: Path, incidents: int, kb: Path | None = None) -> tuple[Path, Path]:
+    """A synthetic base of `incidents` incidents in `kb` (or under `work`; made unless there), and the
+    `plugin_config` of its site: (knowledge base, mkdocs.yml)."""
+    kb = kb or work / f"kb-{incidents}"
+    if not (kb / "incidents").is_dir():
+        synth.generate(kb, incidents)
+    return kb, plugin_config(work / f"site-{incidents}", kb.resolve())
 
 
 def plugin_config(root: Path, kb: Path, *, search: str = "material", phases_file: Path | None = None) -> Path:
