@@ -7,7 +7,8 @@ first `<h1>` (a result's title), `<title>` (the title's fallback) and every
 `data-pagefind-filter`, `-meta` and `-sort` attribute. So most of what it
 parses is thrown away: the theme's header, navigation and footer are about
 half of a record page's bytes. At 10,000 incidents Pagefind took 40 s on the
-cut pages against 49-53 s on the site (benchmarks/README.md).
+cut pages against 49 and 53 s on the site, on a busy machine; in the benchmark
+its run went from 37.8 to 33.1 s (benchmarks/README.md).
 
 So as MkDocs writes each page (plugin.py, the last `on_post_page`, in both
 processes of a split page loop) the page goes into a folder of our own, cut:
