@@ -442,7 +442,7 @@ def test_a_full_temporary_folder_fails_no_build_and_cuts_no_page_short(tmp_path,
             first.add(relative, html)  # no error reaches the build
         assert not (first.folder / "p1/index.html").exists()
         full.clear()  # room again once MkDocs is done: the page is cut from the site
-        assert first.source(site, site / "pagefind") == first.folder
+        assert first.source(site) == first.folder
         assert {p.relative_to(first.folder).as_posix(): p.read_text("utf-8") for p in first.folder.rglob("*.html")} == {
             relative: cut(html) for relative, html in pages.items()
         }
@@ -453,7 +453,7 @@ def test_a_full_temporary_folder_fails_no_build_and_cuts_no_page_short(tmp_path,
     try:
         for relative, html in pages.items():
             second.add(relative, html)
-        assert second.source(site, site / "pagefind") == site
+        assert second.source(site) == site
     finally:
         second.close()
     assert not first.folder.exists() and not second.folder.exists()

@@ -620,7 +620,7 @@ class LessonsPlugin(BasePlugin[LessonsConfig]):
             site = Path(config.site_dir)
             try:
                 with self.timings.phase("search index"):
-                    source = self.index_input.source(site, site / subdir) if self.index_input is not None else None
+                    source = self.index_input.source(site) if self.index_input is not None else None
                     summary = run_pagefind(site, subdir, source=source)
             except PagefindError as exc:
                 raise PluginError(f"lessons: {exc}") from exc

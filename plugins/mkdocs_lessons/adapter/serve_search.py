@@ -35,6 +35,7 @@ from typing import Callable, Optional
 from mkdocs.plugins import get_plugin_logger
 
 from mkdocs_lessons.records.cache import FileMemo
+from mkdocs_lessons.search.index_input import html_files
 
 log = get_plugin_logger("mkdocs_lessons.serve_search")  # prefixed "mkdocs_lessons: ", as the plugin's own messages
 
@@ -62,18 +63,13 @@ class SiteHtml:
 
     def digest(self, site_dir: Path) -> str:
         total = hashlib.sha256()
-        for folder, folders, names in os.walk(site_dir):
-            folders.sort()
-            for name in sorted(names):
-                if not name.endswith(".html"):
-                    continue
-                path = os.path.join(folder, name)
-                try:
-                    content = self._files.get(path, lambda raw: hashlib.sha256(raw).digest())
-                except OSError:
-                    continue  # gone meanwhile: a newer build is writing, and its own digest follows
-                total.update(os.path.relpath(path, site_dir).encode("utf-8", "surrogateescape") + b"\0")
-                total.update(content)
+        for relative in html_files(site_dir):
+            try:
+                content = self._files.get(str(site_dir / relative), lambda raw: hashlib.sha256(raw).digest())
+            except OSError:
+                continue  # gone meanwhile: a newer build is writing, and its own digest follows
+            total.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+            total.update(content)
         self._files.prune()
         return total.hexdigest()
 

@@ -35,7 +35,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 #: The mark the plugin puts on Material's content area (plugin.py `on_post_page`).
 ARTICLE = "<article data-pagefind-body"
@@ -88,6 +88,17 @@ def _article_end(page: str, start: int) -> int:
     return -1
 
 
+def html_files(site_dir: Path) -> Iterator[str]:
+    """Every HTML file under `site_dir`, as a `/`-separated path relative to it, in a fixed order: what Pagefind
+    reads of a site (its default glob), here and in the serve index's digest (adapter/serve_search.py)."""
+    for folder, folders, files in os.walk(site_dir):
+        folders.sort()
+        relative = Path(folder).relative_to(site_dir)
+        for name in sorted(files):
+            if name.endswith(".html"):
+                yield (relative / name).as_posix()
+
+
 class IndexInput:
     """The cut pages of one `mkdocs build`, in a folder of their own (removed by `close`)."""
 
@@ -104,28 +115,22 @@ class IndexInput:
             except OSError:
                 pass  # a full temporary folder fails no build: `source` cuts the page from the site instead
 
-    def source(self, site_dir: Path, bundle: Path) -> Path:
+    def source(self, site_dir: Path) -> Path:
         """The folder Pagefind reads: the cut pages, with the site's HTML files that did not come through `add`;
         the site itself when nothing in it is marked."""
         written = False
-        for folder, folders, files in os.walk(site_dir):
-            here = Path(folder)
-            folders[:] = sorted(name for name in folders if here / name != bundle)
-            for name in sorted(files):
-                if not name.endswith(".html"):
-                    continue
-                relative = (here / name).relative_to(site_dir).as_posix()
-                if (self.folder / relative).is_file():
-                    written = True
-                    continue
-                # Its bytes kept as they are: a file a site ships need not be UTF-8.
-                needed = cut((here / name).read_bytes().decode("utf-8", "surrogateescape"))
-                if needed is not None:
-                    try:
-                        self._write(relative, needed.encode("utf-8", "surrogateescape"))
-                    except OSError:
-                        return site_dir  # no room for the cut pages: Pagefind reads the site, as it can
-                    written = True
+        for relative in html_files(site_dir):
+            if (self.folder / relative).is_file():
+                written = True
+                continue
+            # Its bytes kept as they are: a file a site ships need not be UTF-8.
+            needed = cut((site_dir / relative).read_bytes().decode("utf-8", "surrogateescape"))
+            if needed is not None:
+                try:
+                    self._write(relative, needed.encode("utf-8", "surrogateescape"))
+                except OSError:
+                    return site_dir  # no room for the cut pages: Pagefind reads the site, as it can
+                written = True
         return self.folder if written else site_dir
 
     def close(self) -> None:
